@@ -5,14 +5,21 @@
 //! - `test` runs every test suite: Rust, conformance and the real-client suites.
 //! - `bench` is a load generator for any endpoint speaking the cognito-idp API.
 
+mod bench;
+mod codegen;
+mod conformance;
 mod smithy;
+mod test;
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("patterns") => check_patterns(&args[1..]),
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("conformance") => conformance::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     if let Err(e) = result {
@@ -44,19 +51,4 @@ pub fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
-}
-
-fn check_patterns(args: &[String]) -> Result<(), String> {
-    let model = smithy::Model::load(&model_path(args))?;
-    for s in model.shapes.values() {
-        if let Some(p) = &s.constraints.pattern {
-            let (t, x) = smithy::translate_pattern(p);
-            match regex::Regex::new(&t) {
-                Ok(_) => println!("ok   {p}  =>  {t} {x:?}"),
-                Err(e) => println!("FAIL {p}  =>  {t}: {e}"),
-            }
-        }
-    }
-    println!("{} ops", model.operations.len());
-    Ok(())
 }
