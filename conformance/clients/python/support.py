@@ -1,0 +1,42 @@
+"""Helpers shared by the tests and their fixtures."""
+
+import os
+import uuid
+
+import boto3
+from botocore.config import Config
+
+REGION = "us-east-1"
+ACCOUNT_ID = os.environ.get("COGNITO_ACCOUNT_ID", "123456789012")
+DUMMY_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+DUMMY_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+POOL_ID_PATTERN = r"us-east-1_[0-9A-Za-z]{9}"
+CLIENT_ID_PATTERN = r"[a-z0-9]{26}"
+
+
+def endpoint():
+    return os.environ.get("COGNITO_ENDPOINT", "http://127.0.0.1:9229")
+
+
+def unique_name(prefix="py"):
+    """A pool or client name that no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def make_client(url, **config):
+    return boto3.client(
+        "cognito-idp",
+        region_name=REGION,
+        endpoint_url=url,
+        aws_access_key_id=DUMMY_KEY_ID,
+        aws_secret_access_key=DUMMY_SECRET,
+        config=Config(retries={"max_attempts": 1}, **config),
+    )
+
+
+def error_of(excinfo):
+    """The modeled error code and message of a ClientError, after checking
+    that it came back as an HTTP 400 like every Cognito client error."""
+    err = excinfo.value
+    assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return err.response["Error"]["Code"], err.response["Error"].get("Message", "")
