@@ -175,7 +175,9 @@ def test_clients_of_unknown_pool_or_id_are_not_found(cognito, pool):
 
     with pytest.raises(ClientError) as excinfo:
         cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId="a" * 26)
-    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+    code, message = error_of(excinfo)
+    assert code == "ResourceNotFoundException"
+    assert message == f"User pool client {'a' * 26} does not exist."
 
 
 def test_client_secret_rotation(cognito, pool, make_app_client):

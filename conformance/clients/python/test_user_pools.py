@@ -266,7 +266,7 @@ def test_unknown_pool_is_not_found(cognito):
         cognito.describe_user_pool(UserPoolId=missing)
     code, message = error_of(excinfo)
     assert code == "ResourceNotFoundException"
-    assert missing in message
+    assert message == f"User pool {missing} does not exist."
 
     with pytest.raises(ClientError) as excinfo:
         cognito.update_user_pool(UserPoolId=missing, MfaConfiguration="OFF")
