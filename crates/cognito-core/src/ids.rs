@@ -1,1 +1,138 @@
-//! ids
+//! Identifiers, secrets and pagination tokens, drawn from the injected randomness.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use cognito_model::CognitoError;
+
+use crate::errors::invalid_parameter;
+use crate::Random;
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `len` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+pub(crate) fn random_string(random: &dyn Random, alphabet: &[u8], len: usize) -> String {
+    let n = alphabet.len();
+    // The largest multiple of `n` that fits in a byte: bytes at or above it are redrawn.
+    let limit = 256 - 256 % n;
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        random.fill(&mut buf);
+        for &b in &buf {
+            if out.len() == len {
+                break;
+            }
+            if usize::from(b) < limit {
+                if let Some(&c) = alphabet.get(usize::from(b) % n) {
+                    out.push(char::from(c));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A user pool id: `<region>_<9 alphanumerics>`.
+pub(crate) fn pool_id(random: &dyn Random, region: &str) -> String {
+    format!("{region}_{}", random_string(random, ALNUM, 9))
+}
+
+/// An app client id: 26 lowercase alphanumerics.
+pub(crate) fn client_id(random: &dyn Random) -> String {
+    random_string(random, LOWER_ALNUM, 26)
+}
+
+/// An app client secret: 52 lowercase alphanumerics.
+pub(crate) fn client_secret(random: &dyn Random) -> String {
+    random_string(random, LOWER_ALNUM, 52)
+}
+
+/// A random UUID (version 4), as `sub` and request ids use.
+pub fn uuid_v4(random: &dyn Random) -> String {
+    let mut b = [0u8; 16];
+    random.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut out = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{x:02x}");
+    }
+    out
+}
+
+/// An opaque pagination token that resumes after `key`.
+pub(crate) fn page_token(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
+}
+
+/// The key a pagination token resumes after.
+pub(crate) fn page_after(token: Option<&str>) -> Result<Option<String>, CognitoError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.as_bytes())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(Some)
+        .ok_or_else(|| invalid_parameter("Invalid pagination token."))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A deterministic source of bytes for tests (splitmix64).
+    #[derive(Default)]
+    pub struct SeqRandom(AtomicU64);
+
+    impl Random for SeqRandom {
+        fn fill(&self, buf: &mut [u8]) {
+            for chunk in buf.chunks_mut(8) {
+                let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_have_cognito_shapes() {
+        let r = SeqRandom::default();
+        let id = pool_id(&r, "eu-west-1");
+        assert!(
+            id.starts_with("eu-west-1_") && id.len() == "eu-west-1_".len() + 9,
+            "{id}"
+        );
+        assert!(id[10..].chars().all(|c| c.is_ascii_alphanumeric()));
+        let c = client_id(&r);
+        assert_eq!(c.len(), 26);
+        assert!(c
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert_ne!(client_id(&r), c);
+        let u = uuid_v4(&r);
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn page_tokens_round_trip_and_reject_garbage() {
+        assert_eq!(
+            page_after(Some(&page_token("us-east-1_abc")))
+                .unwrap()
+                .as_deref(),
+            Some("us-east-1_abc")
+        );
+        assert!(page_after(Some("!!!")).is_err());
+        assert_eq!(page_after(None).unwrap(), None);
+    }
+}

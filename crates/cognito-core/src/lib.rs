@@ -8,6 +8,7 @@
 //! each request's [`RequestContext`]; randomness comes from the [`Random`] source handed
 //! to [`Cognito::new`], so tests control both.
 
+mod attributes;
 mod clients;
 mod context;
 mod errors;
@@ -16,11 +17,12 @@ mod pools;
 mod service;
 mod store;
 mod tags;
+#[cfg(test)]
+mod testing;
 
 pub use context::{Clock, Random, RequestContext};
-pub use store::{MemoryStore, PoolState, SharedPool, Store};
-
-use cognito_model::Timestamp;
+pub use ids::uuid_v4;
+pub use store::{ClientSecret, ClientState, MemoryStore, PoolState, SharedPool, Store};
 
 /// The user pools service.
 pub struct Cognito {
@@ -38,9 +40,4 @@ impl Cognito {
     pub fn in_memory(random: Box<dyn Random>) -> Self {
         Cognito::new(Box::new(MemoryStore::default()), random)
     }
-}
-
-/// `now` plus `days`.
-fn days_after(now: Timestamp, days: i64) -> Timestamp {
-    now.plus_millis(days.saturating_mul(86_400_000))
 }

@@ -1,10 +1,45 @@
 //! The service trait implementation: each method forwards to the handler of the same name
-//! in its family module.
+//! in its family module (`pools`, `clients`, `tags`). Operations not listed here answer
+//! `NotImplemented` through the trait's default methods.
 
-use cognito_model::CognitoIdentityProvider;
+use cognito_model::shapes::*;
+use cognito_model::{CognitoIdentityProvider, OperationError};
 
 use crate::{Cognito, RequestContext};
 
+/// Forwards trait methods to inherent handlers of the same name.
+macro_rules! handlers {
+    ($($name:ident($input:ty) -> $output:ty;)*) => {
+        $(
+            fn $name(&self, ctx: &RequestContext, input: $input) -> Result<$output, OperationError> {
+                Ok(Cognito::$name(self, ctx, input)?)
+            }
+        )*
+    };
+}
+
 impl CognitoIdentityProvider for Cognito {
     type Context = RequestContext;
+
+    handlers! {
+        // pools
+        create_user_pool(CreateUserPoolRequest) -> CreateUserPoolResponse;
+        describe_user_pool(DescribeUserPoolRequest) -> DescribeUserPoolResponse;
+        update_user_pool(UpdateUserPoolRequest) -> UpdateUserPoolResponse;
+        delete_user_pool(DeleteUserPoolRequest) -> ();
+        list_user_pools(ListUserPoolsRequest) -> ListUserPoolsResponse;
+        // clients
+        create_user_pool_client(CreateUserPoolClientRequest) -> CreateUserPoolClientResponse;
+        describe_user_pool_client(DescribeUserPoolClientRequest) -> DescribeUserPoolClientResponse;
+        update_user_pool_client(UpdateUserPoolClientRequest) -> UpdateUserPoolClientResponse;
+        delete_user_pool_client(DeleteUserPoolClientRequest) -> ();
+        list_user_pool_clients(ListUserPoolClientsRequest) -> ListUserPoolClientsResponse;
+        add_user_pool_client_secret(AddUserPoolClientSecretRequest) -> AddUserPoolClientSecretResponse;
+        list_user_pool_client_secrets(ListUserPoolClientSecretsRequest) -> ListUserPoolClientSecretsResponse;
+        delete_user_pool_client_secret(DeleteUserPoolClientSecretRequest) -> DeleteUserPoolClientSecretResponse;
+        // tags
+        tag_resource(TagResourceRequest) -> TagResourceResponse;
+        untag_resource(UntagResourceRequest) -> UntagResourceResponse;
+        list_tags_for_resource(ListTagsForResourceRequest) -> ListTagsForResourceResponse;
+    }
 }
