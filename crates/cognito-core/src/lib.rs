@@ -9,14 +9,28 @@
 //! to [`Cognito::new`], so tests control both.
 
 mod attributes;
+mod branding;
+mod cimd;
 mod clients;
 mod context;
+mod domains;
 mod errors;
+mod groups;
+mod identity_providers;
 mod ids;
+mod limits;
+mod log_delivery;
+mod mfa_config;
 mod pools;
+mod recovery;
+mod replicas;
+mod resource_servers;
+mod risk;
 mod service;
+mod session_config;
 mod store;
 mod tags;
+mod terms;
 #[cfg(test)]
 mod testing;
 

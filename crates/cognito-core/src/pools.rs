@@ -53,8 +53,8 @@ impl Cognito {
             config.arn = Some(pool_arn(ctx, &id));
             let pool = PoolState {
                 config: config.clone(),
-                clients: BTreeMap::new(),
                 tags: tags.clone(),
+                ..Default::default()
             };
             if self.store.insert(id, pool) {
                 break;

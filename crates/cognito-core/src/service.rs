@@ -41,5 +41,21 @@ impl CognitoIdentityProvider for Cognito {
         tag_resource(TagResourceRequest) -> TagResourceResponse;
         untag_resource(UntagResourceRequest) -> UntagResourceResponse;
         list_tags_for_resource(ListTagsForResourceRequest) -> ListTagsForResourceResponse;
+        // groups
+        // resource_servers
+        // domains
+        // identity_providers
+        // branding
+        // terms
+        // mfa_config
+        // risk
+        // log_delivery
+        // replicas
+        // limits
+        // recovery
+        // cimd
+        // session_config
+        // attributes
+        // users
     }
 }

@@ -16,7 +16,7 @@ use parking_lot::RwLock;
 pub type SharedPool = Arc<RwLock<PoolState>>;
 
 /// Everything Cognito keeps about one user pool.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PoolState {
     /// The pool's configuration as `DescribeUserPool` returns it (counts are filled in
     /// when answering).
@@ -25,6 +25,34 @@ pub struct PoolState {
     pub clients: BTreeMap<String, ClientState>,
     /// Tags on the pool.
     pub tags: BTreeMap<String, String>,
+    /// See [`crate::groups`].
+    pub groups: crate::groups::GroupsState,
+    /// See [`crate::resource_servers`].
+    pub resource_servers: crate::resource_servers::ResourceServersState,
+    /// See [`crate::domains`].
+    pub domains: crate::domains::DomainState,
+    /// See [`crate::identity_providers`].
+    pub identity_providers: crate::identity_providers::IdentityProvidersState,
+    /// See [`crate::branding`].
+    pub branding: crate::branding::BrandingState,
+    /// See [`crate::terms`].
+    pub terms: crate::terms::TermsState,
+    /// See [`crate::mfa_config`].
+    pub mfa_config: crate::mfa_config::MfaConfigState,
+    /// See [`crate::risk`].
+    pub risk: crate::risk::RiskState,
+    /// See [`crate::log_delivery`].
+    pub log_delivery: crate::log_delivery::LogDeliveryState,
+    /// See [`crate::replicas`].
+    pub replicas: crate::replicas::ReplicasState,
+    /// See [`crate::limits`].
+    pub limits: crate::limits::LimitsState,
+    /// See [`crate::recovery`].
+    pub recovery: crate::recovery::RecoveryState,
+    /// See [`crate::cimd`].
+    pub cimd: crate::cimd::CimdState,
+    /// See [`crate::session_config`].
+    pub session_config: crate::session_config::SessionConfigState,
 }
 
 /// One app client.

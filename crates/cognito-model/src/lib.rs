@@ -15,8 +15,8 @@
 mod error;
 mod generated;
 pub mod schema;
-mod values;
 pub mod validate;
+mod values;
 
 pub use error::{CognitoError, DispatchError, OperationError};
 pub use generated::errors::ErrorKind;

@@ -91,7 +91,11 @@ pub struct Pattern {
 impl Pattern {
     /// A pattern from its model source, its `regex` translation and an optional
     /// forbidden ending.
-    pub const fn new(source: &'static str, rust: &'static str, not_ending: Option<&'static str>) -> Self {
+    pub const fn new(
+        source: &'static str,
+        rust: &'static str,
+        not_ending: Option<&'static str>,
+    ) -> Self {
         Pattern {
             source,
             rust,

@@ -57,7 +57,11 @@ impl Rejection {
             Rejection::Violations(v) => {
                 let parts: Vec<String> = v.iter().map(ToString::to_string).collect();
                 let noun = if v.len() == 1 { "error" } else { "errors" };
-                format!("{} validation {noun} detected: {}", v.len(), parts.join("; "))
+                format!(
+                    "{} validation {noun} detected: {}",
+                    v.len(),
+                    parts.join("; ")
+                )
             }
         }
     }
@@ -84,7 +88,9 @@ pub fn validate_input(op: Operation, input: &Value) -> Result<(), Rejection> {
 
 /// Validates `value` against `shape`.
 pub fn validate(shape: ShapeId, value: &Value) -> Result<(), Rejection> {
-    let mut v = Validator { violations: Vec::new() };
+    let mut v = Validator {
+        violations: Vec::new(),
+    };
     v.value(shape, value, "")?;
     if v.violations.is_empty() {
         Ok(())
@@ -113,7 +119,11 @@ impl Validator {
         };
         let wrong = |expected| {
             Err(Rejection::WrongType {
-                path: if path.is_empty() { "input".into() } else { path.into() },
+                path: if path.is_empty() {
+                    "input".into()
+                } else {
+                    path.into()
+                },
                 expected,
             })
         };
@@ -147,7 +157,9 @@ impl Validator {
             (Kind::String | Kind::Enum(_), _) => return wrong("a string"),
             (Kind::Blob, Value::String(_)) => {}
             (Kind::Blob, _) => return wrong("a base64 string"),
-            (Kind::Integer, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
+            (Kind::Integer, Value::Number(n))
+                if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) =>
+            {
                 self.constraints(def, value, path)
             }
             (Kind::Integer, _) => return wrong("a 32-bit integer"),
@@ -163,7 +175,9 @@ impl Validator {
     }
 
     fn items(&mut self, item: ShapeId, items: &[Value], path: &str) -> Result<(), Rejection> {
-        let simple = item.def().is_some_and(|d| !matches!(d.kind, Kind::Structure(_)));
+        let simple = item
+            .def()
+            .is_some_and(|d| !matches!(d.kind, Kind::Structure(_)));
         let mut broken = Vec::new();
         for (i, v) in items.iter().enumerate() {
             let item_path = format!("{}.{}.member", path, i + 1);
@@ -193,7 +207,9 @@ impl Validator {
         whole: &Value,
         path: &str,
     ) -> Result<(), Rejection> {
-        let simple = value.def().is_some_and(|d| !matches!(d.kind, Kind::Structure(_)));
+        let simple = value
+            .def()
+            .is_some_and(|d| !matches!(d.kind, Kind::Structure(_)));
         let mut broken_keys = Vec::new();
         let mut broken_values = Vec::new();
         for (k, v) in map {
@@ -252,29 +268,43 @@ impl Validator {
             };
             if let Some(len) = len {
                 if let Some(max) = max.filter(|m| len > *m) {
-                    out.push(format!("Member must have length less than or equal to {max}"));
+                    out.push(format!(
+                        "Member must have length less than or equal to {max}"
+                    ));
                 }
                 if let Some(min) = min.filter(|m| len < *m) {
-                    out.push(format!("Member must have length greater than or equal to {min}"));
+                    out.push(format!(
+                        "Member must have length greater than or equal to {min}"
+                    ));
                 }
             }
         }
         if let (Some((min, max)), Some(n)) = (def.range, value.as_i64()) {
             if let Some(max) = max.filter(|m| n > *m) {
-                out.push(format!("Member must have value less than or equal to {max}"));
+                out.push(format!(
+                    "Member must have value less than or equal to {max}"
+                ));
             }
             if let Some(min) = min.filter(|m| n < *m) {
-                out.push(format!("Member must have value greater than or equal to {min}"));
+                out.push(format!(
+                    "Member must have value greater than or equal to {min}"
+                ));
             }
         }
         if let (Some(p), Some(s)) = (def.pattern, value.as_str()) {
             if !p.matches(s) {
-                out.push(format!("Member must satisfy regular expression pattern: {}", p.source));
+                out.push(format!(
+                    "Member must satisfy regular expression pattern: {}",
+                    p.source
+                ));
             }
         }
         if let (Kind::Enum(values), Some(s)) = (&def.kind, value.as_str()) {
             if !values.contains(&s) {
-                out.push(format!("Member must satisfy enum value set: [{}]", values.join(", ")));
+                out.push(format!(
+                    "Member must satisfy enum value set: [{}]",
+                    values.join(", ")
+                ));
             }
         }
         out
@@ -334,10 +364,18 @@ mod tests {
 
     #[test]
     fn several_violations_are_joined() {
-        let m = message(Operation::DescribeUserPoolClient, json!({"UserPoolId": "bad pool"}));
+        let m = message(
+            Operation::DescribeUserPoolClient,
+            json!({"UserPoolId": "bad pool"}),
+        );
         assert!(m.starts_with("2 validation errors detected: "), "{m}");
         assert!(m.contains("Value 'bad pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: "), "{m}");
-        assert!(m.contains("Value null at 'clientId' failed to satisfy constraint: Member must not be null"), "{m}");
+        assert!(
+            m.contains(
+                "Value null at 'clientId' failed to satisfy constraint: Member must not be null"
+            ),
+            "{m}"
+        );
     }
 
     #[test]
@@ -383,7 +421,10 @@ mod tests {
             Operation::SignUp,
             json!({"ClientId": "abc", "Username": "u", "Password": "has space\u{0}"}),
         );
-        assert!(m.contains("Value at 'password' failed to satisfy constraint"), "{m}");
+        assert!(
+            m.contains("Value at 'password' failed to satisfy constraint"),
+            "{m}"
+        );
         assert!(!m.contains("has space"), "{m}");
     }
 

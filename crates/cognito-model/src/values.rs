@@ -91,8 +91,14 @@ mod tests {
 
     #[test]
     fn timestamps_are_epoch_seconds() {
-        assert_eq!(serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(), "1700000000");
-        assert_eq!(serde_json::to_string(&Timestamp::from_millis(1_500)).unwrap(), "1.5");
+        assert_eq!(
+            serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(),
+            "1700000000"
+        );
+        assert_eq!(
+            serde_json::to_string(&Timestamp::from_millis(1_500)).unwrap(),
+            "1.5"
+        );
         let t: Timestamp = serde_json::from_str("1.25").unwrap();
         assert_eq!(t.millis(), 1250);
     }
