@@ -1,1 +1,96 @@
-//! cognito-http
+//! The HTTP front end of the Cognito user pools emulator.
+//!
+//! [`CognitoService`] is a [`tower::Service`] that speaks the `awsJson1_1` protocol of the
+//! `cognito-idp` API on `POST /`, answers CORS preflights so browser clients work, and
+//! serves a few plain routes (`GET /health`). [`serve`] runs it on a
+//! [`tokio::net::TcpListener`] with HTTP/1.1 keep-alive and a graceful shutdown.
+//!
+//! ```no_run
+//! # async fn example(random: std::sync::Arc<dyn cognito_core::Random>,
+//! #     clock: std::sync::Arc<dyn cognito_core::Clock>,
+//! #     stopwatch: std::sync::Arc<dyn cognito_http::Stopwatch>,
+//! #     core_random: Box<dyn cognito_core::Random>) -> std::io::Result<()> {
+//! use std::sync::Arc;
+//! use cognito_http::{CognitoService, Config, Sources};
+//!
+//! let cognito = Arc::new(cognito_core::Cognito::in_memory(core_random));
+//! let service = CognitoService::new(cognito, Sources { clock, random, stopwatch }, Config::default());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:9229").await?;
+//! cognito_http::serve(listener, service, std::future::pending()).await
+//! # }
+//! ```
+//!
+//! Boundary: this crate is the only one that knows about `X-Amz-Target`, `__type`, status
+//! codes and URLs, and it holds the single mapping from errors to the wire
+//! (`aws_json`). It knows nothing about what operations do (that is `cognito-core`) and
+//! never reads a clock or the environment itself: the current time, randomness and the
+//! stopwatch that times requests arrive through [`Sources`].
+//!
+//! Requests are not authenticated: the SigV4 `Authorization` header is read only for the
+//! region in its credential scope, and its signature is never verified.
+
+mod aws_json;
+mod cors;
+mod rejection;
+mod request_id;
+mod router;
+mod serve;
+mod service;
+mod sigv4;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use cognito_core::{Clock, Random};
+pub use serve::serve;
+pub use service::{CognitoService, ResponseBody};
+
+/// How the front end behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The region of requests whose `Authorization` header names none.
+    pub default_region: String,
+    /// The account id that owns every resource.
+    pub account_id: String,
+    /// The largest request body accepted, in bytes; larger ones are answered 413 unread.
+    pub max_body_bytes: usize,
+    /// How long [`serve`] waits for open connections to finish after shutdown is asked.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_region: "us-east-1".to_owned(),
+            account_id: "123456789012".to_owned(),
+            max_body_bytes: 6 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A monotonic clock that times requests for the request log.
+///
+/// The embedder supplies it so that this crate never reads a clock: a server wraps
+/// [`std::time::Instant`], tests use a counter.
+pub trait Stopwatch: Send + Sync {
+    /// Microseconds since an arbitrary fixed origin; never decreases.
+    fn micros(&self) -> u64;
+}
+
+/// Where time and randomness come from.
+#[derive(Clone)]
+pub struct Sources {
+    /// The current time of each request (`RequestContext::now`).
+    pub clock: Arc<dyn Clock>,
+    /// Bytes for request ids.
+    pub random: Arc<dyn Random>,
+    /// Times requests for the log.
+    pub stopwatch: Arc<dyn Stopwatch>,
+}
+
+impl std::fmt::Debug for Sources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sources").finish_non_exhaustive()
+    }
+}

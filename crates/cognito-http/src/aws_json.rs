@@ -1,0 +1,397 @@
+//! The `awsJson1_1` protocol: which operation a request names, how its body becomes an
+//! input value, and how answers and errors are written.
+//!
+//! [`WireError`] is the one mapping from every error the emulator can produce (protocol
+//! rejections, validation failures, modeled Cognito errors, missing behaviour, bugs) to a
+//! status code, an `x-amzn-ErrorType` header and a `{"__type", "message"}` body.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use cognito_model::{DispatchError, Operation, OperationError};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Body;
+use serde_json::{Map, Value};
+
+use crate::rejection::Rejection;
+use crate::service::ResponseBody;
+
+/// What precedes the operation name in `X-Amz-Target`.
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// Names the operation.
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+/// Carries an error's `__type` beside the body.
+pub(crate) const X_AMZN_ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
+/// The content type of every API answer.
+const AMZ_JSON_1_1: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
+/// Media types accepted for request bodies (compared without parameters, ignoring case).
+const ACCEPTED_MEDIA_TYPES: [&str; 3] = [
+    "application/x-amz-json-1.1",
+    "application/x-amz-json-1.0",
+    "application/json",
+];
+
+/// The operation named by `X-Amz-Target`.
+pub(crate) fn operation(headers: &HeaderMap) -> Result<Operation, Rejection> {
+    let value = headers.get(X_AMZ_TARGET).ok_or(Rejection::MissingTarget)?;
+    let Ok(target) = value.to_str() else {
+        return Err(Rejection::UnknownOperation { target: None });
+    };
+    target
+        .strip_prefix(TARGET_PREFIX)
+        .and_then(Operation::from_name)
+        .ok_or_else(|| Rejection::UnknownOperation {
+            target: Some(target.to_owned()),
+        })
+}
+
+/// Refuses bodies declared as anything but JSON; a missing `Content-Type` is accepted.
+pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| Rejection::UnsupportedMediaType)?;
+    let essence = value
+        .split_once(';')
+        .map_or(value, |(essence, _)| essence)
+        .trim();
+    if ACCEPTED_MEDIA_TYPES
+        .iter()
+        .any(|accepted| essence.eq_ignore_ascii_case(accepted))
+    {
+        Ok(())
+    } else {
+        Err(Rejection::UnsupportedMediaType)
+    }
+}
+
+/// Reads the whole body, refusing (without reading on when it can tell early) one larger
+/// than `limit` bytes.
+pub(crate) async fn read_body<B>(
+    headers: &HeaderMap,
+    body: B,
+    limit: usize,
+) -> Result<Bytes, Rejection>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(Rejection::BodyTooLarge { limit });
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(Rejection::BodyTooLarge { limit }),
+        Err(_) => Err(Rejection::BodyUnreadable),
+    }
+}
+
+/// The input value a body carries: a JSON object, `{}` when the body is empty.
+pub(crate) fn parse_input(body: &[u8]) -> Result<Value, Rejection> {
+    if body.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    match serde_json::from_slice(body) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(Rejection::NotAnObject),
+        Err(e) => Err(Rejection::MalformedJson {
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// A successful answer carrying an encoded output.
+pub(crate) fn success(output: Vec<u8>) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::from(output)));
+    response.headers_mut().insert(CONTENT_TYPE, AMZ_JSON_1_1);
+    response
+}
+
+/// An error as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WireError {
+    /// The HTTP status.
+    pub(crate) status: StatusCode,
+    /// The `__type`, also sent as `x-amzn-ErrorType`.
+    pub(crate) type_name: &'static str,
+    /// The human-readable message.
+    pub(crate) message: Cow<'static, str>,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    #[serde(rename = "__type")]
+    type_name: &'a str,
+    message: &'a str,
+}
+
+impl WireError {
+    fn new(
+        status: StatusCode,
+        type_name: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        WireError {
+            status,
+            type_name,
+            message: message.into(),
+        }
+    }
+
+    /// The response carrying this error.
+    pub(crate) fn into_response(self) -> Response<ResponseBody> {
+        let body = serde_json::to_vec(&ErrorBody {
+            type_name: self.type_name,
+            message: &self.message,
+        })
+        .unwrap_or_else(|_| br#"{"__type":"InternalErrorException"}"#.to_vec());
+        let mut response = success(body);
+        *response.status_mut() = self.status;
+        // Type names are identifiers; checking first keeps `from_static` from ever panicking.
+        if !self.type_name.is_empty() && self.type_name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            response
+                .headers_mut()
+                .insert(X_AMZN_ERROR_TYPE, HeaderValue::from_static(self.type_name));
+        }
+        response
+    }
+}
+
+impl From<Rejection> for WireError {
+    fn from(rejection: Rejection) -> Self {
+        let (status, type_name) = match &rejection {
+            Rejection::MissingTarget | Rejection::UnknownOperation { .. } => {
+                (StatusCode::BAD_REQUEST, "UnknownOperationException")
+            }
+            Rejection::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaTypeException",
+            ),
+            Rejection::BodyTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLargeException",
+            ),
+            Rejection::BodyUnreadable
+            | Rejection::MalformedJson { .. }
+            | Rejection::NotAnObject => (StatusCode::BAD_REQUEST, "SerializationException"),
+            Rejection::NoRoute { .. } => (StatusCode::NOT_FOUND, "NotFoundException"),
+        };
+        WireError::new(status, type_name, rejection.to_string())
+    }
+}
+
+impl From<DispatchError> for WireError {
+    fn from(error: DispatchError) -> Self {
+        match error {
+            DispatchError::Serialization(message) => {
+                WireError::new(StatusCode::BAD_REQUEST, "SerializationException", message)
+            }
+            DispatchError::Operation(OperationError::Cognito(e)) => WireError::new(
+                StatusCode::from_u16(e.kind.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
+                e.kind.type_name(),
+                e.message,
+            ),
+            DispatchError::Operation(OperationError::NotImplemented(op)) => WireError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "NotImplementedException",
+                format!(
+                    "Operation {} is not implemented by this emulator yet",
+                    op.name()
+                ),
+            ),
+            DispatchError::Internal(detail) => WireError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                format!("Internal error: {detail}"),
+            ),
+        }
+    }
+}
+
+impl From<cognito_model::validate::Rejection> for WireError {
+    fn from(rejection: cognito_model::validate::Rejection) -> Self {
+        DispatchError::from(rejection).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cognito_model::{CognitoError, ErrorKind};
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn targets_name_operations() {
+        let cases: &[(Option<&str>, Result<Operation, Rejection>)] = &[
+            (
+                Some("AWSCognitoIdentityProviderService.DescribeUserPool"),
+                Ok(Operation::DescribeUserPool),
+            ),
+            (
+                Some("AWSCognitoIdentityProviderService.InitiateAuth"),
+                Ok(Operation::InitiateAuth),
+            ),
+            (None, Err(Rejection::MissingTarget)),
+            (
+                Some("AWSCognitoIdentityProviderService.Nope"),
+                Err(Rejection::UnknownOperation {
+                    target: Some("AWSCognitoIdentityProviderService.Nope".into()),
+                }),
+            ),
+            (
+                Some("DynamoDB_20120810.DescribeUserPool"),
+                Err(Rejection::UnknownOperation {
+                    target: Some("DynamoDB_20120810.DescribeUserPool".into()),
+                }),
+            ),
+            (
+                Some("AWSCognitoIdentityProviderService.describeUserPool"),
+                Err(Rejection::UnknownOperation {
+                    target: Some("AWSCognitoIdentityProviderService.describeUserPool".into()),
+                }),
+            ),
+        ];
+        for (target, expected) in cases {
+            let h = match target {
+                Some(t) => headers(&[("x-amz-target", t)]),
+                None => HeaderMap::new(),
+            };
+            assert_eq!(&operation(&h), expected, "target {target:?}");
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        let cases = [
+            (None, true),
+            (Some("application/x-amz-json-1.1"), true),
+            (Some("application/x-amz-json-1.0"), true),
+            (Some("application/json"), true),
+            (Some("application/json; charset=utf-8"), true),
+            (Some("Application/X-Amz-Json-1.1 ;charset=UTF-8"), true),
+            (Some("text/plain"), false),
+            (Some("application/x-www-form-urlencoded"), false),
+            (Some("application/xml"), false),
+        ];
+        for (content_type, ok) in cases {
+            let h = match content_type {
+                Some(t) => headers(&[("content-type", t)]),
+                None => HeaderMap::new(),
+            };
+            assert_eq!(check_content_type(&h).is_ok(), ok, "{content_type:?}");
+        }
+    }
+
+    #[test]
+    fn bodies_parse_to_objects() {
+        assert_eq!(parse_input(b"").unwrap(), Value::Object(Map::new()));
+        assert_eq!(parse_input(br#"{"A":1}"#).unwrap()["A"], 1);
+        assert_eq!(parse_input(b"[]"), Err(Rejection::NotAnObject));
+        assert_eq!(parse_input(b"null"), Err(Rejection::NotAnObject));
+        assert!(matches!(
+            parse_input(b"{"),
+            Err(Rejection::MalformedJson { .. })
+        ));
+        assert!(matches!(
+            parse_input(b"   "),
+            Err(Rejection::MalformedJson { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn declared_oversize_bodies_are_refused_unread() {
+        let h = headers(&[("content-length", "11")]);
+        let body = Full::new(Bytes::from_static(b"{}"));
+        assert_eq!(
+            read_body(&h, body, 10).await,
+            Err(Rejection::BodyTooLarge { limit: 10 })
+        );
+        let body = Full::new(Bytes::from_static(b"{\"A\":\"xxxxxxxx\"}"));
+        assert_eq!(
+            read_body(&HeaderMap::new(), body, 10).await,
+            Err(Rejection::BodyTooLarge { limit: 10 })
+        );
+        let body = Full::new(Bytes::from_static(b"{}"));
+        assert_eq!(
+            read_body(&HeaderMap::new(), body, 2).await.unwrap(),
+            Bytes::from_static(b"{}")
+        );
+    }
+
+    #[test]
+    fn errors_map_to_the_wire() {
+        let cases: Vec<(WireError, u16, &str, &str)> = vec![
+            (
+                DispatchError::from(CognitoError::new(
+                    ErrorKind::ResourceNotFoundException,
+                    "gone",
+                ))
+                .into(),
+                404,
+                "ResourceNotFoundException",
+                "gone",
+            ),
+            (
+                DispatchError::from(CognitoError::new(ErrorKind::InternalErrorException, "oops"))
+                    .into(),
+                500,
+                "InternalErrorException",
+                "oops",
+            ),
+            (
+                DispatchError::from(OperationError::NotImplemented(Operation::AdminCreateUser))
+                    .into(),
+                501,
+                "NotImplementedException",
+                "Operation AdminCreateUser is not implemented by this emulator yet",
+            ),
+            (
+                DispatchError::Internal("boom".into()).into(),
+                500,
+                "InternalErrorException",
+                "Internal error: boom",
+            ),
+            (
+                DispatchError::Serialization("bad".into()).into(),
+                400,
+                "SerializationException",
+                "bad",
+            ),
+            (
+                Rejection::BodyTooLarge { limit: 5 }.into(),
+                413,
+                "RequestEntityTooLargeException",
+                "Request body is larger than the limit of 5 bytes",
+            ),
+        ];
+        for (error, status, type_name, message) in cases {
+            assert_eq!(error.status.as_u16(), status, "{error:?}");
+            assert_eq!(error.type_name, type_name);
+            assert_eq!(error.message, message);
+            let response = error.into_response();
+            assert_eq!(response.headers()[X_AMZN_ERROR_TYPE], type_name);
+            assert_eq!(
+                response.headers()[CONTENT_TYPE],
+                "application/x-amz-json-1.1"
+            );
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Cross-origin resource sharing, so that browser clients can call the emulator from any
+//! page: preflight answers, and the headers every response carries.
+//!
+//! The emulator trusts every origin: it echoes the caller's `Origin` (or answers `*`)
+//! and allows any requested header.
+
+use http::header::{
+    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN, VARY,
+};
+use http::{Response, StatusCode};
+
+use crate::service::ResponseBody;
+
+/// Headers allowed on every cross-origin request, whatever the preflight asked for.
+const ALLOWED_HEADERS: &str = "content-type, x-amz-target, x-amz-user-agent, authorization, \
+     x-amz-date, x-amz-security-token, amz-sdk-invocation-id, amz-sdk-request, cache-control";
+/// Methods the routes answer.
+const ALLOWED_METHODS: HeaderValue = HeaderValue::from_static("GET, POST, OPTIONS");
+/// Response headers scripts may read.
+const EXPOSED_HEADERS: HeaderValue =
+    HeaderValue::from_static("x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, date");
+/// How long browsers may cache a preflight answer, in seconds.
+const MAX_AGE: HeaderValue = HeaderValue::from_static("7200");
+const ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
+
+/// The answer to an `OPTIONS` preflight with request headers `headers`.
+pub(crate) fn preflight(headers: &HeaderMap) -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::default());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let out = response.headers_mut();
+    out.insert(ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS);
+    let requested = headers
+        .get(ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let allowed = match requested {
+        Some(requested) => HeaderValue::from_str(&format!("{ALLOWED_HEADERS}, {requested}")).ok(),
+        None => None,
+    };
+    out.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        allowed.unwrap_or(HeaderValue::from_static(ALLOWED_HEADERS)),
+    );
+    out.insert(ACCESS_CONTROL_MAX_AGE, MAX_AGE);
+    out.append(
+        VARY,
+        HeaderValue::from_static("Access-Control-Request-Headers"),
+    );
+    response
+}
+
+/// Adds the headers every response carries, given the request's `Origin`.
+pub(crate) fn decorate(headers: &mut HeaderMap, origin: Option<HeaderValue>) {
+    match origin {
+        Some(origin) => {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.append(VARY, HeaderValue::from_static("Origin"));
+        }
+        None => {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+        }
+    }
+    headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
+}
+
+/// The request's `Origin`, to echo.
+pub(crate) fn origin(headers: &HeaderMap) -> Option<HeaderValue> {
+    headers.get(ORIGIN).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflights_allow_the_sdk_headers_and_echo_requested_ones() {
+        let mut request = HeaderMap::new();
+        request.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("x-custom-thing"),
+        );
+        let response = preflight(&request);
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let allowed = response.headers()[ACCESS_CONTROL_ALLOW_HEADERS]
+            .to_str()
+            .unwrap();
+        for header in [
+            "content-type",
+            "x-amz-target",
+            "x-amz-user-agent",
+            "authorization",
+            "x-custom-thing",
+        ] {
+            assert!(allowed.contains(header), "{header} in {allowed}");
+        }
+        assert!(response.headers()[ACCESS_CONTROL_ALLOW_METHODS]
+            .to_str()
+            .unwrap()
+            .contains("POST"));
+        assert!(response.headers().contains_key(ACCESS_CONTROL_MAX_AGE));
+
+        let response = preflight(&HeaderMap::new());
+        assert_eq!(
+            response.headers()[ACCESS_CONTROL_ALLOW_HEADERS],
+            ALLOWED_HEADERS
+        );
+    }
+
+    #[test]
+    fn origins_are_echoed_or_any() {
+        let mut headers = HeaderMap::new();
+        decorate(
+            &mut headers,
+            Some(HeaderValue::from_static("http://localhost:3000")),
+        );
+        assert_eq!(
+            headers[ACCESS_CONTROL_ALLOW_ORIGIN],
+            "http://localhost:3000"
+        );
+        assert_eq!(headers[VARY], "Origin");
+        assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED_HEADERS);
+
+        let mut headers = HeaderMap::new();
+        decorate(&mut headers, None);
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    }
+}

@@ -1,0 +1,52 @@
+//! Which handler a request goes to, from its method and path alone.
+//!
+//! Today the routes are the API itself (`POST /`), `GET /health` and CORS preflights;
+//! per-pool key sets (`/<poolId>/.well-known/jwks.json`), the OAuth2 endpoints
+//! (`/oauth2/*`) and the emulator's own test endpoints (`/_cognito/*`) join them here.
+
+use http::Method;
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `POST /`: an `awsJson1_1` API call.
+    Api,
+    /// `GET /health`: liveness.
+    Health,
+    /// `OPTIONS` on any path: a CORS preflight.
+    Preflight,
+    /// Nothing matches.
+    NotFound,
+}
+
+/// The route for `method` and `path`.
+pub(crate) fn route(method: &Method, path: &str) -> Route {
+    match (method, path) {
+        (&Method::OPTIONS, _) => Route::Preflight,
+        (&Method::POST, "/") => Route::Api,
+        (&Method::GET, "/health") => Route::Health,
+        _ => Route::NotFound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let cases = [
+            (Method::POST, "/", Route::Api),
+            (Method::GET, "/health", Route::Health),
+            (Method::OPTIONS, "/", Route::Preflight),
+            (Method::OPTIONS, "/oauth2/token", Route::Preflight),
+            (Method::GET, "/", Route::NotFound),
+            (Method::POST, "/health", Route::NotFound),
+            (Method::POST, "/other", Route::NotFound),
+            (Method::DELETE, "/", Route::NotFound),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(&method, path), expected, "{method} {path}");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! [`CognitoService`], the [`tower::Service`] that answers every request: it routes,
+//! runs the API pipeline (target → size limit → JSON → validation → dispatch), adds the
+//! CORS and request-id headers, and writes one log line per request.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use cognito_core::{Cognito, RequestContext};
+use cognito_model::validate::validate_input;
+use cognito_model::{dispatch, CognitoIdentityProvider, Operation};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Body;
+
+use crate::aws_json::{self, WireError};
+use crate::rejection::Rejection;
+use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
+use crate::router::{self, Route};
+use crate::{cors, sigv4, Config, Sources};
+
+/// The body of every response: the emulator answers with whole buffers.
+pub type ResponseBody = Full<Bytes>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The emulator's HTTP service over a Cognito implementation `S`.
+///
+/// Cloning is cheap (one reference count); every clone serves the same state.
+pub struct CognitoService<S = Cognito> {
+    inner: Arc<Inner<S>>,
+}
+
+struct Inner<S> {
+    provider: Arc<S>,
+    sources: Sources,
+    config: Config,
+}
+
+impl<S> Clone for CognitoService<S> {
+    fn clone(&self) -> Self {
+        CognitoService {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for CognitoService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CognitoService")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> CognitoService<S>
+where
+    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+{
+    /// A service answering with `provider`, taking time and randomness from `sources`.
+    pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
+        CognitoService {
+            inner: Arc::new(Inner {
+                provider,
+                sources,
+                config,
+            }),
+        }
+    }
+
+    /// The configuration the service runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+}
+
+impl<S, B> tower::Service<Request<B>> for CognitoService<S>
+where
+    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move { Ok(inner.handle(request).await) })
+    }
+}
+
+impl<S> Inner<S>
+where
+    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+{
+    async fn handle<B>(&self, request: Request<B>) -> Response<ResponseBody>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        let started = self.sources.stopwatch.micros();
+        let request_id = RequestId::generate(&*self.sources.random);
+        let (parts, body) = request.into_parts();
+        let route = router::route(&parts.method, parts.uri.path());
+
+        let mut operation = None;
+        let outcome = match route {
+            Route::Api => match aws_json::operation(&parts.headers) {
+                Ok(op) => {
+                    operation = Some(op);
+                    self.api(op, &parts.headers, body)
+                        .await
+                        .map(aws_json::success)
+                }
+                Err(rejection) => Err(rejection.into()),
+            },
+            Route::Health => Ok(health()),
+            Route::Preflight => Ok(cors::preflight(&parts.headers)),
+            Route::NotFound => Err(Rejection::NoRoute {
+                method: parts.method.clone(),
+                path: parts.uri.path().to_owned(),
+            }
+            .into()),
+        };
+        let (mut response, error) = match outcome {
+            Ok(response) => (response, None),
+            Err(error) => {
+                if error.type_name == "InternalErrorException" {
+                    tracing::error!(request_id = %request_id, message = %error.message, "internal error");
+                }
+                let type_name = error.type_name;
+                (error.into_response(), Some(type_name))
+            }
+        };
+
+        let headers = response.headers_mut();
+        cors::decorate(headers, cors::origin(&parts.headers));
+        if let Some(id) = request_id.header_value() {
+            headers.insert(X_AMZN_REQUEST_ID, id);
+        }
+
+        let micros = self.sources.stopwatch.micros().saturating_sub(started);
+        tracing::info!(
+            request_id = %request_id,
+            operation = operation.map(Operation::name),
+            method = (route != Route::Api).then_some(parts.method.as_str()),
+            path = (route != Route::Api).then_some(parts.uri.path()),
+            status = response.status().as_u16(),
+            micros,
+            error,
+            "request"
+        );
+        response
+    }
+
+    /// Runs operation `op` on the body of an API call.
+    async fn api<B>(
+        &self,
+        op: Operation,
+        headers: &HeaderMap,
+        body: B,
+    ) -> Result<Vec<u8>, WireError>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        aws_json::check_content_type(headers)?;
+        let body = aws_json::read_body(headers, body, self.config.max_body_bytes).await?;
+        let input = aws_json::parse_input(&body)?;
+        drop(body);
+        validate_input(op, &input)?;
+        let ctx = RequestContext {
+            region: sigv4::region(headers)
+                .unwrap_or(&self.config.default_region)
+                .to_owned(),
+            account_id: self.config.account_id.clone(),
+            now: self.sources.clock.now(),
+        };
+        Ok(dispatch(&*self.provider, &ctx, op, input)?)
+    }
+}
+
+/// `GET /health`.
+fn health() -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::from_static(br#"{"status":"ok"}"#)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,63 @@
+//! What the emulator takes from an AWS Signature Version 4 `Authorization` header: the
+//! region of its credential scope, and nothing else.
+//!
+//! A header reads like
+//! `AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/cognito-idp/aws4_request, SignedHeaders=..., Signature=...`.
+//! Signatures are not verified: any credentials are accepted.
+
+use http::header::{HeaderMap, AUTHORIZATION};
+
+/// The region named by the request's SigV4 credential scope, if it names a plausible one.
+pub(crate) fn region(headers: &HeaderMap) -> Option<&str> {
+    let authorization = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (_, credential) = authorization.split_once("Credential=")?;
+    let credential = credential
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .next()?;
+    // access key id / date / region / service / terminator
+    let region = credential.split('/').nth(2)?;
+    is_region(region).then_some(region)
+}
+
+/// Region names are short runs of lowercase letters, digits and dashes (`us-gov-west-1`).
+fn is_region(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn regions_come_from_the_credential_scope() {
+        let cases = [
+            (
+                Some("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-3/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc"),
+                Some("eu-west-3"),
+            ),
+            (
+                Some("AWS4-HMAC-SHA256 Credential=AKID/20260101/us-gov-west-1/cognito-idp/aws4_request,SignedHeaders=host,Signature=abc"),
+                Some("us-gov-west-1"),
+            ),
+            (
+                Some("AWS4-HMAC-SHA256 SignedHeaders=host, Credential=AKID/20260101/ap-south-2/cognito-idp/aws4_request"),
+                Some("ap-south-2"),
+            ),
+            (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101"), None),
+            (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101//cognito-idp/aws4_request"), None),
+            (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101/EU_WEST/cognito-idp/aws4_request"), None),
+            (Some("Bearer eyJhbGciOi"), None),
+            (None, None),
+        ];
+        for (authorization, expected) in cases {
+            let mut headers = HeaderMap::new();
+            if let Some(a) = authorization {
+                headers.insert(AUTHORIZATION, HeaderValue::from_str(a).unwrap());
+            }
+            assert_eq!(region(&headers), expected, "{authorization:?}");
+        }
+    }
+}
