@@ -20,6 +20,7 @@ mod identity_providers;
 mod ids;
 mod limits;
 mod log_delivery;
+pub mod messages;
 mod mfa_config;
 mod pools;
 mod recovery;
@@ -33,6 +34,7 @@ mod tags;
 mod terms;
 #[cfg(test)]
 mod testing;
+pub mod users;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
@@ -42,12 +44,22 @@ pub use store::{ClientSecret, ClientState, MemoryStore, PoolState, SharedPool, S
 pub struct Cognito {
     store: Box<dyn Store>,
     random: Box<dyn Random>,
+    outbox: messages::Outbox,
 }
 
 impl Cognito {
     /// A service over `store`, drawing ids and secrets from `random`.
     pub fn new(store: Box<dyn Store>, random: Box<dyn Random>) -> Self {
-        Cognito { store, random }
+        Cognito {
+            store,
+            random,
+            outbox: messages::Outbox::default(),
+        }
+    }
+
+    /// Every message sent so far.
+    pub fn outbox(&self) -> &messages::Outbox {
+        &self.outbox
     }
 
     /// An empty in-memory service.

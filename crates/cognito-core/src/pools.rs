@@ -167,6 +167,7 @@ impl PoolState {
     pub(crate) fn describe(&self) -> UserPoolType {
         let mut config = self.config.clone();
         config.user_pool_tags = Some(self.tags.clone());
+        config.estimated_number_of_users = i32::try_from(self.users.len()).unwrap_or(i32::MAX);
         config
     }
 }

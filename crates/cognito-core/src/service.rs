@@ -57,5 +57,20 @@ impl CognitoIdentityProvider for Cognito {
         // session_config
         // attributes
         // users
+        admin_create_user(AdminCreateUserRequest) -> AdminCreateUserResponse;
+        admin_get_user(AdminGetUserRequest) -> AdminGetUserResponse;
+        admin_update_user_attributes(AdminUpdateUserAttributesRequest) -> AdminUpdateUserAttributesResponse;
+        admin_delete_user_attributes(AdminDeleteUserAttributesRequest) -> AdminDeleteUserAttributesResponse;
+        admin_delete_user(AdminDeleteUserRequest) -> ();
+        admin_enable_user(AdminEnableUserRequest) -> AdminEnableUserResponse;
+        admin_disable_user(AdminDisableUserRequest) -> AdminDisableUserResponse;
+        admin_set_user_password(AdminSetUserPasswordRequest) -> AdminSetUserPasswordResponse;
+        admin_reset_user_password(AdminResetUserPasswordRequest) -> AdminResetUserPasswordResponse;
+        admin_confirm_sign_up(AdminConfirmSignUpRequest) -> AdminConfirmSignUpResponse;
+        admin_set_user_settings(AdminSetUserSettingsRequest) -> AdminSetUserSettingsResponse;
+        admin_set_user_mfa_preference(AdminSetUserMFAPreferenceRequest) -> AdminSetUserMFAPreferenceResponse;
+        admin_list_user_auth_events(AdminListUserAuthEventsRequest) -> AdminListUserAuthEventsResponse;
+        admin_update_auth_event_feedback(AdminUpdateAuthEventFeedbackRequest) -> AdminUpdateAuthEventFeedbackResponse;
+        list_users(ListUsersRequest) -> ListUsersResponse;
     }
 }

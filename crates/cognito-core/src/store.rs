@@ -25,6 +25,8 @@ pub struct PoolState {
     pub clients: BTreeMap<String, ClientState>,
     /// Tags on the pool.
     pub tags: BTreeMap<String, String>,
+    /// The pool's users.
+    pub users: crate::users::Users,
     /// See [`crate::groups`].
     pub groups: crate::groups::GroupsState,
     /// See [`crate::resource_servers`].

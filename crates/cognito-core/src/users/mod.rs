@@ -1,0 +1,986 @@
+//! Users, as administrators manage them: `AdminCreateUser`, `AdminGetUser`,
+//! `AdminUpdateUserAttributes`, `AdminDeleteUserAttributes`, `AdminDeleteUser`,
+//! `AdminEnableUser`, `AdminDisableUser`, `AdminSetUserPassword`, `AdminResetUserPassword`,
+//! `AdminConfirmSignUp`, `AdminSetUserSettings`, `AdminSetUserMFAPreference`,
+//! `AdminListUserAuthEvents`, `AdminUpdateAuthEventFeedback`, and `ListUsers`.
+
+mod list;
+pub(crate) mod rules;
+pub(crate) mod store;
+
+use cognito_crypto::password::PasswordHash;
+use cognito_crypto::Secret;
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, ErrorKind, Timestamp};
+
+use crate::errors::invalid_parameter;
+use crate::messages::{render, Channel, Message, MessageKind, MessageSink};
+use crate::store::PoolState;
+use crate::{ids, Cognito, RequestContext};
+use rules::{check_attributes, check_password, AttributeWrite};
+pub use store::{CodePurpose, Indexed, MfaPreferences, PendingCode, User, Users};
+
+const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
+const DEFAULT_INVITE_MESSAGE: &str =
+    "Your username is {username} and temporary password is {####}.";
+
+pub(crate) fn user_not_found() -> CognitoError {
+    CognitoError::new(ErrorKind::UserNotFoundException, "User does not exist.")
+}
+
+impl PoolState {
+    /// The part of the pool id after `_`, as SRP calls it.
+    pub fn pool_name(&self) -> &str {
+        let id = self.config.id.as_deref().unwrap_or_default();
+        id.split_once('_').map_or(id, |(_, name)| name)
+    }
+
+    /// Whether usernames ignore case.
+    pub fn case_insensitive(&self) -> bool {
+        self.config
+            .username_configuration
+            .as_ref()
+            .is_some_and(|c| !c.case_sensitive)
+    }
+
+    /// The key a username is stored under.
+    pub fn user_key(&self, username: &str) -> String {
+        if self.case_insensitive() {
+            username.to_lowercase()
+        } else {
+            username.to_string()
+        }
+    }
+
+    fn signs_in_with(&self, attr: &str) -> bool {
+        let username = self
+            .config
+            .username_attributes
+            .iter()
+            .flatten()
+            .any(|a| a.as_str() == attr);
+        let alias = self
+            .config
+            .alias_attributes
+            .iter()
+            .flatten()
+            .any(|a| a.as_str() == attr);
+        username || alias
+    }
+
+    fn username_attribute(&self, attr: &str) -> bool {
+        self.config
+            .username_attributes
+            .iter()
+            .flatten()
+            .any(|a| a.as_str() == attr)
+    }
+
+    /// The key of the user that `name` designates: a username, or an alias the pool
+    /// accepts for sign-in (a verified email or phone number, a preferred username).
+    pub fn find_user(&self, name: &str) -> Option<String> {
+        let key = self.user_key(name);
+        if self.users.contains(&key) {
+            return Some(key);
+        }
+        for (attr, index) in [
+            ("email", Indexed::Email),
+            ("phone_number", Indexed::PhoneNumber),
+            ("preferred_username", Indexed::PreferredUsername),
+        ] {
+            if !self.signs_in_with(attr) {
+                continue;
+            }
+            let must_verify = attr != "preferred_username" && !self.username_attribute(attr);
+            let value = if attr == "preferred_username" && self.case_insensitive() {
+                name.to_lowercase()
+            } else {
+                name.to_string()
+            };
+            let found = self
+                .users
+                .keys_with(index, &value)
+                .find(|k| !must_verify || self.users.get(k).is_some_and(|u| u.is_verified(attr)));
+            if let Some(k) = found {
+                return Some(k.clone());
+            }
+        }
+        None
+    }
+
+    /// The user `name` designates, or `UserNotFoundException`.
+    pub(crate) fn user_key_of(&self, name: &str) -> Result<String, CognitoError> {
+        self.find_user(name).ok_or_else(user_not_found)
+    }
+
+    fn user(&self, name: &str) -> Result<&User, CognitoError> {
+        self.find_user(name)
+            .and_then(|k| self.users.get(&k))
+            .ok_or_else(user_not_found)
+    }
+
+    /// When a temporary password set `now` stops working.
+    fn temporary_password_expiry(&self, now: Timestamp) -> Timestamp {
+        let days = i64::from(
+            self.password_policy()
+                .temporary_password_validity_days
+                .max(1),
+        );
+        now.plus_millis(days * 86_400_000)
+    }
+
+    fn password_policy(&self) -> PasswordPolicyType {
+        self.config
+            .policies
+            .as_ref()
+            .and_then(|p| p.password_policy.clone())
+            .unwrap_or_default()
+    }
+
+    /// Another user that holds `value` of alias attribute `attr` as a verified alias.
+    fn alias_holder(&self, attr: &str, value: &str, except: &str) -> Option<String> {
+        let index = match attr {
+            "email" => Indexed::Email,
+            "phone_number" => Indexed::PhoneNumber,
+            _ => return None,
+        };
+        self.users
+            .keys_with(index, value)
+            .find(|k| {
+                k.as_str() != except
+                    && self
+                        .users
+                        .get(k)
+                        .is_some_and(|u| u.is_verified(attr) || self.username_attribute(attr))
+            })
+            .cloned()
+    }
+
+    /// Rejects attribute values that would give two users the same sign-in alias; with
+    /// `force`, moves the alias to this user instead.
+    fn claim_aliases(
+        &mut self,
+        key: &str,
+        attrs: &[(String, String)],
+        verified: impl Fn(&str) -> bool,
+        force: bool,
+    ) -> Result<(), CognitoError> {
+        for attr in ["email", "phone_number"] {
+            if !self.signs_in_with(attr) {
+                continue;
+            }
+            let Some((_, value)) = attrs.iter().find(|(n, _)| n == attr) else {
+                continue;
+            };
+            if !verified(attr) && !self.username_attribute(attr) {
+                continue;
+            }
+            let Some(holder) = self.alias_holder(attr, value, key) else {
+                continue;
+            };
+            if self.username_attribute(attr) {
+                let what = if attr == "email" {
+                    "email"
+                } else {
+                    "phone number"
+                };
+                return Err(CognitoError::new(
+                    ErrorKind::UsernameExistsException,
+                    format!("An account with the given {what} already exists."),
+                ));
+            }
+            if !force {
+                return Err(CognitoError::new(
+                    ErrorKind::AliasExistsException,
+                    "An account with the email already exists.",
+                ));
+            }
+            let flag = format!("{attr}_verified");
+            self.users.update(&holder, |u| {
+                u.attributes.insert(flag, "false".into());
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `sub` first, then the other attributes in name order.
+pub(crate) fn attribute_list(user: &User) -> Vec<AttributeType> {
+    let mut out = Vec::with_capacity(user.attributes.len() + 1);
+    out.push(AttributeType {
+        name: "sub".into(),
+        value: Some(user.sub.clone()),
+    });
+    out.extend(user.attributes.iter().map(|(n, v)| AttributeType {
+        name: n.clone(),
+        value: Some(v.clone()),
+    }));
+    out
+}
+
+/// The user as `ListUsers` and `AdminCreateUser` answer it.
+pub(crate) fn user_type(user: &User) -> UserType {
+    UserType {
+        username: Some(user.username.clone()),
+        attributes: Some(attribute_list(user)),
+        user_create_date: Some(user.created),
+        user_last_modified_date: Some(user.modified),
+        enabled: user.enabled,
+        user_status: Some(user.status),
+        mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+    }
+}
+
+impl Cognito {
+    fn new_salt(&self) -> [u8; 16] {
+        let mut salt = [0u8; 16];
+        self.random.fill(&mut salt);
+        salt
+    }
+
+    /// A password hash for `user` in `pool`.
+    pub(crate) fn hash_password(
+        &self,
+        pool: &PoolState,
+        username: &str,
+        password: &str,
+    ) -> PasswordHash {
+        PasswordHash::new(pool.pool_name(), username, password, self.new_salt())
+    }
+
+    /// Sends the invitation with `password` over the requested channels.
+    fn invite(
+        &self,
+        ctx: &RequestContext,
+        pool: &PoolState,
+        user: &User,
+        password: &str,
+        mediums: Option<&[DeliveryMediumType]>,
+    ) -> Result<(), CognitoError> {
+        let template = pool
+            .config
+            .admin_create_user_config
+            .as_ref()
+            .and_then(|c| c.invite_message_template.clone())
+            .unwrap_or_default();
+        let explicit = mediums.is_some();
+        let mediums = mediums.unwrap_or(&[DeliveryMediumType::Sms]);
+        for medium in mediums {
+            let (channel, attr) = match medium {
+                DeliveryMediumType::Email => (Channel::Email, "email"),
+                DeliveryMediumType::Sms => (Channel::Sms, "phone_number"),
+            };
+            let Some(destination) = user.attribute(attr) else {
+                if explicit {
+                    return Err(invalid_parameter(format!(
+                        "User has no attribute matching desired delivery mediums: {attr} is missing."
+                    )));
+                }
+                continue;
+            };
+            let (subject, body) = match channel {
+                Channel::Email => (
+                    Some(
+                        template
+                            .email_subject
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_INVITE_SUBJECT.into()),
+                    ),
+                    template
+                        .email_message
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_INVITE_MESSAGE.into()),
+                ),
+                Channel::Sms => (
+                    None,
+                    template
+                        .sms_message
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_INVITE_MESSAGE.into()),
+                ),
+            };
+            self.outbox.send(Message {
+                pool_id: pool.config.id.clone().unwrap_or_default(),
+                username: user.username.clone(),
+                channel,
+                destination: destination.to_string(),
+                subject,
+                body: Secret::new(render(&body, &user.username, password)),
+                kind: MessageKind::Invitation,
+                code: Some(Secret::new(password.to_string())),
+                sent_at: ctx.now,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn admin_create_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminCreateUserRequest,
+    ) -> Result<AdminCreateUserResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let policy = pool.password_policy();
+        if let Some(p) = &input.temporary_password {
+            check_password(&policy, p)?;
+        }
+        let password = input
+            .temporary_password
+            .clone()
+            .unwrap_or_else(|| rules::temporary_password(&policy, &*self.random));
+        let expires = pool.temporary_password_expiry(ctx.now);
+
+        if input.message_action == Some(MessageActionType::Resend) {
+            let key = pool.user_key_of(&input.username)?;
+            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+            if user.status != UserStatusType::ForceChangePassword {
+                return Err(CognitoError::new(
+                    ErrorKind::UnsupportedUserStateException,
+                    format!(
+                        "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+                        user.username
+                    ),
+                ));
+            }
+            let hash = self.hash_password(&pool, &user.username, &password);
+            pool.users.update(&key, |u| {
+                u.password = Some(hash);
+                u.temporary_password_expires = Some(expires);
+                u.modified = ctx.now;
+            });
+            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+            self.invite(
+                ctx,
+                &pool,
+                user,
+                &password,
+                input.desired_delivery_mediums.as_deref(),
+            )?;
+            return Ok(AdminCreateUserResponse {
+                user: Some(user_type(user)),
+            });
+        }
+
+        let attrs = check_attributes(
+            &pool.config,
+            input.user_attributes.as_deref().unwrap_or_default(),
+            AttributeWrite::Create,
+        )?;
+        let sub = ids::uuid_v4(&*self.random);
+        let (username, mut attrs) = self.username_for(&pool, &input.username, &sub, attrs)?;
+        let key = pool.user_key(&username);
+        if pool.users.contains(&key) {
+            return Err(CognitoError::new(
+                ErrorKind::UsernameExistsException,
+                "User account already exists",
+            ));
+        }
+        let verified = |attr: &str| {
+            attrs
+                .iter()
+                .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
+        };
+        pool.claim_aliases(&key, &attrs, verified, input.force_alias_creation)?;
+        if pool.case_insensitive() {
+            if let Some((_, v)) = attrs.iter_mut().find(|(n, _)| n == "preferred_username") {
+                *v = v.to_lowercase();
+            }
+        }
+        let hash = self.hash_password(&pool, &username, &password);
+        let user = User {
+            username,
+            sub,
+            attributes: attrs.into_iter().collect(),
+            enabled: true,
+            status: UserStatusType::ForceChangePassword,
+            created: ctx.now,
+            modified: ctx.now,
+            password: Some(hash),
+            temporary_password_expires: Some(expires),
+            mfa_options: Vec::new(),
+            mfa: MfaPreferences::default(),
+            groups: Default::default(),
+            codes: Vec::new(),
+            auth_events: Vec::new(),
+        };
+        if input.message_action != Some(MessageActionType::Suppress) {
+            self.invite(
+                ctx,
+                &pool,
+                &user,
+                &password,
+                input.desired_delivery_mediums.as_deref(),
+            )?;
+        }
+        let answer = user_type(&user);
+        pool.users.insert(key, user);
+        Ok(AdminCreateUserResponse { user: Some(answer) })
+    }
+
+    /// The username a new user gets, and its attributes: in pools that sign in with
+    /// email or phone number, the username is the `sub` and the given name becomes the
+    /// attribute.
+    fn username_for(
+        &self,
+        pool: &PoolState,
+        requested: &str,
+        sub: &str,
+        mut attrs: Vec<(String, String)>,
+    ) -> Result<(String, Vec<(String, String)>), CognitoError> {
+        let by_email = pool.username_attribute("email");
+        let by_phone = pool.username_attribute("phone_number");
+        if by_email || by_phone {
+            let attr = if by_email && rules::is_email(requested) {
+                "email"
+            } else if by_phone && rules::is_phone(requested) {
+                "phone_number"
+            } else {
+                let what = match (by_email, by_phone) {
+                    (true, true) => "Username should be either an email or a phone number.",
+                    (true, false) => "Username should be an email.",
+                    _ => "Username should be a phone number.",
+                };
+                return Err(invalid_parameter(what));
+            };
+            attrs.retain(|(n, _)| n != attr);
+            attrs.push((attr.to_string(), requested.to_string()));
+            return Ok((sub.to_string(), attrs));
+        }
+        let alias = |a: &str| {
+            pool.config
+                .alias_attributes
+                .iter()
+                .flatten()
+                .any(|x| x.as_str() == a)
+        };
+        if alias("email") && rules::is_email(requested) {
+            return Err(invalid_parameter(
+                "Username cannot be of email format, since user pool is configured for email alias.",
+            ));
+        }
+        if alias("phone_number") && rules::is_phone(requested) {
+            return Err(invalid_parameter(
+                "Username cannot be of phone number format, since user pool is configured for phone_number alias.",
+            ));
+        }
+        Ok((requested.to_string(), attrs))
+    }
+
+    pub(crate) fn admin_get_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminGetUserRequest,
+    ) -> Result<AdminGetUserResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let pool = pool.read();
+        let user = pool.user(&input.username)?;
+        let settings = user.mfa.setting_list();
+        Ok(AdminGetUserResponse {
+            username: user.username.clone(),
+            user_attributes: Some(attribute_list(user)),
+            user_create_date: Some(user.created),
+            user_last_modified_date: Some(user.modified),
+            enabled: user.enabled,
+            user_status: Some(user.status),
+            mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+            preferred_mfa_setting: user.mfa.preferred.map(str::to_string),
+            user_mfa_setting_list: (!settings.is_empty()).then_some(settings),
+        })
+    }
+
+    pub(crate) fn admin_update_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AdminUpdateUserAttributesRequest,
+    ) -> Result<AdminUpdateUserAttributesResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let attrs = check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
+        if pool.username_attribute("email")
+            && attrs.iter().any(|(n, v)| n == "email" && v.is_empty())
+        {
+            return Err(invalid_parameter(
+                "Cannot remove the email of a user who signs in with it.",
+            ));
+        }
+        let explicitly_verified = |attr: &str| {
+            attrs
+                .iter()
+                .find(|(n, _)| *n == format!("{attr}_verified"))
+                .map(|(_, v)| v == "true")
+        };
+        let current = pool.users.get(&key).ok_or_else(user_not_found)?;
+        let changed = |attr: &str| {
+            attrs
+                .iter()
+                .any(|(n, v)| n == attr && current.attribute(attr) != Some(v.as_str()))
+        };
+        let (email_changed, phone_changed) = (changed("email"), changed("phone_number"));
+        let was_verified = [
+            current.is_verified("email"),
+            current.is_verified("phone_number"),
+        ];
+        let reset_email = email_changed && explicitly_verified("email").is_none();
+        let reset_phone = phone_changed && explicitly_verified("phone_number").is_none();
+        let verified_after = |attr: &str| match explicitly_verified(attr) {
+            Some(v) => v,
+            None if attr == "email" => !email_changed && was_verified[0],
+            None => !phone_changed && was_verified[1],
+        };
+        pool.claim_aliases(&key, &attrs, verified_after, false)?;
+        let lower_preferred = pool.case_insensitive();
+        pool.users.update(&key, |u| {
+            for (name, value) in attrs {
+                let value = if name == "preferred_username" && lower_preferred {
+                    value.to_lowercase()
+                } else {
+                    value
+                };
+                u.attributes.insert(name, value);
+            }
+            if reset_email {
+                u.attributes.insert("email_verified".into(), "false".into());
+            }
+            if reset_phone {
+                u.attributes
+                    .insert("phone_number_verified".into(), "false".into());
+            }
+            u.modified = ctx.now;
+        });
+        Ok(AdminUpdateUserAttributesResponse {})
+    }
+
+    pub(crate) fn admin_delete_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDeleteUserAttributesRequest,
+    ) -> Result<AdminDeleteUserAttributesResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let schema = pool.config.schema_attributes.clone().unwrap_or_default();
+        for name in &input.user_attribute_names {
+            let def = schema
+                .iter()
+                .find(|a| a.name.as_deref() == Some(name.as_str()))
+                .ok_or_else(|| {
+                    invalid_parameter(format!(
+                        "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+                    ))
+                })?;
+            if def.required == Some(true) || name == "sub" {
+                return Err(invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                )));
+            }
+            if def.mutable == Some(false) {
+                return Err(invalid_parameter(format!(
+                    "Cannot modify the non-mutable attribute {name}"
+                )));
+            }
+        }
+        pool.users.update(&key, |u| {
+            for name in &input.user_attribute_names {
+                u.attributes.remove(name);
+                if name == "email" || name == "phone_number" {
+                    u.attributes.remove(&format!("{name}_verified"));
+                }
+            }
+            u.modified = ctx.now;
+        });
+        Ok(AdminDeleteUserAttributesResponse {})
+    }
+
+    pub(crate) fn admin_delete_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDeleteUserRequest,
+    ) -> Result<(), CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        pool.remove_user(&key);
+        Ok(())
+    }
+
+    fn set_enabled(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        username: &str,
+        enabled: bool,
+    ) -> Result<(), CognitoError> {
+        let pool = self.pool(ctx, pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(username)?;
+        pool.users.update(&key, |u| {
+            u.enabled = enabled;
+            u.modified = ctx.now;
+        });
+        Ok(())
+    }
+
+    pub(crate) fn admin_enable_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminEnableUserRequest,
+    ) -> Result<AdminEnableUserResponse, CognitoError> {
+        self.set_enabled(ctx, &input.user_pool_id, &input.username, true)?;
+        Ok(AdminEnableUserResponse {})
+    }
+
+    pub(crate) fn admin_disable_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDisableUserRequest,
+    ) -> Result<AdminDisableUserResponse, CognitoError> {
+        self.set_enabled(ctx, &input.user_pool_id, &input.username, false)?;
+        Ok(AdminDisableUserResponse {})
+    }
+
+    pub(crate) fn admin_set_user_password(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserPasswordRequest,
+    ) -> Result<AdminSetUserPasswordResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        check_password(&pool.password_policy(), &input.password)?;
+        let username = pool
+            .users
+            .get(&key)
+            .map(|u| u.username.clone())
+            .unwrap_or_default();
+        let hash = self.hash_password(&pool, &username, &input.password);
+        let expires = pool.temporary_password_expiry(ctx.now);
+        pool.users.update(&key, |u| {
+            u.password = Some(hash);
+            u.modified = ctx.now;
+            if input.permanent {
+                u.status = UserStatusType::Confirmed;
+                u.temporary_password_expires = None;
+            } else {
+                u.status = UserStatusType::ForceChangePassword;
+                u.temporary_password_expires = Some(expires);
+            }
+        });
+        Ok(AdminSetUserPasswordResponse {})
+    }
+
+    pub(crate) fn admin_reset_user_password(
+        &self,
+        ctx: &RequestContext,
+        input: AdminResetUserPasswordRequest,
+    ) -> Result<AdminResetUserPasswordResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+        let (channel, destination) = if user.is_verified("email") {
+            (Channel::Email, user.attribute("email"))
+        } else if user.is_verified("phone_number") {
+            (Channel::Sms, user.attribute("phone_number"))
+        } else {
+            (Channel::Email, None)
+        };
+        let Some(destination) = destination.map(str::to_string) else {
+            return Err(invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            ));
+        };
+        let username = user.username.clone();
+        let code = self.send_code(
+            ctx,
+            &pool,
+            &username,
+            channel,
+            &destination,
+            CodePurpose::ForgotPassword,
+        );
+        pool.users.update(&key, |u| {
+            u.status = UserStatusType::ResetRequired;
+            u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
+            u.codes.push(code);
+            u.modified = ctx.now;
+        });
+        Ok(AdminResetUserPasswordResponse {})
+    }
+
+    /// Generates a six-digit code, sends it with the pool's verification template and
+    /// answers it for the user's record.
+    pub(crate) fn send_code(
+        &self,
+        ctx: &RequestContext,
+        pool: &PoolState,
+        username: &str,
+        channel: Channel,
+        destination: &str,
+        purpose: CodePurpose,
+    ) -> PendingCode {
+        let code = ids::random_string(&*self.random, b"0123456789", 6);
+        let template = pool
+            .config
+            .verification_message_template
+            .clone()
+            .unwrap_or_default();
+        let (subject, body, kind) = match purpose {
+            CodePurpose::ForgotPassword => (
+                "Your password reset code".to_string(),
+                "Your password reset code is {####}".to_string(),
+                MessageKind::ForgotPasswordCode,
+            ),
+            CodePurpose::SignUp => (
+                template
+                    .email_subject
+                    .clone()
+                    .unwrap_or_else(|| "Your verification code".into()),
+                match channel {
+                    Channel::Email => template.email_message.clone(),
+                    Channel::Sms => template.sms_message.clone(),
+                }
+                .unwrap_or_else(|| "Your verification code is {####}".into()),
+                MessageKind::SignUpCode,
+            ),
+            CodePurpose::VerifyEmail | CodePurpose::VerifyPhone => (
+                template
+                    .email_subject
+                    .clone()
+                    .unwrap_or_else(|| "Your verification code".into()),
+                match channel {
+                    Channel::Email => template.email_message.clone(),
+                    Channel::Sms => template.sms_message.clone(),
+                }
+                .unwrap_or_else(|| "Your verification code is {####}".into()),
+                MessageKind::VerificationCode,
+            ),
+        };
+        self.outbox.send(Message {
+            pool_id: pool.config.id.clone().unwrap_or_default(),
+            username: username.to_string(),
+            channel,
+            destination: destination.to_string(),
+            subject: (channel == Channel::Email).then_some(subject),
+            body: Secret::new(render(&body, username, &code)),
+            kind,
+            code: Some(Secret::new(code.clone())),
+            sent_at: ctx.now,
+        });
+        // Codes expire after 24 hours, as Cognito's do.
+        PendingCode {
+            purpose,
+            code: Secret::new(code),
+            expires: ctx.now.plus_millis(86_400_000),
+        }
+    }
+
+    pub(crate) fn admin_confirm_sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: AdminConfirmSignUpRequest,
+    ) -> Result<AdminConfirmSignUpResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let status = pool.users.get(&key).map(|u| u.status);
+        if status != Some(UserStatusType::Unconfirmed) {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                format!(
+                    "User cannot be confirmed. Current status is {}",
+                    status.map_or("UNKNOWN", |s| s.as_str())
+                ),
+            ));
+        }
+        pool.users.update(&key, |u| {
+            u.status = UserStatusType::Confirmed;
+            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+            u.modified = ctx.now;
+        });
+        Ok(AdminConfirmSignUpResponse {})
+    }
+
+    pub(crate) fn admin_set_user_settings(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserSettingsRequest,
+    ) -> Result<AdminSetUserSettingsResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        for option in &input.mfa_options {
+            if option.delivery_medium != Some(DeliveryMediumType::Sms)
+                || option.attribute_name.as_deref() != Some("phone_number")
+            {
+                return Err(invalid_parameter(
+                    "Only SMS delivery to phone_number is supported for MFA options.",
+                ));
+            }
+        }
+        pool.users.update(&key, |u| {
+            u.mfa_options = input.mfa_options;
+            u.mfa.sms = !u.mfa_options.is_empty();
+            u.modified = ctx.now;
+        });
+        Ok(AdminSetUserSettingsResponse {})
+    }
+
+    pub(crate) fn admin_set_user_mfa_preference(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserMFAPreferenceRequest,
+    ) -> Result<AdminSetUserMFAPreferenceResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+        let mut mfa = user.mfa.clone();
+        set_mfa_preferences(
+            &mut mfa,
+            user,
+            input.sms_mfa_settings.as_ref(),
+            input.software_token_mfa_settings.as_ref(),
+            input.email_mfa_settings.as_ref(),
+        )?;
+        pool.users.update(&key, |u| {
+            u.mfa = mfa;
+            u.modified = ctx.now;
+        });
+        Ok(AdminSetUserMFAPreferenceResponse {})
+    }
+
+    pub(crate) fn admin_list_user_auth_events(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListUserAuthEventsRequest,
+    ) -> Result<AdminListUserAuthEventsResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let pool = pool.read();
+        require_threat_protection(&pool)?;
+        let user = pool.user(&input.username)?;
+        let limit = input
+            .max_results
+            .and_then(|m| usize::try_from(m).ok())
+            .unwrap_or(10)
+            .max(1);
+        let skip = match ids::page_after(input.next_token.as_deref())? {
+            Some(s) => s
+                .parse::<usize>()
+                .map_err(|_| invalid_parameter("Invalid pagination token."))?,
+            None => 0,
+        };
+        // Newest first, as Cognito lists them.
+        let events: Vec<AuthEventType> = user
+            .auth_events
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(limit)
+            .cloned()
+            .collect();
+        let next = skip + events.len();
+        Ok(AdminListUserAuthEventsResponse {
+            next_token: (next < user.auth_events.len()).then(|| ids::page_token(&next.to_string())),
+            auth_events: Some(events),
+        })
+    }
+
+    pub(crate) fn admin_update_auth_event_feedback(
+        &self,
+        ctx: &RequestContext,
+        input: AdminUpdateAuthEventFeedbackRequest,
+    ) -> Result<AdminUpdateAuthEventFeedbackResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        require_threat_protection(&pool)?;
+        let key = pool.user_key_of(&input.username)?;
+        let found = pool.users.update(&key, |u| {
+            let event = u
+                .auth_events
+                .iter_mut()
+                .find(|e| e.event_id.as_deref() == Some(input.event_id.as_str()))?;
+            event.event_feedback = Some(EventFeedbackType {
+                feedback_value: input.feedback_value,
+                provider: "Admin".into(),
+                feedback_date: Some(ctx.now),
+            });
+            Some(())
+        });
+        found.flatten().ok_or_else(|| {
+            crate::errors::not_found(format!("Auth event {} does not exist.", input.event_id))
+        })?;
+        Ok(AdminUpdateAuthEventFeedbackResponse {})
+    }
+}
+
+impl PoolState {
+    /// Removes a user and its group memberships.
+    pub(crate) fn remove_user(&mut self, key: &str) -> Option<User> {
+        self.users.remove(key)
+    }
+}
+
+/// Answers `UserPoolAddOnNotEnabledException` unless threat protection is on.
+fn require_threat_protection(pool: &PoolState) -> Result<(), CognitoError> {
+    let mode = pool
+        .config
+        .user_pool_add_ons
+        .as_ref()
+        .map(|a| a.advanced_security_mode);
+    if matches!(mode, None | Some(AdvancedSecurityModeType::Off)) {
+        return Err(CognitoError::new(
+            ErrorKind::UserPoolAddOnNotEnabledException,
+            "Threat protection is not enabled for this user pool.",
+        ));
+    }
+    Ok(())
+}
+
+/// Applies MFA preference settings, as `SetUserMFAPreference` and its admin twin do.
+pub(crate) fn set_mfa_preferences(
+    mfa: &mut MfaPreferences,
+    user: &User,
+    sms: Option<&SMSMfaSettingsType>,
+    totp: Option<&SoftwareTokenMfaSettingsType>,
+    email: Option<&EmailMfaSettingsType>,
+) -> Result<(), CognitoError> {
+    if let Some(s) = sms {
+        if s.enabled && user.attribute("phone_number").is_none() {
+            return Err(invalid_parameter(
+                "User does not have a phone number to receive SMS MFA codes.",
+            ));
+        }
+        mfa.sms = s.enabled;
+        apply_preferred(mfa, "SMS_MFA", s.enabled, s.preferred_mfa);
+    }
+    if let Some(s) = totp {
+        if s.enabled && !mfa.software_token_registered {
+            return Err(invalid_parameter("User has not set up software token mfa"));
+        }
+        mfa.software_token = s.enabled;
+        apply_preferred(mfa, "SOFTWARE_TOKEN_MFA", s.enabled, s.preferred_mfa);
+    }
+    if let Some(s) = email {
+        if s.enabled && user.attribute("email").is_none() {
+            return Err(invalid_parameter(
+                "User does not have an email address to receive email MFA codes.",
+            ));
+        }
+        mfa.email = s.enabled;
+        apply_preferred(mfa, "EMAIL_OTP", s.enabled, s.preferred_mfa);
+    }
+    Ok(())
+}
+
+fn apply_preferred(mfa: &mut MfaPreferences, method: &'static str, enabled: bool, preferred: bool) {
+    if enabled && preferred {
+        mfa.preferred = Some(method);
+    } else if mfa.preferred == Some(method) {
+        mfa.preferred = None;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,342 @@
+//! The users of one pool, with the indexes that answer lookups and `ListUsers` filters
+//! without scanning.
+//!
+//! Users are kept in a `BTreeMap` by *key*: the username, lower-cased when the pool's
+//! usernames are case-insensitive. Key order is the listing order, so a pagination token
+//! that names the last key returned stays valid while users come and go.
+//!
+//! Every filterable attribute but the username (see [`Indexed`]) has an ordered index
+//! `value → keys`, which answers `=` with one lookup and `^=` with one range scan; the
+//! username filter uses the key order itself.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cognito_crypto::password::PasswordHash;
+use cognito_crypto::Secret;
+use cognito_model::shapes::{AuthEventType, MFAOptionType, UserStatusType};
+use cognito_model::Timestamp;
+
+/// One user.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// The username as created (case preserved).
+    pub username: String,
+    /// The immutable `sub` (a UUID).
+    pub sub: String,
+    /// Attributes other than `sub`, by name.
+    pub attributes: BTreeMap<String, String>,
+    /// Whether the user may sign in.
+    pub enabled: bool,
+    /// The account status.
+    pub status: UserStatusType,
+    /// When the user was created.
+    pub created: Timestamp,
+    /// When the user last changed.
+    pub modified: Timestamp,
+    /// The password, if any.
+    pub password: Option<PasswordHash>,
+    /// When a temporary password stops working.
+    pub temporary_password_expires: Option<Timestamp>,
+    /// Legacy MFA options (`AdminSetUserSettings`).
+    pub mfa_options: Vec<MFAOptionType>,
+    /// MFA preferences (`AdminSetUserMFAPreference`).
+    pub mfa: MfaPreferences,
+    /// Names of the groups the user belongs to.
+    pub groups: BTreeSet<String>,
+    /// Codes sent to the user and not yet used.
+    pub codes: Vec<PendingCode>,
+    /// Sign-in and account events, oldest first.
+    pub auth_events: Vec<AuthEventType>,
+}
+
+impl User {
+    /// The value of attribute `name`, including `sub`.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        if name == "sub" {
+            Some(&self.sub)
+        } else {
+            self.attributes.get(name).map(String::as_str)
+        }
+    }
+
+    /// Whether attribute `name` (`email` or `phone_number`) is verified.
+    pub fn is_verified(&self, name: &str) -> bool {
+        self.attributes
+            .get(&format!("{name}_verified"))
+            .map(String::as_str)
+            == Some("true")
+    }
+}
+
+/// A user's MFA preferences.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MfaPreferences {
+    /// SMS MFA enabled.
+    pub sms: bool,
+    /// TOTP MFA enabled.
+    pub software_token: bool,
+    /// Email MFA enabled.
+    pub email: bool,
+    /// The preferred method, as `AdminGetUser` names it (`SMS_MFA`, ...).
+    pub preferred: Option<&'static str>,
+    /// Whether a software token has been verified for the user.
+    pub software_token_registered: bool,
+}
+
+impl MfaPreferences {
+    /// `UserMFASettingList`, as `AdminGetUser` answers it.
+    pub fn setting_list(&self) -> Vec<String> {
+        let mut list = Vec::new();
+        if self.sms {
+            list.push("SMS_MFA".to_string());
+        }
+        if self.software_token {
+            list.push("SOFTWARE_TOKEN_MFA".to_string());
+        }
+        if self.email {
+            list.push("EMAIL_OTP".to_string());
+        }
+        list
+    }
+}
+
+/// What a code was sent for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// Confirming a sign-up.
+    SignUp,
+    /// Resetting a forgotten password.
+    ForgotPassword,
+    /// Verifying an attribute (`email` or `phone_number`).
+    VerifyEmail,
+    /// Verifying a phone number.
+    VerifyPhone,
+}
+
+/// A code sent to a user.
+#[derive(Debug, Clone)]
+pub struct PendingCode {
+    /// What it confirms.
+    pub purpose: CodePurpose,
+    /// The code.
+    pub code: Secret<String>,
+    /// When it stops working.
+    pub expires: Timestamp,
+}
+
+/// The attributes `ListUsers` can filter on, each with an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Indexed {
+    /// `email`.
+    Email,
+    /// `phone_number`.
+    PhoneNumber,
+    /// `name`.
+    Name,
+    /// `given_name`.
+    GivenName,
+    /// `family_name`.
+    FamilyName,
+    /// `preferred_username`.
+    PreferredUsername,
+    /// `cognito:user_status`.
+    UserStatus,
+    /// `status` (`Enabled` or `Disabled`).
+    Status,
+    /// `sub`.
+    Sub,
+}
+
+impl Indexed {
+    /// Every indexed attribute.
+    pub const ALL: [Indexed; 9] = [
+        Indexed::Email,
+        Indexed::PhoneNumber,
+        Indexed::Name,
+        Indexed::GivenName,
+        Indexed::FamilyName,
+        Indexed::PreferredUsername,
+        Indexed::UserStatus,
+        Indexed::Status,
+        Indexed::Sub,
+    ];
+
+    /// The attribute a filter names.
+    pub fn from_filter_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "email" => Indexed::Email,
+            "phone_number" => Indexed::PhoneNumber,
+            "name" => Indexed::Name,
+            "given_name" => Indexed::GivenName,
+            "family_name" => Indexed::FamilyName,
+            "preferred_username" => Indexed::PreferredUsername,
+            "cognito:user_status" => Indexed::UserStatus,
+            "status" => Indexed::Status,
+            "sub" => Indexed::Sub,
+            _ => return None,
+        })
+    }
+
+    /// The user's value for this attribute.
+    fn value(self, user: &User) -> Option<&str> {
+        match self {
+            Indexed::Email => user.attribute("email"),
+            Indexed::PhoneNumber => user.attribute("phone_number"),
+            Indexed::Name => user.attribute("name"),
+            Indexed::GivenName => user.attribute("given_name"),
+            Indexed::FamilyName => user.attribute("family_name"),
+            Indexed::PreferredUsername => user.attribute("preferred_username"),
+            Indexed::UserStatus => Some(user.status.as_str()),
+            Indexed::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }),
+            Indexed::Sub => Some(&user.sub),
+        }
+    }
+}
+
+/// The users of a pool.
+#[derive(Debug, Clone, Default)]
+pub struct Users {
+    by_key: BTreeMap<String, User>,
+    indexes: HashMap<Indexed, BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl Users {
+    /// How many users there are.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// The user with `key`.
+    pub fn get(&self, key: &str) -> Option<&User> {
+        self.by_key.get(key)
+    }
+
+    /// The stored key and user for `key`.
+    pub fn get_key_value(&self, key: &str) -> Option<(&String, &User)> {
+        self.by_key.get_key_value(key)
+    }
+
+    /// Users in key order from `from`.
+    pub fn range(
+        &self,
+        from: std::ops::Bound<String>,
+    ) -> impl Iterator<Item = (&String, &User)> + '_ {
+        self.by_key.range((from, std::ops::Bound::Unbounded))
+    }
+
+    /// Whether a user has `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// Adds a user under `key`, replacing none (callers check first).
+    pub fn insert(&mut self, key: String, user: User) {
+        self.index(&key, &user);
+        self.by_key.insert(key, user);
+    }
+
+    /// Removes the user with `key`.
+    pub fn remove(&mut self, key: &str) -> Option<User> {
+        let user = self.by_key.remove(key)?;
+        self.unindex(key, &user);
+        Some(user)
+    }
+
+    /// Changes the user with `key` through `f`, keeping the indexes right.
+    pub fn update<T>(&mut self, key: &str, f: impl FnOnce(&mut User) -> T) -> Option<T> {
+        let user = self.by_key.get_mut(key)?;
+        let before: Vec<(Indexed, Option<String>)> = Indexed::ALL
+            .iter()
+            .map(|&i| (i, i.value(user).map(str::to_string)))
+            .collect();
+        let out = f(user);
+        for (attr, old) in before {
+            let new = attr.value(user);
+            if old.as_deref() == new {
+                continue;
+            }
+            let new = new.map(str::to_string);
+            let index = self.indexes.entry(attr).or_default();
+            if let Some(old) = old {
+                remove_from(index, &old, key);
+            }
+            if let Some(new) = new {
+                index.entry(new).or_default().insert(key.to_string());
+            }
+        }
+        Some(out)
+    }
+
+    /// Keys of users whose `attr` equals `value`, in key order.
+    pub fn keys_with(&self, attr: Indexed, value: &str) -> impl Iterator<Item = &String> + '_ {
+        self.keys_equal(attr, value).into_iter().flatten()
+    }
+
+    /// The set of keys of users whose `attr` equals `value`.
+    pub fn keys_equal(&self, attr: Indexed, value: &str) -> Option<&BTreeSet<String>> {
+        self.indexes.get(&attr).and_then(|i| i.get(value))
+    }
+
+    /// Keys of users whose `attr` starts with `prefix`, in key order.
+    pub fn keys_with_prefix(&self, attr: Indexed, prefix: &str) -> BTreeSet<&String> {
+        let Some(index) = self.indexes.get(&attr) else {
+            return BTreeSet::new();
+        };
+        index
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(v, _)| v.starts_with(prefix))
+            .flat_map(|(_, keys)| keys)
+            .collect()
+    }
+
+    /// Users in key order, starting after `after`.
+    pub fn after<'a>(
+        &'a self,
+        after: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a String, &'a User)> + 'a {
+        let start = match after {
+            Some(a) => std::ops::Bound::Excluded(a),
+            None => std::ops::Bound::Unbounded,
+        };
+        self.by_key
+            .range::<str, _>((start, std::ops::Bound::Unbounded))
+    }
+
+    fn index(&mut self, key: &str, user: &User) {
+        for attr in Indexed::ALL {
+            if let Some(v) = attr.value(user) {
+                self.indexes
+                    .entry(attr)
+                    .or_default()
+                    .entry(v.to_string())
+                    .or_default()
+                    .insert(key.to_string());
+            }
+        }
+    }
+
+    fn unindex(&mut self, key: &str, user: &User) {
+        for attr in Indexed::ALL {
+            if let (Some(v), Some(index)) = (attr.value(user), self.indexes.get_mut(&attr)) {
+                remove_from(index, v, key);
+            }
+        }
+    }
+}
+
+fn remove_from(index: &mut BTreeMap<String, BTreeSet<String>>, value: &str, key: &str) {
+    if let Some(keys) = index.get_mut(value) {
+        keys.remove(key);
+        if keys.is_empty() {
+            index.remove(value);
+        }
+    }
+}
