@@ -17,6 +17,7 @@ mod domains;
 mod errors;
 mod groups;
 mod identity_providers;
+mod import_jobs;
 mod ids;
 mod limits;
 mod log_delivery;
@@ -45,6 +46,7 @@ pub struct Cognito {
     store: Box<dyn Store>,
     random: Box<dyn Random>,
     outbox: messages::Outbox,
+    base_url: String,
 }
 
 impl Cognito {
@@ -54,7 +56,15 @@ impl Cognito {
             store,
             random,
             outbox: messages::Outbox::default(),
+            base_url: "http://localhost:9229".to_string(),
         }
+    }
+
+    /// Sets the URL clients reach this service at (no trailing `/`), used in the URLs the
+    /// service hands out, such as import jobs' upload URLs.
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into().trim_end_matches('/').to_string();
+        self
     }
 
     /// Every message sent so far.

@@ -48,6 +48,8 @@ impl CognitoIdentityProvider for Cognito {
         // branding
         // terms
         // mfa_config
+        get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
+        set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;
         // risk
         // log_delivery
         // replicas
@@ -72,5 +74,12 @@ impl CognitoIdentityProvider for Cognito {
         admin_list_user_auth_events(AdminListUserAuthEventsRequest) -> AdminListUserAuthEventsResponse;
         admin_update_auth_event_feedback(AdminUpdateAuthEventFeedbackRequest) -> AdminUpdateAuthEventFeedbackResponse;
         list_users(ListUsersRequest) -> ListUsersResponse;
+        // import jobs
+        get_csv_header(GetCSVHeaderRequest) -> GetCSVHeaderResponse;
+        create_user_import_job(CreateUserImportJobRequest) -> CreateUserImportJobResponse;
+        start_user_import_job(StartUserImportJobRequest) -> StartUserImportJobResponse;
+        stop_user_import_job(StopUserImportJobRequest) -> StopUserImportJobResponse;
+        describe_user_import_job(DescribeUserImportJobRequest) -> DescribeUserImportJobResponse;
+        list_user_import_jobs(ListUserImportJobsRequest) -> ListUserImportJobsResponse;
     }
 }

@@ -27,6 +27,8 @@ pub struct PoolState {
     pub tags: BTreeMap<String, String>,
     /// The pool's users.
     pub users: crate::users::Users,
+    /// User import jobs.
+    pub import_jobs: crate::import_jobs::ImportJobsState,
     /// See [`crate::groups`].
     pub groups: crate::groups::GroupsState,
     /// See [`crate::resource_servers`].
