@@ -1,1 +1,91 @@
-fn main() {}
+//! `cognito-server`: parses flags, binds, announces the address on stdout and serves until
+//! SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use cognito_server::{run, Options};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = Options::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let listener = match TcpListener::bind((options.host.as_str(), options.port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!(
+                "cognito-server: cannot listen on {}:{}: {e}",
+                options.host, options.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = match listener.local_addr() {
+        Ok(address) => address,
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shutdown = match shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(e) => {
+            eprintln!("cognito-server: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Harnesses read this line to learn the port when started with `--port 0`.
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "cognito-server listening on http://{address}")
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        eprintln!("cognito-server: cannot write to stdout");
+    }
+    drop(stdout);
+
+    match run(listener, &options, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A future that completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM. The handlers are
+/// installed before it is returned, so a signal sent right after the address is announced
+/// is not missed.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            tracing::info!("shutting down");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            tracing::info!("shutting down");
+        })
+    }
+}

@@ -163,7 +163,12 @@ fn body(builder: http::request::Builder, body: &'static str) -> Request<Full<Byt
 }
 
 /// A request, the status and `__type` expected, and a part of the expected message.
-type Case = (Request<Full<Bytes>>, u16, Option<&'static str>, &'static str);
+type Case = (
+    Request<Full<Bytes>>,
+    u16,
+    Option<&'static str>,
+    &'static str,
+);
 
 #[tokio::test]
 async fn api_requests() {

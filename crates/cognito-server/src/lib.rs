@@ -1,0 +1,149 @@
+//! The Cognito user pools emulator as a program: its command-line [`Options`], the real
+//! clock and randomness, and [`run`], which serves the API on a bound listener.
+//!
+//! `main` stays thin: it parses [`Options`], binds, announces the address and calls
+//! [`run`]; tests call [`run`] on `127.0.0.1:0` the same way.
+//!
+//! Boundary: this is the only crate that reads the wall clock, the monotonic clock, the
+//! operating system's randomness, the environment and the command line. Everything below
+//! receives them as parameters.
+
+mod clock;
+mod random;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use clap::Parser;
+use cognito_core::Cognito;
+use cognito_http::{CognitoService, Config, Sources};
+use tokio::net::TcpListener;
+
+pub use clock::{SystemClock, SystemStopwatch};
+pub use random::OsSeededRandom;
+
+/// Command-line options; each can also come from an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(
+    name = "cognito-server",
+    version,
+    about = "A local emulator of Amazon Cognito user pools"
+)]
+pub struct Options {
+    /// Address to listen on.
+    #[arg(long, env = "COGNITO_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "COGNITO_PORT", default_value_t = 9229)]
+    pub port: u16,
+    /// Region of requests that name none in their `Authorization` header.
+    #[arg(long, env = "COGNITO_REGION", default_value = "us-east-1", value_parser = parse_region)]
+    pub region: String,
+    /// Account id that owns every resource (12 digits).
+    #[arg(long, env = "COGNITO_ACCOUNT_ID", default_value = "123456789012", value_parser = parse_account_id)]
+    pub account_id: String,
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    let plausible = !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if plausible {
+        Ok(s.to_owned())
+    } else {
+        Err("expected a region name such as us-east-1".to_owned())
+    }
+}
+
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err("expected 12 digits".to_owned())
+    }
+}
+
+/// Serves the emulator on `listener` until `shutdown` completes, then drains open
+/// connections.
+pub async fn run(
+    listener: TcpListener,
+    options: &Options,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let cognito = Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)));
+    let sources = Sources {
+        clock: Arc::new(SystemClock),
+        random: Arc::new(OsSeededRandom),
+        stopwatch: Arc::new(SystemStopwatch::start()),
+    };
+    let config = Config {
+        default_region: options.region.clone(),
+        account_id: options.account_id.clone(),
+        ..Config::default()
+    };
+    cognito_http::serve(
+        listener,
+        CognitoService::new(cognito, sources, config),
+        shutdown,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let options = Options::try_parse_from(["cognito-server"]).unwrap();
+        assert_eq!(
+            options,
+            Options {
+                host: "127.0.0.1".into(),
+                port: 9229,
+                region: "us-east-1".into(),
+                account_id: "123456789012".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn flags() {
+        let cases: [(&[&str], Option<Options>); 5] = [
+            (
+                &[
+                    "--host",
+                    "0.0.0.0",
+                    "--port",
+                    "0",
+                    "--region",
+                    "eu-west-1",
+                    "--account-id",
+                    "000000000000",
+                ],
+                Some(Options {
+                    host: "0.0.0.0".into(),
+                    port: 0,
+                    region: "eu-west-1".into(),
+                    account_id: "000000000000".into(),
+                }),
+            ),
+            (&["--region", "EU WEST"], None),
+            (&["--account-id", "12345"], None),
+            (&["--port", "70000"], None),
+            (&["--bogus"], None),
+        ];
+        for (args, expected) in cases {
+            let parsed =
+                Options::try_parse_from(std::iter::once(&"cognito-server").chain(args)).ok();
+            assert_eq!(parsed, expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        use clap::CommandFactory;
+        Options::command().debug_assert();
+    }
+}

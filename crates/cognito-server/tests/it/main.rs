@@ -1,0 +1,12 @@
+//! Integration tests: the server started in-process on `127.0.0.1:0` with [`run`], spoken
+//! to over real HTTP connections.
+//!
+//! [`run`]: cognito_server::run
+
+// Helpers outside `#[test]` functions fail loudly too: this whole crate is a test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod api;
+mod browser;
+mod lifecycle;
+mod support;
