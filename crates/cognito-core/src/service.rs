@@ -50,9 +50,9 @@ impl CognitoIdentityProvider for Cognito {
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
         set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;
-        get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
-        set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;
         // risk
+        set_risk_configuration(SetRiskConfigurationRequest) -> SetRiskConfigurationResponse;
+        describe_risk_configuration(DescribeRiskConfigurationRequest) -> DescribeRiskConfigurationResponse;
         // log_delivery
         // replicas
         // limits
