@@ -9,6 +9,16 @@ from botocore.exceptions import ClientError
 from support import CLIENT_ID_PATTERN, error_of, unique_name
 
 DEFAULT_AUTH_FLOWS = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+HOUR = 3600
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": HOUR, "days": 24 * HOUR}
+
+
+def validity_seconds(client, token):
+    """How long `token` ("AccessToken" or "IdToken") lasts for an app client:
+    its validity (one when unset) times its unit (hours when unset)."""
+    value = client.get(f"{token}Validity", 1)
+    unit = client.get("TokenValidityUnits", {}).get(token, "hours")
+    return value * UNIT_SECONDS[unit]
 
 
 def test_create_client_answers_with_defaults(pool, make_app_client):
@@ -22,12 +32,12 @@ def test_create_client_answers_with_defaults(pool, make_app_client):
     assert isinstance(client["CreationDate"], datetime.datetime)
     assert isinstance(client["LastModifiedDate"], datetime.datetime)
 
+    # Tokens last one hour (access, ID) and 30 days (refresh) by default,
+    # whichever unit the answer states them in.
     assert client["RefreshTokenValidity"] == 30
-    assert client["TokenValidityUnits"] == {
-        "AccessToken": "hours",
-        "IdToken": "hours",
-        "RefreshToken": "days",
-    }
+    assert client["TokenValidityUnits"]["RefreshToken"] == "days"
+    assert validity_seconds(client, "AccessToken") == HOUR
+    assert validity_seconds(client, "IdToken") == HOUR
     assert client["AuthSessionValidity"] == 3
     assert client["EnableTokenRevocation"] is True
     assert client["EnablePropagateAdditionalUserContextData"] is False

@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from support import error_of
+from support import error_of, status_of
 
 
 def test_pool_name_outside_its_pattern(cognito):
@@ -44,3 +44,17 @@ def test_malformed_pool_id(cognito):
     assert message.startswith("1 validation error detected"), message
     assert "'userPoolId'" in message
 
+
+
+def test_client_errors_travel_as_http_400(cognito, unchecked):
+    # Cognito sends every client-side error with status 400, whatever the
+    # error; SDKs read the error's name from the body, not from the status.
+    with pytest.raises(ClientError) as excinfo:
+        cognito.describe_user_pool(UserPoolId="us-east-1_AAAAAAAAA")
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+    assert status_of(excinfo) == 400
+
+    with pytest.raises(ClientError) as excinfo:
+        unchecked.create_user_pool()
+    assert error_of(excinfo)[0] == "InvalidParameterException"
+    assert status_of(excinfo) == 400

@@ -52,6 +52,21 @@ describe("modeled errors", () => {
     assert.match(err.message, /^1 validation error detected/);
   });
 
+  it("client errors travel as HTTP 400", async () => {
+    // Cognito sends every client-side error with status 400; the SDK reads
+    // the error's name from the body.
+    const missing = await rejectsWith(
+      client.send(new DescribeUserPoolCommand({ UserPoolId: "us-east-1_AAAAAAAAA" })),
+      "ResourceNotFoundException",
+    );
+    assert.equal(missing.$metadata.httpStatusCode, 400);
+    const invalid = await rejectsWith(
+      client.send(new CreateUserPoolCommand({})),
+      "InvalidParameterException",
+    );
+    assert.equal(invalid.$metadata.httpStatusCode, 400);
+  });
+
   it("MaxResults out of range is InvalidParameterException", async () => {
     await rejectsWith(
       client.send(new ListUserPoolsCommand({ MaxResults: 0 })),

@@ -13,7 +13,13 @@ import {
   paginateListUserPoolClients,
 } from "@aws-sdk/client-cognito-identity-provider";
 
-import { deletePoolQuietly, makeClient, rejectsWith, uniqueName } from "../lib/cognito.js";
+import {
+  deletePoolQuietly,
+  makeClient,
+  rejectsWith,
+  uniqueName,
+  validitySeconds,
+} from "../lib/cognito.js";
 
 describe("app clients", () => {
   const client = makeClient();
@@ -47,12 +53,11 @@ describe("app clients", () => {
     assert.match(app.ClientId, /^[a-z0-9]{26}$/);
     assert.equal(app.UserPoolId, poolId);
     assert.equal(app.ClientSecret, undefined);
+    // One hour for access and ID tokens, 30 days for refresh tokens.
     assert.equal(app.RefreshTokenValidity, 30);
-    assert.deepEqual(app.TokenValidityUnits, {
-      AccessToken: "hours",
-      IdToken: "hours",
-      RefreshToken: "days",
-    });
+    assert.equal(app.TokenValidityUnits.RefreshToken, "days");
+    assert.equal(validitySeconds(app, "AccessToken"), 3600);
+    assert.equal(validitySeconds(app, "IdToken"), 3600);
     assert.equal(app.AuthSessionValidity, 3);
     assert.equal(app.EnableTokenRevocation, true);
     assert.equal(app.AllowedOAuthFlowsUserPoolClient, false);
