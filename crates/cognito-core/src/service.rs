@@ -54,6 +54,8 @@ impl CognitoIdentityProvider for Cognito {
         set_risk_configuration(SetRiskConfigurationRequest) -> SetRiskConfigurationResponse;
         describe_risk_configuration(DescribeRiskConfigurationRequest) -> DescribeRiskConfigurationResponse;
         // log_delivery
+        set_log_delivery_configuration(SetLogDeliveryConfigurationRequest) -> SetLogDeliveryConfigurationResponse;
+        get_log_delivery_configuration(GetLogDeliveryConfigurationRequest) -> GetLogDeliveryConfigurationResponse;
         // replicas
         // limits
         // recovery
