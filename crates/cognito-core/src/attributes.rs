@@ -1,13 +1,18 @@
 //! The attribute schema of a pool: the standard attributes every pool has, and the
-//! `custom:` (and developer-only `dev:custom:`) attributes a pool adds.
+//! `custom:` (and developer-only `dev:custom:`) attributes a pool adds, at creation or
+//! later with `AddCustomAttributes`. A pool holds at most 50 custom attributes.
 
 use cognito_model::shapes::{
-    AttributeDataType, NumberAttributeConstraintsType, SchemaAttributeType,
-    StringAttributeConstraintsType,
+    AddCustomAttributesRequest, AddCustomAttributesResponse, AttributeDataType,
+    NumberAttributeConstraintsType, SchemaAttributeType, StringAttributeConstraintsType,
 };
 use cognito_model::CognitoError;
 
 use crate::errors::invalid_parameter;
+use crate::{Cognito, RequestContext};
+
+/// How many custom attributes a pool can hold.
+const MAX_CUSTOM: usize = 50;
 
 /// Minimum and maximum length of a standard string attribute.
 type Bounds = Option<(u32, u32)>;
@@ -153,6 +158,19 @@ pub(crate) fn add_custom(
     } else {
         format!("custom:{base}")
     };
+    let customs = schema
+        .iter()
+        .filter(|a| {
+            a.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("custom:") || n.starts_with("dev:custom:"))
+        })
+        .count();
+    if customs >= MAX_CUSTOM {
+        return Err(invalid_parameter(format!(
+            "A user pool can have at most {MAX_CUSTOM} custom attributes."
+        )));
+    }
     if schema.iter().any(|a| {
         a.name.as_deref().is_some_and(|n| {
             n == name || n.strip_prefix("dev:") == Some(name.as_str()) || n == format!("dev:{name}")
@@ -193,6 +211,24 @@ pub(crate) fn add_custom(
         number_attribute_constraints: number_constraints,
     });
     Ok(())
+}
+
+impl Cognito {
+    pub(crate) fn add_custom_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AddCustomAttributesRequest,
+    ) -> Result<AddCustomAttributesResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let mut schema = pool.config.schema_attributes.clone().unwrap_or_default();
+        for attr in &input.custom_attributes {
+            add_custom(&mut schema, attr)?;
+        }
+        pool.config.schema_attributes = Some(schema);
+        pool.config.last_modified_date = Some(ctx.now);
+        Ok(AddCustomAttributesResponse {})
+    }
 }
 
 fn parse_bound(value: Option<&str>, what: &str, name: &str) -> Result<Option<i64>, CognitoError> {
@@ -274,6 +310,88 @@ mod tests {
         assert_eq!(team.name.as_deref(), Some("custom:team"));
         assert_eq!(team.mutable, Some(true));
         assert_eq!(team.attribute_data_type, Some(AttributeDataType::String));
+    }
+
+    #[test]
+    fn add_custom_attributes_extends_the_schema() {
+        use crate::testing::{create_pool, ctx, ctx_at, service};
+        use cognito_model::shapes::{DescribeUserPoolRequest, UserPoolType};
+        use cognito_model::ErrorKind;
+
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let add = |attrs: Vec<SchemaAttributeType>| {
+            svc.add_custom_attributes(
+                &ctx_at(1_700_000_100),
+                AddCustomAttributesRequest {
+                    user_pool_id: pool.clone(),
+                    custom_attributes: attrs,
+                },
+            )
+        };
+        let describe = || -> UserPoolType {
+            svc.describe_user_pool(
+                &ctx(),
+                DescribeUserPoolRequest {
+                    user_pool_id: pool.clone(),
+                },
+            )
+            .unwrap()
+            .user_pool
+            .unwrap()
+        };
+        let standard = describe().schema_attributes.unwrap().len();
+        add(vec![
+            custom("team"),
+            SchemaAttributeType {
+                attribute_data_type: Some(AttributeDataType::Number),
+                developer_only_attribute: Some(true),
+                ..custom("score")
+            },
+        ])
+        .unwrap();
+        let described = describe();
+        let schema = described.schema_attributes.unwrap();
+        assert_eq!(schema.len(), standard + 2);
+        let names: Vec<&str> = schema.iter().filter_map(|a| a.name.as_deref()).collect();
+        assert!(names.contains(&"custom:team"));
+        assert!(names.contains(&"dev:custom:score"));
+        assert_eq!(
+            described.last_modified_date,
+            Some(ctx_at(1_700_000_100).now)
+        );
+
+        let err = add(vec![custom("team")]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "Existing attribute already has name custom:team."
+        );
+        // A failing request adds nothing.
+        let err = add(vec![custom("fresh"), custom("team")]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(describe().schema_attributes.unwrap().len(), standard + 2);
+
+        for i in 0..48 {
+            add(vec![custom(&format!("a{i}"))]).unwrap();
+        }
+        let err = add(vec![custom("one_too_many")]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "A user pool can have at most 50 custom attributes."
+        );
+
+        let err = svc
+            .add_custom_attributes(
+                &ctx(),
+                AddCustomAttributesRequest {
+                    user_pool_id: "us-east-1_nothere12".into(),
+                    custom_attributes: vec![custom("x")],
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl CognitoIdentityProvider for Cognito {
         // cimd
         // session_config
         // attributes
+        add_custom_attributes(AddCustomAttributesRequest) -> AddCustomAttributesResponse;
         // users
         admin_create_user(AdminCreateUserRequest) -> AdminCreateUserResponse;
         admin_get_user(AdminGetUserRequest) -> AdminGetUserResponse;
