@@ -57,6 +57,10 @@ impl CognitoIdentityProvider for Cognito {
         set_log_delivery_configuration(SetLogDeliveryConfigurationRequest) -> SetLogDeliveryConfigurationResponse;
         get_log_delivery_configuration(GetLogDeliveryConfigurationRequest) -> GetLogDeliveryConfigurationResponse;
         // replicas
+        create_user_pool_replica(CreateUserPoolReplicaRequest) -> CreateUserPoolReplicaResponse;
+        delete_user_pool_replica(DeleteUserPoolReplicaRequest) -> DeleteUserPoolReplicaResponse;
+        update_user_pool_replica(UpdateUserPoolReplicaRequest) -> UpdateUserPoolReplicaResponse;
+        list_user_pool_replicas(ListUserPoolReplicasRequest) -> ListUserPoolReplicasResponse;
         // limits
         // recovery
         // cimd
