@@ -65,6 +65,10 @@ impl CognitoIdentityProvider for Cognito {
         // recovery
         // cimd
         // session_config
+        get_user_pool_session_configuration(GetUserPoolSessionConfigurationRequest) -> GetUserPoolSessionConfigurationResponse;
+        set_user_pool_session_configuration(SetUserPoolSessionConfigurationRequest) -> SetUserPoolSessionConfigurationResponse;
+        get_user_pool_client_session_configuration(GetUserPoolClientSessionConfigurationRequest) -> GetUserPoolClientSessionConfigurationResponse;
+        set_user_pool_client_session_configuration(SetUserPoolClientSessionConfigurationRequest) -> SetUserPoolClientSessionConfigurationResponse;
         // attributes
         add_custom_attributes(AddCustomAttributesRequest) -> AddCustomAttributesResponse;
         // users
