@@ -1,5 +1,569 @@
-//! Point-in-time recovery.
+//! Point-in-time recovery: `InitiatePointInTimeRecovery`, `StartPointInTimeRecovery`,
+//! `CancelPointInTimeRecovery`, `DescribePointInTimeRecovery`,
+//! `ListPointInTimeRecoveries`.
+//!
+//! The pool keeps no history of its user data, so a recovery changes nothing: its preview
+//! counts no entity created, updated or deleted, and a started recovery completes without
+//! touching users, groups, MFA settings or passkeys. The recovery's life follows Cognito's
+//! statuses, driven by requests rather than by background work:
+//!
+//! - `InitiatePointInTimeRecovery` answers `PREVIEW_GENERATING`; the preview is ready
+//!   (`PREVIEW_GENERATED`) by the next request.
+//! - `StartPointInTimeRecovery` answers `RESTORING`; the recovery is `RESTORE_COMPLETED` by
+//!   the next request.
+//! - `CancelPointInTimeRecovery` moves a recovery that has not started to
+//!   `PREVIEW_CANCELLED`.
+//! - A preview neither started nor canceled within 24 hours of its initiation reads as
+//!   `PREVIEW_EXPIRED` from then on.
+//!
+//! Initiating checks Cognito's rules: the Essentials or Plus plan; a recovery point at least
+//! 15 minutes old, not before the pool existed and within the plan's window (1 day for
+//! Essentials, 14 days for Plus); one active recovery a pool; at most three previews a day
+//! and ten in 30 days, and one completed recovery a day. Account-wide limits across pools
+//! are not counted.
+
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, Timestamp};
+
+use crate::errors::{invalid_parameter, limit_exceeded, not_found, require_tier};
+use crate::{ids, Cognito, RequestContext};
+
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 24 * 60 * MINUTE;
+
+/// Default page size of `ListPointInTimeRecoveries`.
+const DEFAULT_PAGE: usize = 60;
+
+/// The entity types a recovery preview counts.
+const PREVIEW_ENTITIES: [&str; 4] = ["Users", "Groups", "User MFAs", "Passkeys"];
 
 /// This family's state within a pool.
 #[derive(Debug, Clone, Default)]
-pub struct RecoveryState {}
+pub struct RecoveryState {
+    /// Every recovery of the pool, oldest first.
+    restorations: Vec<Restoration>,
+}
+
+/// One recovery.
+#[derive(Debug, Clone)]
+struct Restoration {
+    id: String,
+    status: RestoreStatusType,
+    restore_timestamp: Timestamp,
+    trigger_timestamp: Timestamp,
+    /// When it was started, if it was.
+    started: Option<Timestamp>,
+}
+
+impl Restoration {
+    /// The status as of `now`: a preview left alone for a day has expired.
+    fn status_at(&self, now: Timestamp) -> RestoreStatusType {
+        if self.status == RestoreStatusType::PreviewGenerated
+            && now >= self.trigger_timestamp.plus_millis(DAY)
+        {
+            RestoreStatusType::PreviewExpired
+        } else {
+            self.status
+        }
+    }
+
+    /// Whether the recovery pauses writes to the pool at `now`.
+    fn active_at(&self, now: Timestamp) -> bool {
+        matches!(
+            self.status_at(now),
+            RestoreStatusType::PreviewGenerating
+                | RestoreStatusType::PreviewGenerated
+                | RestoreStatusType::Restoring
+        )
+    }
+
+    /// The recovery as `DescribePointInTimeRecovery` answers it.
+    fn describe(&self, now: Timestamp) -> RestorationType {
+        let status = self.status_at(now);
+        self.answer(status)
+    }
+
+    /// The recovery reported with `status`, with its preview while it has one.
+    fn answer(&self, status: RestoreStatusType) -> RestorationType {
+        let has_preview = matches!(
+            status,
+            RestoreStatusType::PreviewGenerated
+                | RestoreStatusType::Restoring
+                | RestoreStatusType::RestoreCompleted
+        );
+        RestorationType {
+            restore_id: Some(self.id.clone()),
+            restore_status: Some(status),
+            restore_timestamp: Some(self.restore_timestamp),
+            trigger_timestamp: Some(self.trigger_timestamp),
+            restore_preview: has_preview.then(|| {
+                PREVIEW_ENTITIES
+                    .iter()
+                    .map(|entity| RestorePreviewType {
+                        entity: Some((*entity).to_string()),
+                        create_count: Some(0),
+                        update_count: Some(0),
+                        delete_count: Some(0),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl RecoveryState {
+    /// Whether a recovery pauses writes to the pool's user data at `now`.
+    #[allow(dead_code, reason = "checked by the operations that write user data")]
+    pub(crate) fn writes_paused(&self, now: Timestamp) -> bool {
+        self.restorations.iter().any(|r| r.active_at(now))
+    }
+
+    fn find(&self, id: &str) -> Result<&Restoration, CognitoError> {
+        self.restorations
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| recovery_not_found(id))
+    }
+
+    fn find_mut(&mut self, id: &str) -> Result<&mut Restoration, CognitoError> {
+        self.restorations
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or_else(|| recovery_not_found(id))
+    }
+}
+
+impl Cognito {
+    pub(crate) fn initiate_point_in_time_recovery(
+        &self,
+        ctx: &RequestContext,
+        input: InitiatePointInTimeRecoveryRequest,
+    ) -> Result<InitiatePointInTimeRecoveryResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        require_tier(
+            &pool.config,
+            UserPoolTierType::Essentials,
+            "Point-in-Time Recovery",
+        )?;
+        let now = ctx.now;
+        let point = input.restore_timestamp;
+        let plus = pool.config.user_pool_tier == Some(UserPoolTierType::Plus);
+        let (window_days, plan) = if plus {
+            (14, "PLUS")
+        } else {
+            (1, "ESSENTIALS")
+        };
+        if point > now.plus_millis(-15 * MINUTE) {
+            return Err(invalid_parameter(
+                "The recovery point must be at least 15 minutes in the past.",
+            ));
+        }
+        if pool
+            .config
+            .creation_date
+            .is_some_and(|created| point < created)
+        {
+            return Err(invalid_parameter(
+                "The recovery point can't be earlier than the creation of the user pool.",
+            ));
+        }
+        if point < now.plus_millis(-window_days * DAY) {
+            return Err(invalid_parameter(format!(
+                "The recovery point must be within the last {window_days} day(s) with the {plan} feature plan."
+            )));
+        }
+        let past = &pool.recovery.restorations;
+        if past.iter().any(|r| r.active_at(now)) {
+            return Err(limit_exceeded(
+                "A user pool can have only one active recovery at a time.",
+            ));
+        }
+        let since = |millis: i64| {
+            past.iter()
+                .filter(move |r| r.trigger_timestamp > now.plus_millis(-millis))
+        };
+        if since(DAY).count() >= 3 || since(30 * DAY).count() >= 10 {
+            return Err(limit_exceeded(
+                "The user pool has reached the number of recovery previews allowed in this period.",
+            ));
+        }
+        let completed_today = past.iter().any(|r| {
+            r.status == RestoreStatusType::RestoreCompleted
+                && r.started.is_some_and(|s| s > now.plus_millis(-DAY))
+        });
+        if completed_today {
+            return Err(limit_exceeded(
+                "The user pool can complete only one recovery in a 24-hour period.",
+            ));
+        }
+        let restoration = Restoration {
+            id: ids::uuid_v4(&*self.random),
+            status: RestoreStatusType::PreviewGenerated,
+            restore_timestamp: point,
+            trigger_timestamp: now,
+            started: None,
+        };
+        let answer = restoration.answer(RestoreStatusType::PreviewGenerating);
+        pool.recovery.restorations.push(restoration);
+        Ok(InitiatePointInTimeRecoveryResponse {
+            restoration: Some(answer),
+        })
+    }
+
+    pub(crate) fn start_point_in_time_recovery(
+        &self,
+        ctx: &RequestContext,
+        input: StartPointInTimeRecoveryRequest,
+    ) -> Result<StartPointInTimeRecoveryResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let r = pool.recovery.find_mut(&input.restore_id)?;
+        let status = r.status_at(ctx.now);
+        if status != RestoreStatusType::PreviewGenerated {
+            return Err(invalid_parameter(format!(
+                "The recovery can only be started when its status is PREVIEW_GENERATED; it is {}.",
+                status.as_str()
+            )));
+        }
+        r.status = RestoreStatusType::RestoreCompleted;
+        r.started = Some(ctx.now);
+        Ok(StartPointInTimeRecoveryResponse {
+            restoration: Some(r.answer(RestoreStatusType::Restoring)),
+        })
+    }
+
+    pub(crate) fn cancel_point_in_time_recovery(
+        &self,
+        ctx: &RequestContext,
+        input: CancelPointInTimeRecoveryRequest,
+    ) -> Result<CancelPointInTimeRecoveryResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let r = pool.recovery.find_mut(&input.restore_id)?;
+        let status = r.status_at(ctx.now);
+        if !matches!(
+            status,
+            RestoreStatusType::PreviewGenerating | RestoreStatusType::PreviewGenerated
+        ) {
+            return Err(invalid_parameter(format!(
+                "The recovery can only be canceled before it starts; it is {}.",
+                status.as_str()
+            )));
+        }
+        r.status = RestoreStatusType::PreviewCancelled;
+        Ok(CancelPointInTimeRecoveryResponse {
+            restoration: Some(r.describe(ctx.now)),
+        })
+    }
+
+    pub(crate) fn describe_point_in_time_recovery(
+        &self,
+        ctx: &RequestContext,
+        input: DescribePointInTimeRecoveryRequest,
+    ) -> Result<DescribePointInTimeRecoveryResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let pool = pool.read();
+        let r = pool.recovery.find(&input.restore_id)?;
+        Ok(DescribePointInTimeRecoveryResponse {
+            restoration: Some(r.describe(ctx.now)),
+        })
+    }
+
+    pub(crate) fn list_point_in_time_recoveries(
+        &self,
+        ctx: &RequestContext,
+        input: ListPointInTimeRecoveriesRequest,
+    ) -> Result<ListPointInTimeRecoveriesResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let limit = input
+            .max_results
+            .and_then(|m| usize::try_from(m).ok())
+            .unwrap_or(DEFAULT_PAGE)
+            .max(1);
+        let after = ids::page_after(input.next_token.as_deref())?;
+        let pool = pool.read();
+        let newest_first = pool.recovery.restorations.iter().rev();
+        let mut rest: Box<dyn Iterator<Item = &Restoration>> = match &after {
+            None => Box::new(newest_first),
+            Some(id) => {
+                if !pool.recovery.restorations.iter().any(|r| &r.id == id) {
+                    return Err(invalid_parameter("Invalid pagination token."));
+                }
+                Box::new(newest_first.skip_while(move |r| &r.id != id).skip(1))
+            }
+        };
+        let page: Vec<&Restoration> = rest.by_ref().take(limit).collect();
+        let next_token = rest.next().and(page.last()).map(|r| ids::page_token(&r.id));
+        Ok(ListPointInTimeRecoveriesResponse {
+            restorations: Some(
+                page.into_iter()
+                    .map(|r| RestorationDescriptionType {
+                        restore_id: Some(r.id.clone()),
+                        restore_status: Some(r.status_at(ctx.now)),
+                        restore_timestamp: Some(r.restore_timestamp),
+                    })
+                    .collect(),
+            ),
+            next_token,
+        })
+    }
+}
+
+fn recovery_not_found(id: &str) -> CognitoError {
+    not_found(format!("Point-in-time recovery {id} does not exist."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{ctx_at, service};
+    use cognito_model::ErrorKind;
+
+    const CREATED: i64 = 1_700_000_000;
+    const HOUR: i64 = 3600;
+
+    fn pool_on(svc: &Cognito, tier: UserPoolTierType) -> String {
+        svc.create_user_pool(
+            &ctx_at(CREATED),
+            CreateUserPoolRequest {
+                pool_name: "p".into(),
+                user_pool_tier: Some(tier),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap()
+    }
+
+    fn initiate(
+        svc: &Cognito,
+        pool: &str,
+        at: i64,
+        point: i64,
+    ) -> Result<RestorationType, CognitoError> {
+        svc.initiate_point_in_time_recovery(
+            &ctx_at(at),
+            InitiatePointInTimeRecoveryRequest {
+                user_pool_id: pool.into(),
+                restore_timestamp: Timestamp::from_secs(point),
+            },
+        )
+        .map(|r| r.restoration.unwrap())
+    }
+
+    fn describe(svc: &Cognito, pool: &str, at: i64, id: &str) -> RestorationType {
+        svc.describe_point_in_time_recovery(
+            &ctx_at(at),
+            DescribePointInTimeRecoveryRequest {
+                user_pool_id: pool.into(),
+                restore_id: id.into(),
+            },
+        )
+        .unwrap()
+        .restoration
+        .unwrap()
+    }
+
+    fn start(
+        svc: &Cognito,
+        pool: &str,
+        at: i64,
+        id: &str,
+    ) -> Result<RestorationType, CognitoError> {
+        svc.start_point_in_time_recovery(
+            &ctx_at(at),
+            StartPointInTimeRecoveryRequest {
+                user_pool_id: pool.into(),
+                restore_id: id.into(),
+            },
+        )
+        .map(|r| r.restoration.unwrap())
+    }
+
+    fn cancel(
+        svc: &Cognito,
+        pool: &str,
+        at: i64,
+        id: &str,
+    ) -> Result<RestorationType, CognitoError> {
+        svc.cancel_point_in_time_recovery(
+            &ctx_at(at),
+            CancelPointInTimeRecoveryRequest {
+                user_pool_id: pool.into(),
+                restore_id: id.into(),
+            },
+        )
+        .map(|r| r.restoration.unwrap())
+    }
+
+    fn paused(svc: &Cognito, pool: &str, at: i64) -> bool {
+        svc.pool(&ctx_at(at), pool)
+            .unwrap()
+            .read()
+            .recovery
+            .writes_paused(Timestamp::from_secs(at))
+    }
+
+    #[test]
+    fn initiate_preview_start_complete() {
+        let svc = service();
+        let pool = pool_on(&svc, UserPoolTierType::Essentials);
+        let now = CREATED + 2 * HOUR;
+        let r = initiate(&svc, &pool, now, CREATED + HOUR).unwrap();
+        let id = r.restore_id.clone().unwrap();
+        assert_eq!(id.len(), 36);
+        assert_eq!(r.restore_status, Some(RestoreStatusType::PreviewGenerating));
+        assert_eq!(r.restore_preview, None);
+        assert_eq!(r.trigger_timestamp, Some(Timestamp::from_secs(now)));
+        assert!(paused(&svc, &pool, now));
+
+        let d = describe(&svc, &pool, now + 1, &id);
+        assert_eq!(d.restore_status, Some(RestoreStatusType::PreviewGenerated));
+        let preview = d.restore_preview.unwrap();
+        assert_eq!(preview.len(), 4);
+        assert!(preview.iter().all(|p| p.create_count == Some(0)));
+
+        let started = start(&svc, &pool, now + 2, &id).unwrap();
+        assert_eq!(started.restore_status, Some(RestoreStatusType::Restoring));
+        assert_eq!(
+            describe(&svc, &pool, now + 3, &id).restore_status,
+            Some(RestoreStatusType::RestoreCompleted)
+        );
+        assert!(!paused(&svc, &pool, now + 3));
+        let err = cancel(&svc, &pool, now + 4, &id).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        let err = start(&svc, &pool, now + 4, &id).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+
+        // One completed recovery a day.
+        let err = initiate(&svc, &pool, now + 10, CREATED + HOUR).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceededException);
+    }
+
+    #[test]
+    fn cancel_and_expiry() {
+        let svc = service();
+        let pool = pool_on(&svc, UserPoolTierType::Plus);
+        let now = CREATED + 2 * HOUR;
+        let first = initiate(&svc, &pool, now, CREATED + HOUR)
+            .unwrap()
+            .restore_id
+            .unwrap();
+        // Only one active recovery.
+        let err = initiate(&svc, &pool, now + 1, CREATED + HOUR).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceededException);
+        let canceled = cancel(&svc, &pool, now + 2, &first).unwrap();
+        assert_eq!(
+            canceled.restore_status,
+            Some(RestoreStatusType::PreviewCancelled)
+        );
+        assert_eq!(canceled.restore_preview, None);
+        assert!(!paused(&svc, &pool, now + 2));
+
+        let second = initiate(&svc, &pool, now + 3, CREATED + HOUR)
+            .unwrap()
+            .restore_id
+            .unwrap();
+        let later = now + 3 + 24 * HOUR;
+        assert_eq!(
+            describe(&svc, &pool, later, &second).restore_status,
+            Some(RestoreStatusType::PreviewExpired)
+        );
+        assert!(!paused(&svc, &pool, later));
+        let err = start(&svc, &pool, later, &second).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+    }
+
+    #[test]
+    fn recovery_points_and_plans() {
+        let svc = service();
+        let essentials = pool_on(&svc, UserPoolTierType::Essentials);
+        let now = CREATED + 3 * 24 * HOUR;
+        for point in [now - 60, CREATED - 1, now - 24 * HOUR - 1] {
+            let err = initiate(&svc, &essentials, now, point).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidParameterException, "{point}");
+        }
+        initiate(&svc, &essentials, now, now - 20 * 60).unwrap();
+
+        let plus = pool_on(&svc, UserPoolTierType::Plus);
+        initiate(&svc, &plus, now, now - 2 * 24 * HOUR).unwrap();
+
+        let lite = pool_on(&svc, UserPoolTierType::Lite);
+        let err = initiate(&svc, &lite, now, now - HOUR).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::FeatureUnavailableInTierException);
+    }
+
+    #[test]
+    fn three_previews_a_day() {
+        let svc = service();
+        let pool = pool_on(&svc, UserPoolTierType::Plus);
+        let now = CREATED + 2 * HOUR;
+        for i in 0..3 {
+            let id = initiate(&svc, &pool, now + i, CREATED + HOUR)
+                .unwrap()
+                .restore_id
+                .unwrap();
+            cancel(&svc, &pool, now + i, &id).unwrap();
+        }
+        let err = initiate(&svc, &pool, now + 10, CREATED + HOUR).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceededException);
+        initiate(&svc, &pool, now + 24 * HOUR, CREATED + 24 * HOUR).unwrap();
+    }
+
+    #[test]
+    fn list_newest_first_with_pages_and_unknown_ids() {
+        let svc = service();
+        let pool = pool_on(&svc, UserPoolTierType::Plus);
+        let now = CREATED + 2 * HOUR;
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let id = initiate(&svc, &pool, now + i, CREATED + HOUR)
+                .unwrap()
+                .restore_id
+                .unwrap();
+            cancel(&svc, &pool, now + i, &id).unwrap();
+            ids.push(id);
+        }
+        ids.reverse();
+        let mut seen = Vec::new();
+        let mut token = None;
+        loop {
+            let page = svc
+                .list_point_in_time_recoveries(
+                    &ctx_at(now + 10),
+                    ListPointInTimeRecoveriesRequest {
+                        user_pool_id: pool.clone(),
+                        max_results: Some(2),
+                        next_token: token,
+                    },
+                )
+                .unwrap();
+            let items = page.restorations.unwrap();
+            assert!(items.len() <= 2);
+            assert!(items
+                .iter()
+                .all(|r| r.restore_status == Some(RestoreStatusType::PreviewCancelled)));
+            seen.extend(items.into_iter().map(|r| r.restore_id.unwrap()));
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen, ids);
+
+        let err = svc
+            .describe_point_in_time_recovery(
+                &ctx_at(now),
+                DescribePointInTimeRecoveryRequest {
+                    user_pool_id: pool,
+                    restore_id: "00000000-0000-4000-8000-000000000000".into(),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+    }
+}

@@ -63,6 +63,11 @@ impl CognitoIdentityProvider for Cognito {
         list_user_pool_replicas(ListUserPoolReplicasRequest) -> ListUserPoolReplicasResponse;
         // limits
         // recovery
+        initiate_point_in_time_recovery(InitiatePointInTimeRecoveryRequest) -> InitiatePointInTimeRecoveryResponse;
+        start_point_in_time_recovery(StartPointInTimeRecoveryRequest) -> StartPointInTimeRecoveryResponse;
+        cancel_point_in_time_recovery(CancelPointInTimeRecoveryRequest) -> CancelPointInTimeRecoveryResponse;
+        describe_point_in_time_recovery(DescribePointInTimeRecoveryRequest) -> DescribePointInTimeRecoveryResponse;
+        list_point_in_time_recoveries(ListPointInTimeRecoveriesRequest) -> ListPointInTimeRecoveriesResponse;
         // cimd
         // session_config
         get_user_pool_session_configuration(GetUserPoolSessionConfigurationRequest) -> GetUserPoolSessionConfigurationResponse;
