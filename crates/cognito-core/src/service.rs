@@ -69,6 +69,13 @@ impl CognitoIdentityProvider for Cognito {
         describe_point_in_time_recovery(DescribePointInTimeRecoveryRequest) -> DescribePointInTimeRecoveryResponse;
         list_point_in_time_recoveries(ListPointInTimeRecoveriesRequest) -> ListPointInTimeRecoveriesResponse;
         // cimd
+        create_cimd_policy(CreateCIMDPolicyRequest) -> CreateCIMDPolicyResponse;
+        describe_cimd_policy(DescribeCIMDPolicyRequest) -> DescribeCIMDPolicyResponse;
+        update_cimd_policy(UpdateCIMDPolicyRequest) -> UpdateCIMDPolicyResponse;
+        delete_cimd_policy(DeleteCIMDPolicyRequest) -> DeleteCIMDPolicyResponse;
+        list_cimd_policies(ListCIMDPoliciesRequest) -> ListCIMDPoliciesResponse;
+        list_client_metadata_urls(ListClientMetadataURLsRequest) -> ListClientMetadataURLsResponse;
+        update_client_metadata_url_state(UpdateClientMetadataURLStateRequest) -> UpdateClientMetadataURLStateResponse;
         // session_config
         get_user_pool_session_configuration(GetUserPoolSessionConfigurationRequest) -> GetUserPoolSessionConfigurationResponse;
         set_user_pool_session_configuration(SetUserPoolSessionConfigurationRequest) -> SetUserPoolSessionConfigurationResponse;
