@@ -1,5 +1,437 @@
 //! Groups: `CreateGroup`, `GetGroup`, `UpdateGroup`, `DeleteGroup`, `ListGroups`.
+//!
+//! A group is a name unique within its pool, with an optional description, IAM role and
+//! precedence. Membership lives here too, as the set of user keys (see
+//! [`PoolState::user_key`]) of the group's members; the operations that add and remove
+//! members belong to the users' family and go through [`GroupsState`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, ErrorKind};
+
+use crate::errors::{limit_exceeded, not_found};
+use crate::store::PoolState;
+use crate::{ids, Cognito, RequestContext};
+
+/// How many groups a pool may hold.
+const MAX_GROUPS: usize = 10_000;
+
+/// Default and largest page size of `ListGroups`.
+const MAX_PAGE: usize = 60;
 
 /// This family's state within a pool.
 #[derive(Debug, Clone, Default)]
-pub struct GroupsState {}
+pub struct GroupsState {
+    /// Groups by name.
+    groups: BTreeMap<String, Group>,
+}
+
+/// One group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The group as `GetGroup` answers it.
+    pub config: GroupType,
+    /// The keys of the users in the group.
+    pub members: BTreeSet<String>,
+}
+
+impl GroupsState {
+    /// The group called `name`.
+    pub fn get(&self, name: &str) -> Option<&Group> {
+        self.groups.get(name)
+    }
+
+    /// The group called `name`, to change its members.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Group> {
+        self.groups.get_mut(name)
+    }
+
+    /// Every group, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Group> {
+        self.groups.values()
+    }
+
+    /// The groups `user_key` belongs to, by name.
+    pub fn of_user<'a>(&'a self, user_key: &'a str) -> impl Iterator<Item = &'a Group> + 'a {
+        self.groups
+            .values()
+            .filter(move |g| g.members.contains(user_key))
+    }
+
+    /// Takes `user_key` out of every group, as when the user is deleted.
+    pub fn forget_user(&mut self, user_key: &str) {
+        for group in self.groups.values_mut() {
+            group.members.remove(user_key);
+        }
+    }
+}
+
+/// The answer for a group name that names no group of the pool.
+pub(crate) fn group_not_found() -> CognitoError {
+    not_found("Group not found.")
+}
+
+impl Cognito {
+    pub(crate) fn create_group(
+        &self,
+        ctx: &RequestContext,
+        input: CreateGroupRequest,
+    ) -> Result<CreateGroupResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let groups = &mut pool.groups.groups;
+        if groups.contains_key(&input.group_name) {
+            return Err(CognitoError::new(
+                ErrorKind::GroupExistsException,
+                format!("A group with the name {} already exists.", input.group_name),
+            ));
+        }
+        if groups.len() >= MAX_GROUPS {
+            return Err(limit_exceeded(format!(
+                "A user pool can have at most {MAX_GROUPS} groups."
+            )));
+        }
+        let config = GroupType {
+            group_name: Some(input.group_name.clone()),
+            user_pool_id: Some(input.user_pool_id),
+            description: input.description,
+            role_arn: input.role_arn,
+            precedence: input.precedence,
+            creation_date: Some(ctx.now),
+            last_modified_date: Some(ctx.now),
+        };
+        groups.insert(
+            input.group_name,
+            Group {
+                config: config.clone(),
+                members: BTreeSet::new(),
+            },
+        );
+        Ok(CreateGroupResponse {
+            group: Some(config),
+        })
+    }
+
+    pub(crate) fn get_group(
+        &self,
+        ctx: &RequestContext,
+        input: GetGroupRequest,
+    ) -> Result<GetGroupResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let pool = pool.read();
+        let group = pool
+            .groups
+            .get(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        Ok(GetGroupResponse {
+            group: Some(group.config.clone()),
+        })
+    }
+
+    pub(crate) fn update_group(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateGroupRequest,
+    ) -> Result<UpdateGroupResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let group = pool
+            .groups
+            .get_mut(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        // Unlike most updates, what the request leaves out keeps its value.
+        let config = &mut group.config;
+        if input.description.is_some() {
+            config.description = input.description;
+        }
+        if input.role_arn.is_some() {
+            config.role_arn = input.role_arn;
+        }
+        if input.precedence.is_some() {
+            config.precedence = input.precedence;
+        }
+        config.last_modified_date = Some(ctx.now);
+        Ok(UpdateGroupResponse {
+            group: Some(config.clone()),
+        })
+    }
+
+    pub(crate) fn delete_group(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteGroupRequest,
+    ) -> Result<(), CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let mut group = pool
+            .groups
+            .groups
+            .remove(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        // The members leave with the group: nothing else records their membership.
+        group.members.clear();
+        Ok(())
+    }
+
+    pub(crate) fn list_groups(
+        &self,
+        ctx: &RequestContext,
+        input: ListGroupsRequest,
+    ) -> Result<ListGroupsResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let limit = page_size(input.limit);
+        let after = ids::page_after(input.next_token.as_deref())?;
+        let pool = pool.read();
+        let (page, next_token) = page_of(&pool, after.as_deref(), limit);
+        Ok(ListGroupsResponse {
+            groups: Some(page),
+            next_token,
+        })
+    }
+}
+
+/// The page size a `Limit` asks for: absent or zero means the largest page.
+fn page_size(limit: Option<i32>) -> usize {
+    match limit.and_then(|l| usize::try_from(l).ok()) {
+        Some(l) if l > 0 => l.min(MAX_PAGE),
+        _ => MAX_PAGE,
+    }
+}
+
+/// Up to `limit` groups after the name `after`, and the token for the rest.
+fn page_of(
+    pool: &PoolState,
+    after: Option<&str>,
+    limit: usize,
+) -> (Vec<GroupType>, Option<String>) {
+    use std::ops::Bound;
+    let start = match after {
+        Some(a) => Bound::Excluded(a),
+        None => Bound::Unbounded,
+    };
+    let mut rest = pool
+        .groups
+        .groups
+        .range::<str, _>((start, Bound::Unbounded))
+        .map(|(_, g)| g.config.clone());
+    let page: Vec<GroupType> = rest.by_ref().take(limit).collect();
+    let next_token = rest
+        .next()
+        .and(page.last())
+        .and_then(|g| g.group_name.as_deref())
+        .map(ids::page_token);
+    (page, next_token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{create_pool, ctx, ctx_at, service};
+
+    fn create(svc: &Cognito, pool: &str, name: &str) -> Result<GroupType, CognitoError> {
+        svc.create_group(
+            &ctx(),
+            CreateGroupRequest {
+                user_pool_id: pool.into(),
+                group_name: name.into(),
+                ..Default::default()
+            },
+        )
+        .map(|r| r.group.unwrap())
+    }
+
+    fn get(svc: &Cognito, pool: &str, name: &str) -> Result<GroupType, CognitoError> {
+        svc.get_group(
+            &ctx(),
+            GetGroupRequest {
+                user_pool_id: pool.into(),
+                group_name: name.into(),
+            },
+        )
+        .map(|r| r.group.unwrap())
+    }
+
+    #[test]
+    fn create_and_get() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let created = svc
+            .create_group(
+                &ctx(),
+                CreateGroupRequest {
+                    user_pool_id: pool.clone(),
+                    group_name: "admins".into(),
+                    description: Some("Administrators".into()),
+                    role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
+                    precedence: Some(1),
+                },
+            )
+            .unwrap()
+            .group
+            .unwrap();
+        assert_eq!(created.group_name.as_deref(), Some("admins"));
+        assert_eq!(created.user_pool_id.as_deref(), Some(pool.as_str()));
+        assert_eq!(created.precedence, Some(1));
+        assert_eq!(created.creation_date, Some(ctx().now));
+        assert_eq!(created.last_modified_date, Some(ctx().now));
+        assert_eq!(get(&svc, &pool, "admins").unwrap(), created);
+
+        let plain = create(&svc, &pool, "readers").unwrap();
+        assert_eq!(plain.precedence, None);
+        assert_eq!(plain.description, None);
+        assert_eq!(plain.role_arn, None);
+    }
+
+    #[test]
+    fn duplicates_and_unknown_groups() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        create(&svc, &pool, "admins").unwrap();
+        let err = create(&svc, &pool, "admins").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::GroupExistsException);
+        assert_eq!(err.message, "A group with the name admins already exists.");
+        // Names are case-sensitive.
+        create(&svc, &pool, "Admins").unwrap();
+
+        let err = get(&svc, &pool, "nobody").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+        assert_eq!(err.message, "Group not found.");
+        let err = get(&svc, "us-east-1_nothere12", "admins").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn update_changes_only_what_it_names() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        svc.create_group(
+            &ctx(),
+            CreateGroupRequest {
+                user_pool_id: pool.clone(),
+                group_name: "admins".into(),
+                description: Some("Administrators".into()),
+                role_arn: Some("arn:aws:iam::123456789012:role/admin".into()),
+                precedence: Some(3),
+            },
+        )
+        .unwrap();
+        let later = ctx_at(1_700_000_500);
+        let updated = svc
+            .update_group(
+                &later,
+                UpdateGroupRequest {
+                    user_pool_id: pool.clone(),
+                    group_name: "admins".into(),
+                    precedence: Some(0),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .group
+            .unwrap();
+        assert_eq!(updated.precedence, Some(0));
+        assert_eq!(updated.description.as_deref(), Some("Administrators"));
+        assert_eq!(
+            updated.role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/admin")
+        );
+        assert_eq!(updated.creation_date, Some(ctx().now));
+        assert_eq!(updated.last_modified_date, Some(later.now));
+        assert_eq!(get(&svc, &pool, "admins").unwrap(), updated);
+
+        let err = svc
+            .update_group(
+                &ctx(),
+                UpdateGroupRequest {
+                    user_pool_id: pool,
+                    group_name: "nobody".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn delete_takes_the_members_along() {
+        let svc = service();
+        let pool_id = create_pool(&svc, "p").id.unwrap();
+        create(&svc, &pool_id, "admins").unwrap();
+        {
+            let pool = svc.pool(&ctx(), &pool_id).unwrap();
+            let mut pool = pool.write();
+            let group = pool.groups.get_mut("admins").unwrap();
+            group.members.insert("alice".into());
+            assert_eq!(pool.groups.of_user("alice").count(), 1);
+        }
+        let delete = || {
+            svc.delete_group(
+                &ctx(),
+                DeleteGroupRequest {
+                    user_pool_id: pool_id.clone(),
+                    group_name: "admins".into(),
+                },
+            )
+        };
+        delete().unwrap();
+        assert_eq!(
+            delete().unwrap_err().kind,
+            ErrorKind::ResourceNotFoundException
+        );
+        let pool = svc.pool(&ctx(), &pool_id).unwrap();
+        assert_eq!(pool.read().groups.of_user("alice").count(), 0);
+        // The name is free again, with no members.
+        create(&svc, &pool_id, "admins").unwrap();
+        assert!(pool.read().groups.get("admins").unwrap().members.is_empty());
+    }
+
+    #[test]
+    fn list_pages_through_every_group_once() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let names = ["a", "b", "c", "d", "e"];
+        for name in names.iter().rev() {
+            create(&svc, &pool, name).unwrap();
+        }
+        let list = |limit: Option<i32>, token: Option<String>| {
+            svc.list_groups(
+                &ctx(),
+                ListGroupsRequest {
+                    user_pool_id: pool.clone(),
+                    limit,
+                    next_token: token,
+                },
+            )
+            .unwrap()
+        };
+        let mut seen = Vec::new();
+        let mut token = None;
+        loop {
+            let page = list(Some(2), token);
+            let groups = page.groups.unwrap();
+            assert!(groups.len() <= 2);
+            seen.extend(groups.into_iter().map(|g| g.group_name.unwrap()));
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen, names);
+        // Without a limit, or with zero, one page holds them all.
+        for limit in [None, Some(0)] {
+            let page = list(limit, None);
+            assert_eq!(page.groups.unwrap().len(), 5);
+            assert_eq!(page.next_token, None);
+        }
+        let bad = svc.list_groups(
+            &ctx(),
+            ListGroupsRequest {
+                user_pool_id: pool,
+                limit: None,
+                next_token: Some("***".into()),
+            },
+        );
+        assert_eq!(bad.unwrap_err().kind, ErrorKind::InvalidParameterException);
+    }
+}

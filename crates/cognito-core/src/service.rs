@@ -42,6 +42,11 @@ impl CognitoIdentityProvider for Cognito {
         untag_resource(UntagResourceRequest) -> UntagResourceResponse;
         list_tags_for_resource(ListTagsForResourceRequest) -> ListTagsForResourceResponse;
         // groups
+        create_group(CreateGroupRequest) -> CreateGroupResponse;
+        get_group(GetGroupRequest) -> GetGroupResponse;
+        update_group(UpdateGroupRequest) -> UpdateGroupResponse;
+        delete_group(DeleteGroupRequest) -> ();
+        list_groups(ListGroupsRequest) -> ListGroupsResponse;
         // resource_servers
         // domains
         // identity_providers
