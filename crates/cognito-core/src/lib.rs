@@ -47,6 +47,7 @@ pub struct Cognito {
     random: Box<dyn Random>,
     outbox: messages::Outbox,
     base_url: String,
+    limits: limits::ProvisionedLimits,
 }
 
 impl Cognito {
@@ -57,6 +58,7 @@ impl Cognito {
             random,
             outbox: messages::Outbox::default(),
             base_url: "http://localhost:9229".to_string(),
+            limits: limits::ProvisionedLimits::default(),
         }
     }
 

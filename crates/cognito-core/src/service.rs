@@ -67,6 +67,8 @@ impl CognitoIdentityProvider for Cognito {
         update_user_pool_replica(UpdateUserPoolReplicaRequest) -> UpdateUserPoolReplicaResponse;
         list_user_pool_replicas(ListUserPoolReplicasRequest) -> ListUserPoolReplicasResponse;
         // limits
+        get_provisioned_limit(GetProvisionedLimitRequest) -> GetProvisionedLimitResponse;
+        update_provisioned_limit(UpdateProvisionedLimitRequest) -> UpdateProvisionedLimitResponse;
         // recovery
         initiate_point_in_time_recovery(InitiatePointInTimeRecoveryRequest) -> InitiatePointInTimeRecoveryResponse;
         start_point_in_time_recovery(StartPointInTimeRecoveryRequest) -> StartPointInTimeRecoveryResponse;

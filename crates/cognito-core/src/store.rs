@@ -49,8 +49,6 @@ pub struct PoolState {
     pub log_delivery: crate::log_delivery::LogDeliveryState,
     /// See [`crate::replicas`].
     pub replicas: crate::replicas::ReplicasState,
-    /// See [`crate::limits`].
-    pub limits: crate::limits::LimitsState,
     /// See [`crate::recovery`].
     pub recovery: crate::recovery::RecoveryState,
     /// See [`crate::cimd`].
