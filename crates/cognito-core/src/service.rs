@@ -48,6 +48,11 @@ impl CognitoIdentityProvider for Cognito {
         delete_group(DeleteGroupRequest) -> ();
         list_groups(ListGroupsRequest) -> ListGroupsResponse;
         // resource_servers
+        create_resource_server(CreateResourceServerRequest) -> CreateResourceServerResponse;
+        describe_resource_server(DescribeResourceServerRequest) -> DescribeResourceServerResponse;
+        update_resource_server(UpdateResourceServerRequest) -> UpdateResourceServerResponse;
+        delete_resource_server(DeleteResourceServerRequest) -> ();
+        list_resource_servers(ListResourceServersRequest) -> ListResourceServersResponse;
         // domains
         // identity_providers
         // branding
