@@ -48,6 +48,7 @@ pub struct Cognito {
     outbox: messages::Outbox,
     base_url: String,
     limits: limits::ProvisionedLimits,
+    domains: domains::DomainIndex,
 }
 
 impl Cognito {
@@ -59,6 +60,7 @@ impl Cognito {
             outbox: messages::Outbox::default(),
             base_url: "http://localhost:9229".to_string(),
             limits: limits::ProvisionedLimits::default(),
+            domains: domains::DomainIndex::default(),
         }
     }
 

@@ -114,6 +114,7 @@ impl Cognito {
             ));
         }
         self.store.remove(&input.user_pool_id);
+        self.release_domains(&input.user_pool_id);
         Ok(())
     }
 

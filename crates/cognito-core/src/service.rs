@@ -54,6 +54,10 @@ impl CognitoIdentityProvider for Cognito {
         delete_resource_server(DeleteResourceServerRequest) -> ();
         list_resource_servers(ListResourceServersRequest) -> ListResourceServersResponse;
         // domains
+        create_user_pool_domain(CreateUserPoolDomainRequest) -> CreateUserPoolDomainResponse;
+        describe_user_pool_domain(DescribeUserPoolDomainRequest) -> DescribeUserPoolDomainResponse;
+        update_user_pool_domain(UpdateUserPoolDomainRequest) -> UpdateUserPoolDomainResponse;
+        delete_user_pool_domain(DeleteUserPoolDomainRequest) -> DeleteUserPoolDomainResponse;
         // identity_providers
         // branding
         // terms
