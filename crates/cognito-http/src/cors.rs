@@ -36,13 +36,11 @@ pub(crate) fn preflight(headers: &HeaderMap) -> Response<ResponseBody> {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty());
-    let allowed = match requested {
-        Some(requested) => HeaderValue::from_str(&format!("{ALLOWED_HEADERS}, {requested}")).ok(),
-        None => None,
-    };
     out.insert(
         ACCESS_CONTROL_ALLOW_HEADERS,
-        allowed.unwrap_or(HeaderValue::from_static(ALLOWED_HEADERS)),
+        requested
+            .and_then(allow_headers)
+            .unwrap_or(HeaderValue::from_static(ALLOWED_HEADERS)),
     );
     out.insert(ACCESS_CONTROL_MAX_AGE, MAX_AGE);
     out.append(
@@ -50,6 +48,33 @@ pub(crate) fn preflight(headers: &HeaderMap) -> Response<ResponseBody> {
         HeaderValue::from_static("Access-Control-Request-Headers"),
     );
     response
+}
+
+/// The always-allowed headers followed by those `requested` that are not among them;
+/// `None` when nothing needs adding.
+fn allow_headers(requested: &str) -> Option<HeaderValue> {
+    let mut allowed = String::new();
+    for name in requested
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let known = ALLOWED_HEADERS
+            .split(", ")
+            .any(|a| a.eq_ignore_ascii_case(name));
+        if !known {
+            if allowed.is_empty() {
+                allowed.push_str(ALLOWED_HEADERS);
+            }
+            allowed.push_str(", ");
+            allowed.push_str(name);
+        }
+    }
+    if allowed.is_empty() {
+        None
+    } else {
+        HeaderValue::from_str(&allowed).ok()
+    }
 }
 
 /// Adds the headers every response carries, given the request's `Origin`.
