@@ -2,10 +2,12 @@
 //!
 //! - [`secret`]: a wrapper whose `Debug` never shows what it holds.
 //! - [`password`]: how a password is kept: Cognito's SRP identity hash, never the password.
+//! - [`srp`]: SRP-6a as Cognito's `USER_SRP_AUTH` runs it (RFC 5054, RFC 5869), server side.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.
 
 pub mod password;
 pub mod secret;
+pub mod srp;
 
 pub use secret::Secret;

@@ -1,0 +1,621 @@
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use num_bigint::BigUint;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::*;
+use crate::password::identity_hash;
+
+fn hex_number(text: &str) -> BigUint {
+    let digits: String = text.split_whitespace().collect();
+    BigUint::parse_bytes(digits.as_bytes(), 16).unwrap()
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    digits
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// RFC 5054 Appendix B, run through the same step functions with its own suite.
+// ---------------------------------------------------------------------------------------
+
+/// RFC 5054's test suite: the 1024-bit group of Appendix A, SHA-1, and `PAD()` to the
+/// length of `N`.
+struct Rfc5054Sha1(Group);
+
+impl Suite for Rfc5054Sha1 {
+    type Hash = sha1::Sha1;
+
+    fn group(&self) -> &Group {
+        &self.0
+    }
+
+    fn pad(&self, n: &BigUint) -> Vec<u8> {
+        let width = self.0.n.to_bytes_be().len();
+        let bytes = n.to_bytes_be();
+        let mut out = vec![0; width.saturating_sub(bytes.len())];
+        out.extend_from_slice(&bytes);
+        out
+    }
+
+    fn salt_bytes(&self, salt: &[u8]) -> Vec<u8> {
+        salt.to_vec()
+    }
+}
+
+const RFC5054_N_1024: &str = "
+    EEAF0AB9 ADB38DD6 9C33F80A FA8FC5E8 60726187 75FF3C0B 9EA2314C
+    9C256576 D674DF74 96EA81D3 383B4813 D692C6E0 E0D5D8E2 50B98BE4
+    8E495C1D 6089DAD1 5DC7D7B4 6154D6B6 CE8EF4AD 69B15D49 82559B29
+    7BCF1885 C529F566 660E57EC 68EDBC3C 05726CC0 2FD4CBF4 976EAA9A
+    FD5138FE 8376435B 9FC61D2F C0EB06E3";
+
+#[test]
+fn rfc5054_appendix_b_vector() {
+    let suite = Rfc5054Sha1(Group::new(hex_number(RFC5054_N_1024), BigUint::from(2u32)));
+    let salt = hex_bytes("BEB25379 D1A8581E B5A72767 3A2441EE");
+    let identity: [u8; 20] = sha1::Sha1::digest(b"alice:password123").into();
+    let a = hex_number("60975527 035CF2AD 1989806F 0407210B C81EDC04 E2762A56 AFD529DD DA2D4393");
+    let b = hex_number("E487CB59 D31AC550 471E81F0 0F6928E0 1DDA08E9 74A004F4 9E61F5D1 05284D20");
+
+    assert_eq!(
+        multiplier(&suite),
+        hex_number("7556AA04 5AEF2CDD 07ABAF0F 665C3E81 8913186F")
+    );
+    let x = private_key(&suite, &salt, &identity);
+    assert_eq!(
+        x,
+        hex_number("94B7555A ABE9127C C58CCF49 93DB6CF8 4D16C124")
+    );
+    let v = verifier_from_private_key(&suite, &x);
+    assert_eq!(
+        v,
+        hex_number(
+            "7E273DE8 696FFC4F 4E337D05 B4B375BE B0DDE156 9E8FA00A 9886D812
+             9BADA1F1 822223CA 1A605B53 0E379BA4 729FDC59 F105B478 7E5186F5
+             C671085A 1447B52A 48CF1970 B4FB6F84 00BBF4CE BFBB1681 52E08AB5
+             EA53D15C 1AFF87B2 B9DA6E04 E058AD51 CC72BFC9 033B564E 26480D78
+             E955A5E2 9E7AB245 DB2BE315 E2099AFB"
+        )
+    );
+    let client_public = suite.0.g.modpow(&a, &suite.0.n);
+    assert_eq!(
+        client_public,
+        hex_number(
+            "61D5E490 F6F1B795 47B0704C 436F523D D0E560F0 C64115BB 72557EC4
+             4352E890 3211C046 92272D8B 2D1A5358 A2CF1B6E 0BFCF99F 921530EC
+             8E393561 79EAE45E 42BA92AE ACED8251 71E1E8B9 AF6D9C03 E1327F44
+             BE087EF0 6530E69F 66615261 EEF54073 CA11CF58 58F0EDFD FE15EFEA
+             B349EF5D 76988A36 72FAC47B 0769447B"
+        )
+    );
+    check_client_public(&suite, &client_public).unwrap();
+    let public_b = server_public(&suite, &v, &b).unwrap();
+    assert_eq!(
+        public_b,
+        hex_number(
+            "BD0C6151 2C692C0C B6D041FA 01BB152D 4916A1E7 7AF46AE1 05393011
+             BAF38964 DC46A067 0DD125B9 5A981652 236F99D9 B681CBF8 7837EC99
+             6C6DA044 53728610 D0C6DDB5 8B318885 D7D82C7F 8DEB75CE 7BD4FBAA
+             37089E6F 9C6059F3 88838E7A 00030B33 1EB76840 910440B1 B27AAEAE
+             EB4012B7 D7665238 A8E3FB00 4B117B58"
+        )
+    );
+    let u = scrambler(&suite, &client_public, &public_b).unwrap();
+    assert_eq!(
+        u,
+        hex_number("CE38B959 3487DA98 554ED47D 70A7AE5F 462EF019")
+    );
+    assert_eq!(
+        server_premaster_secret(&suite, &client_public, &v, &u, &b),
+        hex_number(
+            "B0DC82BA BCF30674 AE450C02 87745E79 90A3381F 63B387AA F271A10D
+             233861E3 59B48220 F7C4693C 9AE12B0A 6F67809F 0876E2D0 13800D6C
+             41BB59B6 D5979B5C 00A172B4 A2A5903A 0BDCAF8A 709585EB 2AFAFA8F
+             3499B200 210DCC1F 10EB3394 3CD67FC8 8A2F39A4 BE5BEC4E C0A3212D
+             C346D7E4 74B29EDE 8A469FFE CA686E5A"
+        )
+    );
+}
+
+#[test]
+fn group_3072_is_rfc_5054s_safe_prime() {
+    let group = group_3072();
+    assert_eq!(group.n.bits(), 3072);
+    assert_eq!(group.g, BigUint::from(2u32));
+    // RFC 5054 Appendix A: "2^3072 - 2^3008 - 1 + 2^64 * { [2^2942 pi] + 1690314 }", so
+    // the top and bottom 64 bits are all ones.
+    let ones = (BigUint::from(1u32) << 64u32) - 1u32;
+    assert_eq!(&group.n & &ones, ones);
+    assert_eq!(&group.n >> 3008u32, ones);
+    // A safe prime: N and (N - 1) / 2 both pass Fermat's test to bases 2 and 3.
+    let q = (&group.n - 1u32) >> 1u32;
+    for base in [2u32, 3] {
+        let base = BigUint::from(base);
+        assert_eq!(
+            base.modpow(&(&group.n - 1u32), &group.n),
+            BigUint::from(1u32)
+        );
+        assert_eq!(base.modpow(&(&q - 1u32), &q), BigUint::from(1u32));
+    }
+}
+
+#[test]
+fn pad_is_javas_to_byte_array() {
+    let cases: &[(&[u8], &[u8])] = &[
+        (&[], &[0]),
+        (&[0x14], &[0x14]),
+        (&[0x7f, 0xff], &[0x7f, 0xff]),
+        (&[0x80], &[0x00, 0x80]),
+        (&[0xec], &[0x00, 0xec]),
+        (&[0x00, 0x00, 0x12], &[0x12]),
+    ];
+    for (number, expected) in cases {
+        assert_eq!(
+            pad(&BigUint::from_bytes_be(number)),
+            *expected,
+            "{number:?}"
+        );
+    }
+    // k hashes 00 | N (385 bytes) | 02.
+    assert_eq!(pad(&group_3072().n).len(), 385);
+    assert_eq!(
+        multiplier(&Cognito),
+        BigUint::from_bytes_be(&Sha256::digest(
+            [&[0u8][..], &group_3072().n.to_bytes_be(), &[2]].concat()
+        ))
+    );
+}
+
+#[test]
+fn salt_hex_is_read_alike_as_number_and_as_string() {
+    assert_eq!(salt_hex(&[0x9f, 0x01]), "009f01");
+    assert_eq!(salt_hex(&[0x00, 0x12, 0x34]), "1234");
+    assert_eq!(salt_hex(&[0x01, 0x23]), "0123");
+    assert_eq!(salt_hex(&[0, 0]), "00");
+}
+
+// ---------------------------------------------------------------------------------------
+// A client, written the way the client libraries compute it: hex strings throughout.
+// ---------------------------------------------------------------------------------------
+
+/// The libraries' `padHex`: even-length hex, `00` before a first digit 8-f.
+fn client_pad_hex(n: &BigUint) -> String {
+    let mut hex = n.to_str_radix(16);
+    if hex.len() % 2 == 1 {
+        hex.insert(0, '0');
+    }
+    if hex.starts_with(|c: char| "89abcdef".contains(c)) {
+        hex.insert_str(0, "00");
+    }
+    hex
+}
+
+fn client_hex_hash(hex: &str) -> String {
+    let digest = Sha256::digest(hex_bytes(hex));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn client_hmac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().to_vec()
+}
+
+struct Client {
+    pool_name: String,
+    a: BigUint,
+}
+
+impl Client {
+    fn n() -> BigUint {
+        group_3072().n.clone()
+    }
+
+    fn srp_a(&self) -> String {
+        BigUint::from(2u32)
+            .modpow(&self.a, &Self::n())
+            .to_str_radix(16)
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE` for a challenge.
+    fn signature(
+        &self,
+        user_id_for_srp: &str,
+        password: &str,
+        salt: &str,
+        srp_b: &str,
+        secret_block: &str,
+        timestamp: &str,
+    ) -> String {
+        let n = Self::n();
+        let g = BigUint::from(2u32);
+        let k = hex_number(&client_hex_hash(&format!(
+            "{}{}",
+            client_pad_hex(&n),
+            client_pad_hex(&g)
+        )));
+        let big_a = g.modpow(&self.a, &n);
+        let big_b = hex_number(srp_b);
+        let u = hex_number(&client_hex_hash(&format!(
+            "{}{}",
+            client_pad_hex(&big_a),
+            client_pad_hex(&big_b)
+        )));
+        let user_password: String = Sha256::digest(
+            format!("{}{}:{}", self.pool_name, user_id_for_srp, password).as_bytes(),
+        )
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+        let x = hex_number(&client_hex_hash(&format!(
+            "{}{}",
+            client_pad_hex(&hex_number(salt)),
+            user_password
+        )));
+        // S = (B - k * g^x) ^ (a + u * x) % N, kept non-negative.
+        let kgx = k * g.modpow(&x, &n) % &n;
+        let base = (big_b % &n + &n - kgx) % &n;
+        let s = base.modpow(&(&self.a + &u * &x), &n);
+        // HKDF by hand: PRK = HMAC(pad(u), pad(S)); K = HMAC(PRK, info | 01)[..16].
+        let prk = client_hmac(
+            &hex_bytes(&client_pad_hex(&u)),
+            &[&hex_bytes(&client_pad_hex(&s))],
+        );
+        let okm = client_hmac(&prk, &[b"Caldera Derived Key", &[1]]);
+        let block = STANDARD.decode(secret_block).unwrap();
+        STANDARD.encode(client_hmac(
+            &okm[..16],
+            &[
+                self.pool_name.as_bytes(),
+                user_id_for_srp.as_bytes(),
+                &block,
+                timestamp.as_bytes(),
+            ],
+        ))
+    }
+}
+
+const POOL: &str = "Ab12Cd34E";
+const USER: &str = "0c9a5f7e-3b1d-4e26-8f4a-1d2c3b4a5f6e";
+const SECRET_BLOCK: &str = "AQIDBAUGBwgJCgsMDQ4PEA==";
+const NOW: i64 = 1_767_416_767; // Sat Jan 3 05:06:07 UTC 2026
+
+struct Exchange {
+    salt: [u8; 16],
+    verifier: Verifier,
+    server: ServerSession,
+    client: Client,
+}
+
+fn exchange(password: &str) -> Exchange {
+    let salt = [0xa5; 16];
+    let identity = identity_hash(POOL, USER, password);
+    let verifier = verifier(&salt, &identity);
+    let client = Client {
+        pool_name: POOL.to_string(),
+        a: BigUint::from_bytes_be(&[0x5c; 128]),
+    };
+    let server = ServerSession::new(&verifier, &client.srp_a(), &[0x3e; 32]).unwrap();
+    Exchange {
+        salt,
+        verifier,
+        server,
+        client,
+    }
+}
+
+impl Exchange {
+    fn client_signature(&self, password: &str, timestamp: &str) -> String {
+        self.client.signature(
+            USER,
+            password,
+            &salt_hex(&self.salt),
+            &self.server.srp_b(),
+            SECRET_BLOCK,
+            timestamp,
+        )
+    }
+
+    fn verify(&self, signature: &str, timestamp: &str) -> Result<(), SrpError> {
+        self.server.verify_password_claim(
+            &self.verifier,
+            &PasswordClaim {
+                pool_name: POOL,
+                user_id_for_srp: USER,
+                secret_block: SECRET_BLOCK,
+                timestamp,
+                signature,
+            },
+        )
+    }
+}
+
+#[test]
+fn round_trip_accepts_the_right_password_only() {
+    let exchange = exchange("Correct horse 1!");
+    let timestamp = format_timestamp(NOW);
+    assert_eq!(timestamp, "Sat Jan 3 05:06:07 UTC 2026");
+
+    let right = exchange.client_signature("Correct horse 1!", &timestamp);
+    assert_eq!(exchange.verify(&right, &timestamp), Ok(()));
+
+    let wrong = exchange.client_signature("Correct horse 2!", &timestamp);
+    assert_eq!(
+        exchange.verify(&wrong, &timestamp),
+        Err(SrpError::SignatureMismatch)
+    );
+}
+
+#[test]
+fn round_trip_signs_the_canonical_timestamp() {
+    let exchange = exchange("pw");
+    // A zero-padded day parses, but the server signs "Jan 3": the signature fails, as
+    // it does against Cognito.
+    let padded = "Sat Jan 03 05:06:07 UTC 2026";
+    assert_eq!(parse_timestamp(padded), Ok(NOW));
+    let signature = exchange.client_signature("pw", padded);
+    assert_eq!(
+        exchange.verify(&signature, padded),
+        Err(SrpError::SignatureMismatch)
+    );
+    // So does a weekday that is not the date's.
+    let wrong_day = "Mon Jan 3 05:06:07 UTC 2026";
+    let signature = exchange.client_signature("pw", wrong_day);
+    assert_eq!(
+        exchange.verify(&signature, wrong_day),
+        Err(SrpError::SignatureMismatch)
+    );
+    // A timestamp that does not parse is its own error.
+    assert_eq!(
+        exchange.verify(&signature, "yesterday"),
+        Err(SrpError::Timestamp(TimestampError::Fields))
+    );
+}
+
+#[test]
+fn malformed_claims_fail_their_own_check() {
+    let exchange = exchange("pw");
+    let timestamp = format_timestamp(NOW);
+    let signature = exchange.client_signature("pw", &timestamp);
+    let claim = PasswordClaim {
+        pool_name: POOL,
+        user_id_for_srp: USER,
+        secret_block: SECRET_BLOCK,
+        timestamp: &timestamp,
+        signature: &signature,
+    };
+    let key = exchange.server.session_key(&exchange.verifier).unwrap();
+    assert_eq!(key.verify_password_claim(&claim), Ok(()));
+    let unpadded = signature.trim_end_matches('=');
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            signature: unpadded,
+            ..claim
+        }),
+        Ok(())
+    );
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            secret_block: "not base64!",
+            ..claim
+        }),
+        Err(SrpError::SecretBlockNotBase64)
+    );
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            secret_block: "AQIDBAUGBwgJCgsMDQ4PEQ==",
+            ..claim
+        }),
+        Err(SrpError::SignatureMismatch)
+    );
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            signature: "%%%",
+            ..claim
+        }),
+        Err(SrpError::SignatureNotBase64)
+    );
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            user_id_for_srp: "someone-else",
+            ..claim
+        }),
+        Err(SrpError::SignatureMismatch)
+    );
+    assert_eq!(
+        key.verify_password_claim(&PasswordClaim {
+            signature: "AAAA",
+            ..claim
+        }),
+        Err(SrpError::SignatureMismatch)
+    );
+}
+
+#[test]
+fn srp_a_is_checked_before_any_work() {
+    let exchange = exchange("pw");
+    let v = &exchange.verifier;
+    let b = [1u8; 32];
+    assert_eq!(
+        ServerSession::new(v, "", &b).unwrap_err(),
+        SrpError::SrpANotHex
+    );
+    assert_eq!(
+        ServerSession::new(v, "12g4", &b).unwrap_err(),
+        SrpError::SrpANotHex
+    );
+    assert_eq!(
+        ServerSession::new(v, "+1234", &b).unwrap_err(),
+        SrpError::SrpANotHex
+    );
+    assert_eq!(
+        ServerSession::new(v, &"1".repeat(1025), &b).unwrap_err(),
+        SrpError::SrpANotHex
+    );
+    assert_eq!(ServerSession::new(v, "0", &b).unwrap_err(), SrpError::ZeroA);
+    let n = group_3072().n.to_str_radix(16);
+    assert_eq!(ServerSession::new(v, &n, &b).unwrap_err(), SrpError::ZeroA);
+    let two_n = (&group_3072().n * 2u32).to_str_radix(16);
+    assert_eq!(
+        ServerSession::new(v, &two_n, &b).unwrap_err(),
+        SrpError::ZeroA
+    );
+    // Upper case and a sign byte are fine.
+    let a = format!("00{}", exchange.client.srp_a().to_uppercase());
+    assert!(ServerSession::new(v, &a, &b).is_ok());
+}
+
+#[test]
+fn secrets_are_redacted() {
+    let exchange = exchange("pw");
+    let key = exchange.server.session_key(&exchange.verifier).unwrap();
+    assert_eq!(format!("{:?}", exchange.verifier), "Verifier(<redacted>)");
+    assert_eq!(format!("{key:?}"), "SessionKey(<redacted>)");
+    assert_eq!(format!("{:?}", exchange.server), "ServerSession { .. }");
+    assert_eq!(
+        Verifier::from_bytes(&exchange.verifier.to_bytes()),
+        exchange.verifier
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Vectors from the JavaScript client library itself.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn amazon_cognito_identity_js_vectors() {
+    let data: Value =
+        serde_json::from_str(include_str!("cognito_identity_js_vectors.json")).unwrap();
+    let cases = data["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let field = |name: &str| case[name].as_str().unwrap();
+        let what = field("description");
+        let pool_name = field("pool_id").split_once('_').unwrap().1;
+        let user = field("user_id_for_srp");
+        let salt = hex_bytes(field("salt"));
+        let identity = identity_hash(pool_name, user, field("password"));
+        let verifier = verifier(&salt, &identity);
+        let b: [u8; 32] = hex_bytes(field("b")).try_into().unwrap();
+
+        // The server's challenge parameters.
+        assert_eq!(salt_hex(&salt), field("SALT"), "{what}");
+        let server = ServerSession::new(&verifier, field("SRP_A"), &b).unwrap();
+        assert_eq!(server.srp_b(), field("SRP_B"), "{what}");
+
+        // The library's A is g^a.
+        let client = Client {
+            pool_name: pool_name.to_string(),
+            a: hex_number(field("a")),
+        };
+        assert_eq!(client.srp_a(), field("SRP_A"), "{what}");
+
+        // Its timestamp is ours, and its signature verifies.
+        let timestamp = field("TIMESTAMP");
+        let epoch = case["timestamp_epoch"].as_i64().unwrap();
+        assert_eq!(format_timestamp(epoch), timestamp, "{what}");
+        let claim = PasswordClaim {
+            pool_name,
+            user_id_for_srp: user,
+            secret_block: field("SECRET_BLOCK"),
+            timestamp,
+            signature: field("PASSWORD_CLAIM_SIGNATURE"),
+        };
+        assert_eq!(
+            server.verify_password_claim(&verifier, &claim),
+            Ok(()),
+            "{what}"
+        );
+
+        // The test client agrees with the library.
+        assert_eq!(
+            client.signature(
+                user,
+                field("password"),
+                field("SALT"),
+                field("SRP_B"),
+                field("SECRET_BLOCK"),
+                timestamp
+            ),
+            field("PASSWORD_CLAIM_SIGNATURE"),
+            "{what}"
+        );
+
+        // Another password fails.
+        let wrong = verifier_for(pool_name, user, "Passw0rd?", &salt);
+        assert_eq!(
+            ServerSession::new(&wrong, field("SRP_A"), &b)
+                .unwrap()
+                .verify_password_claim(&wrong, &claim),
+            Err(SrpError::SignatureMismatch),
+            "{what}"
+        );
+    }
+}
+
+fn verifier_for(pool_name: &str, user: &str, password: &str, salt: &[u8]) -> Verifier {
+    verifier(salt, &identity_hash(pool_name, user, password))
+}
+
+// ---------------------------------------------------------------------------------------
+// TIMESTAMP.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn timestamps_format_like_the_javascript_library() {
+    let cases = [
+        (0, "Thu Jan 1 00:00:00 UTC 1970"),
+        (NOW, "Sat Jan 3 05:06:07 UTC 2026"),
+        (1_709_164_800, "Thu Feb 29 00:00:00 UTC 2024"),
+        (1_798_761_599, "Thu Dec 31 23:59:59 UTC 2026"),
+        (951_782_400, "Tue Feb 29 00:00:00 UTC 2000"),
+        (-1, "Wed Dec 31 23:59:59 UTC 1969"),
+        (4_107_542_400, "Mon Mar 1 00:00:00 UTC 2100"),
+    ];
+    for (epoch, text) in cases {
+        assert_eq!(format_timestamp(epoch), text);
+        assert_eq!(parse_timestamp(text), Ok(epoch), "{text}");
+    }
+}
+
+#[test]
+fn timestamps_round_trip_over_decades() {
+    let mut epoch = -86_400 * 366;
+    while epoch < 4_200_000_000 {
+        assert_eq!(parse_timestamp(&format_timestamp(epoch)), Ok(epoch));
+        epoch += 86_400 * 7 + 3_607;
+    }
+}
+
+#[test]
+fn malformed_timestamps_name_the_bad_field() {
+    let cases = [
+        ("Sat Jan 3 05:06:07 UTC", TimestampError::Fields),
+        ("Sat Jan 3 05:06:07 UTC 2026 x", TimestampError::Fields),
+        ("Sat  Jan 3 05:06:07 UTC 2026", TimestampError::Fields),
+        ("Sam Jan 3 05:06:07 UTC 2026", TimestampError::Weekday),
+        ("Sat January 3 05:06:07 UTC 2026", TimestampError::Month),
+        ("Sat Jan 32 05:06:07 UTC 2026", TimestampError::Day),
+        ("Sat Feb 29 05:06:07 UTC 2026", TimestampError::Day),
+        ("Sat Jan 0 05:06:07 UTC 2026", TimestampError::Day),
+        ("Sat Jan 3 24:06:07 UTC 2026", TimestampError::TimeOfDay),
+        ("Sat Jan 3 05:06 UTC 2026", TimestampError::TimeOfDay),
+        ("Sat Jan 3 05:06:x7 UTC 2026", TimestampError::TimeOfDay),
+        ("Sat Jan 3 05:06:07 PST 2026", TimestampError::Zone),
+        ("Sat Jan 3 05:06:07 UTC 26", TimestampError::Year),
+        ("Sat Jan 3 05:06:07 UTC -026", TimestampError::Year),
+    ];
+    for (text, error) in cases {
+        assert_eq!(parse_timestamp(text), Err(error), "{text}");
+    }
+    assert_eq!(parse_timestamp("Sat Jan 3 05:06:07 GMT 2026"), Ok(NOW));
+    assert_eq!(parse_timestamp("Sat Jan 3 5:6:7 UTC 2026"), Ok(NOW));
+}
