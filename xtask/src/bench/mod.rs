@@ -1,0 +1,308 @@
+//! `cargo xtask bench`: a load generator for any endpoint that speaks the cognito-idp API.
+//!
+//! ```text
+//! cargo xtask bench [--endpoint URL] [--concurrency N] [--requests N] [--users N]
+//!                   [--only NAME,...]
+//! ```
+//!
+//! Without `--endpoint` it builds `cognito-server` in release mode, measures its cold
+//! start, serves the run from one more instance on a free port and reads that process's
+//! memory from `/proc`. With `--endpoint` it measures whatever listens there (another
+//! emulator, say), and only the requests.
+//!
+//! Every run works in a pool of its own, created at the start and deleted at the end:
+//! [`scenarios::Scenario::AdminCreateUser`] fills it with `--users` users and the other
+//! scenarios read it. The generator runs on one thread with `--concurrency` keep-alive
+//! connections, so that it leaves the server as much of the machine as it can.
+//!
+//! - [`http`]: the HTTP/1.1 client;
+//! - [`load`]: the closed-loop driver;
+//! - [`scenarios`]: what each scenario sends and checks;
+//! - [`server`]: the emulator under test, when the harness starts it;
+//! - [`stats`] and [`report`]: percentiles, tables and the project's targets.
+
+mod http;
+mod load;
+mod report;
+mod scenarios;
+mod server;
+mod stats;
+
+use std::process::Command;
+
+use http::Endpoint;
+use report::{Row, ServerFacts};
+use scenarios::{Control, Scenario, Settings};
+
+use crate::root;
+
+const USAGE: &str = "usage: cargo xtask bench [--endpoint URL] [--concurrency N] \
+    [--requests N] [--users N] [--only NAME,...]
+
+  --endpoint URL     measure the server at URL (http://HOST:PORT) instead of starting one
+  --concurrency N    keep-alive connections of the loaded runs (default 64)
+  --requests N       requests of each read scenario (default 100000)
+  --users N          users created in the pool (default 100000)
+  --only NAME,...    report only these scenarios (the pool is filled anyway):
+                     AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging";
+
+/// A run fails when any scenario has more errors than this share of its requests.
+const MAX_ERROR_RATE: f64 = 0.02;
+
+/// How many throw-away starts measure the cold start, besides the one that serves the run.
+const COLD_STARTS: usize = 5;
+
+/// The command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Options {
+    endpoint: Option<String>,
+    concurrency: usize,
+    requests: u64,
+    users: u64,
+    only: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            endpoint: None,
+            concurrency: 64,
+            requests: 100_000,
+            users: 100_000,
+            only: Vec::new(),
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    fn number<T: std::str::FromStr>(flag: &str, value: Option<&String>) -> Result<T, String> {
+        value
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{flag} takes a number\n{USAGE}"))
+    }
+    let mut options = Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--endpoint" => {
+                let url = args
+                    .next()
+                    .ok_or_else(|| format!("--endpoint takes a URL\n{USAGE}"))?;
+                options.endpoint = Some(url.clone());
+            }
+            "--concurrency" => options.concurrency = number(arg, args.next())?,
+            "--requests" => options.requests = number(arg, args.next())?,
+            "--users" => options.users = number(arg, args.next())?,
+            "--only" => {
+                let names = args
+                    .next()
+                    .ok_or_else(|| format!("--only takes names\n{USAGE}"))?;
+                for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    if !Scenario::ALL.iter().any(|s| s.is_named(name)) {
+                        return Err(format!("unknown scenario `{name}`\n{USAGE}"));
+                    }
+                    options.only.push(name.to_owned());
+                }
+            }
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+        }
+    }
+    if options.concurrency == 0 || options.users == 0 || options.requests == 0 {
+        return Err(format!(
+            "--concurrency, --requests and --users must be positive\n{USAGE}"
+        ));
+    }
+    Ok(options)
+}
+
+impl Options {
+    fn reports(&self, scenario: Scenario) -> bool {
+        self.only.is_empty() || self.only.iter().any(|name| scenario.is_named(name))
+    }
+}
+
+/// Runs the benchmark and prints its report.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    if cfg!(debug_assertions) {
+        return rerun_optimized(args);
+    }
+
+    let mut facts = None;
+    let mut server = None;
+    let url = match &options.endpoint {
+        Some(url) => url.clone(),
+        None => {
+            let binary = server::build()?;
+            let mut server_facts = ServerFacts::default();
+            for _ in 0..COLD_STARTS {
+                let started = server::Server::start(&binary)?;
+                server_facts.cold_starts.push(started.cold_start);
+            }
+            let started = server::Server::start(&binary)?;
+            server_facts.cold_starts.push(started.cold_start);
+            server_facts.idle = Some(started.memory()?);
+            let url = started.url.clone();
+            eprintln!("bench: cognito-server (pid {}) at {url}", started.pid());
+            server = Some(started);
+            facts = Some(server_facts);
+            url
+        }
+    };
+    let endpoint = Endpoint::resolve(&url)?;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let local = tokio::task::LocalSet::new();
+    let rows = local.block_on(
+        &runtime,
+        measure(&endpoint, &options, server.as_ref(), facts.as_mut()),
+    )?;
+    if let (Some(server), Some(facts)) = (&server, facts.as_mut()) {
+        facts.end = Some(server.memory()?);
+    }
+    drop(server);
+
+    println!("{}", report::render(&rows, facts.as_ref(), options.users));
+    let verdicts = report::verdicts(&rows, facts.as_ref(), options.users);
+    if options.endpoint.is_none() && !verdicts.is_empty() {
+        println!("{}", report::render_verdicts(&verdicts));
+    }
+
+    let failing: Vec<String> = rows
+        .iter()
+        .filter(|row| row.error_rate() > MAX_ERROR_RATE)
+        .map(|row| {
+            format!(
+                "{}: {} of {} requests failed; first: {}",
+                row.name,
+                row.errors,
+                row.requests,
+                row.first_error.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    if failing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("too many errors:\n{}", failing.join("\n")))
+    }
+}
+
+/// Creates the pool, runs the scenarios and deletes the pool, even when a scenario failed.
+async fn measure(
+    endpoint: &Endpoint,
+    options: &Options,
+    server: Option<&server::Server>,
+    facts: Option<&mut ServerFacts>,
+) -> Result<Vec<Row>, String> {
+    let mut control = Control::open(endpoint).await?;
+    let pool = control
+        .create_pool(&format!("bench-{}", std::process::id()))
+        .await?;
+    let settings = Settings {
+        concurrency: options.concurrency,
+        requests: options.requests,
+        users: options.users,
+    };
+    let mut rows = Vec::new();
+    let mut facts = facts;
+    let mut outcome = Ok(());
+    for scenario in Scenario::ALL {
+        let fills = scenario == Scenario::AdminCreateUser;
+        if !fills && !options.reports(scenario) {
+            continue;
+        }
+        eprintln!("bench: {}", scenario.name());
+        match scenarios::run(scenario, &mut control, &pool, &settings).await {
+            Ok(new) if options.reports(scenario) => rows.extend(new),
+            Ok(_) => {}
+            Err(e) => {
+                outcome = Err(format!("{}: {e}", scenario.name()));
+                break;
+            }
+        }
+        if fills {
+            if let (Some(server), Some(facts)) = (server, facts.as_deref_mut()) {
+                facts.loaded = Some(server.memory()?);
+            }
+        }
+    }
+    if let Err(e) = control.delete_pool(&pool).await {
+        eprintln!("bench: could not delete pool {}: {e}", pool.id);
+    }
+    outcome.map(|()| rows)
+}
+
+/// Runs the same command from an optimized build of xtask: the generator must be cheap
+/// to leave the cores to the server.
+fn rerun_optimized(args: &[String]) -> Result<(), String> {
+    eprintln!("bench: building the load generator in release mode");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root())
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+        ])
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("bench failed ({status})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn options() {
+        assert_eq!(parse(&[]).unwrap(), Options::default());
+        assert_eq!(
+            parse(&args(
+                "--endpoint http://localhost:4566 --concurrency 8 --requests 10 --users 20 \
+                 --only AdminGetUser,list-users-paging"
+            ))
+            .unwrap(),
+            Options {
+                endpoint: Some("http://localhost:4566".into()),
+                concurrency: 8,
+                requests: 10,
+                users: 20,
+                only: vec!["AdminGetUser".into(), "list-users-paging".into()],
+            }
+        );
+        for bad in [
+            "--only Nope",
+            "--users x",
+            "--concurrency 0",
+            "--frobnicate",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_selects_reported_scenarios() {
+        let options = parse(&args("--only admin-get-user")).unwrap();
+        assert!(options.reports(Scenario::AdminGetUser));
+        assert!(!options.reports(Scenario::AdminCreateUser));
+        assert!(Scenario::ALL.iter().all(|s| Options::default().reports(*s)));
+    }
+}

@@ -1,0 +1,326 @@
+//! The results: rows of the table, facts about the server process, and the project's
+//! targets checked against them. Tables are printed as Markdown, so that a run can be
+//! pasted into `docs/performance.md` as it is.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::load::Outcome;
+use super::server::Memory;
+use super::stats::{Human, Summary};
+
+/// One line of the results table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The scenario's name.
+    pub name: String,
+    /// Connections in use; `None` for measurements that do not go over the network.
+    pub concurrency: Option<usize>,
+    /// Requests (or iterations) measured.
+    pub requests: u64,
+    /// How many of them failed.
+    pub errors: u64,
+    /// Per second.
+    pub throughput: f64,
+    /// Latency percentiles.
+    pub latency: Option<Summary>,
+    /// The first failure.
+    pub first_error: Option<String>,
+    /// A remark printed under the table.
+    pub note: Option<String>,
+}
+
+impl Row {
+    /// The row of a load run.
+    pub fn from_outcome(name: &str, concurrency: usize, mut outcome: Outcome) -> Row {
+        Row {
+            name: name.to_owned(),
+            concurrency: Some(concurrency),
+            requests: outcome.requests,
+            errors: outcome.errors,
+            throughput: outcome.throughput(),
+            latency: outcome.latencies.summary(),
+            first_error: outcome.first_error.take(),
+            note: None,
+        }
+    }
+
+    /// The share of failed requests.
+    pub fn error_rate(&self) -> f64 {
+        self.errors as f64 / self.requests.max(1) as f64
+    }
+}
+
+/// What was observed of the server process (only when the harness started it).
+#[derive(Debug, Clone, Default)]
+pub struct ServerFacts {
+    /// Cold starts: spawning to the first answer, one per start.
+    pub cold_starts: Vec<Duration>,
+    /// Memory right after the start.
+    pub idle: Option<Memory>,
+    /// Memory once the pool is filled.
+    pub loaded: Option<Memory>,
+    /// Memory at the end of the run.
+    pub end: Option<Memory>,
+}
+
+impl ServerFacts {
+    /// The median cold start.
+    pub fn cold_start(&self) -> Option<Duration> {
+        let mut starts = self.cold_starts.clone();
+        starts.sort_unstable();
+        starts.get(starts.len().saturating_sub(1) / 2).copied()
+    }
+}
+
+/// The whole report as Markdown.
+pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
+    let mut out = String::new();
+    let header = [
+        "scenario",
+        "connections",
+        "requests",
+        "errors",
+        "req/s",
+        "p50",
+        "p99",
+        "max",
+    ];
+    let lines: Vec<[String; 8]> = rows
+        .iter()
+        .map(|row| {
+            let (p50, p99, max) = match row.latency {
+                Some(s) => (
+                    Human(s.p50).to_string(),
+                    Human(s.p99).to_string(),
+                    Human(s.max).to_string(),
+                ),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            [
+                row.name.clone(),
+                row.concurrency.map_or("-".into(), |c| c.to_string()),
+                grouped(row.requests),
+                grouped(row.errors),
+                grouped(row.throughput.round() as u64),
+                p50,
+                p99,
+                max,
+            ]
+        })
+        .collect();
+    table(&mut out, &header, &lines);
+
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.note.as_ref().map(|n| format!("{}: {n}", row.name)))
+        .chain(rows.iter().filter_map(|row| {
+            row.first_error
+                .as_ref()
+                .map(|e| format!("{}: first error: {e}", row.name))
+        }))
+        .collect();
+    if !notes.is_empty() {
+        out.push('\n');
+        for note in notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
+
+    if let Some(facts) = facts {
+        out.push('\n');
+        let mut lines = Vec::new();
+        if let Some(median) = facts.cold_start() {
+            let all: Vec<String> = facts
+                .cold_starts
+                .iter()
+                .map(|d| Human(*d).to_string())
+                .collect();
+            lines.push([
+                "cold start (median)".to_string(),
+                format!("{} ({})", Human(median), all.join(", ")),
+            ]);
+        }
+        let memory = [
+            ("RSS idle", facts.idle.map(|m| m.rss)),
+            (
+                &*format!("RSS with {} users", grouped(users)),
+                facts.loaded.map(|m| m.rss),
+            ),
+            ("RSS at the end", facts.end.map(|m| m.rss)),
+            ("peak RSS", facts.end.map(|m| m.peak)),
+        ];
+        for (name, bytes) in memory {
+            if let Some(bytes) = bytes {
+                lines.push([name.to_string(), mebibytes(bytes)]);
+            }
+        }
+        table(&mut out, &["server", "measured"], &lines);
+    }
+    out
+}
+
+/// A project target and whether the run met it.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// What is aimed at.
+    pub target: String,
+    /// What was measured.
+    pub measured: String,
+    /// Whether it is met.
+    pub met: bool,
+}
+
+/// This emulator's targets, for those the run measured.
+pub fn verdicts(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    let loaded = |name: &str| {
+        rows.iter()
+            .filter(|r| r.name == name && r.concurrency != Some(1))
+            .max_by_key(|r| r.concurrency)
+            .or_else(|| rows.iter().find(|r| r.name == name))
+    };
+    let throughput = [("AdminCreateUser", 45_000.0), ("AdminGetUser", 60_000.0)];
+    for (name, target) in throughput {
+        if let Some(row) = loaded(name) {
+            out.push(Verdict {
+                target: format!("{name} ≥ {}/s", grouped(target as u64)),
+                measured: format!("{}/s", grouped(row.throughput.round() as u64)),
+                met: row.throughput >= target && row.errors == 0,
+            });
+        }
+    }
+    let serial_filter = rows
+        .iter()
+        .find(|r| r.name == "ListUsers filter" && r.concurrency == Some(1));
+    if let Some(summary) = serial_filter.and_then(|r| r.latency) {
+        out.push(Verdict {
+            target: format!(
+                "ListUsers filter on {} users, p50 < 1 ms (one connection)",
+                grouped(users)
+            ),
+            measured: Human(summary.p50).to_string(),
+            met: summary.p50 < Duration::from_millis(1),
+        });
+    }
+    if let Some(facts) = facts {
+        if let Some(memory) = facts.loaded {
+            out.push(Verdict {
+                target: format!("RSS with {} users < 200 MB", grouped(users)),
+                measured: mebibytes(memory.rss),
+                met: memory.rss < 200 * 1024 * 1024,
+            });
+        }
+        if let Some(memory) = facts.idle {
+            out.push(Verdict {
+                target: "RSS idle < 10 MB".to_string(),
+                measured: mebibytes(memory.rss),
+                met: memory.rss < 10 * 1024 * 1024,
+            });
+        }
+        if let Some(cold) = facts.cold_start() {
+            out.push(Verdict {
+                target: "cold start < 20 ms".to_string(),
+                measured: Human(cold).to_string(),
+                met: cold < Duration::from_millis(20),
+            });
+        }
+    }
+    out
+}
+
+/// The verdicts as Markdown.
+pub fn render_verdicts(verdicts: &[Verdict]) -> String {
+    let lines: Vec<[String; 3]> = verdicts
+        .iter()
+        .map(|v| {
+            [
+                v.target.clone(),
+                v.measured.clone(),
+                if v.met { "met" } else { "missed" }.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = String::new();
+    table(&mut out, &["target", "measured", ""], &lines);
+    out
+}
+
+/// A Markdown table with aligned columns; the first column is left-aligned, the others
+/// right-aligned.
+fn table<const N: usize>(out: &mut String, header: &[&str; N], lines: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for line in lines {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let cells = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        for (i, (cell, width)) in cells.zip(widths).enumerate() {
+            if i == 0 {
+                let _ = write!(out, "| {cell:<width$} ");
+            } else {
+                let _ = write!(out, "| {cell:>width$} ");
+            }
+        }
+        out.push_str("|\n");
+    };
+    cells(out, &mut header.iter().copied());
+    for (i, width) in widths.iter().enumerate() {
+        let dashes = "-".repeat(*width);
+        if i == 0 {
+            let _ = write!(out, "|-{dashes}-");
+        } else {
+            let _ = write!(out, "|-{dashes}:");
+        }
+    }
+    out.push_str("|\n");
+    for line in lines {
+        cells(out, &mut line.iter().map(String::as_str));
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes as mebibytes with one decimal.
+fn mebibytes(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_digits() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn aligned_markdown() {
+        let mut out = String::new();
+        table(
+            &mut out,
+            &["a", "bb"],
+            &[["long".into(), "1".into()], ["x".into(), "22".into()]],
+        );
+        assert_eq!(
+            out,
+            "| a    | bb |\n|------|---:|\n| long |  1 |\n| x    | 22 |\n"
+        );
+    }
+}

@@ -1,0 +1,484 @@
+//! The scenarios: what is sent, and how each is checked and measured.
+//!
+//! Each scenario is a [`Scenario`] variant with a name (used by `--only` and in the
+//! table) and a function here that returns its [`Row`]s. A new scenario (a sign-in flow,
+//! or an in-process micro-measurement) is one more variant, one more function and one
+//! more arm in [`run`].
+
+use std::io::Write as _;
+use std::rc::Rc;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::http::{Connection, Endpoint, RequestHead};
+use super::load::{closed_loop, Outcome, Workload};
+use super::report::Row;
+use super::stats::{now, Latencies};
+
+/// Requests of the single-connection latency probes, at most.
+const SERIAL_REQUESTS: u64 = 10_000;
+
+/// The page size of the paging walk.
+const PAGE_SIZE: u64 = 60;
+
+/// The scenarios, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// Filling a fresh pool with `--users` users.
+    AdminCreateUser,
+    /// Reading random existing users.
+    AdminGetUser,
+    /// `ListUsers` with an `email = "..."` filter matching one user.
+    ListUsersFilter,
+    /// Walking the whole pool, one page of 60 after another.
+    ListUsersPaging,
+}
+
+impl Scenario {
+    /// Every scenario, in the order they run.
+    pub const ALL: [Scenario; 4] = [
+        Scenario::AdminCreateUser,
+        Scenario::AdminGetUser,
+        Scenario::ListUsersFilter,
+        Scenario::ListUsersPaging,
+    ];
+
+    /// The name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::AdminCreateUser => "AdminCreateUser",
+            Scenario::AdminGetUser => "AdminGetUser",
+            Scenario::ListUsersFilter => "ListUsers filter",
+            Scenario::ListUsersPaging => "ListUsers paging",
+        }
+    }
+
+    /// Whether `wanted` names this scenario, ignoring case, spaces and punctuation
+    /// (`AdminGetUser`, `admin-get-user` and `list-users-filter` all work).
+    pub fn is_named(self, wanted: &str) -> bool {
+        normalize(self.name()) == normalize(wanted)
+    }
+}
+
+fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The settings every scenario reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Connections of the loaded runs.
+    pub concurrency: usize,
+    /// Requests of each read scenario.
+    pub requests: u64,
+    /// Users in the pool.
+    pub users: u64,
+}
+
+/// The pool the scenarios share.
+#[derive(Debug)]
+pub struct Pool {
+    /// Its id.
+    pub id: String,
+    /// Its id as a JSON string, quotes included.
+    id_json: String,
+}
+
+/// A connection for the calls around the measured runs: setup, checks and cleanup.
+#[derive(Debug)]
+pub struct Control {
+    endpoint: Endpoint,
+    connection: Connection,
+}
+
+impl Control {
+    /// Connects to `endpoint`.
+    pub async fn open(endpoint: &Endpoint) -> Result<Control, String> {
+        let connection = Connection::open(endpoint.address)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", endpoint.address))?;
+        Ok(Control {
+            endpoint: endpoint.clone(),
+            connection,
+        })
+    }
+
+    /// Calls `operation` with `input` and returns the parsed answer; a non-2xx answer is
+    /// an error.
+    pub async fn call(&mut self, operation: &str, input: &Value) -> Result<Value, String> {
+        if !self.connection.is_reusable() {
+            self.connection = Connection::open(self.endpoint.address)
+                .await
+                .map_err(|e| format!("cannot reconnect: {e}"))?;
+        }
+        let head = RequestHead::api(&self.endpoint, operation);
+        let body = serde_json::to_vec(input).map_err(|e| e.to_string())?;
+        let reply = self
+            .connection
+            .call(&head, &body)
+            .await
+            .map_err(|e| format!("{operation}: no answer: {e}"))?;
+        if !reply.is_success() {
+            return Err(format!("{operation}: {}", reply.describe()));
+        }
+        serde_json::from_slice(reply.body)
+            .map_err(|e| format!("{operation}: answer is not JSON: {e}"))
+    }
+
+    /// Creates a fresh pool named `name`.
+    pub async fn create_pool(&mut self, name: &str) -> Result<Pool, String> {
+        let answer = self
+            .call("CreateUserPool", &json!({ "PoolName": name }))
+            .await?;
+        let id = answer
+            .pointer("/UserPool/Id")
+            .and_then(Value::as_str)
+            .ok_or("CreateUserPool: no UserPool.Id in the answer")?
+            .to_owned();
+        let id_json = serde_json::to_string(&id).map_err(|e| e.to_string())?;
+        Ok(Pool { id, id_json })
+    }
+
+    /// Deletes `pool`.
+    pub async fn delete_pool(&mut self, pool: &Pool) -> Result<(), String> {
+        self.call("DeleteUserPool", &json!({ "UserPoolId": pool.id }))
+            .await
+            .map(drop)
+    }
+}
+
+/// Runs `scenario` against `pool`, which [`Scenario::AdminCreateUser`] fills.
+pub async fn run(
+    scenario: Scenario,
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    match scenario {
+        Scenario::AdminCreateUser => admin_create_user(control, pool, settings).await,
+        Scenario::AdminGetUser => admin_get_user(control, pool, settings).await,
+        Scenario::ListUsersFilter => list_users_filter(control, pool, settings).await,
+        Scenario::ListUsersPaging => list_users_paging(control, pool, settings).await,
+    }
+}
+
+fn row(scenario: Scenario, concurrency: usize, outcome: Outcome) -> Row {
+    Row::from_outcome(scenario.name(), concurrency, outcome)
+}
+
+/// Creates `user0` ... `user{N-1}`, each with the email `user{i}@example.com`, then
+/// checks that the last one can be read back.
+async fn admin_create_user(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let workload = Rc::new(CreateUsers {
+        pool: pool.id_json.clone(),
+    });
+    let outcome = closed_loop(
+        &control.endpoint,
+        RequestHead::api(&control.endpoint, "AdminCreateUser"),
+        workload,
+        settings.users,
+        settings.concurrency,
+    )
+    .await?;
+    let rows = vec![row(
+        Scenario::AdminCreateUser,
+        settings.concurrency,
+        outcome,
+    )];
+
+    let last = format!("user{}", settings.users.saturating_sub(1));
+    let answer = control
+        .call(
+            "AdminGetUser",
+            &json!({ "UserPoolId": pool.id, "Username": last }),
+        )
+        .await?;
+    if answer.get("Username").and_then(Value::as_str) != Some(last.as_str()) {
+        return Err(format!("AdminGetUser {last}: unexpected answer {answer}"));
+    }
+    Ok(rows)
+}
+
+/// Reads random users: once loaded, once on a single connection.
+async fn admin_get_user(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let workload = Rc::new(GetUsers {
+        pool: pool.id_json.clone(),
+        users: settings.users.max(1),
+    });
+    loaded_and_serial(Scenario::AdminGetUser, control, workload, settings).await
+}
+
+/// Finds one random user by email: once loaded, once on a single connection. Checks
+/// first that such a filter finds exactly one user.
+async fn list_users_filter(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let probe = settings.users / 2;
+    let answer = control
+        .call(
+            "ListUsers",
+            &json!({
+                "UserPoolId": pool.id,
+                "Filter": format!("email = \"user{probe}@example.com\""),
+            }),
+        )
+        .await?;
+    let found = answer.get("Users").and_then(Value::as_array).map(Vec::len);
+    if found != Some(1) {
+        return Err(format!(
+            "ListUsers filter on user{probe}@example.com found {found:?} users, not 1"
+        ));
+    }
+    let workload = Rc::new(FilterUsers {
+        pool: pool.id_json.clone(),
+        users: settings.users.max(1),
+    });
+    loaded_and_serial(Scenario::ListUsersFilter, control, workload, settings).await
+}
+
+/// A run at `--concurrency`, then one on a single connection for unloaded latency.
+async fn loaded_and_serial(
+    scenario: Scenario,
+    control: &Control,
+    workload: Rc<dyn Workload>,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let operation = match scenario {
+        Scenario::AdminGetUser => "AdminGetUser",
+        _ => "ListUsers",
+    };
+    let head = RequestHead::api(&control.endpoint, operation);
+    let mut rows = Vec::new();
+    let loaded = closed_loop(
+        &control.endpoint,
+        head.clone(),
+        Rc::clone(&workload),
+        settings.requests,
+        settings.concurrency,
+    )
+    .await?;
+    rows.push(row(scenario, settings.concurrency, loaded));
+    if settings.concurrency > 1 {
+        let serial = closed_loop(
+            &control.endpoint,
+            head,
+            workload,
+            settings.requests.min(SERIAL_REQUESTS),
+            1,
+        )
+        .await?;
+        rows.push(row(scenario, 1, serial));
+    }
+    Ok(rows)
+}
+
+/// One page of `ListUsers`.
+#[derive(Deserialize)]
+struct Page {
+    #[serde(rename = "Users", default)]
+    users: Vec<serde::de::IgnoredAny>,
+    #[serde(rename = "PaginationToken")]
+    token: Option<String>,
+}
+
+/// Walks the whole pool with `Limit: 60`: per-page latency, and the time of the walk.
+async fn list_users_paging(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let head = RequestHead::api(&control.endpoint, "ListUsers");
+    let mut connection = Connection::open(control.endpoint.address)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let max_pages = settings.users / PAGE_SIZE + 10;
+    let mut latencies = Latencies::with_capacity(usize::try_from(max_pages).unwrap_or(0));
+    let mut token: Option<String> = None;
+    let mut seen = 0u64;
+    let mut pages = 0u64;
+    let mut body = Vec::with_capacity(1024);
+    let started = now();
+    loop {
+        body.clear();
+        write!(
+            body,
+            r#"{{"UserPoolId":{},"Limit":{PAGE_SIZE}"#,
+            pool.id_json
+        )
+        .map_err(|e| e.to_string())?;
+        if let Some(token) = &token {
+            body.extend_from_slice(br#","PaginationToken":"#);
+            serde_json::to_writer(&mut body, token).map_err(|e| e.to_string())?;
+        }
+        body.push(b'}');
+
+        let sent = now();
+        let reply = connection
+            .call(&head, &body)
+            .await
+            .map_err(|e| format!("ListUsers page {pages}: no answer: {e}"))?;
+        latencies.record(sent.elapsed());
+        if !reply.is_success() {
+            return Err(format!("ListUsers page {pages}: {}", reply.describe()));
+        }
+        let page: Page = serde_json::from_slice(reply.body)
+            .map_err(|e| format!("ListUsers page {pages}: {e}"))?;
+        pages += 1;
+        seen += page.users.len() as u64;
+        token = page.token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+        if pages > max_pages {
+            return Err(format!(
+                "ListUsers paging: more than {max_pages} pages for {} users",
+                settings.users
+            ));
+        }
+    }
+    let walk = started.elapsed();
+    if seen != settings.users {
+        return Err(format!(
+            "ListUsers paging saw {seen} users, not {}",
+            settings.users
+        ));
+    }
+    let outcome = Outcome {
+        requests: pages,
+        errors: 0,
+        elapsed: walk,
+        latencies,
+        first_error: None,
+    };
+    let mut row = row(Scenario::ListUsersPaging, 1, outcome);
+    row.note = Some(format!(
+        "walked {seen} users in {pages} pages in {}",
+        super::stats::Human(walk)
+    ));
+    Ok(vec![row])
+}
+
+/// `AdminCreateUser` of `user{i}` with the email `user{i}@example.com`, unsent invitation.
+struct CreateUsers {
+    pool: String,
+}
+
+impl Workload for CreateUsers {
+    fn body(&self, index: u64, out: &mut Vec<u8>) {
+        let _ = write!(
+            out,
+            r#"{{"UserPoolId":{},"Username":"user{index}","UserAttributes":[{{"Name":"email","Value":"user{index}@example.com"}}],"MessageAction":"SUPPRESS"}}"#,
+            self.pool
+        );
+    }
+}
+
+/// `AdminGetUser` of a random existing user.
+struct GetUsers {
+    pool: String,
+    users: u64,
+}
+
+impl Workload for GetUsers {
+    fn body(&self, index: u64, out: &mut Vec<u8>) {
+        let user = pick(index, self.users);
+        let _ = write!(
+            out,
+            r#"{{"UserPoolId":{},"Username":"user{user}"}}"#,
+            self.pool
+        );
+    }
+}
+
+/// `ListUsers` filtered on the email of a random existing user.
+struct FilterUsers {
+    pool: String,
+    users: u64,
+}
+
+impl Workload for FilterUsers {
+    fn body(&self, index: u64, out: &mut Vec<u8>) {
+        let user = pick(index, self.users);
+        let _ = write!(
+            out,
+            r#"{{"UserPoolId":{},"Filter":"email = \"user{user}@example.com\""}}"#,
+            self.pool
+        );
+    }
+}
+
+/// A user number in `0..users` that looks random but is the same on every run
+/// (splitmix64 of the request index).
+fn pick(index: u64, users: u64) -> u64 {
+    let mut z = index.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    z % users.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(workload: &dyn Workload, index: u64) -> Value {
+        let mut out = Vec::new();
+        workload.body(index, &mut out);
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn bodies_are_json() {
+        let pool = "\"us-east-1_abc\"".to_string();
+        assert_eq!(
+            body(&CreateUsers { pool: pool.clone() }, 7),
+            json!({
+                "UserPoolId": "us-east-1_abc",
+                "Username": "user7",
+                "UserAttributes": [{ "Name": "email", "Value": "user7@example.com" }],
+                "MessageAction": "SUPPRESS",
+            })
+        );
+        let get = body(
+            &GetUsers {
+                pool: pool.clone(),
+                users: 10,
+            },
+            3,
+        );
+        assert!(get["Username"].as_str().unwrap().starts_with("user"));
+        let filter = body(&FilterUsers { pool, users: 10 }, 3);
+        let filter = filter["Filter"].as_str().unwrap();
+        assert!(filter.starts_with("email = \"user") && filter.ends_with("@example.com\""));
+    }
+
+    #[test]
+    fn picks_spread_over_the_pool() {
+        let mut hits = [0u32; 10];
+        for i in 0..10_000 {
+            hits[pick(i, 10) as usize] += 1;
+        }
+        assert!(hits.iter().all(|&h| (800..1200).contains(&h)), "{hits:?}");
+    }
+
+    #[test]
+    fn names() {
+        assert!(Scenario::ListUsersFilter.is_named("list-users-filter"));
+        assert!(Scenario::AdminGetUser.is_named("AdminGetUser"));
+        assert!(!Scenario::AdminGetUser.is_named("AdminCreateUser"));
+    }
+}
