@@ -59,6 +59,12 @@ impl CognitoIdentityProvider for Cognito {
         update_user_pool_domain(UpdateUserPoolDomainRequest) -> UpdateUserPoolDomainResponse;
         delete_user_pool_domain(DeleteUserPoolDomainRequest) -> DeleteUserPoolDomainResponse;
         // identity_providers
+        create_identity_provider(CreateIdentityProviderRequest) -> CreateIdentityProviderResponse;
+        describe_identity_provider(DescribeIdentityProviderRequest) -> DescribeIdentityProviderResponse;
+        update_identity_provider(UpdateIdentityProviderRequest) -> UpdateIdentityProviderResponse;
+        delete_identity_provider(DeleteIdentityProviderRequest) -> ();
+        list_identity_providers(ListIdentityProvidersRequest) -> ListIdentityProvidersResponse;
+        get_identity_provider_by_identifier(GetIdentityProviderByIdentifierRequest) -> GetIdentityProviderByIdentifierResponse;
         // branding
         // terms
         // mfa_config
