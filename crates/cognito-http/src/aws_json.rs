@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use cognito_model::{DispatchError, Operation, OperationError};
+use cognito_model::{DispatchError, ErrorKind, Operation, OperationError};
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -194,11 +194,9 @@ impl From<DispatchError> for WireError {
             DispatchError::Serialization(message) => {
                 WireError::new(StatusCode::BAD_REQUEST, "SerializationException", message)
             }
-            DispatchError::Operation(OperationError::Cognito(e)) => WireError::new(
-                StatusCode::from_u16(e.kind.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
-                e.kind.type_name(),
-                e.message,
-            ),
+            DispatchError::Operation(OperationError::Cognito(e)) => {
+                WireError::new(status_of(e.kind), e.kind.type_name(), e.message)
+            }
             DispatchError::Operation(OperationError::NotImplemented(op)) => WireError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 "NotImplementedException",
@@ -216,6 +214,18 @@ impl From<DispatchError> for WireError {
     }
 }
 
+/// The status a modeled error travels with. Cognito answers every fault of the caller with
+/// 400, whatever status the model gives the error (404 for `ResourceNotFoundException`,
+/// 403 for `NotAuthorizedException`, ...); SDKs read the error from `__type`. The
+/// service's own faults keep their modeled status (500).
+fn status_of(kind: ErrorKind) -> StatusCode {
+    if kind.is_client_fault() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::from_u16(kind.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
 impl From<cognito_model::validate::Rejection> for WireError {
     fn from(rejection: cognito_model::validate::Rejection) -> Self {
         DispatchError::from(rejection).into()
@@ -225,7 +235,7 @@ impl From<cognito_model::validate::Rejection> for WireError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cognito_model::{CognitoError, ErrorKind};
+    use cognito_model::CognitoError;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -345,7 +355,7 @@ mod tests {
                     "gone",
                 ))
                 .into(),
-                404,
+                400,
                 "ResourceNotFoundException",
                 "gone",
             ),

@@ -174,7 +174,7 @@ type Case = (
 async fn api_requests() {
     let target = |t: &str| Request::post("/").header("x-amz-target", t.to_owned());
     let cases: Vec<Case> = vec![
-        (body(api("DescribeUserPool"), r#"{"UserPoolId":"us-east-1_abc"}"#), 404, Some("ResourceNotFoundException"), "User pool us-east-1_abc does not exist."),
+        (body(api("DescribeUserPool"), r#"{"UserPoolId":"us-east-1_abc"}"#), 400, Some("ResourceNotFoundException"), "User pool us-east-1_abc does not exist."),
         (body(api("CreateUserPool"), r#"{"PoolName":"p"}"#), 200, None, ""),
         (body(api("ListUserPools"), r#"{"MaxResults":10}"#), 501, Some("NotImplementedException"), "Operation ListUserPools is not implemented by this emulator yet"),
         (

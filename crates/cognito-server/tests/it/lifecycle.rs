@@ -62,7 +62,7 @@ async fn a_request_in_flight_finishes_after_shutdown_begins() {
         .expect("the connection closes after the answer")
         .unwrap();
     let response = String::from_utf8(response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
     assert!(response.contains("ResourceNotFoundException"), "{response}");
     tokio::time::timeout(PATIENCE, task)
         .await

@@ -4,7 +4,12 @@
 //! [`run`]: cognito_server::run
 
 // Helpers outside `#[test]` functions fail loudly too: this whole crate is a test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod api;
 mod browser;
