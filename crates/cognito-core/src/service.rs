@@ -66,6 +66,13 @@ impl CognitoIdentityProvider for Cognito {
         list_identity_providers(ListIdentityProvidersRequest) -> ListIdentityProvidersResponse;
         get_identity_provider_by_identifier(GetIdentityProviderByIdentifierRequest) -> GetIdentityProviderByIdentifierResponse;
         // branding
+        set_ui_customization(SetUICustomizationRequest) -> SetUICustomizationResponse;
+        get_ui_customization(GetUICustomizationRequest) -> GetUICustomizationResponse;
+        create_managed_login_branding(CreateManagedLoginBrandingRequest) -> CreateManagedLoginBrandingResponse;
+        describe_managed_login_branding(DescribeManagedLoginBrandingRequest) -> DescribeManagedLoginBrandingResponse;
+        describe_managed_login_branding_by_client(DescribeManagedLoginBrandingByClientRequest) -> DescribeManagedLoginBrandingByClientResponse;
+        update_managed_login_branding(UpdateManagedLoginBrandingRequest) -> UpdateManagedLoginBrandingResponse;
+        delete_managed_login_branding(DeleteManagedLoginBrandingRequest) -> ();
         // terms
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
