@@ -74,6 +74,12 @@ impl CognitoIdentityProvider for Cognito {
         update_managed_login_branding(UpdateManagedLoginBrandingRequest) -> UpdateManagedLoginBrandingResponse;
         delete_managed_login_branding(DeleteManagedLoginBrandingRequest) -> ();
         // terms
+        create_terms(CreateTermsRequest) -> CreateTermsResponse;
+        describe_terms(DescribeTermsRequest) -> DescribeTermsResponse;
+        describe_terms_by_client(DescribeTermsByClientRequest) -> DescribeTermsByClientResponse;
+        update_terms(UpdateTermsRequest) -> UpdateTermsResponse;
+        delete_terms(DeleteTermsRequest) -> ();
+        list_terms(ListTermsRequest) -> ListTermsResponse;
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
         set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;
