@@ -2,10 +2,14 @@
 //!
 //! - [`secret`]: a wrapper whose `Debug` never shows what it holds.
 //! - [`password`]: how a password is kept: Cognito's SRP identity hash, never the password.
+//! - [`jwk`]: RSA public keys as JSON Web Keys and key sets (RFC 7517, RFC 7518, RFC 7638).
+//! - [`jwt`]: RS256 tokens, signed and verified (RFC 7515, RFC 7519), and the pool's key.
 //! - [`srp`]: SRP-6a as Cognito's `USER_SRP_AUTH` runs it (RFC 5054, RFC 5869), server side.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.
 
+pub mod jwk;
+pub mod jwt;
 pub mod password;
 pub mod secret;
 pub mod srp;
