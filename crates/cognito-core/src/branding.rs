@@ -61,6 +61,12 @@ impl BrandingState {
     pub fn style_for(&self, client_id: &str) -> Option<&Style> {
         self.styles.values().find(|s| s.client_id == client_id)
     }
+
+    /// Drops the customization and the style of a deleted app client.
+    pub fn forget_client(&mut self, client_id: &str) {
+        self.ui.remove(client_id);
+        self.styles.retain(|_, s| s.client_id != client_id);
+    }
 }
 
 fn style_not_found(id: &str) -> CognitoError {
@@ -536,6 +542,32 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn branding_goes_with_its_client() {
+        let svc = service();
+        let pool_id = pool_with_domain(&svc);
+        let app = client(&svc, &pool_id);
+        for client_id in ["ALL", app.as_str()] {
+            svc.set_ui_customization(
+                &ctx(),
+                SetUICustomizationRequest {
+                    user_pool_id: pool_id.clone(),
+                    client_id: Some(client_id.into()),
+                    css: Some(format!(".label-customizable {{ content: '{client_id}'; }}")),
+                    image_file: None,
+                },
+            )
+            .unwrap();
+        }
+        create_style(&svc, &pool_id, &app, None).unwrap();
+        let pool = svc.pool(&ctx(), &pool_id).unwrap();
+        pool.write().branding.forget_client(&app);
+        let pool = pool.read();
+        assert!(pool.branding.style_for(&app).is_none());
+        let ui = pool.branding.ui_for(&app).unwrap();
+        assert_eq!(ui.config.client_id.as_deref(), Some("ALL"));
     }
 
     #[test]

@@ -29,10 +29,8 @@ pub struct ResourceServersState {
 impl ResourceServersState {
     /// Whether `scope` (`<identifier>/<scope name>`) is a custom scope of the pool.
     pub fn has_scope(&self, scope: &str) -> bool {
-        // Identifiers may themselves contain `/` (URLs do), so try every split.
-        scope.match_indices('/').any(|(at, _)| {
-            let (identifier, name) = scope.split_at(at);
-            let name = name.trim_start_matches('/');
+        // Identifiers may contain `/` (URLs do); scope names may not.
+        scope.rsplit_once('/').is_some_and(|(identifier, name)| {
             self.servers
                 .get(identifier)
                 .is_some_and(|s| s.scopes.iter().flatten().any(|sc| sc.scope_name == name))

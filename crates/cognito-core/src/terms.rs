@@ -47,6 +47,11 @@ impl TermsState {
             .values()
             .filter(move |t| t.client_id == client_id)
     }
+
+    /// Drops the documents of a deleted app client.
+    pub fn forget_client(&mut self, client_id: &str) {
+        self.terms.retain(|_, t| t.client_id != client_id);
+    }
 }
 
 fn terms_not_found(id: &str) -> CognitoError {
@@ -384,6 +389,21 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::TermsExistsException);
         let err = create(&svc, &pool, "nosuchclient", "terms-of-use", default_link()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn documents_go_with_their_client() {
+        let svc = service();
+        let pool_id = create_pool(&svc, "p").id.unwrap();
+        let app = client(&svc, &pool_id);
+        let other = client(&svc, &pool_id);
+        create(&svc, &pool_id, &app, "terms-of-use", default_link()).unwrap();
+        create(&svc, &pool_id, &other, "terms-of-use", default_link()).unwrap();
+        let pool = svc.pool(&ctx(), &pool_id).unwrap();
+        pool.write().terms.forget_client(&app);
+        let pool = pool.read();
+        assert_eq!(pool.terms.of_client(&app).count(), 0);
+        assert_eq!(pool.terms.of_client(&other).count(), 1);
     }
 
     #[test]
