@@ -37,6 +37,8 @@ mod router;
 mod serve;
 mod service;
 mod sigv4;
+#[cfg(test)]
+mod testing;
 
 use std::sync::Arc;
 use std::time::Duration;

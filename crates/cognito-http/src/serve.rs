@@ -12,6 +12,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::CognitoService;
 
@@ -20,9 +21,10 @@ use crate::CognitoService;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Serves `service` on `listener` until `shutdown` completes, then waits up to the
-/// configured `shutdown_grace` for open connections to finish.
+/// configured `shutdown_grace` for open connections to finish and closes those left.
 ///
-/// Failing to accept one connection is logged and does not stop the server.
+/// Failing to accept one connection is logged and does not stop the server. Dropping the
+/// returned future closes every connection it accepted.
 pub async fn serve<S>(
     listener: TcpListener,
     service: CognitoService<S>,
@@ -34,6 +36,9 @@ where
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).keep_alive(true);
     let graceful = GracefulShutdown::new();
+    // Closes every connection still open when the grace period ends, or when this
+    // future is dropped.
+    let (close_all, closing) = watch::channel(());
     let grace = service.config().shutdown_grace;
     tokio::pin!(shutdown);
 
@@ -51,9 +56,15 @@ where
                         TowerToHyperService::new(service.clone()),
                     );
                     let connection = graceful.watch(connection);
+                    let mut closing = closing.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = connection.await {
-                            tracing::debug!(%peer, error = %e, "connection ended with an error");
+                        tokio::select! {
+                            result = connection => if let Err(e) = result {
+                                tracing::debug!(%peer, error = %e, "connection ended with an error");
+                            },
+                            _ = closing.changed() => {
+                                tracing::debug!(%peer, "connection closed at shutdown");
+                            }
                         }
                     });
                 }
@@ -75,6 +86,55 @@ where
             grace_ms = grace.as_millis(),
             "connections still open after the grace period; closing them"
         );
+        close_all.send_replace(());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::testing::{sources, Counter};
+    use crate::Config;
+
+    /// A request that never completes is cut off when the grace period ends.
+    #[tokio::test]
+    async fn connections_left_after_the_grace_period_are_closed() {
+        let cognito = Arc::new(cognito_core::Cognito::in_memory(Box::new(
+            Counter::default(),
+        )));
+        let config = Config {
+            shutdown_grace: Duration::from_millis(100),
+            ..Config::default()
+        };
+        let service = CognitoService::new(cognito, sources(), config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, service, async {
+            let _ = stopped.await;
+        }));
+
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let head = "POST / HTTP/1.1\r\nhost: x\r\n\
+                    x-amz-target: AWSCognitoIdentityProviderService.ListUserPools\r\n\
+                    content-length: 100\r\n\r\n{";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stop.send(()).unwrap();
+
+        let finished = tokio::time::timeout(Duration::from_secs(10), server).await;
+        finished.unwrap().unwrap().unwrap();
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "the connection is closed");
+        assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    }
 }

@@ -1,14 +1,13 @@
 //! The service end to end, driven with `oneshot` over a fake Cognito.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use cognito_core::{Clock, Random, RequestContext};
+use cognito_core::RequestContext;
 use cognito_model::shapes::{
     CreateUserPoolRequest, CreateUserPoolResponse, DescribeUserPoolRequest,
     DescribeUserPoolResponse, UserPoolType,
 };
-use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, OperationError, Timestamp};
+use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, OperationError};
 use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
@@ -55,40 +54,8 @@ impl CognitoIdentityProvider for Fake {
     }
 }
 
-struct FixedClock;
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_secs(1_767_225_600)
-    }
-}
-
-/// Bytes from a counter: request ids differ and are predictable.
-#[derive(Default)]
-struct Counter(AtomicU64);
-
-impl Random for Counter {
-    fn fill(&self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let n = self.0.fetch_add(1, Ordering::Relaxed).to_be_bytes();
-            chunk.copy_from_slice(&n[..chunk.len()]);
-        }
-    }
-}
-
-impl crate::Stopwatch for Counter {
-    fn micros(&self) -> u64 {
-        self.0.fetch_add(7, Ordering::Relaxed)
-    }
-}
-
 fn service(config: Config) -> CognitoService<Fake> {
-    let sources = Sources {
-        clock: Arc::new(FixedClock),
-        random: Arc::new(Counter::default()),
-        stopwatch: Arc::new(Counter::default()),
-    };
-    CognitoService::new(Arc::new(Fake), sources, config)
+    CognitoService::new(Arc::new(Fake), crate::testing::sources(), config)
 }
 
 struct Answer {
