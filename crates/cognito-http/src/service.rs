@@ -135,7 +135,7 @@ where
         let (mut response, error) = match outcome {
             Ok(response) => (response, None),
             Err(error) => {
-                if error.type_name == "InternalErrorException" {
+                if error.status == http::StatusCode::INTERNAL_SERVER_ERROR {
                     tracing::error!(request_id = %request_id, message = %error.message, "internal error");
                 }
                 let type_name = error.type_name;
@@ -153,8 +153,8 @@ where
         tracing::info!(
             request_id = %request_id,
             operation = operation.map(Operation::name),
-            method = (route != Route::Api).then_some(parts.method.as_str()),
-            path = (route != Route::Api).then_some(parts.uri.path()),
+            method = operation.is_none().then_some(parts.method.as_str()),
+            path = operation.is_none().then_some(parts.uri.path()),
             status = response.status().as_u16(),
             micros,
             error,
