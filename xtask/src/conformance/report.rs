@@ -170,7 +170,8 @@ pub fn report(
     let mut fully = 0;
     for (op, [neg, proto, pos]) in &rows {
         let status = match failing_ops.get(op) {
-            None if neg.total + proto.total + pos.total == 0 => "not run",
+            // Left out by `--only`.
+            None if neg.total + proto.total + pos.total == 0 => continue,
             None => {
                 fully += 1;
                 "pass"
@@ -186,13 +187,15 @@ pub fn report(
             pos.cell()
         );
     }
-    let _ = writeln!(
-        out,
-        "{:width$}  {:>10}  {:>9}",
-        "(protocol, once)",
-        "",
-        global.cell()
-    );
+    if global.total > 0 {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:>10}  {:>9}",
+            "(protocol, once)",
+            "",
+            global.cell()
+        );
+    }
     if verbose && !known.is_empty() {
         let _ = writeln!(out, "\nknown failures:");
         for (id, why, reason) in &known {
