@@ -99,8 +99,10 @@ impl Cognito {
         let mut pool = pool.write();
         pool.clients
             .remove(&input.client_id)
-            .map(|_| ())
-            .ok_or_else(|| client_not_found(&input.client_id))
+            .ok_or_else(|| client_not_found(&input.client_id))?;
+        pool.branding.forget_client(&input.client_id);
+        pool.terms.forget_client(&input.client_id);
+        Ok(())
     }
 
     pub(crate) fn list_user_pool_clients(

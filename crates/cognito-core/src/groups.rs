@@ -1,11 +1,15 @@
-//! Groups: `CreateGroup`, `GetGroup`, `UpdateGroup`, `DeleteGroup`, `ListGroups`.
+//! Groups: `CreateGroup`, `GetGroup`, `UpdateGroup`, `DeleteGroup`, `ListGroups`, and
+//! membership: `AdminAddUserToGroup`, `AdminRemoveUserFromGroup`,
+//! `AdminListGroupsForUser`, `ListUsersInGroup`.
 //!
 //! A group is a name unique within its pool, with an optional description, IAM role and
-//! precedence. Membership lives here too, as the set of user keys (see
-//! [`PoolState::user_key`]) of the group's members; the operations that add and remove
-//! members belong to the users' family and go through [`GroupsState`].
+//! precedence. Membership is kept on both sides under the pool's lock: each group holds
+//! the keys (see [`PoolState::user_key`]) of its members, ordered for
+//! `ListUsersInGroup`, and each user the names of its groups, for its tokens and
+//! `AdminListGroupsForUser`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
@@ -52,17 +56,16 @@ impl GroupsState {
         self.groups.values()
     }
 
-    /// The groups `user_key` belongs to, by name.
-    pub fn of_user<'a>(&'a self, user_key: &'a str) -> impl Iterator<Item = &'a Group> + 'a {
-        self.groups
-            .values()
-            .filter(move |g| g.members.contains(user_key))
-    }
-
-    /// Takes `user_key` out of every group, as when the user is deleted.
-    pub fn forget_user(&mut self, user_key: &str) {
-        for group in self.groups.values_mut() {
-            group.members.remove(user_key);
+    /// Takes `user_key` out of `groups`, as when the user is deleted.
+    pub fn forget_user<'a>(
+        &mut self,
+        user_key: &str,
+        groups: impl IntoIterator<Item = &'a String>,
+    ) {
+        for name in groups {
+            if let Some(group) = self.groups.get_mut(name) {
+                group.members.remove(user_key);
+            }
         }
     }
 }
@@ -164,14 +167,116 @@ impl Cognito {
     ) -> Result<(), CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
-        let mut group = pool
+        let group = pool
             .groups
             .groups
             .remove(&input.group_name)
             .ok_or_else(group_not_found)?;
-        // The members leave with the group: nothing else records their membership.
-        group.members.clear();
+        for key in &group.members {
+            pool.users
+                .update(key, |u| u.groups.remove(&input.group_name));
+        }
         Ok(())
+    }
+
+    pub(crate) fn admin_add_user_to_group(
+        &self,
+        ctx: &RequestContext,
+        input: AdminAddUserToGroupRequest,
+    ) -> Result<(), CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let group = pool
+            .groups
+            .groups
+            .get_mut(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        group.members.insert(key.clone());
+        pool.users
+            .update(&key, |u| u.groups.insert(input.group_name));
+        Ok(())
+    }
+
+    pub(crate) fn admin_remove_user_from_group(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRemoveUserFromGroupRequest,
+    ) -> Result<(), CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(&input.username)?;
+        let group = pool
+            .groups
+            .groups
+            .get_mut(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        group.members.remove(&key);
+        pool.users
+            .update(&key, |u| u.groups.remove(&input.group_name));
+        Ok(())
+    }
+
+    pub(crate) fn admin_list_groups_for_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListGroupsForUserRequest,
+    ) -> Result<AdminListGroupsForUserResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let limit = page_size(input.limit);
+        let after = ids::page_after(input.next_token.as_deref())?;
+        let pool = pool.read();
+        let key = pool.user_key_of(&input.username)?;
+        let user = pool
+            .users
+            .get(&key)
+            .ok_or_else(crate::users::user_not_found)?;
+        let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let mut names = user.groups.range::<str, _>((start, Bound::Unbounded));
+        let page: Vec<GroupType> = names
+            .by_ref()
+            .take(limit)
+            .filter_map(|n| pool.groups.get(n).map(|g| g.config.clone()))
+            .collect();
+        let next_token = names
+            .next()
+            .and(page.last())
+            .and_then(|g| g.group_name.as_deref())
+            .map(ids::page_token);
+        Ok(AdminListGroupsForUserResponse {
+            groups: Some(page),
+            next_token,
+        })
+    }
+
+    pub(crate) fn list_users_in_group(
+        &self,
+        ctx: &RequestContext,
+        input: ListUsersInGroupRequest,
+    ) -> Result<ListUsersInGroupResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let limit = page_size(input.limit);
+        let after = ids::page_after(input.next_token.as_deref())?;
+        let pool = pool.read();
+        let group = pool
+            .groups
+            .get(&input.group_name)
+            .ok_or_else(group_not_found)?;
+        let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let mut keys = group.members.range::<str, _>((start, Bound::Unbounded));
+        let page: Vec<(&String, UserType)> = keys
+            .by_ref()
+            .take(limit)
+            .filter_map(|k| pool.users.get(k).map(|u| (k, crate::users::user_type(u))))
+            .collect();
+        let next_token = keys
+            .next()
+            .and(page.last())
+            .map(|(k, _)| ids::page_token(k));
+        Ok(ListUsersInGroupResponse {
+            users: Some(page.into_iter().map(|(_, u)| u).collect()),
+            next_token,
+        })
     }
 
     pub(crate) fn list_groups(
@@ -205,7 +310,6 @@ fn page_of(
     after: Option<&str>,
     limit: usize,
 ) -> (Vec<GroupType>, Option<String>) {
-    use std::ops::Bound;
     let start = match after {
         Some(a) => Bound::Excluded(a),
         None => Bound::Unbounded,
@@ -353,37 +457,135 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
     }
 
-    #[test]
-    fn delete_takes_the_members_along() {
-        let svc = service();
-        let pool_id = create_pool(&svc, "p").id.unwrap();
-        create(&svc, &pool_id, "admins").unwrap();
-        {
-            let pool = svc.pool(&ctx(), &pool_id).unwrap();
-            let mut pool = pool.write();
-            let group = pool.groups.get_mut("admins").unwrap();
-            group.members.insert("alice".into());
-            assert_eq!(pool.groups.of_user("alice").count(), 1);
-        }
-        let delete = || {
-            svc.delete_group(
+    fn add(svc: &Cognito, pool: &str, user: &str, group: &str) -> Result<(), CognitoError> {
+        svc.admin_add_user_to_group(
+            &ctx(),
+            AdminAddUserToGroupRequest {
+                user_pool_id: pool.into(),
+                username: user.into(),
+                group_name: group.into(),
+            },
+        )
+    }
+
+    fn groups_of(svc: &Cognito, pool: &str, user: &str) -> Vec<String> {
+        svc.admin_list_groups_for_user(
+            &ctx(),
+            AdminListGroupsForUserRequest {
+                user_pool_id: pool.into(),
+                username: user.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .groups
+        .unwrap()
+        .into_iter()
+        .filter_map(|g| g.group_name)
+        .collect()
+    }
+
+    fn members_of(
+        svc: &Cognito,
+        pool: &str,
+        group: &str,
+        limit: i32,
+        token: Option<String>,
+    ) -> (Vec<String>, Option<String>) {
+        let r = svc
+            .list_users_in_group(
                 &ctx(),
-                DeleteGroupRequest {
-                    user_pool_id: pool_id.clone(),
-                    group_name: "admins".into(),
+                ListUsersInGroupRequest {
+                    user_pool_id: pool.into(),
+                    group_name: group.into(),
+                    limit: Some(limit),
+                    next_token: token,
                 },
             )
-        };
-        delete().unwrap();
+            .unwrap();
+        (
+            r.users
+                .unwrap()
+                .into_iter()
+                .filter_map(|u| u.username)
+                .collect(),
+            r.next_token,
+        )
+    }
+
+    #[test]
+    fn membership_on_both_sides() {
+        let svc = service();
+        let pool_id = create_pool(&svc, "p").id.unwrap();
+        for user in ["alice", "bob", "carol"] {
+            svc.admin_create_user(
+                &ctx(),
+                AdminCreateUserRequest {
+                    user_pool_id: pool_id.clone(),
+                    username: user.into(),
+                    message_action: Some(MessageActionType::Suppress),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        create(&svc, &pool_id, "admins").unwrap();
+        create(&svc, &pool_id, "staff").unwrap();
+        for user in ["alice", "bob", "carol"] {
+            add(&svc, &pool_id, user, "staff").unwrap();
+        }
+        add(&svc, &pool_id, "alice", "admins").unwrap();
+        add(&svc, &pool_id, "alice", "admins").unwrap();
         assert_eq!(
-            delete().unwrap_err().kind,
+            add(&svc, &pool_id, "nobody", "admins").unwrap_err().kind,
+            ErrorKind::UserNotFoundException
+        );
+        assert_eq!(
+            add(&svc, &pool_id, "alice", "nogroup").unwrap_err().kind,
             ErrorKind::ResourceNotFoundException
         );
-        let pool = svc.pool(&ctx(), &pool_id).unwrap();
-        assert_eq!(pool.read().groups.of_user("alice").count(), 0);
-        // The name is free again, with no members.
+        assert_eq!(groups_of(&svc, &pool_id, "alice"), ["admins", "staff"]);
+
+        let (page, token) = members_of(&svc, &pool_id, "staff", 2, None);
+        assert_eq!(page, ["alice", "bob"]);
+        let (page, token) = members_of(&svc, &pool_id, "staff", 2, token);
+        assert_eq!((page, token), (vec!["carol".to_string()], None));
+
+        svc.admin_remove_user_from_group(
+            &ctx(),
+            AdminRemoveUserFromGroupRequest {
+                user_pool_id: pool_id.clone(),
+                username: "bob".into(),
+                group_name: "staff".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            members_of(&svc, &pool_id, "staff", 60, None).0,
+            ["alice", "carol"]
+        );
+
+        // Deleting the group takes it off its members; deleting a user takes it out of its groups.
+        svc.delete_group(
+            &ctx(),
+            DeleteGroupRequest {
+                user_pool_id: pool_id.clone(),
+                group_name: "admins".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(groups_of(&svc, &pool_id, "alice"), ["staff"]);
+        svc.admin_delete_user(
+            &ctx(),
+            AdminDeleteUserRequest {
+                user_pool_id: pool_id.clone(),
+                username: "carol".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(members_of(&svc, &pool_id, "staff", 60, None).0, ["alice"]);
         create(&svc, &pool_id, "admins").unwrap();
-        assert!(pool.read().groups.get("admins").unwrap().members.is_empty());
+        assert!(members_of(&svc, &pool_id, "admins", 60, None).0.is_empty());
     }
 
     #[test]

@@ -47,6 +47,10 @@ impl CognitoIdentityProvider for Cognito {
         update_group(UpdateGroupRequest) -> UpdateGroupResponse;
         delete_group(DeleteGroupRequest) -> ();
         list_groups(ListGroupsRequest) -> ListGroupsResponse;
+        admin_add_user_to_group(AdminAddUserToGroupRequest) -> ();
+        admin_remove_user_from_group(AdminRemoveUserFromGroupRequest) -> ();
+        admin_list_groups_for_user(AdminListGroupsForUserRequest) -> AdminListGroupsForUserResponse;
+        list_users_in_group(ListUsersInGroupRequest) -> ListUsersInGroupResponse;
         // resource_servers
         create_resource_server(CreateResourceServerRequest) -> CreateResourceServerResponse;
         describe_resource_server(DescribeResourceServerRequest) -> DescribeResourceServerResponse;

@@ -437,6 +437,15 @@ mod tests {
     }
 
     #[test]
+    fn custom_domains_may_have_dots() {
+        let input = |domain: &str| json!({"UserPoolId": "us-east-1_abc", "Domain": domain});
+        assert_eq!(message(Operation::CreateUserPoolDomain, input("auth.example.com")), "");
+        assert_eq!(message(Operation::CreateUserPoolDomain, input("my-prefix")), "");
+        let m = message(Operation::CreateUserPoolDomain, input("Bad_Domain"));
+        assert!(m.contains("Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$"), "{m}");
+    }
+
+    #[test]
     fn trailing_lookbehind_is_enforced() {
         let p = crate::schema::PATTERNS
             .iter()

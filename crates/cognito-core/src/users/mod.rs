@@ -918,7 +918,9 @@ impl Cognito {
 impl PoolState {
     /// Removes a user and its group memberships.
     pub(crate) fn remove_user(&mut self, key: &str) -> Option<User> {
-        self.users.remove(key)
+        let user = self.users.remove(key)?;
+        self.groups.forget_user(key, &user.groups);
+        Some(user)
     }
 }
 

@@ -20,7 +20,7 @@ pub static PATTERNS: [Pattern; 48] = [
     Pattern::new("^[\\S]+$", "^[[^\\t\\n\\x0B\\x0C\\r ]]+$", None),
     Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$", "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$", None),
     Pattern::new("^[\\w-]+_[0-9a-f-]+$", "^[[0-9A-Za-z_]\\-]+_[0-9a-f\\-]+$", None),
-    Pattern::new("^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$", "^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$", None),
+    Pattern::new("^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$", "^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?)*$", None),
     Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$", "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$", None),
     Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*$", "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}[\\t\\n\\x0B\\x0C\\r ]*]*$", None),
     Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*$", "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}[\\t\\n\\x0B\\x0C\\r ]*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}[\\t\\n\\x0B\\x0C\\r ]*]*$", None),
