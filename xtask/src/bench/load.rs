@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::http::{Connection, Endpoint, RequestHead};
+use super::process::{CpuMeter, CpuUse, Process};
 use super::stats::{now, Latencies};
 
 /// With no answer at all for this long, the run is abandoned.
@@ -33,6 +34,8 @@ pub struct Outcome {
     pub latencies: Latencies,
     /// The first failure, described.
     pub first_error: Option<String>,
+    /// CPU time of the server and of the generator during the run.
+    pub cpu: CpuUse,
 }
 
 impl Outcome {
@@ -42,15 +45,33 @@ impl Outcome {
     }
 }
 
-/// Sends `requests` requests with `head` and bodies from `workload` over `concurrency`
-/// connections to `endpoint`. The connections are opened before the clock starts.
+/// A closed-loop run: how many requests, over how many connections, to which server.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// Requests to send.
+    pub requests: u64,
+    /// Connections to send them on.
+    pub concurrency: usize,
+    /// The server's process, when it runs on this machine, for its CPU time.
+    pub server: Option<Process>,
+}
+
+/// Sends `plan.requests` requests with `head` and bodies from `workload` over
+/// `plan.concurrency` connections. The connections are opened before the clock starts.
 pub async fn closed_loop(
-    endpoint: &Endpoint,
+    plan: &Plan,
     head: RequestHead,
     workload: Rc<dyn Workload>,
-    requests: u64,
-    concurrency: usize,
 ) -> Result<Outcome, String> {
+    let Plan {
+        endpoint,
+        requests,
+        concurrency,
+        server,
+    } = plan;
+    let (requests, concurrency) = (*requests, *concurrency);
     let concurrency = concurrency.clamp(1, usize::try_from(requests.max(1)).unwrap_or(1));
     let mut connections = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
@@ -69,6 +90,7 @@ pub async fn closed_loop(
         address: endpoint.address,
     });
     let per_connection = usize::try_from(requests / concurrency as u64 + 1).unwrap_or(0);
+    let cpu = CpuMeter::start(*server);
     let started = now();
     let tasks: Vec<_> = connections
         .into_iter()
@@ -95,12 +117,14 @@ pub async fn closed_loop(
         errors += report.errors;
         first_error = first_error.or(report.first_error);
     }
+    let elapsed = started.elapsed();
     Ok(Outcome {
         requests,
         errors,
-        elapsed: started.elapsed(),
+        elapsed,
         latencies,
         first_error,
+        cpu: cpu.stop(),
     })
 }
 

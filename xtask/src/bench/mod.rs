@@ -23,6 +23,7 @@
 
 mod http;
 mod load;
+mod process;
 mod report;
 mod scenarios;
 mod server;
@@ -31,15 +32,17 @@ mod stats;
 use std::process::Command;
 
 use http::Endpoint;
+use process::Process;
 use report::{Row, ServerFacts};
 use scenarios::{Control, Scenario, Settings};
 
 use crate::root;
 
-const USAGE: &str = "usage: cargo xtask bench [--endpoint URL] [--concurrency N] \
-    [--requests N] [--users N] [--only NAME,...]
+const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]] \
+    [--concurrency N] [--requests N] [--users N] [--only NAME,...]
 
   --endpoint URL     measure the server at URL (http://HOST:PORT) instead of starting one
+  --server-pid PID   the process serving --endpoint, to report its memory and CPU time
   --concurrency N    keep-alive connections of the loaded runs (default 64)
   --requests N       requests of each read scenario (default 100000)
   --users N          users created in the pool (default 100000)
@@ -56,6 +59,7 @@ const COLD_STARTS: usize = 5;
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Options {
     endpoint: Option<String>,
+    server_pid: Option<u32>,
     concurrency: usize,
     requests: u64,
     users: u64,
@@ -66,6 +70,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             endpoint: None,
+            server_pid: None,
             concurrency: 64,
             requests: 100_000,
             users: 100_000,
@@ -90,6 +95,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .ok_or_else(|| format!("--endpoint takes a URL\n{USAGE}"))?;
                 options.endpoint = Some(url.clone());
             }
+            "--server-pid" => options.server_pid = Some(number(arg, args.next())?),
             "--concurrency" => options.concurrency = number(arg, args.next())?,
             "--requests" => options.requests = number(arg, args.next())?,
             "--users" => options.users = number(arg, args.next())?,
@@ -107,6 +113,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option `{other}`\n{USAGE}")),
         }
+    }
+    if options.server_pid.is_some() && options.endpoint.is_none() {
+        return Err(format!("--server-pid goes with --endpoint\n{USAGE}"));
     }
     if options.concurrency == 0 || options.users == 0 || options.requests == 0 {
         return Err(format!(
@@ -129,7 +138,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return rerun_optimized(args);
     }
 
-    let mut facts = None;
+    let mut facts = options.server_pid.map(|_| ServerFacts::default());
+    let mut watched = options.server_pid.map(Process::Pid);
     let mut server = None;
     let url = match &options.endpoint {
         Some(url) => url.clone(),
@@ -142,9 +152,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
             let started = server::Server::start(&binary)?;
             server_facts.cold_starts.push(started.cold_start);
-            server_facts.idle = Some(started.memory()?);
+            server_facts.idle = Some(started.process().memory()?);
             let url = started.url.clone();
-            eprintln!("bench: cognito-server (pid {}) at {url}", started.pid());
+            eprintln!("bench: cognito-server at {url}");
+            watched = Some(started.process());
             server = Some(started);
             facts = Some(server_facts);
             url
@@ -159,10 +170,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let local = tokio::task::LocalSet::new();
     let rows = local.block_on(
         &runtime,
-        measure(&endpoint, &options, server.as_ref(), facts.as_mut()),
+        measure(&endpoint, &options, watched, facts.as_mut()),
     )?;
-    if let (Some(server), Some(facts)) = (&server, facts.as_mut()) {
-        facts.end = Some(server.memory()?);
+    if let (Some(process), Some(facts)) = (watched, facts.as_mut()) {
+        facts.end = Some(process.memory()?);
     }
     drop(server);
 
@@ -196,7 +207,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 async fn measure(
     endpoint: &Endpoint,
     options: &Options,
-    server: Option<&server::Server>,
+    watched: Option<Process>,
     facts: Option<&mut ServerFacts>,
 ) -> Result<Vec<Row>, String> {
     let mut control = Control::open(endpoint).await?;
@@ -207,6 +218,7 @@ async fn measure(
         concurrency: options.concurrency,
         requests: options.requests,
         users: options.users,
+        server: watched,
     };
     let mut rows = Vec::new();
     let mut facts = facts;
@@ -226,8 +238,8 @@ async fn measure(
             }
         }
         if fills {
-            if let (Some(server), Some(facts)) = (server, facts.as_deref_mut()) {
-                facts.loaded = Some(server.memory()?);
+            if let (Some(process), Some(facts)) = (watched, facts.as_deref_mut()) {
+                facts.loaded = Some(process.memory()?);
             }
         }
     }
@@ -282,6 +294,7 @@ mod tests {
             .unwrap(),
             Options {
                 endpoint: Some("http://localhost:4566".into()),
+                server_pid: None,
                 concurrency: 8,
                 requests: 10,
                 users: 20,

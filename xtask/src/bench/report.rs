@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::load::Outcome;
-use super::server::Memory;
+use super::process::Memory;
 use super::stats::{Human, Summary};
 
 /// One line of the results table.
@@ -24,6 +24,10 @@ pub struct Row {
     pub throughput: f64,
     /// Latency percentiles.
     pub latency: Option<Summary>,
+    /// CPU time of the server per request, when it is watched.
+    pub server_cpu: Option<Duration>,
+    /// CPU time of the load generator per request.
+    pub own_cpu: Option<Duration>,
     /// The first failure.
     pub first_error: Option<String>,
     /// A remark printed under the table.
@@ -40,6 +44,8 @@ impl Row {
             errors: outcome.errors,
             throughput: outcome.throughput(),
             latency: outcome.latencies.summary(),
+            server_cpu: outcome.cpu.server.map(|t| per(t, outcome.requests)),
+            own_cpu: outcome.cpu.own.map(|t| per(t, outcome.requests)),
             first_error: outcome.first_error.take(),
             note: None,
         }
@@ -49,6 +55,12 @@ impl Row {
     pub fn error_rate(&self) -> f64 {
         self.errors as f64 / self.requests.max(1) as f64
     }
+}
+
+/// `total` divided among `requests`.
+fn per(total: Duration, requests: u64) -> Duration {
+    let nanos = total.as_nanos() / u128::from(requests.max(1));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 /// What was observed of the server process (only when the harness started it).
@@ -85,8 +97,10 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
         "p50",
         "p99",
         "max",
+        "server CPU/req",
+        "bench CPU/req",
     ];
-    let lines: Vec<[String; 8]> = rows
+    let lines: Vec<[String; 10]> = rows
         .iter()
         .map(|row| {
             let (p50, p99, max) = match row.latency {
@@ -106,6 +120,8 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
                 p50,
                 p99,
                 max,
+                row.server_cpu.map_or("-".into(), |t| Human(t).to_string()),
+                row.own_cpu.map_or("-".into(), |t| Human(t).to_string()),
             ]
         })
         .collect();

@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::http::{Connection, Endpoint, RequestHead};
-use super::load::{closed_loop, Outcome, Workload};
+use super::load::{closed_loop, Outcome, Plan, Workload};
+use super::process::{CpuMeter, Process};
 use super::report::Row;
 use super::stats::{now, Latencies};
 
@@ -77,6 +78,19 @@ pub struct Settings {
     pub requests: u64,
     /// Users in the pool.
     pub users: u64,
+    /// The server's process, when it runs on this machine.
+    pub server: Option<Process>,
+}
+
+impl Settings {
+    fn plan(&self, endpoint: &Endpoint, requests: u64, concurrency: usize) -> Plan {
+        Plan {
+            endpoint: endpoint.clone(),
+            requests,
+            concurrency,
+            server: self.server,
+        }
+    }
 }
 
 /// The pool the scenarios share.
@@ -181,11 +195,9 @@ async fn admin_create_user(
         pool: pool.id_json.clone(),
     });
     let outcome = closed_loop(
-        &control.endpoint,
+        &settings.plan(&control.endpoint, settings.users, settings.concurrency),
         RequestHead::api(&control.endpoint, "AdminCreateUser"),
         workload,
-        settings.users,
-        settings.concurrency,
     )
     .await?;
     let rows = vec![row(
@@ -264,21 +276,17 @@ async fn loaded_and_serial(
     let head = RequestHead::api(&control.endpoint, operation);
     let mut rows = Vec::new();
     let loaded = closed_loop(
-        &control.endpoint,
+        &settings.plan(&control.endpoint, settings.requests, settings.concurrency),
         head.clone(),
         Rc::clone(&workload),
-        settings.requests,
-        settings.concurrency,
     )
     .await?;
     rows.push(row(scenario, settings.concurrency, loaded));
     if settings.concurrency > 1 {
         let serial = closed_loop(
-            &control.endpoint,
+            &settings.plan(&control.endpoint, settings.requests.min(SERIAL_REQUESTS), 1),
             head,
             workload,
-            settings.requests.min(SERIAL_REQUESTS),
-            1,
         )
         .await?;
         rows.push(row(scenario, 1, serial));
@@ -311,6 +319,7 @@ async fn list_users_paging(
     let mut seen = 0u64;
     let mut pages = 0u64;
     let mut body = Vec::with_capacity(1024);
+    let cpu = CpuMeter::start(settings.server);
     let started = now();
     loop {
         body.clear();
@@ -351,6 +360,7 @@ async fn list_users_paging(
         }
     }
     let walk = started.elapsed();
+    let cpu = cpu.stop();
     if seen != settings.users {
         return Err(format!(
             "ListUsers paging saw {seen} users, not {}",
@@ -363,6 +373,7 @@ async fn list_users_paging(
         elapsed: walk,
         latencies,
         first_error: None,
+        cpu,
     };
     let mut row = row(Scenario::ListUsersPaging, 1, outcome);
     row.note = Some(format!(

@@ -8,6 +8,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::process::Process;
 use super::stats::now;
 use crate::root;
 
@@ -89,28 +90,9 @@ impl Server {
         Ok(server)
     }
 
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Resident memory now and at its peak, from `/proc/<pid>/status`.
-    pub fn memory(&self) -> Result<Memory, String> {
-        let path = format!("/proc/{}/status", self.pid());
-        let status =
-            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-        let field = |name: &str| -> Result<u64, String> {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-                .map(|kib: u64| kib * 1024)
-                .ok_or_else(|| format!("no {name} in {path}"))
-        };
-        Ok(Memory {
-            rss: field("VmRSS:")?,
-            peak: field("VmHWM:")?,
-        })
+    /// The process, for `/proc`.
+    pub fn process(&self) -> Process {
+        Process::Pid(self.child.id())
     }
 }
 
@@ -119,15 +101,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Resident set sizes, in bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct Memory {
-    /// `VmRSS`.
-    pub rss: u64,
-    /// `VmHWM`, the peak.
-    pub peak: u64,
 }
 
 /// Reads the announcement line on a helper thread, so that a silent server times out.

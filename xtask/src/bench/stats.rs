@@ -81,6 +81,8 @@ impl fmt::Display for Human {
         let nanos = self.0.as_nanos() as f64;
         let text = if nanos < 1_000.0 {
             format!("{nanos:.0} ns")
+        } else if nanos < 10_000.0 {
+            format!("{:.1} µs", nanos / 1e3)
         } else if nanos < 1_000_000.0 {
             format!("{:.0} µs", nanos / 1e3)
         } else if nanos < 1_000_000_000.0 {
@@ -113,6 +115,7 @@ mod tests {
     fn human_durations() {
         let cases = [
             (Duration::from_nanos(420), "420 ns"),
+            (Duration::from_nanos(8_460), "8.5 µs"),
             (Duration::from_micros(850), "850 µs"),
             (Duration::from_micros(1234), "1.23 ms"),
             (Duration::from_millis(2500), "2.50 s"),
