@@ -37,6 +37,21 @@ async fn shutdown_closes_idle_connections_and_the_listener() {
 async fn a_request_in_flight_finishes_after_shutdown_begins() {
     let server = Server::start().await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    // A first exchange makes sure the server has accepted the connection.
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while !seen.ends_with(br#"{"status":"ok"}"#) {
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
     let body = br#"{"UserPoolId":"us-east-1_nothere1"}"#;
     let head = format!(
         "POST / HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-amz-json-1.1\r\n\
@@ -46,7 +61,7 @@ async fn a_request_in_flight_finishes_after_shutdown_begins() {
     stream.write_all(head.as_bytes()).await.unwrap();
     let (first, rest) = body.split_at(10);
     stream.write_all(first).await.unwrap();
-    // Let the server start reading the request before asking it to stop.
+    // Let the server read the head before asking it to stop.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let task = server.shut_down();
     tokio::time::sleep(Duration::from_millis(50)).await;
