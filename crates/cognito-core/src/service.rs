@@ -138,6 +138,8 @@ impl CognitoIdentityProvider for Cognito {
         admin_list_user_auth_events(AdminListUserAuthEventsRequest) -> AdminListUserAuthEventsResponse;
         admin_update_auth_event_feedback(AdminUpdateAuthEventFeedbackRequest) -> AdminUpdateAuthEventFeedbackResponse;
         list_users(ListUsersRequest) -> ListUsersResponse;
+        admin_link_provider_for_user(AdminLinkProviderForUserRequest) -> AdminLinkProviderForUserResponse;
+        admin_disable_provider_for_user(AdminDisableProviderForUserRequest) -> AdminDisableProviderForUserResponse;
         // import jobs
         get_csv_header(GetCSVHeaderRequest) -> GetCSVHeaderResponse;
         create_user_import_job(CreateUserImportJobRequest) -> CreateUserImportJobResponse;

@@ -4,6 +4,7 @@
 //! `AdminConfirmSignUp`, `AdminSetUserSettings`, `AdminSetUserMFAPreference`,
 //! `AdminListUserAuthEvents`, `AdminUpdateAuthEventFeedback`, and `ListUsers`.
 
+mod links;
 mod list;
 pub(crate) mod rules;
 pub(crate) mod store;

@@ -198,6 +198,8 @@ impl Indexed {
 pub struct Users {
     by_key: BTreeMap<String, User>,
     indexes: HashMap<Indexed, BTreeMap<String, BTreeSet<String>>>,
+    /// (provider name, user id at the provider) → key of the linked native user.
+    links: HashMap<(String, String), String>,
 }
 
 impl Users {
@@ -240,11 +242,27 @@ impl Users {
         self.by_key.insert(key, user);
     }
 
-    /// Removes the user with `key`.
+    /// Removes the user with `key`, and its links.
     pub fn remove(&mut self, key: &str) -> Option<User> {
         let user = self.by_key.remove(key)?;
         self.unindex(key, &user);
+        self.links.retain(|_, k| k != key);
         Some(user)
+    }
+
+    /// The key of the user an external identity is linked to.
+    pub fn linked_user(&self, identity: &(String, String)) -> Option<&String> {
+        self.links.get(identity)
+    }
+
+    /// Links an external identity to the user with `key`.
+    pub fn link(&mut self, identity: (String, String), key: String) {
+        self.links.insert(identity, key);
+    }
+
+    /// Removes a link, answering the key it pointed to.
+    pub fn unlink(&mut self, identity: &(String, String)) -> Option<String> {
+        self.links.remove(identity)
     }
 
     /// Changes the user with `key` through `f`, keeping the indexes right.
