@@ -80,6 +80,8 @@ pub enum Expect {
     Validation(Vec<Violation>),
     /// An HTTP 400 error of this type.
     Error(&'static str),
+    /// The same status and error type as the answer to this other request.
+    Like(Request),
 }
 
 /// The result of one case.
@@ -229,6 +231,14 @@ fn execute(schema: &Schema, client: &Client, cases: Vec<Case>, threads: usize) -
 
 fn run_case(schema: &Schema, client: &Client, case: &Case) -> Outcome {
     let result = match &case.action {
+        Action::Send {
+            request,
+            expect: Expect::Like(other),
+        } => client
+            .send(request)
+            .and_then(|r| Ok((r, client.send(other)?)))
+            .and_then(|(r, o)| same_answer(&r, &o))
+            .map_err(|e| format!("{e}\n  request: {request}\n  compared with: {other}")),
         Action::Send { request, expect } => client
             .send(request)
             .and_then(|r| check_answer(&r, expect))
@@ -252,9 +262,29 @@ fn run_case(schema: &Schema, client: &Client, case: &Case) -> Outcome {
     }
 }
 
+/// Checks that two answers have the same status and error type.
+fn same_answer(r: &client::Response, other: &client::Response) -> Result<(), String> {
+    let kind = |r: &client::Response| {
+        let ty = r.json().ok().and_then(|b| {
+            b.get("__type")
+                .and_then(serde_json::Value::as_str)
+                .map(|t| client::error_name(t).to_string())
+        });
+        (r.status, ty)
+    };
+    if kind(r) == kind(other) {
+        Ok(())
+    } else {
+        Err(format!(
+            "answered {r}, but the other request answered {other}"
+        ))
+    }
+}
+
 /// Checks the answer of a single-request case.
 fn check_answer(r: &client::Response, expect: &Expect) -> Result<(), String> {
     match expect {
+        Expect::Like(_) => Err("harness bug: a comparison case checked alone".to_string()),
         Expect::Error(error) => expect_error(r, error, Status::Exactly(400)).map(drop),
         Expect::Validation(violations) => {
             let message = expect_error(r, "InvalidParameterException", Status::Exactly(400))?;

@@ -53,16 +53,22 @@ pub fn cases(schema: &Schema, op: &Operation) -> Result<Vec<Case>, String> {
         );
     }
     let required = required_members(schema, input)?;
-    if let Some(first) = required.first() {
-        let body = with_null(schema, input, first)?;
-        let expected = check(schema, input, &body, Mode::Input);
-        add(
-            "null-member",
-            body.to_string(),
-            Expect::Validation(expected),
-        );
-        let expected = check(schema, input, &empty(), Mode::Input);
-        add("empty-body", String::new(), Expect::Validation(expected));
+    match required.first() {
+        Some(first) => {
+            let body = with_null(schema, input, first)?;
+            let expected = check(schema, input, &body, Mode::Input);
+            add(
+                "null-member",
+                body.to_string(),
+                Expect::Validation(expected),
+            );
+            let expected = check(schema, input, &empty(), Mode::Input);
+            add("empty-body", String::new(), Expect::Validation(expected));
+        }
+        None => {
+            let object = Request::new(&op.name, op.signed, empty().to_string());
+            add("empty-body", String::new(), Expect::Like(object));
+        }
     }
     Ok(out)
 }
@@ -226,6 +232,25 @@ mod tests {
                 "{ids:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_empty_body_is_compared_with_an_empty_object_when_nothing_is_required() {
+        let s = schema();
+        let op = s.operation("AssociateSoftwareToken").unwrap();
+        let case = cases(s, op)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == "AssociateSoftwareToken/protocol/empty-body")
+            .unwrap();
+        let Action::Send {
+            request,
+            expect: Expect::Like(other),
+        } = case.action
+        else {
+            panic!()
+        };
+        assert_eq!((request.body.as_str(), other.body.as_str()), ("", "{}"));
     }
 
     #[test]

@@ -173,7 +173,10 @@ pub fn report(
             // Left out by `--only`.
             None if neg.total + proto.total + pos.total == 0 => continue,
             None => {
-                fully += 1;
+                // A filtered run may leave out a group; only whole operations count.
+                if neg.total > 0 && proto.total > 0 && pos.total > 0 {
+                    fully += 1;
+                }
                 "pass"
             }
             Some(false) => "known gaps",
@@ -274,6 +277,7 @@ mod tests {
         let expected = Expected::parse(r#""B/positive/*" = "not built""#).unwrap();
         let outcomes = [
             outcome("A/negative/X/missing", Group::Negative, true),
+            outcome("A/protocol/malformed-json", Group::Protocol, true),
             outcome("A/positive/basic", Group::Positive, true),
             outcome("B/positive/missing", Group::Positive, false),
         ];
@@ -284,7 +288,14 @@ mod tests {
             "{}",
             v.text
         );
-        assert!(v.text.contains("cases: 2/3"), "{}", v.text);
+        assert!(v.text.contains("cases: 3/4"), "{}", v.text);
+        // A filtered run that leaves out a group counts no operation as whole.
+        let v = report(&ops(), &outcomes[..1], &expected, true, false);
+        assert!(
+            v.text.contains("operations fully passing: 0/2"),
+            "{}",
+            v.text
+        );
 
         let v = report(&ops(), &outcomes, &Expected::default(), false, false);
         assert!(!v.ok);
