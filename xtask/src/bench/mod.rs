@@ -137,6 +137,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if cfg!(debug_assertions) {
         return rerun_optimized(args);
     }
+    let load_before = process::load_average();
 
     let mut facts = options.server_pid.map(|_| ServerFacts::default());
     let mut watched = options.server_pid.map(Process::Pid);
@@ -178,6 +179,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     drop(server);
 
     println!("{}", report::render(&rows, facts.as_ref(), options.users));
+    if let (Some(before), Some(after)) = (load_before, process::load_average()) {
+        println!("Load average (1, 5, 15 min): {before} before the run, {after} after.\n");
+    }
     let verdicts = report::verdicts(&rows, facts.as_ref(), options.users);
     if options.endpoint.is_none() && !verdicts.is_empty() {
         println!("{}", report::render_verdicts(&verdicts));

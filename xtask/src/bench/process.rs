@@ -68,6 +68,14 @@ fn parse_cpu(stat: &str) -> Option<Duration> {
     ))
 }
 
+/// The load averages over 1, 5 and 15 minutes, from `/proc/loadavg`: other work on the
+/// machine shows there.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
+}
+
 /// Resident set sizes, in bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Memory {
