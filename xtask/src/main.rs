@@ -15,11 +15,14 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::run(&args[1..]),
-        Some("conformance") => conformance::run(&args[1..]),
-        Some("test") => test::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
+    let (command, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
+    let result = match command {
+        "codegen" => codegen::run(rest),
+        "conformance" => conformance::run(rest),
+        "test" => test::run(rest),
+        "bench" => bench::run(rest),
         _ => Err(USAGE.to_string()),
     };
     if let Err(e) = result {

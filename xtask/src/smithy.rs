@@ -130,16 +130,18 @@ impl Model {
                     continue;
                 }
                 "structure" => Kind::Structure(parse_members(shape)),
-                "list" => Kind::List(target(&shape["member"])),
-                "map" => Kind::Map(target(&shape["key"]), target(&shape["value"])),
+                "list" => Kind::List(target(shape.get("member"))),
+                "map" => Kind::Map(target(shape.get("key")), target(shape.get("value"))),
                 "enum" => Kind::Enum(
-                    shape["members"]
-                        .as_object()
+                    shape
+                        .get("members")
+                        .and_then(Value::as_object)
                         .map(|m| {
                             m.iter()
                                 .map(|(k, v)| {
-                                    let value = v["traits"]["smithy.api#enumValue"]
-                                        .as_str()
+                                    let value = v
+                                        .pointer("/traits/smithy.api#enumValue")
+                                        .and_then(Value::as_str)
                                         .unwrap_or(k)
                                         .to_string();
                                     (k.clone(), value)
@@ -157,15 +159,18 @@ impl Model {
                 "document" => Kind::Document,
                 other => return Err(format!("shape {name}: unsupported type {other}")),
             };
-            let error = traits.get("smithy.api#error").and_then(Value::as_str).map(|e| {
-                let client = e == "client";
-                let status = traits
-                    .get("smithy.api#httpError")
-                    .and_then(Value::as_u64)
-                    .map(|s| s as u16)
-                    .unwrap_or(if client { 400 } else { 500 });
-                ErrorTrait { client, status }
-            });
+            let error = traits
+                .get("smithy.api#error")
+                .and_then(Value::as_str)
+                .map(|e| {
+                    let client = e == "client";
+                    let status = traits
+                        .get("smithy.api#httpError")
+                        .and_then(Value::as_u64)
+                        .map(|s| s as u16)
+                        .unwrap_or(if client { 400 } else { 500 });
+                    ErrorTrait { client, status }
+                });
             shapes.insert(
                 name.to_string(),
                 Shape {
@@ -200,8 +205,11 @@ impl Model {
 }
 
 /// Short name of a member's target (`smithy.api#String` becomes `String`).
-fn target(member: &Value) -> String {
-    let t = member.get("target").and_then(Value::as_str).unwrap_or("");
+fn target(member: Option<&Value>) -> String {
+    let t = member
+        .and_then(|m| m.get("target"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     t.rsplit('#').next().unwrap_or(t).to_string()
 }
 
@@ -215,10 +223,8 @@ fn parse_members(shape: &Value) -> Vec<Member> {
             let traits = m.get("traits");
             Member {
                 name: name.clone(),
-                target: target(m),
-                required: traits
-                    .and_then(|t| t.get("smithy.api#required"))
-                    .is_some(),
+                target: target(Some(m)),
+                required: traits.and_then(|t| t.get("smithy.api#required")).is_some(),
                 default: traits.and_then(|t| t.get("smithy.api#default")).cloned(),
             }
         })
@@ -246,7 +252,7 @@ fn parse_operation(name: &str, shape: &Value, traits: &Value) -> Operation {
     let io = |k: &str| {
         shape
             .get(k)
-            .map(target)
+            .map(|t| target(Some(t)))
             .filter(|t| t != "Unit" && !t.is_empty())
     };
     let unsigned = traits
@@ -270,7 +276,7 @@ fn parse_operation(name: &str, shape: &Value, traits: &Value) -> Operation {
         errors: shape
             .get("errors")
             .and_then(Value::as_array)
-            .map(|e| e.iter().map(target).collect())
+            .map(|e| e.iter().map(|t| target(Some(t))).collect())
             .unwrap_or_default(),
         signed: !unsigned,
         paginated,
@@ -341,7 +347,13 @@ fn translate_escapes(p: &str) -> String {
                                     }
                                 }
                             } else {
-                                let n = if e == 'u' { 4 } else if e == 'x' { 2 } else { 1 };
+                                let n = if e == 'u' {
+                                    4
+                                } else if e == 'x' {
+                                    2
+                                } else {
+                                    1
+                                };
                                 for _ in 0..n {
                                     if let Some(h) = chars.next() {
                                         out.push(h);

@@ -134,7 +134,7 @@ struct ErrorBody<'a> {
 }
 
 impl WireError {
-    fn new(
+    pub(crate) fn new(
         status: StatusCode,
         type_name: &'static str,
         message: impl Into<Cow<'static, str>>,

@@ -30,6 +30,7 @@
 //! region in its credential scope, and its signature is never verified.
 
 mod aws_json;
+mod backend;
 mod cors;
 mod rejection;
 mod request_id;
@@ -43,6 +44,7 @@ mod testing;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use backend::Backend;
 pub use cognito_core::{Clock, Random};
 pub use serve::serve;
 pub use service::{CognitoService, ResponseBody};

@@ -13,11 +13,16 @@ pub(crate) enum Route {
     Api,
     /// `GET /health`: liveness.
     Health,
+    /// `PUT /_cognito/user-import/<poolId>/<jobId>`: a user import job's CSV.
+    UserImportUpload,
     /// `OPTIONS` on any path: a CORS preflight.
     Preflight,
     /// Nothing matches.
     NotFound,
 }
+
+/// Where user import jobs' pre-signed URLs point.
+pub(crate) const USER_IMPORT_PREFIX: &str = "/_cognito/user-import/";
 
 /// The route for `method` and `path`.
 pub(crate) fn route(method: &Method, path: &str) -> Route {
@@ -25,6 +30,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::OPTIONS, _) => Route::Preflight,
         (&Method::POST, "/") => Route::Api,
         (&Method::GET, "/health") => Route::Health,
+        (&Method::PUT, p) if p.starts_with(USER_IMPORT_PREFIX) => Route::UserImportUpload,
         _ => Route::NotFound,
     }
 }
@@ -44,6 +50,16 @@ mod tests {
             (Method::POST, "/health", Route::NotFound),
             (Method::POST, "/other", Route::NotFound),
             (Method::DELETE, "/", Route::NotFound),
+            (
+                Method::PUT,
+                "/_cognito/user-import/us-east-1_a/import-b",
+                Route::UserImportUpload,
+            ),
+            (
+                Method::GET,
+                "/_cognito/user-import/us-east-1_a/import-b",
+                Route::NotFound,
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), expected, "{method} {path}");

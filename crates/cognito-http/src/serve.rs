@@ -5,8 +5,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use cognito_core::RequestContext;
-use cognito_model::CognitoIdentityProvider;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -14,6 +12,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::Backend;
 use crate::CognitoService;
 
 /// How long to wait before accepting again after `accept` failed (for example when the
@@ -31,7 +30,7 @@ pub async fn serve<S>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()>
 where
-    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+    S: Backend,
 {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).keep_alive(true);

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::validate::validate_input;
-use cognito_model::{dispatch, CognitoIdentityProvider, Operation};
+use cognito_model::{dispatch, ErrorKind, Operation};
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
 use http_body_util::Full;
@@ -21,7 +21,7 @@ use crate::aws_json::{self, WireError};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
-use crate::{cors, sigv4, Config, Sources};
+use crate::{cors, sigv4, Backend, Config, Sources};
 
 /// The body of every response: the emulator answers with whole buffers.
 pub type ResponseBody = Full<Bytes>;
@@ -59,7 +59,7 @@ impl<S> std::fmt::Debug for CognitoService<S> {
 
 impl<S> CognitoService<S>
 where
-    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+    S: Backend,
 {
     /// A service answering with `provider`, taking time and randomness from `sources`.
     pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
@@ -80,7 +80,7 @@ where
 
 impl<S, B> tower::Service<Request<B>> for CognitoService<S>
 where
-    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+    S: Backend,
     B: Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<BoxError>,
@@ -101,7 +101,7 @@ where
 
 impl<S> Inner<S>
 where
-    S: CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static,
+    S: Backend,
 {
     async fn handle<B>(&self, request: Request<B>) -> Response<ResponseBody>
     where
@@ -125,6 +125,7 @@ where
                 Err(rejection) => Err(rejection.into()),
             },
             Route::Health => Ok(health()),
+            Route::UserImportUpload => self.user_import_upload(&parts, body).await,
             Route::Preflight => Ok(cors::preflight(&parts.headers)),
             Route::NotFound => Err(Rejection::NoRoute {
                 method: parts.method.clone(),
@@ -189,6 +190,47 @@ where
         Ok(dispatch(&*self.provider, &ctx, op, input)?)
     }
 }
+
+impl<S: Backend> Inner<S> {
+    /// `PUT /_cognito/user-import/<poolId>/<jobId>?token=...`: a user import job's CSV.
+    async fn user_import_upload<B>(
+        &self,
+        parts: &http::request::Parts,
+        body: B,
+    ) -> Result<Response<ResponseBody>, WireError>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        let path = parts
+            .uri
+            .path()
+            .trim_start_matches(router::USER_IMPORT_PREFIX);
+        let (pool_id, job_id) = path.split_once('/').unwrap_or((path, ""));
+        let token = parts
+            .uri
+            .query()
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|pair| pair.strip_prefix("token="))
+            .unwrap_or_default();
+        let csv = aws_json::read_body(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
+        self.provider
+            .upload_user_import_csv(pool_id, job_id, token, csv.to_vec())
+            .map_err(|e| {
+                let status = match e.kind {
+                    ErrorKind::NotAuthorizedException => http::StatusCode::FORBIDDEN,
+                    ErrorKind::ResourceNotFoundException => http::StatusCode::NOT_FOUND,
+                    _ => http::StatusCode::BAD_REQUEST,
+                };
+                WireError::new(status, e.kind.type_name(), e.message)
+            })?;
+        Ok(Response::new(Full::new(Bytes::new())))
+    }
+}
+
+/// The largest user import CSV accepted, as Cognito's limit on import files.
+const USER_IMPORT_MAX_BYTES: usize = 100 * 1024 * 1024;
 
 /// `GET /health`.
 fn health() -> Response<ResponseBody> {

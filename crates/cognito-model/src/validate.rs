@@ -155,7 +155,30 @@ impl Validator {
             (Kind::Map(..), _) => return wrong("a map"),
             (Kind::String | Kind::Enum(_), Value::String(_)) => self.constraints(def, value, path),
             (Kind::String | Kind::Enum(_), _) => return wrong("a string"),
-            (Kind::Blob, Value::String(_)) => {}
+            (Kind::Blob, Value::String(text)) => {
+                use base64::Engine as _;
+                let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(text) else {
+                    return wrong("a base64 string");
+                };
+                // `@length` on a blob counts its bytes.
+                if let Some((min, max)) = def.length {
+                    let len = bytes.len() as u64;
+                    if let Some(max) = max.filter(|m| len > *m) {
+                        self.push(
+                            path,
+                            None,
+                            format!("Member must have length less than or equal to {max}"),
+                        );
+                    }
+                    if let Some(min) = min.filter(|m| len < *m) {
+                        self.push(
+                            path,
+                            None,
+                            format!("Member must have length greater than or equal to {min}"),
+                        );
+                    }
+                }
+            }
             (Kind::Blob, _) => return wrong("a base64 string"),
             (Kind::Integer, Value::Number(n))
                 if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) =>
@@ -244,6 +267,14 @@ impl Validator {
         let result = self.value(id, value, path);
         self.violations.truncate(before);
         result
+    }
+
+    fn push(&mut self, path: &str, value: Option<String>, constraint: String) {
+        self.violations.push(Violation {
+            path: path.to_string(),
+            value,
+            constraint,
+        });
     }
 
     fn constraints(&mut self, def: &ShapeDef, value: &Value, path: &str) {
@@ -437,10 +468,33 @@ mod tests {
     }
 
     #[test]
+    fn blob_lengths_count_bytes() {
+        use base64::Engine as _;
+        let image = |n: usize| base64::engine::general_purpose::STANDARD.encode(vec![0u8; n]);
+        let input = |n| json!({"UserPoolId": "us-east-1_abc", "ImageFile": image(n)});
+        assert_eq!(message(Operation::SetUICustomization, input(131_072)), "");
+        assert_eq!(
+            message(Operation::SetUICustomization, input(131_073)),
+            "1 validation error detected: Value at 'imageFile' failed to satisfy constraint: Member must have length less than or equal to 131072"
+        );
+        let bad = json!({"UserPoolId": "us-east-1_abc", "ImageFile": "not base64!"});
+        assert!(matches!(
+            validate_input(Operation::SetUICustomization, &bad),
+            Err(Rejection::WrongType { .. })
+        ));
+    }
+
+    #[test]
     fn custom_domains_may_have_dots() {
         let input = |domain: &str| json!({"UserPoolId": "us-east-1_abc", "Domain": domain});
-        assert_eq!(message(Operation::CreateUserPoolDomain, input("auth.example.com")), "");
-        assert_eq!(message(Operation::CreateUserPoolDomain, input("my-prefix")), "");
+        assert_eq!(
+            message(Operation::CreateUserPoolDomain, input("auth.example.com")),
+            ""
+        );
+        assert_eq!(
+            message(Operation::CreateUserPoolDomain, input("my-prefix")),
+            ""
+        );
         let m = message(Operation::CreateUserPoolDomain, input("Bad_Domain"));
         assert!(m.contains("Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$"), "{m}");
     }

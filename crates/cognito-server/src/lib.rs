@@ -64,6 +64,16 @@ fn parse_account_id(s: &str) -> Result<String, String> {
     }
 }
 
+/// The URL clients reach `listener` at: `localhost` stands in for an unspecified address.
+fn base_url(listener: &TcpListener) -> std::io::Result<String> {
+    let addr = listener.local_addr()?;
+    Ok(if addr.ip().is_unspecified() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    })
+}
+
 /// Serves the emulator on `listener` until `shutdown` completes, then drains open
 /// connections.
 pub async fn run(
@@ -71,7 +81,8 @@ pub async fn run(
     options: &Options,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let cognito = Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)));
+    let cognito =
+        Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)).with_base_url(base_url(&listener)?));
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),

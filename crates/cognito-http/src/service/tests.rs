@@ -54,6 +54,8 @@ impl CognitoIdentityProvider for Fake {
     }
 }
 
+impl Backend for Fake {}
+
 fn service(config: Config) -> CognitoService<Fake> {
     CognitoService::new(Arc::new(Fake), crate::testing::sources(), config)
 }

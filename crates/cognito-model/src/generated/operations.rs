@@ -4728,7 +4728,8 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             crate::encode(&service.add_user_pool_client_secret(ctx, crate::decode(input)?)?)
         }
         Operation::AdminAddUserToGroup => {
-            crate::encode(&service.admin_add_user_to_group(ctx, crate::decode(input)?)?)
+            service.admin_add_user_to_group(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::AdminConfirmSignUp => {
             crate::encode(&service.admin_confirm_sign_up(ctx, crate::decode(input)?)?)
@@ -4740,7 +4741,8 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             crate::encode(&service.admin_delete_software_token(ctx, crate::decode(input)?)?)
         }
         Operation::AdminDeleteUser => {
-            crate::encode(&service.admin_delete_user(ctx, crate::decode(input)?)?)
+            service.admin_delete_user(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::AdminDeleteUserAttributes => {
             crate::encode(&service.admin_delete_user_attributes(ctx, crate::decode(input)?)?)
@@ -4755,7 +4757,8 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             crate::encode(&service.admin_enable_user(ctx, crate::decode(input)?)?)
         }
         Operation::AdminForgetDevice => {
-            crate::encode(&service.admin_forget_device(ctx, crate::decode(input)?)?)
+            service.admin_forget_device(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::AdminGetDevice => {
             crate::encode(&service.admin_get_device(ctx, crate::decode(input)?)?)
@@ -4785,7 +4788,8 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             crate::encode(&service.admin_list_user_sessions(ctx, crate::decode(input)?)?)
         }
         Operation::AdminRemoveUserFromGroup => {
-            crate::encode(&service.admin_remove_user_from_group(ctx, crate::decode(input)?)?)
+            service.admin_remove_user_from_group(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::AdminResetUserPassword => {
             crate::encode(&service.admin_reset_user_password(ctx, crate::decode(input)?)?)
@@ -4870,26 +4874,40 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
         Operation::DeleteCIMDPolicy => {
             crate::encode(&service.delete_cimd_policy(ctx, crate::decode(input)?)?)
         }
-        Operation::DeleteGroup => crate::encode(&service.delete_group(ctx, crate::decode(input)?)?),
+        Operation::DeleteGroup => {
+            service.delete_group(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
+        }
         Operation::DeleteIdentityProvider => {
-            crate::encode(&service.delete_identity_provider(ctx, crate::decode(input)?)?)
+            service.delete_identity_provider(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::DeleteManagedLoginBranding => {
-            crate::encode(&service.delete_managed_login_branding(ctx, crate::decode(input)?)?)
+            service.delete_managed_login_branding(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::DeleteResourceServer => {
-            crate::encode(&service.delete_resource_server(ctx, crate::decode(input)?)?)
+            service.delete_resource_server(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
-        Operation::DeleteTerms => crate::encode(&service.delete_terms(ctx, crate::decode(input)?)?),
-        Operation::DeleteUser => crate::encode(&service.delete_user(ctx, crate::decode(input)?)?),
+        Operation::DeleteTerms => {
+            service.delete_terms(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
+        }
+        Operation::DeleteUser => {
+            service.delete_user(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
+        }
         Operation::DeleteUserAttributes => {
             crate::encode(&service.delete_user_attributes(ctx, crate::decode(input)?)?)
         }
         Operation::DeleteUserPool => {
-            crate::encode(&service.delete_user_pool(ctx, crate::decode(input)?)?)
+            service.delete_user_pool(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::DeleteUserPoolClient => {
-            crate::encode(&service.delete_user_pool_client(ctx, crate::decode(input)?)?)
+            service.delete_user_pool_client(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::DeleteUserPoolClientSecret => {
             crate::encode(&service.delete_user_pool_client_secret(ctx, crate::decode(input)?)?)
@@ -4943,7 +4961,8 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             crate::encode(&service.describe_user_pool_domain(ctx, crate::decode(input)?)?)
         }
         Operation::ForgetDevice => {
-            crate::encode(&service.forget_device(ctx, crate::decode(input)?)?)
+            service.forget_device(ctx, crate::decode(input)?)?;
+            Ok(b"{}".to_vec())
         }
         Operation::ForgotPassword => {
             crate::encode(&service.forgot_password(ctx, crate::decode(input)?)?)

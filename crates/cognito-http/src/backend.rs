@@ -1,0 +1,39 @@
+//! [`Backend`]: what the HTTP front end needs from the service behind it — the API
+//! itself, and the few calls its own routes make.
+
+use cognito_core::{Cognito, RequestContext};
+use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind};
+
+/// The service behind [`crate::CognitoService`]: the `cognito-idp` API plus the calls of
+/// the emulator's own routes. Every extra call has a default answer, so an embedder that
+/// implements only the API still serves it.
+pub trait Backend:
+    CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static
+{
+    /// Stores the CSV uploaded to a user import job's pre-signed URL.
+    fn upload_user_import_csv(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        token: &str,
+        csv: Vec<u8>,
+    ) -> Result<(), CognitoError> {
+        let _ = (pool_id, job_id, token, csv);
+        Err(CognitoError::new(
+            ErrorKind::ResourceNotFoundException,
+            "User import jobs are not supported by this backend.",
+        ))
+    }
+}
+
+impl Backend for Cognito {
+    fn upload_user_import_csv(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        token: &str,
+        csv: Vec<u8>,
+    ) -> Result<(), CognitoError> {
+        Cognito::upload_user_import_csv(self, pool_id, job_id, token, csv)
+    }
+}
