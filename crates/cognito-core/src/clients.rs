@@ -6,7 +6,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
 
 use crate::errors::{client_not_found, invalid_parameter, limit_exceeded};
-use crate::store::{ClientSecret, ClientState, PoolState};
+use crate::store::{ClientSecret, ClientState, PoolState, SharedPool};
 use crate::{ids, Cognito, RequestContext};
 
 /// How many secrets a client may hold at once.
@@ -51,7 +51,10 @@ impl Cognito {
         settings.apply(&mut config, ctx.now);
         let client = ClientState { config, secrets };
         let answer = client.describe();
-        pool.clients.insert(client_id, client);
+        pool.clients.insert(client_id.clone(), client);
+        self.client_index
+            .write()
+            .insert(client_id, input.user_pool_id.clone());
         Ok(CreateUserPoolClientResponse {
             user_pool_client: Some(answer),
         })
@@ -100,6 +103,7 @@ impl Cognito {
         pool.clients
             .remove(&input.client_id)
             .ok_or_else(|| client_not_found(&input.client_id))?;
+        self.client_index.write().remove(&input.client_id);
         pool.branding.forget_client(&input.client_id);
         pool.terms.forget_client(&input.client_id);
         Ok(())
@@ -230,6 +234,30 @@ impl Cognito {
         Ok(DeleteUserPoolClientSecretResponse {})
     }
 
+    /// The pool of app client `client_id`, for operations that name only a client.
+    pub(crate) fn client_pool(
+        &self,
+        ctx: &RequestContext,
+        client_id: &str,
+    ) -> Result<SharedPool, CognitoError> {
+        let pool_id = self
+            .client_index
+            .read()
+            .get(client_id)
+            .cloned()
+            .ok_or_else(|| client_not_found(client_id))?;
+        self.pool(ctx, &pool_id)
+            .map_err(|_| client_not_found(client_id))
+    }
+
+    /// Forgets the clients of a deleted pool.
+    pub(crate) fn forget_clients(&self, pool: &PoolState) {
+        let mut index = self.client_index.write();
+        for id in pool.clients.keys() {
+            index.remove(id);
+        }
+    }
+
     fn new_secret(&self, client_id: &str, value: String, now: Timestamp) -> ClientSecret {
         ClientSecret {
             id: format!(
@@ -257,7 +285,88 @@ fn client_mut<'p>(
         .ok_or_else(|| client_not_found(client_id))
 }
 
+/// `SECRET_HASH`: Base64(HMAC-SHA256(client secret, username || client id)).
+fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(username.as_bytes());
+    mac.update(client_id.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
 impl ClientState {
+    /// The client id.
+    pub fn id(&self) -> &str {
+        self.config.client_id.as_deref().unwrap_or_default()
+    }
+
+    /// Checks the `SECRET_HASH` a request sends for `username`, as a client with a secret
+    /// requires; any of the client's current secrets may have made it.
+    pub(crate) fn check_secret_hash(
+        &self,
+        username: &str,
+        sent: Option<&str>,
+    ) -> Result<(), CognitoError> {
+        if self.secrets.is_empty() {
+            return Ok(());
+        }
+        let id = self.id();
+        let Some(sent) = sent else {
+            return Err(CognitoError::new(
+                cognito_model::ErrorKind::NotAuthorizedException,
+                format!("Client {id} is configured with secret but SECRET_HASH was not received"),
+            ));
+        };
+        let matches = self.secrets.iter().any(|s| {
+            use subtle::ConstantTimeEq;
+            bool::from(
+                secret_hash(&s.value, username, id)
+                    .as_bytes()
+                    .ct_eq(sent.as_bytes()),
+            )
+        });
+        if matches {
+            Ok(())
+        } else {
+            Err(CognitoError::new(
+                cognito_model::ErrorKind::NotAuthorizedException,
+                format!("Unable to verify secret hash for client {id}"),
+            ))
+        }
+    }
+
+    /// Whether the client allows `flow` (`ALLOW_USER_PASSWORD_AUTH`, ...). Legacy values
+    /// (`USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`) count for their new names.
+    pub(crate) fn allows(&self, flow: ExplicitAuthFlowsType) -> bool {
+        let flows = self
+            .config
+            .explicit_auth_flows
+            .as_deref()
+            .unwrap_or_default();
+        flows.iter().any(|f| {
+            *f == flow
+                || matches!(
+                    (f, flow),
+                    (
+                        ExplicitAuthFlowsType::UserPasswordAuth,
+                        ExplicitAuthFlowsType::AllowUserPasswordAuth
+                    ) | (
+                        ExplicitAuthFlowsType::AdminNoSrpAuth,
+                        ExplicitAuthFlowsType::AllowAdminUserPasswordAuth
+                    ) | (
+                        ExplicitAuthFlowsType::CustomAuthFlowOnly,
+                        ExplicitAuthFlowsType::AllowCustomAuth
+                    )
+                )
+        }) || (flow == ExplicitAuthFlowsType::AllowUserSrpAuth
+            && flows.iter().all(|f| !f.as_str().starts_with("ALLOW_")))
+            || (flow == ExplicitAuthFlowsType::AllowRefreshTokenAuth
+                && flows.iter().all(|f| !f.as_str().starts_with("ALLOW_")))
+    }
+
     /// The client as `DescribeUserPoolClient` answers it: with its first secret.
     pub(crate) fn describe(&self) -> UserPoolClientType {
         let mut config = self.config.clone();
@@ -509,7 +618,45 @@ fn check_redirect_url(url: &str) -> Result<(), CognitoError> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_redirect_url;
+    use super::*;
+
+    #[test]
+    fn secret_hash_is_hmac_sha256_of_username_and_client_id() {
+        // Computed independently: base64(HMAC-SHA256("secret", "alice" + "client123")).
+        assert_eq!(
+            secret_hash("secret", "alice", "client123"),
+            "oKHO337pkuh1r3zUNCZ1oCL3YgM0Yi2nkcAZsKQTIH8="
+        );
+        let client = ClientState {
+            config: UserPoolClientType {
+                client_id: Some("client123".into()),
+                ..Default::default()
+            },
+            secrets: vec![ClientSecret {
+                id: "s".into(),
+                value: "secret".into(),
+                created: Timestamp::default(),
+            }],
+        };
+        assert!(client
+            .check_secret_hash(
+                "alice",
+                Some("oKHO337pkuh1r3zUNCZ1oCL3YgM0Yi2nkcAZsKQTIH8=")
+            )
+            .is_ok());
+        let missing = client.check_secret_hash("alice", None).unwrap_err();
+        assert_eq!(
+            missing.message,
+            "Client client123 is configured with secret but SECRET_HASH was not received"
+        );
+        let wrong = client
+            .check_secret_hash("bob", Some("oKHO337pkuh1r3zUNCZ1oCL3YgM0Yi2nkcAZsKQTIH8="))
+            .unwrap_err();
+        assert_eq!(
+            wrong.message,
+            "Unable to verify secret hash for client client123"
+        );
+    }
 
     #[test]
     fn redirect_urls() {

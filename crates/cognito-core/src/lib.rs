@@ -49,6 +49,8 @@ pub struct Cognito {
     base_url: String,
     limits: limits::ProvisionedLimits,
     domains: domains::DomainIndex,
+    /// App client id → pool id, for the operations that name only a client.
+    client_index: parking_lot::RwLock<std::collections::HashMap<String, String>>,
 }
 
 impl Cognito {
@@ -61,6 +63,7 @@ impl Cognito {
             base_url: "http://localhost:9229".to_string(),
             limits: limits::ProvisionedLimits::default(),
             domains: domains::DomainIndex::default(),
+            client_index: Default::default(),
         }
     }
 

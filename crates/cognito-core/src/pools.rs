@@ -113,7 +113,9 @@ impl Cognito {
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
             ));
         }
-        self.store.remove(&input.user_pool_id);
+        if let Some(removed) = self.store.remove(&input.user_pool_id) {
+            self.forget_clients(&removed.read());
+        }
         self.release_domains(&input.user_pool_id);
         Ok(())
     }
