@@ -17,7 +17,7 @@ use cognito_model::{CognitoError, ErrorKind};
 use crate::errors::{invalid_parameter, not_found};
 use crate::store::PoolState;
 use crate::users::rules::{check_attributes, AttributeWrite};
-use crate::users::{MfaPreferences, User};
+use crate::users::User;
 use crate::{ids, Cognito, RequestContext};
 
 /// Import jobs of a pool.
@@ -351,25 +351,14 @@ impl Cognito {
                 "An imported user needs a verified email address or phone number.",
             ));
         }
-        let user = User {
+        let mut user = User::new(
             username,
-            sub: ids::uuid_v4(&*self.random),
-            attributes: attrs.into_iter().collect(),
-            enabled: true,
-            status: UserStatusType::ResetRequired,
-            created: ctx.now,
-            modified: ctx.now,
-            password: None,
-            temporary_password_expires: None,
-            mfa_options: Vec::new(),
-            mfa: MfaPreferences {
-                sms: mfa,
-                ..Default::default()
-            },
-            groups: Default::default(),
-            codes: Vec::new(),
-            auth_events: Vec::new(),
-        };
+            ids::uuid_v4(&*self.random),
+            attrs.into_iter().collect(),
+            UserStatusType::ResetRequired,
+            ctx.now,
+        );
+        user.mfa.sms = mfa;
         pool.users.insert(key, user);
         Ok(true)
     }

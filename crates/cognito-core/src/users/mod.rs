@@ -19,7 +19,7 @@ use crate::messages::{render, Channel, Message, MessageKind, MessageSink};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 use rules::{check_attributes, check_password, AttributeWrite};
-pub use store::{CodePurpose, Indexed, MfaPreferences, PendingCode, User, Users};
+pub use store::{CodePurpose, Indexed, MfaPreferences, PendingCode, SignInState, User, Users};
 
 const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
 const DEFAULT_INVITE_MESSAGE: &str =
@@ -346,7 +346,7 @@ impl Cognito {
             }
             let hash = self.hash_password(&pool, &user.username, &password);
             pool.users.update(&key, |u| {
-                u.password = Some(hash);
+                u.set_password(hash);
                 u.temporary_password_expires = Some(expires);
                 u.modified = ctx.now;
             });
@@ -389,22 +389,15 @@ impl Cognito {
             }
         }
         let hash = self.hash_password(&pool, &username, &password);
-        let user = User {
+        let mut user = User::new(
             username,
             sub,
-            attributes: attrs.into_iter().collect(),
-            enabled: true,
-            status: UserStatusType::ForceChangePassword,
-            created: ctx.now,
-            modified: ctx.now,
-            password: Some(hash),
-            temporary_password_expires: Some(expires),
-            mfa_options: Vec::new(),
-            mfa: MfaPreferences::default(),
-            groups: Default::default(),
-            codes: Vec::new(),
-            auth_events: Vec::new(),
-        };
+            attrs.into_iter().collect(),
+            UserStatusType::ForceChangePassword,
+            ctx.now,
+        );
+        user.set_password(hash);
+        user.temporary_password_expires = Some(expires);
         if input.message_action != Some(MessageActionType::Suppress) {
             self.invite(
                 ctx,
@@ -658,7 +651,7 @@ impl Cognito {
         let hash = self.hash_password(&pool, &username, &input.password);
         let expires = pool.temporary_password_expiry(ctx.now);
         pool.users.update(&key, |u| {
-            u.password = Some(hash);
+            u.set_password(hash);
             u.modified = ctx.now;
             if input.permanent {
                 u.status = UserStatusType::Confirmed;

@@ -47,9 +47,57 @@ pub struct User {
     pub codes: Vec<PendingCode>,
     /// Sign-in and account events, oldest first.
     pub auth_events: Vec<AuthEventType>,
+    /// Sign-in bookkeeping: failed attempts, cached SRP verifier, sign-out time.
+    pub sign_in: SignInState,
+}
+
+/// What sign-in keeps about a user.
+#[derive(Debug, Clone, Default)]
+pub struct SignInState {
+    /// The SRP verifier for the current password, computed on first SRP sign-in.
+    pub srp_verifier: Option<Vec<u8>>,
+    /// Consecutive failed password attempts.
+    pub failed_attempts: u32,
+    /// No password is checked before this instant.
+    pub locked_until: Option<Timestamp>,
+    /// Tokens issued before this instant are revoked (global sign-out).
+    pub tokens_valid_after: Option<Timestamp>,
 }
 
 impl User {
+    /// A new enabled user with no password, groups, codes or events.
+    pub fn new(
+        username: String,
+        sub: String,
+        attributes: BTreeMap<String, String>,
+        status: UserStatusType,
+        now: Timestamp,
+    ) -> Self {
+        User {
+            username,
+            sub,
+            attributes,
+            enabled: true,
+            status,
+            created: now,
+            modified: now,
+            password: None,
+            temporary_password_expires: None,
+            mfa_options: Vec::new(),
+            mfa: MfaPreferences::default(),
+            groups: BTreeSet::new(),
+            codes: Vec::new(),
+            auth_events: Vec::new(),
+            sign_in: SignInState::default(),
+        }
+    }
+
+    /// Sets a new password, forgetting the cached verifier.
+    pub fn set_password(&mut self, hash: PasswordHash) {
+        self.password = Some(hash);
+        self.sign_in.srp_verifier = None;
+    }
+
     /// The value of attribute `name`, including `sub`.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         if name == "sub" {
