@@ -9,6 +9,7 @@
 //! to [`Cognito::new`], so tests control both.
 
 mod attributes;
+pub mod auth;
 mod branding;
 mod cimd;
 mod clients;
@@ -28,6 +29,7 @@ mod recovery;
 mod replicas;
 mod resource_servers;
 mod risk;
+mod self_service;
 mod service;
 mod session_config;
 mod store;
@@ -49,6 +51,8 @@ pub struct Cognito {
     base_url: String,
     limits: limits::ProvisionedLimits,
     domains: domains::DomainIndex,
+    keys: Box<dyn auth::KeySource>,
+    issuer_base: String,
     /// App client id → pool id, for the operations that name only a client.
     client_index: parking_lot::RwLock<std::collections::HashMap<String, String>>,
 }
@@ -61,6 +65,8 @@ impl Cognito {
             random,
             outbox: messages::Outbox::default(),
             base_url: "http://localhost:9229".to_string(),
+            keys: Box::new(auth::GeneratedKeys),
+            issuer_base: "http://localhost:9229".to_string(),
             limits: limits::ProvisionedLimits::default(),
             domains: domains::DomainIndex::default(),
             client_index: Default::default(),
@@ -69,8 +75,27 @@ impl Cognito {
 
     /// Sets the URL clients reach this service at (no trailing `/`), used in the URLs the
     /// service hands out, such as import jobs' upload URLs.
+    /// Tokens' issuer becomes `<base_url>/<poolId>` too, unless
+    /// [`Cognito::with_issuer_base`] sets another.
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_string();
+        let base = base_url.into().trim_end_matches('/').to_string();
+        if self.issuer_base == self.base_url {
+            self.issuer_base = base.clone();
+        }
+        self.base_url = base;
+        self
+    }
+
+    /// Sets the base of tokens' issuer (`iss` = `<issuer_base>/<poolId>`), e.g.
+    /// `https://cognito-idp.us-east-1.amazonaws.com` for clients that insist on it.
+    pub fn with_issuer_base(mut self, issuer_base: impl Into<String>) -> Self {
+        self.issuer_base = issuer_base.into().trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Sets where pools' signing keys come from.
+    pub fn with_key_source(mut self, keys: Box<dyn auth::KeySource>) -> Self {
+        self.keys = keys;
         self
     }
 

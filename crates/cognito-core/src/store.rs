@@ -29,6 +29,12 @@ pub struct PoolState {
     pub users: crate::users::Users,
     /// User import jobs.
     pub import_jobs: crate::import_jobs::ImportJobsState,
+    /// The signing key and the refresh tokens issued.
+    pub tokens: crate::auth::TokenState,
+    /// Sign-ins waiting for a challenge response, by session.
+    pub auth_sessions: crate::auth::Sessions,
+    /// `SECRET_BLOCK` of an SRP challenge → its session.
+    pub auth_session_by_block: std::collections::HashMap<String, String>,
     /// See [`crate::groups`].
     pub groups: crate::groups::GroupsState,
     /// See [`crate::resource_servers`].

@@ -8,7 +8,30 @@ use crate::ids::tests::SeqRandom;
 use crate::{Cognito, RequestContext};
 
 pub(crate) fn service() -> Cognito {
-    Cognito::in_memory(Box::new(SeqRandom::default()))
+    Cognito::in_memory(Box::new(SeqRandom::default())).with_key_source(Box::new(TestKey))
+}
+
+/// One RSA key for every test pool: generating a key per pool would take most of the
+/// test run.
+struct TestKey;
+
+impl crate::auth::KeySource for TestKey {
+    fn signing_key(
+        &self,
+        _random: &dyn crate::Random,
+    ) -> Result<cognito_crypto::jwt::SigningKey, String> {
+        static PKCS8: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let der = PKCS8.get_or_init(|| {
+            let random = SeqRandom::default();
+            crate::auth::GeneratedKeys
+                .signing_key(&random)
+                .unwrap()
+                .to_pkcs8_der()
+                .expose()
+                .clone()
+        });
+        cognito_crypto::jwt::SigningKey::from_pkcs8_der(der).map_err(|e| e.to_string())
+    }
 }
 
 pub(crate) fn ctx_at(secs: i64) -> RequestContext {

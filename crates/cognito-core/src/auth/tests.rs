@@ -1,0 +1,537 @@
+use super::*;
+use crate::testing::{ctx, ctx_at, service};
+use serde_json::Value;
+
+struct Fixture {
+    svc: Cognito,
+    pool: String,
+    client: String,
+}
+
+const PASSWORD: &str = "Corr3ct!horse";
+
+fn fixture(client: impl FnOnce(&mut CreateUserPoolClientRequest)) -> Fixture {
+    let svc = service();
+    let pool = svc
+        .create_user_pool(
+            &ctx(),
+            CreateUserPoolRequest {
+                pool_name: "p".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let mut req = CreateUserPoolClientRequest {
+        user_pool_id: pool.clone(),
+        client_name: "app".into(),
+        explicit_auth_flows: Some(vec![
+            ExplicitAuthFlowsType::AllowUserPasswordAuth,
+            ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+            ExplicitAuthFlowsType::AllowUserSrpAuth,
+            ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+        ]),
+        ..Default::default()
+    };
+    client(&mut req);
+    let client = svc
+        .create_user_pool_client(&ctx(), req)
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    Fixture { svc, pool, client }
+}
+
+impl Fixture {
+    fn user(&self, name: &str, permanent: bool) {
+        self.svc
+            .admin_create_user(
+                &ctx(),
+                AdminCreateUserRequest {
+                    user_pool_id: self.pool.clone(),
+                    username: name.into(),
+                    temporary_password: Some(PASSWORD.into()),
+                    user_attributes: Some(vec![AttributeType {
+                        name: "email".into(),
+                        value: Some(format!("{name}@example.com")),
+                    }]),
+                    message_action: Some(MessageActionType::Suppress),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        if permanent {
+            self.svc
+                .admin_set_user_password(
+                    &ctx(),
+                    AdminSetUserPasswordRequest {
+                        user_pool_id: self.pool.clone(),
+                        username: name.into(),
+                        password: PASSWORD.into(),
+                        permanent: true,
+                    },
+                )
+                .unwrap();
+        }
+    }
+
+    fn password_auth(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        password: &str,
+    ) -> Result<InitiateAuthResponse, CognitoError> {
+        self.svc.initiate_auth(
+            ctx,
+            InitiateAuthRequest {
+                client_id: self.client.clone(),
+                auth_flow: AuthFlowType::UserPasswordAuth,
+                auth_parameters: Some(
+                    [
+                        ("USERNAME".to_string(), name.to_string()),
+                        ("PASSWORD".to_string(), password.to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+    }
+
+    fn tokens(&self, name: &str) -> AuthenticationResultType {
+        self.password_auth(&ctx(), name, PASSWORD)
+            .unwrap()
+            .authentication_result
+            .unwrap()
+    }
+
+    fn claims(&self, token: &str) -> Value {
+        let pool = self.svc.pool(&ctx(), &self.pool).unwrap();
+        let key = pool.read().tokens.key().unwrap().clone();
+        key.verify(token).unwrap()
+    }
+}
+
+#[test]
+fn password_sign_in_issues_verifiable_tokens_with_cognito_claims() {
+    let f = fixture(|_| {});
+    f.user("alice", true);
+    f.svc
+        .create_group(
+            &ctx(),
+            CreateGroupRequest {
+                user_pool_id: f.pool.clone(),
+                group_name: "admins".into(),
+                precedence: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.svc
+        .admin_add_user_to_group(
+            &ctx(),
+            AdminAddUserToGroupRequest {
+                user_pool_id: f.pool.clone(),
+                username: "alice".into(),
+                group_name: "admins".into(),
+            },
+        )
+        .unwrap();
+    let result = f.tokens("alice");
+    assert_eq!(result.token_type.as_deref(), Some("Bearer"));
+    assert_eq!(result.expires_in, 3600);
+    assert!(result.refresh_token.is_some());
+    let access = f.claims(result.access_token.as_deref().unwrap());
+    let iss = format!("http://localhost:9229/{}", f.pool);
+    assert_eq!(access["iss"], iss.as_str());
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["client_id"], f.client.as_str());
+    assert_eq!(access["username"], "alice");
+    assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
+    assert_eq!(access["cognito:groups"], serde_json::json!(["admins"]));
+    assert_eq!(
+        access["exp"].as_i64().unwrap() - access["iat"].as_i64().unwrap(),
+        3600
+    );
+    let names: Vec<&str> = access
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "sub",
+            "cognito:groups",
+            "iss",
+            "client_id",
+            "origin_jti",
+            "event_id",
+            "token_use",
+            "scope",
+            "auth_time",
+            "exp",
+            "iat",
+            "jti",
+            "username"
+        ]
+    );
+    let id = f.claims(result.id_token.as_deref().unwrap());
+    assert_eq!(id["aud"], f.client.as_str());
+    assert_eq!(id["token_use"], "id");
+    assert_eq!(id["cognito:username"], "alice");
+    assert_eq!(id["email"], "alice@example.com");
+    assert_eq!(id["sub"], access["sub"]);
+    assert_eq!(id["origin_jti"], access["origin_jti"]);
+}
+
+#[test]
+fn wrong_passwords_unknown_users_and_lockout() {
+    let f =
+        fixture(|c| c.prevent_user_existence_errors = Some(PreventUserExistenceErrorTypes::Legacy));
+    f.user("bob", true);
+    let err = f.password_auth(&ctx(), "bob", "Wr0ng!pass").unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::NotAuthorizedException,
+            "Incorrect username or password."
+        )
+    );
+    let err = f.password_auth(&ctx(), "nobody", PASSWORD).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::UserNotFoundException);
+    for _ in 0..4 {
+        let _ = f.password_auth(&ctx(), "bob", "Wr0ng!pass");
+    }
+    let err = f.password_auth(&ctx(), "bob", PASSWORD).unwrap_err();
+    assert_eq!(err.message, "Password attempts exceeded");
+    // The lockout passes with time.
+    assert!(f
+        .password_auth(&ctx_at(1_700_000_000 + 60), "bob", PASSWORD)
+        .is_ok());
+
+    let hidden = fixture(|c| {
+        c.prevent_user_existence_errors = Some(PreventUserExistenceErrorTypes::Enabled)
+    });
+    let err = hidden
+        .password_auth(&ctx(), "nobody", PASSWORD)
+        .unwrap_err();
+    assert_eq!(err.message, "Incorrect username or password.");
+}
+
+#[test]
+fn flows_must_be_enabled_for_the_client() {
+    let f =
+        fixture(|c| c.explicit_auth_flows = Some(vec![ExplicitAuthFlowsType::AllowUserSrpAuth]));
+    f.user("carol", true);
+    let err = f.password_auth(&ctx(), "carol", PASSWORD).unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::InvalidParameterException,
+            "USER_PASSWORD_AUTH flow not enabled for this client"
+        )
+    );
+}
+
+#[test]
+fn new_password_required_then_tokens() {
+    let f = fixture(|_| {});
+    f.user("dave", false);
+    let first = f.password_auth(&ctx(), "dave", PASSWORD).unwrap();
+    assert_eq!(
+        first.challenge_name,
+        Some(ChallengeNameType::NewPasswordRequired)
+    );
+    let params = first.challenge_parameters.unwrap();
+    assert_eq!(
+        params.get("USER_ID_FOR_SRP").map(String::as_str),
+        Some("dave")
+    );
+    let attrs: Value = serde_json::from_str(params.get("userAttributes").unwrap()).unwrap();
+    assert_eq!(attrs["email"], "dave@example.com");
+    let respond = |session: Option<String>, password: &str| {
+        f.svc.respond_to_auth_challenge(
+            &ctx(),
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: ChallengeNameType::NewPasswordRequired,
+                session,
+                challenge_responses: Some(
+                    [
+                        ("USERNAME".to_string(), "dave".to_string()),
+                        ("NEW_PASSWORD".to_string(), password.to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+    };
+    let weak = respond(first.session.clone(), "weak").unwrap_err();
+    assert_eq!(weak.kind, ErrorKind::InvalidPasswordException);
+    // The failed answer used up the session.
+    let second = f.password_auth(&ctx(), "dave", PASSWORD).unwrap();
+    let done = respond(second.session.clone(), "N3w!password").unwrap();
+    assert!(done.authentication_result.unwrap().access_token.is_some());
+    let replay = respond(second.session, "N3w!password").unwrap_err();
+    assert_eq!(
+        replay.message,
+        "Invalid session for the user, session is expired."
+    );
+    assert!(f
+        .password_auth(&ctx(), "dave", "N3w!password")
+        .unwrap()
+        .authentication_result
+        .is_some());
+    let user = f
+        .svc
+        .admin_get_user(
+            &ctx(),
+            AdminGetUserRequest {
+                user_pool_id: f.pool.clone(),
+                username: "dave".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(user.user_status, Some(UserStatusType::Confirmed));
+}
+
+#[test]
+fn sessions_expire() {
+    let f = fixture(|c| c.auth_session_validity = Some(3));
+    f.user("erin", false);
+    let first = f.password_auth(&ctx(), "erin", PASSWORD).unwrap();
+    let err = f
+        .svc
+        .respond_to_auth_challenge(
+            &ctx_at(1_700_000_000 + 181),
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: ChallengeNameType::NewPasswordRequired,
+                session: first.session,
+                challenge_responses: Some(
+                    [
+                        ("USERNAME".to_string(), "erin".to_string()),
+                        ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+}
+
+#[test]
+fn refresh_revoke_and_global_sign_out() {
+    let f = fixture(|_| {});
+    f.user("fay", true);
+    let tokens = f.tokens("fay");
+    let refresh = tokens.refresh_token.clone().unwrap();
+    let refresh_with = |token: &str| {
+        f.svc.initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: f.client.clone(),
+                auth_flow: AuthFlowType::RefreshTokenAuth,
+                auth_parameters: Some([("REFRESH_TOKEN".to_string(), token.to_string())].into()),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+    };
+    let renewed = refresh_with(&refresh)
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    assert!(renewed.refresh_token.is_none());
+    let claims = f.claims(renewed.access_token.as_deref().unwrap());
+    assert_eq!(
+        claims["origin_jti"],
+        f.claims(tokens.access_token.as_deref().unwrap())["origin_jti"]
+    );
+    assert_eq!(
+        refresh_with("garbage").unwrap_err().message,
+        "Invalid Refresh Token"
+    );
+
+    // Access tokens are checked on use.
+    let access = renewed.access_token.clone().unwrap();
+    assert!(f.svc.verify_access_token(&ctx(), &access).is_ok());
+    let later = ctx_at(1_700_000_000 + 3600);
+    assert_eq!(
+        f.svc
+            .verify_access_token(&later, &access)
+            .unwrap_err()
+            .message,
+        "Access Token has expired"
+    );
+
+    f.svc
+        .revoke_token(
+            &ctx(),
+            RevokeTokenRequest {
+                token: refresh.clone(),
+                client_id: f.client.clone(),
+                client_secret: None,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        refresh_with(&refresh).unwrap_err().message,
+        "Refresh Token has been revoked"
+    );
+    assert_eq!(
+        f.svc
+            .verify_access_token(&ctx(), &access)
+            .unwrap_err()
+            .message,
+        "Access Token has been revoked"
+    );
+
+    let second = f.tokens("fay");
+    f.svc
+        .global_sign_out(
+            &ctx(),
+            GlobalSignOutRequest {
+                access_token: second.access_token.clone().unwrap(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        refresh_with(second.refresh_token.as_deref().unwrap())
+            .unwrap_err()
+            .message,
+        "Refresh Token has been revoked"
+    );
+    assert!(f
+        .svc
+        .verify_access_token(&ctx(), second.access_token.as_deref().unwrap())
+        .is_err());
+}
+
+#[test]
+fn refresh_token_rotation() {
+    let f = fixture(|c| {
+        c.refresh_token_rotation = Some(RefreshTokenRotationType {
+            feature: FeatureType::Enabled,
+            retry_grace_period_seconds: None,
+        })
+    });
+    f.user("gus", true);
+    let refresh = f.tokens("gus").refresh_token.unwrap();
+    let rotated = f
+        .svc
+        .get_tokens_from_refresh_token(
+            &ctx(),
+            GetTokensFromRefreshTokenRequest {
+                refresh_token: refresh.clone(),
+                client_id: f.client.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let fresh = rotated.refresh_token.unwrap();
+    assert_ne!(fresh, refresh);
+    let again = f.svc.get_tokens_from_refresh_token(
+        &ctx(),
+        GetTokensFromRefreshTokenRequest {
+            refresh_token: refresh,
+            client_id: f.client.clone(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(again.unwrap_err().message, "Invalid Refresh Token");
+}
+
+#[test]
+fn srp_challenge_parameters_and_a_wrong_signature() {
+    let f = fixture(|_| {});
+    f.user("hal", true);
+    let a = format!("{:x}", 12345u64);
+    let challenge = f
+        .svc
+        .initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: f.client.clone(),
+                auth_flow: AuthFlowType::UserSrpAuth,
+                auth_parameters: Some(
+                    [
+                        ("USERNAME".to_string(), "hal".to_string()),
+                        ("SRP_A".to_string(), a),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        challenge.challenge_name,
+        Some(ChallengeNameType::PasswordVerifier)
+    );
+    let params = challenge.challenge_parameters.unwrap();
+    for name in [
+        "SALT",
+        "SRP_B",
+        "SECRET_BLOCK",
+        "USER_ID_FOR_SRP",
+        "USERNAME",
+    ] {
+        assert!(params.contains_key(name), "{name}");
+    }
+    let err = f
+        .svc
+        .respond_to_auth_challenge(
+            &ctx(),
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: ChallengeNameType::PasswordVerifier,
+                session: None,
+                challenge_responses: Some(
+                    [
+                        ("USERNAME".to_string(), "hal".to_string()),
+                        (
+                            "PASSWORD_CLAIM_SECRET_BLOCK".to_string(),
+                            params["SECRET_BLOCK"].clone(),
+                        ),
+                        (
+                            "TIMESTAMP".to_string(),
+                            srp::format_timestamp(ctx().now.secs()),
+                        ),
+                        ("PASSWORD_CLAIM_SIGNATURE".to_string(), "AAAA".to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.message, "Incorrect username or password.");
+}
