@@ -140,6 +140,15 @@ impl CognitoIdentityProvider for Cognito {
         list_users(ListUsersRequest) -> ListUsersResponse;
         admin_link_provider_for_user(AdminLinkProviderForUserRequest) -> AdminLinkProviderForUserResponse;
         admin_disable_provider_for_user(AdminDisableProviderForUserRequest) -> AdminDisableProviderForUserResponse;
+        // auth
+        initiate_auth(InitiateAuthRequest) -> InitiateAuthResponse;
+        admin_initiate_auth(AdminInitiateAuthRequest) -> AdminInitiateAuthResponse;
+        respond_to_auth_challenge(RespondToAuthChallengeRequest) -> RespondToAuthChallengeResponse;
+        admin_respond_to_auth_challenge(AdminRespondToAuthChallengeRequest) -> AdminRespondToAuthChallengeResponse;
+        get_tokens_from_refresh_token(GetTokensFromRefreshTokenRequest) -> GetTokensFromRefreshTokenResponse;
+        revoke_token(RevokeTokenRequest) -> RevokeTokenResponse;
+        global_sign_out(GlobalSignOutRequest) -> GlobalSignOutResponse;
+        admin_user_global_sign_out(AdminUserGlobalSignOutRequest) -> AdminUserGlobalSignOutResponse;
         // import jobs
         get_csv_header(GetCSVHeaderRequest) -> GetCSVHeaderResponse;
         create_user_import_job(CreateUserImportJobRequest) -> CreateUserImportJobResponse;
