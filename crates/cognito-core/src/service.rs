@@ -149,6 +149,7 @@ impl CognitoIdentityProvider for Cognito {
         revoke_token(RevokeTokenRequest) -> RevokeTokenResponse;
         global_sign_out(GlobalSignOutRequest) -> GlobalSignOutResponse;
         admin_user_global_sign_out(AdminUserGlobalSignOutRequest) -> AdminUserGlobalSignOutResponse;
+        get_signing_certificate(GetSigningCertificateRequest) -> GetSigningCertificateResponse;
         // import jobs
         get_csv_header(GetCSVHeaderRequest) -> GetCSVHeaderResponse;
         create_user_import_job(CreateUserImportJobRequest) -> CreateUserImportJobResponse;

@@ -24,6 +24,23 @@ pub trait Backend:
             "User import jobs are not supported by this backend.",
         ))
     }
+
+    /// The JSON Web Key Set of pool `pool_id`.
+    fn jwks(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
+        Err(unsupported(pool_id))
+    }
+
+    /// The OpenID Connect discovery document of pool `pool_id`.
+    fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
+        Err(unsupported(pool_id))
+    }
+}
+
+fn unsupported(pool_id: &str) -> CognitoError {
+    CognitoError::new(
+        ErrorKind::ResourceNotFoundException,
+        format!("User pool {pool_id} does not exist."),
+    )
 }
 
 impl Backend for Cognito {
@@ -35,5 +52,13 @@ impl Backend for Cognito {
         csv: Vec<u8>,
     ) -> Result<(), CognitoError> {
         Cognito::upload_user_import_csv(self, pool_id, job_id, token, csv)
+    }
+
+    fn jwks(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
+        Cognito::jwks(self, pool_id)
+    }
+
+    fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
+        Cognito::openid_configuration(self, pool_id)
     }
 }

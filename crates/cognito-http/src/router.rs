@@ -15,6 +15,10 @@ pub(crate) enum Route {
     Health,
     /// `PUT /_cognito/user-import/<poolId>/<jobId>`: a user import job's CSV.
     UserImportUpload,
+    /// `GET /<poolId>/.well-known/jwks.json`: a pool's signing keys.
+    Jwks,
+    /// `GET /<poolId>/.well-known/openid-configuration`: OpenID Connect discovery.
+    OpenIdConfiguration,
     /// `OPTIONS` on any path: a CORS preflight.
     Preflight,
     /// Nothing matches.
@@ -24,6 +28,17 @@ pub(crate) enum Route {
 /// Where user import jobs' pre-signed URLs point.
 pub(crate) const USER_IMPORT_PREFIX: &str = "/_cognito/user-import/";
 
+/// The last part of a pool's key set path.
+pub(crate) const JWKS: &str = "/.well-known/jwks.json";
+/// The last part of a pool's discovery document path.
+pub(crate) const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+
+/// The pool id of `/<poolId><suffix>`.
+pub(crate) fn well_known<'p>(path: &'p str, suffix: &str) -> Option<&'p str> {
+    let pool = path.strip_prefix('/')?.strip_suffix(suffix)?;
+    (!pool.is_empty() && !pool.contains('/')).then_some(pool)
+}
+
 /// The route for `method` and `path`.
 pub(crate) fn route(method: &Method, path: &str) -> Route {
     match (method, path) {
@@ -31,6 +46,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/") => Route::Api,
         (&Method::GET, "/health") => Route::Health,
         (&Method::PUT, p) if p.starts_with(USER_IMPORT_PREFIX) => Route::UserImportUpload,
+        (&Method::GET, p) if well_known(p, JWKS).is_some() => Route::Jwks,
+        (&Method::GET, p) if well_known(p, OPENID_CONFIGURATION).is_some() => {
+            Route::OpenIdConfiguration
+        }
         _ => Route::NotFound,
     }
 }

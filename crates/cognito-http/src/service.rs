@@ -126,6 +126,12 @@ where
             },
             Route::Health => Ok(health()),
             Route::UserImportUpload => self.user_import_upload(&parts, body).await,
+            Route::Jwks => self.well_known(parts.uri.path(), router::JWKS, S::jwks),
+            Route::OpenIdConfiguration => self.well_known(
+                parts.uri.path(),
+                router::OPENID_CONFIGURATION,
+                S::openid_configuration,
+            ),
             Route::Preflight => Ok(cors::preflight(&parts.headers)),
             Route::NotFound => Err(Rejection::NoRoute {
                 method: parts.method.clone(),
@@ -226,6 +232,31 @@ impl<S: Backend> Inner<S> {
                 WireError::new(status, e.kind.type_name(), e.message)
             })?;
         Ok(Response::new(Full::new(Bytes::new())))
+    }
+}
+
+impl<S: Backend> Inner<S> {
+    /// A pool's published document: `/<poolId><suffix>`, answered by `document`.
+    fn well_known(
+        &self,
+        path: &str,
+        suffix: &str,
+        document: fn(&S, &str) -> Result<serde_json::Value, cognito_model::CognitoError>,
+    ) -> Result<Response<ResponseBody>, WireError> {
+        let pool_id = router::well_known(path, suffix).unwrap_or_default();
+        let value = document(&self.provider, pool_id).map_err(|e| {
+            let status = if e.kind == ErrorKind::ResourceNotFoundException {
+                http::StatusCode::NOT_FOUND
+            } else {
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            };
+            WireError::new(status, e.kind.type_name(), e.message)
+        })?;
+        let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Ok(response)
     }
 }
 

@@ -42,6 +42,11 @@ pub struct Options {
     /// Account id that owns every resource (12 digits).
     #[arg(long, env = "COGNITO_ACCOUNT_ID", default_value = "123456789012", value_parser = parse_account_id)]
     pub account_id: String,
+    /// Base of tokens' issuer (`iss` = `<issuer-base>/<poolId>`); by default the address
+    /// the server listens on, e.g. `http://localhost:9229`. Set it to
+    /// `https://cognito-idp.<region>.amazonaws.com` for clients that insist on AWS's form.
+    #[arg(long, env = "COGNITO_ISSUER_BASE")]
+    pub issuer_base: Option<String>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -115,6 +120,7 @@ mod tests {
                 port: 9229,
                 region: "us-east-1".into(),
                 account_id: "123456789012".into(),
+                issuer_base: None,
             }
         );
     }
@@ -138,6 +144,7 @@ mod tests {
                     port: 0,
                     region: "eu-west-1".into(),
                     account_id: "000000000000".into(),
+                    issuer_base: None,
                 }),
             ),
             (&["--region", "EU WEST"], None),

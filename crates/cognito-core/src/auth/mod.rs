@@ -15,6 +15,7 @@
 //! A response that names another challenge than the session's, or a session that is
 //! unknown or expired, is refused with `NotAuthorizedException`; nothing panics.
 
+mod discovery;
 pub(crate) mod tokens;
 
 use std::collections::HashMap;

@@ -78,6 +78,8 @@ pub struct TokenState {
     refresh: HashMap<[u8; 32], RefreshGrant>,
     /// Origins whose tokens are revoked.
     revoked: HashSet<String>,
+    /// The PEM certificate `GetSigningCertificate` answers, made once.
+    certificate: Option<String>,
 }
 
 /// What a refresh token grants.
@@ -94,6 +96,16 @@ impl TokenState {
     /// The pool's key, if it has one yet.
     pub fn key(&self) -> Option<&Arc<SigningKey>> {
         self.key.as_ref()
+    }
+
+    /// The signing certificate, once made.
+    pub fn certificate(&self) -> Option<&str> {
+        self.certificate.as_deref()
+    }
+
+    /// Keeps `pem` unless a certificate was kept first; answers the one kept.
+    pub(crate) fn keep_certificate(&mut self, pem: String) -> String {
+        self.certificate.get_or_insert(pem).clone()
     }
 
     /// Active refresh grants: `(user key, client id, origin, expiry)`.

@@ -14,4 +14,5 @@
 mod api;
 mod browser;
 mod lifecycle;
+mod sign_in;
 mod support;

@@ -42,6 +42,7 @@ impl Server {
             port: 0,
             region: DEFAULT_REGION.into(),
             account_id: "123456789012".into(),
+            issuer_base: None,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

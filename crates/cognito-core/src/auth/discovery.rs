@@ -1,0 +1,152 @@
+//! What a pool publishes about its keys: the JWKS, the OpenID Connect discovery document
+//! and `GetSigningCertificate`'s X.509 certificate, all over the same signing key.
+
+use cognito_crypto::jwk::jwk_set;
+use cognito_crypto::x509::{self_signed_certificate, CertificateParams};
+use cognito_model::shapes::{GetSigningCertificateRequest, GetSigningCertificateResponse};
+use cognito_model::{CognitoError, ErrorKind};
+use serde_json::{json, Value};
+
+use crate::errors::pool_not_found;
+use crate::store::SharedPool;
+use crate::{Cognito, RequestContext};
+
+/// How long the signing certificate is valid: ten years.
+const CERTIFICATE_YEARS: i64 = 10;
+
+impl Cognito {
+    fn pool_by_id(&self, pool_id: &str) -> Result<SharedPool, CognitoError> {
+        self.store
+            .get(pool_id)
+            .ok_or_else(|| pool_not_found(pool_id))
+    }
+
+    /// The pool's JSON Web Key Set (`/<poolId>/.well-known/jwks.json`).
+    pub fn jwks(&self, pool_id: &str) -> Result<Value, CognitoError> {
+        let key = self.signing_key(&self.pool_by_id(pool_id)?)?;
+        Ok(jwk_set([key.jwk()]))
+    }
+
+    /// The pool's OpenID Connect discovery document
+    /// (`/<poolId>/.well-known/openid-configuration`); `issuer` equals the tokens' `iss`.
+    pub fn openid_configuration(&self, pool_id: &str) -> Result<Value, CognitoError> {
+        self.pool_by_id(pool_id)?;
+        let issuer = self.issuer(pool_id);
+        let base = &self.base_url;
+        Ok(json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{}/{pool_id}/.well-known/jwks.json", self.base_url),
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
+            "response_types_supported": ["code", "token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }))
+    }
+
+    pub(crate) fn get_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: GetSigningCertificateRequest,
+    ) -> Result<GetSigningCertificateResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        if let Some(pem) = pool.read().tokens.certificate() {
+            return Ok(GetSigningCertificateResponse {
+                certificate: Some(pem.to_string()),
+            });
+        }
+        let key = self.signing_key(&pool)?;
+        let mut serial = [0u8; 16];
+        self.random.fill(&mut serial);
+        let now = ctx.now.secs();
+        let certificate = self_signed_certificate(
+            &key,
+            &CertificateParams {
+                common_name: &input.user_pool_id,
+                serial: &serial,
+                not_before: now,
+                not_after: now + CERTIFICATE_YEARS * 365 * 86_400,
+            },
+        )
+        .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))?;
+        let pem = pool.write().tokens.keep_certificate(certificate.pem());
+        Ok(GetSigningCertificateResponse {
+            certificate: Some(pem),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{create_pool, ctx, service};
+
+    #[test]
+    fn jwks_certificate_and_discovery_share_one_key() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let jwks = svc.jwks(&pool).unwrap();
+        let key = &jwks["keys"][0];
+        assert_eq!(key["kty"], "RSA");
+        assert_eq!(key["alg"], "RS256");
+        assert_eq!(key["use"], "sig");
+        assert_eq!(svc.jwks(&pool).unwrap(), jwks, "the key is stable");
+
+        let pem = svc
+            .get_signing_certificate(
+                &ctx(),
+                GetSigningCertificateRequest {
+                    user_pool_id: pool.clone(),
+                },
+            )
+            .unwrap()
+            .certificate
+            .unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        let again = svc
+            .get_signing_certificate(
+                &ctx(),
+                GetSigningCertificateRequest {
+                    user_pool_id: pool.clone(),
+                },
+            )
+            .unwrap()
+            .certificate
+            .unwrap();
+        assert_eq!(pem, again);
+        let signing = svc
+            .pool(&ctx(), &pool)
+            .unwrap()
+            .read()
+            .tokens
+            .key()
+            .unwrap()
+            .clone();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        let spki = signing.public_key_der();
+        assert!(
+            der.windows(spki.len()).any(|w| w == spki),
+            "the certificate wraps the JWKS key"
+        );
+
+        let discovery = svc.openid_configuration(&pool).unwrap();
+        assert_eq!(discovery["issuer"], svc.issuer(&pool).as_str());
+        assert_eq!(
+            discovery["jwks_uri"],
+            format!("http://localhost:9229/{pool}/.well-known/jwks.json").as_str()
+        );
+        assert_eq!(
+            svc.jwks("us-east-1_missing1").unwrap_err().kind,
+            ErrorKind::ResourceNotFoundException
+        );
+    }
+}
