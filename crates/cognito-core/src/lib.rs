@@ -29,6 +29,7 @@ mod recovery;
 mod replicas;
 mod resource_servers;
 mod risk;
+mod self_service;
 mod service;
 mod session_config;
 mod store;

@@ -150,6 +150,12 @@ impl CognitoIdentityProvider for Cognito {
         global_sign_out(GlobalSignOutRequest) -> GlobalSignOutResponse;
         admin_user_global_sign_out(AdminUserGlobalSignOutRequest) -> AdminUserGlobalSignOutResponse;
         get_signing_certificate(GetSigningCertificateRequest) -> GetSigningCertificateResponse;
+        // self-service
+        sign_up(SignUpRequest) -> SignUpResponse;
+        confirm_sign_up(ConfirmSignUpRequest) -> ConfirmSignUpResponse;
+        resend_confirmation_code(ResendConfirmationCodeRequest) -> ResendConfirmationCodeResponse;
+        forgot_password(ForgotPasswordRequest) -> ForgotPasswordResponse;
+        confirm_forgot_password(ConfirmForgotPasswordRequest) -> ConfirmForgotPasswordResponse;
         // import jobs
         get_csv_header(GetCSVHeaderRequest) -> GetCSVHeaderResponse;
         create_user_import_job(CreateUserImportJobRequest) -> CreateUserImportJobResponse;

@@ -69,7 +69,7 @@ impl PoolState {
         username || alias
     }
 
-    fn username_attribute(&self, attr: &str) -> bool {
+    pub(crate) fn username_attribute(&self, attr: &str) -> bool {
         self.config
             .username_attributes
             .iter()
@@ -130,7 +130,7 @@ impl PoolState {
         now.plus_millis(days * 86_400_000)
     }
 
-    fn password_policy(&self) -> PasswordPolicyType {
+    pub(crate) fn password_policy(&self) -> PasswordPolicyType {
         self.config
             .policies
             .as_ref()
@@ -159,7 +159,7 @@ impl PoolState {
 
     /// Rejects attribute values that would give two users the same sign-in alias; with
     /// `force`, moves the alias to this user instead.
-    fn claim_aliases(
+    pub(crate) fn claim_aliases(
         &mut self,
         key: &str,
         attrs: &[(String, String)],
@@ -415,7 +415,7 @@ impl Cognito {
     /// The username a new user gets, and its attributes: in pools that sign in with
     /// email or phone number, the username is the `sub` and the given name becomes the
     /// attribute.
-    fn username_for(
+    pub(crate) fn username_for(
         &self,
         pool: &PoolState,
         requested: &str,

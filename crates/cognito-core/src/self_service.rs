@@ -1,0 +1,549 @@
+//! Self-service operations a user calls without tokens: `SignUp`, `ConfirmSignUp`,
+//! `ResendConfirmationCode`, `ForgotPassword` and `ConfirmForgotPassword`.
+//!
+//! Each names an app client rather than a pool. The client must send a valid
+//! `SECRET_HASH` when it has a secret, and its `PreventUserExistenceErrors` setting
+//! decides whether an unknown user is reported (`LEGACY`) or answered as if it existed
+//! (`ENABLED`): code deliveries to a made-up destination, and code errors.
+//!
+//! Codes are the six-digit [`PendingCode`]s the user record keeps, one per purpose; a
+//! new code replaces the old one, and a code is used up when it confirms.
+
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, ErrorKind};
+
+use crate::errors::invalid_parameter;
+use crate::messages::Channel;
+use crate::store::{ClientState, PoolState};
+use crate::users::rules::{check_attributes, check_password, AttributeWrite};
+use crate::users::{CodePurpose, PendingCode, User};
+use crate::{ids, Cognito, RequestContext};
+
+/// Where a code goes: the channel, the attribute and its value.
+struct Target {
+    channel: Channel,
+    attribute: &'static str,
+    destination: String,
+}
+
+impl Target {
+    fn details(&self) -> CodeDeliveryDetailsType {
+        delivery(
+            self.channel,
+            self.attribute,
+            &mask(self.channel, &self.destination),
+        )
+    }
+}
+
+impl Cognito {
+    pub(crate) fn sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: SignUpRequest,
+    ) -> Result<SignUpResponse, CognitoError> {
+        let shared = self.client_pool(ctx, &input.client_id)?;
+        let mut pool = shared.write();
+        client_of(&pool, &input.client_id)?
+            .check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let admin_only = pool
+            .config
+            .admin_create_user_config
+            .as_ref()
+            .is_some_and(|c| c.allow_admin_create_user_only);
+        if admin_only {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                "SignUp is not permitted for this user pool",
+            ));
+        }
+        match &input.password {
+            Some(password) => check_password(&pool.password_policy(), password)?,
+            None if passwordless(&pool) => {}
+            None => {
+                return Err(invalid_parameter(
+                    "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
+                ))
+            }
+        }
+        let mut attrs = check_attributes(
+            &pool.config,
+            input.user_attributes.as_deref().unwrap_or_default(),
+            AttributeWrite::Create,
+        )?;
+        // A user cannot vouch for its own contact details: only a code does that.
+        attrs.retain(|(n, _)| n != "email_verified" && n != "phone_number_verified");
+        let sub = ids::uuid_v4(&*self.random);
+        let (username, mut attrs) = self.username_for(&pool, &input.username, &sub, attrs)?;
+        let key = pool.user_key(&username);
+        if pool.users.contains(&key) {
+            return Err(CognitoError::new(
+                ErrorKind::UsernameExistsException,
+                "User already exists",
+            ));
+        }
+        // Unverified values claim nothing, except where they are the username.
+        pool.claim_aliases(&key, &attrs, |_| false, false)?;
+        if pool.case_insensitive() {
+            if let Some((_, v)) = attrs.iter_mut().find(|(n, _)| n == "preferred_username") {
+                *v = v.to_lowercase();
+            }
+        }
+        let mut user = User::new(
+            username,
+            sub.clone(),
+            attrs.into_iter().collect(),
+            UserStatusType::Unconfirmed,
+            ctx.now,
+        );
+        if let Some(password) = &input.password {
+            user.set_password(self.hash_password(&pool, &user.username, password));
+        }
+        let target = sign_up_target(&pool, &user);
+        if let Some(t) = &target {
+            let code = self.send_code(
+                ctx,
+                &pool,
+                &user.username,
+                t.channel,
+                &t.destination,
+                CodePurpose::SignUp,
+            );
+            user.codes.push(code);
+        }
+        pool.users.insert(key, user);
+        Ok(SignUpResponse {
+            code_delivery_details: target.as_ref().map(Target::details),
+            session: None,
+            user_confirmed: false,
+            user_sub: sub,
+        })
+    }
+
+    pub(crate) fn confirm_sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: ConfirmSignUpRequest,
+    ) -> Result<ConfirmSignUpResponse, CognitoError> {
+        let shared = self.client_pool(ctx, &input.client_id)?;
+        let mut pool = shared.write();
+        let client = client_of(&pool, &input.client_id)?;
+        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let hide = hides_users(client);
+        let Some(key) = pool.find_user(&input.username) else {
+            return Err(if hide {
+                code_mismatch()
+            } else {
+                unknown_user()
+            });
+        };
+        let user = pool.users.get(&key).ok_or_else(unknown_user)?;
+        if user.status != UserStatusType::Unconfirmed {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                format!(
+                    "User cannot be confirmed. Current status is {}",
+                    user.status.as_str()
+                ),
+            ));
+        }
+        check_code(user, CodePurpose::SignUp, &input.confirmation_code, ctx)?;
+        // The code proves the contact it went to.
+        let verified = sign_up_target(&pool, user);
+        if let Some(t) = &verified {
+            let claimed = [(t.attribute.to_string(), t.destination.clone())];
+            pool.claim_aliases(
+                &key,
+                &claimed,
+                |a| a == t.attribute,
+                input.force_alias_creation,
+            )?;
+        }
+        pool.users.update(&key, |u| {
+            u.status = UserStatusType::Confirmed;
+            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+            if let Some(t) = &verified {
+                u.attributes
+                    .insert(format!("{}_verified", t.attribute), "true".into());
+            }
+            u.modified = ctx.now;
+        });
+        Ok(ConfirmSignUpResponse { session: None })
+    }
+
+    pub(crate) fn resend_confirmation_code(
+        &self,
+        ctx: &RequestContext,
+        input: ResendConfirmationCodeRequest,
+    ) -> Result<ResendConfirmationCodeResponse, CognitoError> {
+        let shared = self.client_pool(ctx, &input.client_id)?;
+        let mut pool = shared.write();
+        let client = client_of(&pool, &input.client_id)?;
+        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let hide = hides_users(client);
+        let simulated = |pool: &PoolState| ResendConfirmationCodeResponse {
+            code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+        };
+        let found = pool
+            .find_user(&input.username)
+            .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
+        let Some((key, user)) = found else {
+            return if hide {
+                Ok(simulated(&pool))
+            } else {
+                Err(unknown_user())
+            };
+        };
+        if !user.enabled {
+            return if hide {
+                Ok(simulated(&pool))
+            } else {
+                Err(user_disabled())
+            };
+        }
+        if user.status != UserStatusType::Unconfirmed {
+            return Err(invalid_parameter("User is already confirmed."));
+        }
+        let Some(target) = sign_up_target(&pool, user) else {
+            return Err(invalid_parameter(
+                "Cannot send a confirmation code: the user has no email address or phone number the user pool verifies.",
+            ));
+        };
+        let username = user.username.clone();
+        let code = self.send_code(
+            ctx,
+            &pool,
+            &username,
+            target.channel,
+            &target.destination,
+            CodePurpose::SignUp,
+        );
+        replace_code(&mut pool, &key, code, ctx);
+        Ok(ResendConfirmationCodeResponse {
+            code_delivery_details: Some(target.details()),
+        })
+    }
+
+    pub(crate) fn forgot_password(
+        &self,
+        ctx: &RequestContext,
+        input: ForgotPasswordRequest,
+    ) -> Result<ForgotPasswordResponse, CognitoError> {
+        let shared = self.client_pool(ctx, &input.client_id)?;
+        let mut pool = shared.write();
+        let client = client_of(&pool, &input.client_id)?;
+        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let hide = hides_users(client);
+        let simulated = |pool: &PoolState| ForgotPasswordResponse {
+            code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+        };
+        let found = pool
+            .find_user(&input.username)
+            .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
+        let Some((key, user)) = found else {
+            return if hide {
+                Ok(simulated(&pool))
+            } else {
+                Err(unknown_user())
+            };
+        };
+        if !user.enabled {
+            return if hide {
+                Ok(simulated(&pool))
+            } else {
+                Err(user_disabled())
+            };
+        }
+        if user.status == UserStatusType::ForceChangePassword {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                "User password cannot be reset in the current state.",
+            ));
+        }
+        let Some(target) = recovery_target(&pool, user) else {
+            return if hide {
+                Ok(simulated(&pool))
+            } else {
+                Err(invalid_parameter(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
+                ))
+            };
+        };
+        let username = user.username.clone();
+        let code = self.send_code(
+            ctx,
+            &pool,
+            &username,
+            target.channel,
+            &target.destination,
+            CodePurpose::ForgotPassword,
+        );
+        replace_code(&mut pool, &key, code, ctx);
+        Ok(ForgotPasswordResponse {
+            code_delivery_details: Some(target.details()),
+        })
+    }
+
+    pub(crate) fn confirm_forgot_password(
+        &self,
+        ctx: &RequestContext,
+        input: ConfirmForgotPasswordRequest,
+    ) -> Result<ConfirmForgotPasswordResponse, CognitoError> {
+        let shared = self.client_pool(ctx, &input.client_id)?;
+        let mut pool = shared.write();
+        let client = client_of(&pool, &input.client_id)?;
+        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let hide = hides_users(client);
+        let found = pool
+            .find_user(&input.username)
+            .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
+        let Some((key, user)) = found else {
+            return Err(if hide {
+                code_mismatch()
+            } else {
+                unknown_user()
+            });
+        };
+        if !user.enabled {
+            return Err(if hide {
+                code_mismatch()
+            } else {
+                user_disabled()
+            });
+        }
+        check_code(
+            user,
+            CodePurpose::ForgotPassword,
+            &input.confirmation_code,
+            ctx,
+        )?;
+        check_password(&pool.password_policy(), &input.password)?;
+        let hash = self.hash_password(&pool, &user.username, &input.password);
+        pool.users.update(&key, |u| {
+            u.set_password(hash);
+            u.status = UserStatusType::Confirmed;
+            u.temporary_password_expires = None;
+            u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
+            u.modified = ctx.now;
+        });
+        Ok(ConfirmForgotPasswordResponse {})
+    }
+}
+
+/// The client `client_id` of the pool [`Cognito::client_pool`] found.
+fn client_of<'p>(pool: &'p PoolState, client_id: &str) -> Result<&'p ClientState, CognitoError> {
+    pool.clients
+        .get(client_id)
+        .ok_or_else(|| crate::errors::client_not_found(client_id))
+}
+
+/// Whether the client answers for unknown users as if they existed.
+fn hides_users(client: &ClientState) -> bool {
+    client.config.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+}
+
+/// Whether the pool lets users sign up without a password: it accepts a one-time code
+/// as the first sign-in factor.
+fn passwordless(pool: &PoolState) -> bool {
+    pool.config
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| {
+            f.iter().any(|f| {
+                matches!(
+                    f,
+                    AuthFactorType::EmailOtp | AuthFactorType::SmsOtp | AuthFactorType::WebAuthn
+                )
+            })
+        })
+}
+
+fn unknown_user() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::UserNotFoundException,
+        "Username/client id combination not found.",
+    )
+}
+
+fn user_disabled() -> CognitoError {
+    CognitoError::new(ErrorKind::NotAuthorizedException, "User is disabled.")
+}
+
+fn code_mismatch() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::CodeMismatchException,
+        "Invalid verification code provided, please try again.",
+    )
+}
+
+fn expired_code() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::ExpiredCodeException,
+        "Invalid code provided, please request a code again.",
+    )
+}
+
+/// Checks `sent` against the user's pending code for `purpose`: none pending, or one past
+/// its expiry, is `ExpiredCodeException`; a different code is `CodeMismatchException`.
+fn check_code(
+    user: &User,
+    purpose: CodePurpose,
+    sent: &str,
+    ctx: &RequestContext,
+) -> Result<(), CognitoError> {
+    use subtle::ConstantTimeEq;
+    let Some(pending) = user.codes.iter().find(|c| c.purpose == purpose) else {
+        return Err(expired_code());
+    };
+    if !bool::from(pending.code.expose().as_bytes().ct_eq(sent.as_bytes())) {
+        return Err(code_mismatch());
+    }
+    if pending.expires <= ctx.now {
+        return Err(expired_code());
+    }
+    Ok(())
+}
+
+/// Keeps `code` as the user's only pending code for its purpose.
+fn replace_code(pool: &mut PoolState, key: &str, code: PendingCode, ctx: &RequestContext) {
+    pool.users.update(key, |u| {
+        u.codes.retain(|c| c.purpose != code.purpose);
+        u.codes.push(code);
+        u.modified = ctx.now;
+    });
+}
+
+/// Where a sign-up confirmation code goes: the phone number when the pool verifies phone
+/// numbers and the user has one (Cognito verifies only the phone when it could do both),
+/// else the email address when the pool verifies those.
+fn sign_up_target(pool: &PoolState, user: &User) -> Option<Target> {
+    let auto = pool
+        .config
+        .auto_verified_attributes
+        .as_deref()
+        .unwrap_or_default();
+    let candidates = [
+        (
+            VerifiedAttributeType::PhoneNumber,
+            Channel::Sms,
+            "phone_number",
+        ),
+        (VerifiedAttributeType::Email, Channel::Email, "email"),
+    ];
+    candidates
+        .into_iter()
+        .find_map(|(verified, channel, attribute)| {
+            if !auto.contains(&verified) {
+                return None;
+            }
+            let destination = user.attribute(attribute).filter(|v| !v.is_empty())?;
+            Some(Target {
+                channel,
+                attribute,
+                destination: destination.to_string(),
+            })
+        })
+}
+
+/// Where a password reset code goes: the verified contact the pool's recovery setting
+/// ranks first (a channel the user takes MFA codes on does not count), or, without a
+/// setting, the verified phone number before the verified email address.
+fn recovery_target(pool: &PoolState, user: &User) -> Option<Target> {
+    let verified = |attribute: &'static str, channel: Channel| {
+        let value = user.attribute(attribute).filter(|v| !v.is_empty())?;
+        user.is_verified(attribute).then(|| Target {
+            channel,
+            attribute,
+            destination: value.to_string(),
+        })
+    };
+    let mut mechanisms: Vec<RecoveryOptionType> = pool
+        .config
+        .account_recovery_setting
+        .as_ref()
+        .and_then(|s| s.recovery_mechanisms.clone())
+        .unwrap_or_default();
+    if mechanisms.is_empty() {
+        return verified("phone_number", Channel::Sms)
+            .or_else(|| verified("email", Channel::Email));
+    }
+    mechanisms.sort_by_key(|m| m.priority);
+    mechanisms.iter().find_map(|m| match m.name {
+        RecoveryOptionNameType::AdminOnly => None,
+        RecoveryOptionNameType::VerifiedEmail if !user.mfa.email => {
+            verified("email", Channel::Email)
+        }
+        RecoveryOptionNameType::VerifiedPhoneNumber if !user.mfa.sms => {
+            verified("phone_number", Channel::Sms)
+        }
+        _ => None,
+    })
+}
+
+fn delivery(channel: Channel, attribute: &str, destination: &str) -> CodeDeliveryDetailsType {
+    CodeDeliveryDetailsType {
+        attribute_name: Some(attribute.to_string()),
+        delivery_medium: Some(match channel {
+            Channel::Email => DeliveryMediumType::Email,
+            Channel::Sms => DeliveryMediumType::Sms,
+        }),
+        destination: Some(destination.to_string()),
+    }
+}
+
+/// A destination as delivery details show it: `a***@e***` for an email address, `+`
+/// then a `*` per digit but the last four for a phone number.
+pub(crate) fn mask(channel: Channel, destination: &str) -> String {
+    match channel {
+        Channel::Email => {
+            let (local, domain) = destination.rsplit_once('@').unwrap_or((destination, ""));
+            let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+            format!("{}***@{}***", first(local), first(domain))
+        }
+        Channel::Sms => {
+            let digits: Vec<char> = destination.chars().filter(char::is_ascii_digit).collect();
+            let hidden = digits.len().saturating_sub(4);
+            let shown: String = digits.iter().skip(hidden).collect();
+            format!("+{}{shown}", "*".repeat(hidden))
+        }
+    }
+}
+
+/// Delivery details for a user who does not exist (or cannot receive the code), for
+/// clients that hide which users exist: the channel follows the username's shape and the
+/// pool's verified attributes, and the destination is made up from a hash of the pool
+/// and the username, so asking twice answers the same.
+fn simulated_delivery(pool: &PoolState, username: &str) -> CodeDeliveryDetailsType {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(pool.config.id.as_deref().unwrap_or_default().as_bytes())
+        .chain_update([0u8])
+        .chain_update(username.as_bytes())
+        .finalize();
+    let byte = |i: usize| digest.get(i).copied().unwrap_or_default();
+    let auto = pool
+        .config
+        .auto_verified_attributes
+        .as_deref()
+        .unwrap_or_default();
+    let phone_pool = auto.contains(&VerifiedAttributeType::PhoneNumber)
+        && !auto.contains(&VerifiedAttributeType::Email);
+    let sms = crate::users::rules::is_phone(username)
+        || (phone_pool && !crate::users::rules::is_email(username));
+    if sms {
+        let last4: String = (0..4).map(|i| char::from(b'0' + byte(i) % 10)).collect();
+        delivery(Channel::Sms, "phone_number", &format!("+*******{last4}"))
+    } else {
+        let letter = |i: usize| char::from(b'a' + byte(i) % 26);
+        delivery(
+            Channel::Email,
+            "email",
+            &format!("{}***@{}***", letter(0), letter(1)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
