@@ -8,6 +8,7 @@
 //! each request's [`RequestContext`]; randomness comes from the [`Random`] source handed
 //! to [`Cognito::new`], so tests control both.
 
+mod account;
 mod attributes;
 pub mod auth;
 mod branding;

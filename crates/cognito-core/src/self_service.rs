@@ -387,7 +387,7 @@ fn expired_code() -> CognitoError {
 
 /// Checks `sent` against the user's pending code for `purpose`: none pending, or one past
 /// its expiry, is `ExpiredCodeException`; a different code is `CodeMismatchException`.
-fn check_code(
+pub(crate) fn check_code(
     user: &User,
     purpose: CodePurpose,
     sent: &str,
@@ -482,7 +482,11 @@ fn recovery_target(pool: &PoolState, user: &User) -> Option<Target> {
     })
 }
 
-fn delivery(channel: Channel, attribute: &str, destination: &str) -> CodeDeliveryDetailsType {
+pub(crate) fn delivery(
+    channel: Channel,
+    attribute: &str,
+    destination: &str,
+) -> CodeDeliveryDetailsType {
     CodeDeliveryDetailsType {
         attribute_name: Some(attribute.to_string()),
         delivery_medium: Some(match channel {

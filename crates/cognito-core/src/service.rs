@@ -150,6 +150,15 @@ impl CognitoIdentityProvider for Cognito {
         global_sign_out(GlobalSignOutRequest) -> GlobalSignOutResponse;
         admin_user_global_sign_out(AdminUserGlobalSignOutRequest) -> AdminUserGlobalSignOutResponse;
         get_signing_certificate(GetSigningCertificateRequest) -> GetSigningCertificateResponse;
+        // account
+        get_user(GetUserRequest) -> GetUserResponse;
+        change_password(ChangePasswordRequest) -> ChangePasswordResponse;
+        delete_user(DeleteUserRequest) -> ();
+        update_user_attributes(UpdateUserAttributesRequest) -> UpdateUserAttributesResponse;
+        delete_user_attributes(DeleteUserAttributesRequest) -> DeleteUserAttributesResponse;
+        get_user_attribute_verification_code(GetUserAttributeVerificationCodeRequest) -> GetUserAttributeVerificationCodeResponse;
+        verify_user_attribute(VerifyUserAttributeRequest) -> VerifyUserAttributeResponse;
+        set_user_mfa_preference(SetUserMFAPreferenceRequest) -> SetUserMFAPreferenceResponse;
         // self-service
         sign_up(SignUpRequest) -> SignUpResponse;
         confirm_sign_up(ConfirmSignUpRequest) -> ConfirmSignUpResponse;

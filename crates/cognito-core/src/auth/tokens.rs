@@ -176,6 +176,7 @@ fn not_authorized(message: &str) -> CognitoError {
 pub(crate) struct AccessToken {
     pub(crate) pool: SharedPool,
     pub(crate) user_key: String,
+    pub(crate) client_id: String,
 }
 
 /// Seconds of a validity in `unit`.
@@ -383,7 +384,7 @@ impl Cognito {
         }
         let origin = str_claim("origin_jti").ok_or_else(invalid)?;
         let username = str_claim("username").ok_or_else(invalid)?;
-        str_claim("client_id").ok_or_else(invalid)?;
+        let client_id = str_claim("client_id").ok_or_else(invalid)?;
         let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
         let user_key = {
             let pool = shared.read();
@@ -409,6 +410,7 @@ impl Cognito {
         Ok(AccessToken {
             pool: shared,
             user_key,
+            client_id,
         })
     }
 }

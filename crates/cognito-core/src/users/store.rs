@@ -62,6 +62,8 @@ pub struct SignInState {
     pub locked_until: Option<Timestamp>,
     /// Tokens issued before this instant are revoked (global sign-out).
     pub tokens_valid_after: Option<Timestamp>,
+    /// New `email` or `phone_number` values waiting for verification before they apply.
+    pub pending_attributes: BTreeMap<String, String>,
 }
 
 impl User {
