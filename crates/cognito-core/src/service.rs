@@ -150,6 +150,10 @@ impl CognitoIdentityProvider for Cognito {
         global_sign_out(GlobalSignOutRequest) -> GlobalSignOutResponse;
         admin_user_global_sign_out(AdminUserGlobalSignOutRequest) -> AdminUserGlobalSignOutResponse;
         get_signing_certificate(GetSigningCertificateRequest) -> GetSigningCertificateResponse;
+        list_user_sessions(ListUserSessionsRequest) -> ListUserSessionsResponse;
+        admin_list_user_sessions(AdminListUserSessionsRequest) -> AdminListUserSessionsResponse;
+        revoke_user_session(RevokeUserSessionRequest) -> RevokeUserSessionResponse;
+        admin_revoke_user_session(AdminRevokeUserSessionRequest) -> AdminRevokeUserSessionResponse;
         // account
         get_user(GetUserRequest) -> GetUserResponse;
         change_password(ChangePasswordRequest) -> ChangePasswordResponse;

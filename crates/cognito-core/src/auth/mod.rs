@@ -16,6 +16,7 @@
 //! unknown or expired, is refused with `NotAuthorizedException`; nothing panics.
 
 mod discovery;
+mod sessions;
 pub(crate) mod tokens;
 
 use std::collections::HashMap;

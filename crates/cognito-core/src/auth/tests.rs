@@ -535,3 +535,78 @@ fn srp_challenge_parameters_and_a_wrong_signature() {
         .unwrap_err();
     assert_eq!(err.message, "Incorrect username or password.");
 }
+
+#[test]
+fn sessions_are_listed_and_revoked_when_tracking_is_on() {
+    let f = fixture(|_| {});
+    f.user("ida", true);
+    let first = f.tokens("ida");
+    let access = first.access_token.clone().unwrap();
+    let list = || {
+        f.svc.list_user_sessions(
+            &ctx(),
+            ListUserSessionsRequest {
+                access_token: access.clone(),
+                next_token: None,
+            },
+        )
+    };
+    assert_eq!(
+        list().unwrap_err().kind,
+        ErrorKind::OperationNotEnabledException
+    );
+    f.svc
+        .set_user_pool_session_configuration(
+            &ctx(),
+            SetUserPoolSessionConfigurationRequest {
+                user_pool_id: f.pool.clone(),
+                user_session_tracking: UserSessionTrackingType::Enabled,
+                token_session: Default::default(),
+            },
+        )
+        .unwrap();
+    let second = f.tokens("ida");
+    let sessions = list().unwrap().sessions.unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(
+        sessions
+            .iter()
+            .filter(|s| s.is_current_session == Some(true))
+            .count(),
+        1
+    );
+    let other = f.claims(second.access_token.as_deref().unwrap())["origin_jti"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    f.svc
+        .admin_revoke_user_session(
+            &ctx(),
+            AdminRevokeUserSessionRequest {
+                user_pool_id: f.pool.clone(),
+                username: "ida".into(),
+                session_id: other.clone(),
+                revoke_associated_sessions: None,
+            },
+        )
+        .unwrap();
+    assert!(f
+        .svc
+        .verify_access_token(&ctx(), second.access_token.as_deref().unwrap())
+        .is_err());
+    let left = f
+        .svc
+        .admin_list_user_sessions(
+            &ctx(),
+            AdminListUserSessionsRequest {
+                user_pool_id: f.pool.clone(),
+                username: "ida".into(),
+                next_token: None,
+            },
+        )
+        .unwrap()
+        .sessions
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0].session_id.as_deref(), Some(other.as_str()));
+}

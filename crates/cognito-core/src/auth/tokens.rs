@@ -108,6 +108,20 @@ impl TokenState {
         self.certificate.get_or_insert(pem).clone()
     }
 
+    /// The user's active grants, oldest first.
+    pub(crate) fn grants_of(&self, user_key: &str, now: Timestamp) -> Vec<RefreshGrant> {
+        let mut grants: Vec<RefreshGrant> = self
+            .refresh
+            .values()
+            .filter(|g| {
+                g.user_key == user_key && g.expires > now && !self.revoked.contains(&g.origin_jti)
+            })
+            .cloned()
+            .collect();
+        grants.sort_by(|a, b| (a.auth_time, &a.origin_jti).cmp(&(b.auth_time, &b.origin_jti)));
+        grants
+    }
+
     /// Active refresh grants: `(user key, client id, origin, expiry)`.
     pub fn active_grants(&self, now: Timestamp) -> Vec<(String, String, String, Timestamp)> {
         self.refresh
@@ -177,6 +191,7 @@ pub(crate) struct AccessToken {
     pub(crate) pool: SharedPool,
     pub(crate) user_key: String,
     pub(crate) client_id: String,
+    pub(crate) origin_jti: String,
 }
 
 /// Seconds of a validity in `unit`.
@@ -411,6 +426,7 @@ impl Cognito {
             pool: shared,
             user_key,
             client_id,
+            origin_jti: origin,
         })
     }
 }

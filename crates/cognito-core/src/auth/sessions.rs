@@ -1,0 +1,126 @@
+//! A user's sign-in sessions: `ListUserSessions`, `AdminListUserSessions`,
+//! `RevokeUserSession`, `AdminRevokeUserSession`.
+//!
+//! A session is one sign-in: its refresh token and every token issued from it share an
+//! origin (`origin_jti`), which is the session's id. Listing needs the pool's session
+//! tracking on (`SetUserPoolSessionConfiguration`), as in Cognito.
+
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, ErrorKind};
+
+use crate::store::PoolState;
+use crate::{Cognito, RequestContext};
+
+fn require_tracking(pool: &PoolState) -> Result<(), CognitoError> {
+    if pool.session_config.tracking_enabled() {
+        Ok(())
+    } else {
+        Err(CognitoError::new(
+            ErrorKind::OperationNotEnabledException,
+            "User session tracking is not enabled for this user pool.",
+        ))
+    }
+}
+
+fn describe(
+    pool: &PoolState,
+    user_key: &str,
+    current: Option<&str>,
+    now: cognito_model::Timestamp,
+) -> Vec<SessionDescriptionType> {
+    pool.tokens
+        .grants_of(user_key, now)
+        .into_iter()
+        .map(|g| SessionDescriptionType {
+            session_id: Some(g.origin_jti.clone()),
+            client_id: Some(g.client_id.clone()),
+            create_date: Some(g.auth_time),
+            last_active_date: Some(g.auth_time),
+            session_type: Some(SessionTypeType::Token),
+            is_current_session: current.map(|c| c == g.origin_jti),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn revoke(
+    pool: &mut PoolState,
+    user_key: &str,
+    session_id: &str,
+    now: cognito_model::Timestamp,
+) -> Result<(), CognitoError> {
+    if !pool
+        .tokens
+        .grants_of(user_key, now)
+        .iter()
+        .any(|g| g.origin_jti == session_id)
+    {
+        return Err(CognitoError::new(
+            ErrorKind::ResourceNotFoundException,
+            format!("Session {session_id} does not exist."),
+        ));
+    }
+    pool.tokens.revoke_origin(session_id);
+    Ok(())
+}
+
+impl Cognito {
+    pub(crate) fn list_user_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: ListUserSessionsRequest,
+    ) -> Result<ListUserSessionsResponse, CognitoError> {
+        let token = self.verify_access_token(ctx, &input.access_token)?;
+        let pool = token.pool.read();
+        require_tracking(&pool)?;
+        Ok(ListUserSessionsResponse {
+            sessions: Some(describe(
+                &pool,
+                &token.user_key,
+                Some(&token.origin_jti),
+                ctx.now,
+            )),
+            next_token: None,
+        })
+    }
+
+    pub(crate) fn admin_list_user_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListUserSessionsRequest,
+    ) -> Result<AdminListUserSessionsResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let pool = pool.read();
+        require_tracking(&pool)?;
+        let key = pool.user_key_of(&input.username)?;
+        Ok(AdminListUserSessionsResponse {
+            sessions: Some(describe(&pool, &key, None, ctx.now)),
+            next_token: None,
+        })
+    }
+
+    pub(crate) fn revoke_user_session(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeUserSessionRequest,
+    ) -> Result<RevokeUserSessionResponse, CognitoError> {
+        let token = self.verify_access_token(ctx, &input.access_token)?;
+        let mut pool = token.pool.write();
+        require_tracking(&pool)?;
+        revoke(&mut pool, &token.user_key, &input.session_id, ctx.now)?;
+        Ok(RevokeUserSessionResponse {})
+    }
+
+    pub(crate) fn admin_revoke_user_session(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRevokeUserSessionRequest,
+    ) -> Result<AdminRevokeUserSessionResponse, CognitoError> {
+        let pool = self.pool(ctx, &input.user_pool_id)?;
+        let mut pool = pool.write();
+        require_tracking(&pool)?;
+        let key = pool.user_key_of(&input.username)?;
+        revoke(&mut pool, &key, &input.session_id, ctx.now)?;
+        Ok(AdminRevokeUserSessionResponse {})
+    }
+}
