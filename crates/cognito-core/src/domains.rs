@@ -550,6 +550,17 @@ mod tests {
         )
     }
 
+    fn pool_config_err(svc: &Cognito, pool: &str) -> ErrorKind {
+        svc.describe_user_pool(
+            &ctx(),
+            DescribeUserPoolRequest {
+                user_pool_id: pool.into(),
+            },
+        )
+        .unwrap_err()
+        .kind
+    }
+
     fn pool_config(svc: &Cognito, pool: &str) -> UserPoolType {
         svc.describe_user_pool(
             &ctx(),
@@ -657,16 +668,41 @@ mod tests {
         .unwrap();
         assert_eq!(describe(&svc, "shared").user_pool_id, Some(first.clone()));
 
-        // Deleting the pool frees its prefix.
-        svc.delete_user_pool(
-            &ctx(),
-            DeleteUserPoolRequest {
-                user_pool_id: first,
-            },
-        )
-        .unwrap();
+        // Deleting the domain frees its prefix.
+        delete(&svc, &first, "shared").unwrap();
         assert_eq!(describe(&svc, "shared"), DomainDescriptionType::default());
         create(&svc, &second, "shared").unwrap();
+    }
+
+    #[test]
+    fn a_pool_with_a_domain_cannot_be_deleted() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        create(&svc, &pool, "kept").unwrap();
+        create_custom(&svc, &pool, "login.example.com").unwrap();
+        let delete_pool = || {
+            svc.delete_user_pool(
+                &ctx(),
+                DeleteUserPoolRequest {
+                    user_pool_id: pool.clone(),
+                },
+            )
+        };
+        let err = delete_pool().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "User pool cannot be deleted. It has a domain configured that should be deleted first."
+        );
+        assert_eq!(describe(&svc, "kept").user_pool_id, Some(pool.clone()));
+        delete(&svc, &pool, "kept").unwrap();
+        assert!(delete_pool().is_err(), "the custom domain is still there");
+        delete(&svc, &pool, "login.example.com").unwrap();
+        delete_pool().unwrap();
+        assert_eq!(
+            pool_config_err(&svc, &pool),
+            ErrorKind::ResourceNotFoundException
+        );
     }
 
     #[test]

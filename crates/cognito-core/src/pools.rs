@@ -113,6 +113,11 @@ impl Cognito {
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
             ));
         }
+        if pool.read().domains.any() {
+            return Err(invalid_parameter(
+                "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+            ));
+        }
         if let Some(removed) = self.store.remove(&input.user_pool_id) {
             self.forget_clients(&removed.read());
         }

@@ -179,11 +179,28 @@ impl<'a> Ctx<'a> {
                 .request("DeleteUserPool", &input)
                 .is_ok_and(|r| r.status != 200)
             {
-                let unprotect = json!({"UserPoolId": id, "DeletionProtection": "INACTIVE"});
-                let _ = self.request("UpdateUserPool", &unprotect);
+                self.release_pool(&id);
                 let _ = self.request("DeleteUserPool", &input);
             }
         }
+    }
+
+    /// Removes what keeps a pool from being deleted: its domains and its deletion
+    /// protection.
+    fn release_pool(&self, id: &str) {
+        let described = self
+            .request("DescribeUserPool", &json!({"UserPoolId": id}))
+            .and_then(|r| r.json());
+        if let Ok(pool) = described {
+            for key in ["/UserPool/Domain", "/UserPool/CustomDomain"] {
+                if let Some(domain) = pool.pointer(key).and_then(Value::as_str) {
+                    let input = json!({"UserPoolId": id, "Domain": domain});
+                    let _ = self.request("DeleteUserPoolDomain", &input);
+                }
+            }
+        }
+        let unprotect = json!({"UserPoolId": id, "DeletionProtection": "INACTIVE"});
+        let _ = self.request("UpdateUserPool", &unprotect);
     }
 }
 
