@@ -79,6 +79,12 @@ impl Cognito {
             ));
         }
         check_password(&pool.password_policy(), &input.proposed_password)?;
+        self.check_compromised(
+            &pool,
+            Some(&token.client_id),
+            EventFilterType::PasswordChange,
+            &input.proposed_password,
+        )?;
         let username = user.username.clone();
         let hash = self.hash_password(&pool, &username, &input.proposed_password);
         pool.users.update(&token.user_key, |u| {

@@ -14,6 +14,7 @@ pub mod auth;
 mod branding;
 mod cimd;
 mod clients;
+mod compromised;
 mod context;
 mod domains;
 mod errors;
@@ -53,6 +54,7 @@ pub struct Cognito {
     limits: limits::ProvisionedLimits,
     domains: domains::DomainIndex,
     keys: Box<dyn auth::KeySource>,
+    compromised: compromised::CompromisedPasswords,
     issuer_base: String,
     /// App client id → pool id, for the operations that name only a client.
     client_index: parking_lot::RwLock<std::collections::HashMap<String, String>>,
@@ -67,6 +69,7 @@ impl Cognito {
             outbox: messages::Outbox::default(),
             base_url: "http://localhost:9229".to_string(),
             keys: Box::new(auth::GeneratedKeys),
+            compromised: Default::default(),
             issuer_base: "http://localhost:9229".to_string(),
             limits: limits::ProvisionedLimits::default(),
             domains: domains::DomainIndex::default(),

@@ -58,7 +58,10 @@ impl Cognito {
             ));
         }
         match &input.password {
-            Some(password) => check_password(&pool.password_policy(), password)?,
+            Some(password) => {
+                check_password(&pool.password_policy(), password)?;
+                self.check_compromised(&pool, Some(&input.client_id), EventFilterType::SignUp, password)?;
+            }
             None if passwordless(&pool) => {}
             None => {
                 return Err(invalid_parameter(
@@ -318,6 +321,12 @@ impl Cognito {
             ctx,
         )?;
         check_password(&pool.password_policy(), &input.password)?;
+        self.check_compromised(
+            &pool,
+            Some(&input.client_id),
+            EventFilterType::PasswordChange,
+            &input.password,
+        )?;
         let hash = self.hash_password(&pool, &user.username, &input.password);
         pool.users.update(&key, |u| {
             u.set_password(hash);

@@ -301,6 +301,7 @@ impl Cognito {
                 client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
                 let user_key = find_signing_in_user(&pool, &client, username)?;
                 self.check_password(ctx, &mut pool, &user_key, password)?;
+                self.check_compromised(&pool, Some(client_id), EventFilterType::SignIn, password)?;
                 self.after_password(ctx, &key, &mut pool, &client, &user_key)
             }
         }
@@ -626,6 +627,12 @@ impl Cognito {
                     .and_then(|p| p.password_policy.clone())
                     .unwrap_or_default();
                 check_password(&policy, password)?;
+                self.check_compromised(
+                    &pool,
+                    Some(client_id),
+                    EventFilterType::PasswordChange,
+                    password,
+                )?;
                 let attributes: Vec<AttributeType> = responses
                     .iter()
                     .filter_map(|(k, v)| {

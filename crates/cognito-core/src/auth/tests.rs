@@ -610,3 +610,51 @@ fn sessions_are_listed_and_revoked_when_tracking_is_on() {
     assert_eq!(left.len(), 1);
     assert_ne!(left[0].session_id.as_deref(), Some(other.as_str()));
 }
+
+#[test]
+fn compromised_passwords_are_blocked_when_the_risk_configuration_says_so() {
+    let f = fixture(|_| {});
+    f.user("jo", true);
+    f.svc.register_compromised_password(PASSWORD);
+    // Without a BLOCK configuration, nothing changes.
+    assert!(f.password_auth(&ctx(), "jo", PASSWORD).is_ok());
+    f.svc
+        .set_risk_configuration(
+            &ctx(),
+            SetRiskConfigurationRequest {
+                user_pool_id: f.pool.clone(),
+                client_id: None,
+                compromised_credentials_risk_configuration: Some(
+                    CompromisedCredentialsRiskConfigurationType {
+                        actions: CompromisedCredentialsActionsType {
+                            event_action: CompromisedCredentialsEventActionType::Block,
+                        },
+                        event_filter: Some(vec![
+                            EventFilterType::SignIn,
+                            EventFilterType::PasswordChange,
+                        ]),
+                    },
+                ),
+                account_takeover_risk_configuration: None,
+                risk_exception_configuration: None,
+            },
+        )
+        .unwrap();
+    let err = f.password_auth(&ctx(), "jo", PASSWORD).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+    f.svc.register_compromised_password("Leak3d!pass");
+    let err = f
+        .svc
+        .admin_set_user_password(
+            &ctx(),
+            AdminSetUserPasswordRequest {
+                user_pool_id: f.pool.clone(),
+                username: "jo".into(),
+                password: "Leak3d!pass".into(),
+                permanent: true,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidPasswordException);
+    assert_eq!(f.svc.compromised_password_count(), 2);
+}

@@ -643,6 +643,12 @@ impl Cognito {
         let mut pool = pool.write();
         let key = pool.user_key_of(&input.username)?;
         check_password(&pool.password_policy(), &input.password)?;
+        self.check_compromised(
+            &pool,
+            None,
+            EventFilterType::PasswordChange,
+            &input.password,
+        )?;
         let username = pool
             .users
             .get(&key)
