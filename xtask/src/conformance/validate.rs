@@ -156,11 +156,18 @@ pub fn check_output(schema: &Schema, shape: Option<&str>, value: &Value) -> Vec<
 
 /// String shapes whose constraints Cognito's own answers do not keep, with the reason.
 /// Output checks skip their length and pattern; inputs are checked as usual.
-const OUTPUT_EXEMPT: &[(&str, &str)] = &[(
-    "CustomAttributeNameType",
-    "answers name standard attributes such as `phone_number_verified` (21 characters) \
-     and custom ones with their `custom:` prefix",
-)];
+const OUTPUT_EXEMPT: &[(&str, &str)] = &[
+    (
+        "CustomAttributeNameType",
+        "answers name standard attributes such as `phone_number_verified` (21 characters) \
+         and custom ones with their `custom:` prefix",
+    ),
+    (
+        "DomainType",
+        "custom domains and CloudFront distributions are full host names \
+         (`auth.example.com`), which the single-label pattern refuses",
+    ),
+];
 
 /// Epoch seconds beyond this are taken for milliseconds (the year 5138).
 const MAX_EPOCH_SECONDS: f64 = 1e11;

@@ -8,9 +8,18 @@
 //! [`Ctx::call`] (a 200 whose body fits the output shape strictly) or [`Ctx::call_err`]
 //! (a modeled error of that operation), so a scenario only states behaviour.
 
+mod branding;
+mod cimd;
 mod client_secrets;
 mod clients;
+mod domains;
+mod identity_providers;
+mod limits;
+mod recovery;
+mod replicas;
+mod resource_servers;
 mod tags;
+mod terms;
 mod user_pools;
 
 use std::cell::RefCell;
@@ -43,6 +52,15 @@ const FAMILIES: &[&[Scenario]] = &[
     clients::SCENARIOS,
     client_secrets::SCENARIOS,
     tags::SCENARIOS,
+    resource_servers::SCENARIOS,
+    domains::SCENARIOS,
+    identity_providers::SCENARIOS,
+    branding::SCENARIOS,
+    terms::SCENARIOS,
+    replicas::SCENARIOS,
+    limits::SCENARIOS,
+    recovery::SCENARIOS,
+    cimd::SCENARIOS,
 ];
 
 /// Every scenario.
