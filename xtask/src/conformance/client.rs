@@ -145,6 +145,16 @@ impl Client {
         }
         read(r.send_string(&request.body))
     }
+
+    /// Sends `body` with an HTTP `PUT` to `url` and these headers, as an upload to a
+    /// pre-signed URL is sent.
+    pub fn put(&self, url: &str, headers: &[(&str, &str)], body: &str) -> Result<Response, String> {
+        let mut r = self.agent.put(url);
+        for (name, value) in headers {
+            r = r.set(name, value);
+        }
+        read(r.send_string(body))
+    }
 }
 
 fn read(result: Result<ureq::Response, ureq::Error>) -> Result<Response, String> {

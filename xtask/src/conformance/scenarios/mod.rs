@@ -13,14 +13,19 @@ mod cimd;
 mod client_secrets;
 mod clients;
 mod domains;
+mod groups;
 mod identity_providers;
+mod import_jobs;
 mod limits;
+mod list_users;
+mod pool_settings;
 mod recovery;
 mod replicas;
 mod resource_servers;
 mod tags;
 mod terms;
 mod user_pools;
+mod users;
 
 use std::cell::RefCell;
 use std::fmt::Debug;
@@ -61,6 +66,11 @@ const FAMILIES: &[&[Scenario]] = &[
     limits::SCENARIOS,
     recovery::SCENARIOS,
     cimd::SCENARIOS,
+    users::SCENARIOS,
+    list_users::SCENARIOS,
+    groups::SCENARIOS,
+    import_jobs::SCENARIOS,
+    pool_settings::SCENARIOS,
 ];
 
 /// Every scenario.
@@ -98,6 +108,20 @@ impl<'a> Ctx<'a> {
         self.log
             .borrow_mut()
             .push(format!("{request}\n    -> {answer}"));
+        result
+    }
+
+    /// Uploads `body` to `url` with an HTTP `PUT` and these headers; returns the answer,
+    /// whatever its status.
+    pub fn put(&self, url: &str, headers: &[(&str, &str)], body: &str) -> Result<Response, String> {
+        let result = self.client.put(url, headers, body);
+        let answer = match &result {
+            Ok(r) => r.to_string(),
+            Err(e) => e.clone(),
+        };
+        self.log
+            .borrow_mut()
+            .push(format!("PUT {url} {body:?}\n    -> {answer}"));
         result
     }
 
