@@ -24,8 +24,9 @@ use crate::{ids, Cognito, RequestContext};
 /// How many identity providers a pool may hold.
 const MAX_PROVIDERS: usize = 300;
 
-/// Default and largest page size of `ListIdentityProviders`.
-const MAX_PAGE: usize = 60;
+/// Default and largest page size of `ListIdentityProviders`: a page holds 50 providers at
+/// most, even though `MaxResults` may ask for up to 60.
+const MAX_PAGE: usize = 50;
 
 /// The Facebook Graph API version used when the request names none.
 const DEFAULT_FACEBOOK_API_VERSION: &str = "v17.0";
@@ -1146,5 +1147,33 @@ mod tests {
             }
         }
         assert_eq!(seen, names);
+    }
+
+    #[test]
+    fn a_page_holds_fifty_providers_at_most() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        for i in 0..55 {
+            let name = format!("Corp{i:02}");
+            create(&svc, &pool, &name, IdentityProviderTypeType::Oidc, oidc()).unwrap();
+        }
+        let list = |max_results, next_token| {
+            svc.list_identity_providers(
+                &ctx(),
+                ListIdentityProvidersRequest {
+                    user_pool_id: pool.clone(),
+                    max_results,
+                    next_token,
+                },
+            )
+            .unwrap()
+        };
+        for max_results in [None, Some(60)] {
+            let first = list(max_results, None);
+            assert_eq!(first.providers.len(), 50);
+            let rest = list(max_results, first.next_token);
+            assert_eq!(rest.providers.len(), 5);
+            assert_eq!(rest.next_token, None);
+        }
     }
 }
