@@ -90,6 +90,13 @@ pub(crate) struct DomainIndex(RwLock<Option<BTreeMap<(String, String), String>>>
 
 type DomainMap = BTreeMap<(String, String), String>;
 
+impl DomainIndex {
+    /// Forgets every domain; the index is built again from the store on next use.
+    pub(crate) fn clear(&self) {
+        *self.0.write() = None;
+    }
+}
+
 impl Cognito {
     /// Runs `f` on the domain index, building it from the store first if needed.
     fn with_domain_index<T>(&self, f: impl FnOnce(&mut DomainMap) -> T) -> T {

@@ -37,6 +37,7 @@ mod session_config;
 mod store;
 mod tags;
 mod terms;
+pub mod test_api;
 #[cfg(test)]
 mod testing;
 pub mod users;

@@ -38,6 +38,13 @@ pub(crate) struct ProvisionedLimits {
     rates: RwLock<BTreeMap<(String, String, String), i32>>,
 }
 
+impl ProvisionedLimits {
+    /// Returns every category to its free rate.
+    pub(crate) fn clear(&self) {
+        self.rates.write().clear();
+    }
+}
+
 impl Cognito {
     pub(crate) fn get_provisioned_limit(
         &self,

@@ -1,0 +1,319 @@
+//! The emulator's test hooks, which the HTTP test API (`/_cognito/*`) serves: the codes
+//! users hold, confirming a user outright, and wiping every pool. Cognito itself has
+//! none of these; they let a test read what a user would read in a message, or skip a
+//! step it is not about.
+//!
+//! The messages themselves are in [`Cognito::outbox`]. Hooks for tokens, sign-in events
+//! and compromised passwords belong here too, beside the state they read.
+
+use cognito_crypto::Secret;
+use cognito_model::shapes::UserStatusType;
+use cognito_model::{CognitoError, Timestamp};
+
+use crate::errors::pool_not_found;
+use crate::store::SharedPool;
+use crate::users::{user_not_found, CodePurpose};
+use crate::Cognito;
+
+/// A code a user was sent and has not used.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    /// The user's pool.
+    pub pool_id: String,
+    /// The user's username.
+    pub username: String,
+    /// What the code is for.
+    pub purpose: CodePurpose,
+    /// The code.
+    pub code: Secret<String>,
+    /// When it stops working.
+    pub expires: Timestamp,
+}
+
+impl CodePurpose {
+    /// A stable name for the test API: `sign_up`, `forgot_password`, `verify_email` or
+    /// `verify_phone_number`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::SignUp => "sign_up",
+            CodePurpose::ForgotPassword => "forgot_password",
+            CodePurpose::VerifyEmail => "verify_email",
+            CodePurpose::VerifyPhone => "verify_phone_number",
+        }
+    }
+}
+
+impl Cognito {
+    /// The codes users hold that still work at `now`, by pool id, then username, then
+    /// when they were sent; only pool `pool_id` and the user `username` designates (a
+    /// username or an alias) when given.
+    pub fn pending_codes(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Vec<IssuedCode> {
+        let pools = match pool_id {
+            Some(id) => self.store.get(id).into_iter().collect(),
+            None => self.all_pools(),
+        };
+        let mut out = Vec::new();
+        for pool in pools {
+            let pool = pool.read();
+            let pool_id = pool.config.id.clone().unwrap_or_default();
+            let keys: Vec<String> = match username {
+                Some(name) => pool.find_user(name).into_iter().collect(),
+                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+            };
+            for user in keys.iter().filter_map(|k| pool.users.get(k)) {
+                out.extend(
+                    user.codes
+                        .iter()
+                        .filter(|c| c.expires > now)
+                        .map(|c| IssuedCode {
+                            pool_id: pool_id.clone(),
+                            username: user.username.clone(),
+                            purpose: c.purpose,
+                            code: c.code.clone(),
+                            expires: c.expires,
+                        }),
+                );
+            }
+        }
+        out
+    }
+
+    /// Confirms the user `username` designates in pool `pool_id` whatever its status, as
+    /// if it had entered its code: `CONFIRMED`, its email address (if any) verified and
+    /// its sign-up code used up. A verified email address another user held as an alias
+    /// moves to this user.
+    pub fn force_confirm(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<(), CognitoError> {
+        let pool = self
+            .store
+            .get(pool_id)
+            .ok_or_else(|| pool_not_found(pool_id))?;
+        let mut pool = pool.write();
+        let key = pool.user_key_of(username)?;
+        let email = pool
+            .users
+            .get(&key)
+            .ok_or_else(user_not_found)?
+            .attribute("email")
+            .filter(|e| !e.is_empty())
+            .map(str::to_string);
+        if let Some(email) = &email {
+            let claimed = [("email".to_string(), email.clone())];
+            pool.claim_aliases(&key, &claimed, |a| a == "email", true)?;
+        }
+        pool.users.update(&key, |u| {
+            u.status = UserStatusType::Confirmed;
+            u.temporary_password_expires = None;
+            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+            if email.is_some() {
+                u.attributes.insert("email_verified".into(), "true".into());
+            }
+            u.modified = now;
+        });
+        Ok(())
+    }
+
+    /// Forgets everything: every pool with all it holds, the indexes over them, the
+    /// provisioned limits and the outbox.
+    pub fn reset(&self) {
+        let ids: Vec<String> = self
+            .all_pools()
+            .iter()
+            .filter_map(|p| p.read().config.id.clone())
+            .collect();
+        for id in ids {
+            self.store.remove(&id);
+        }
+        self.client_index.write().clear();
+        self.domains.clear();
+        self.limits.clear();
+        self.outbox.clear();
+    }
+
+    /// Every stored pool, in id order.
+    fn all_pools(&self) -> Vec<SharedPool> {
+        let mut out: Vec<SharedPool> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.store.page(after.as_deref(), 100);
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.read().config.id.clone();
+            out.extend(page);
+            if after.is_none() {
+                break;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{create_pool, ctx, ctx_at, service};
+    use cognito_model::shapes::*;
+    use cognito_model::ErrorKind;
+
+    fn attr(name: &str, value: &str) -> AttributeType {
+        AttributeType {
+            name: name.into(),
+            value: Some(value.into()),
+        }
+    }
+
+    /// A pool that emails codes, its client, and user `name` signed up with an email.
+    fn signed_up(svc: &Cognito, name: &str) -> (String, String) {
+        let pool = svc
+            .create_user_pool(
+                &ctx(),
+                CreateUserPoolRequest {
+                    pool_name: "p".into(),
+                    auto_verified_attributes: Some(vec![VerifiedAttributeType::Email]),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .user_pool
+            .unwrap()
+            .id
+            .unwrap();
+        let client = svc
+            .create_user_pool_client(
+                &ctx(),
+                CreateUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_name: "app".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        svc.sign_up(
+            &ctx(),
+            SignUpRequest {
+                client_id: client.clone(),
+                username: name.into(),
+                password: Some("Passw0rd!".into()),
+                user_attributes: Some(vec![attr("email", &format!("{name}@example.com"))]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        (pool, client)
+    }
+
+    fn status(svc: &Cognito, pool: &str, name: &str) -> AdminGetUserResponse {
+        svc.admin_get_user(
+            &ctx(),
+            AdminGetUserRequest {
+                user_pool_id: pool.into(),
+                username: name.into(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn pending_codes_are_the_unused_unexpired_ones() {
+        let svc = service();
+        let (pool, _) = signed_up(&svc, "alice");
+        let (other, _) = signed_up(&svc, "bob");
+        let now = ctx().now;
+        let all = svc.pending_codes(now, None, None);
+        assert_eq!(all.len(), 2);
+        let alice = svc.pending_codes(now, Some(&pool), Some("alice"));
+        let [code] = alice.as_slice() else {
+            panic!("{alice:?}");
+        };
+        assert_eq!(code.pool_id, pool);
+        assert_eq!(code.username, "alice");
+        assert_eq!(code.purpose.as_str(), "sign_up");
+        assert_eq!(code.expires, now.plus_millis(86_400_000));
+        let sent = svc.outbox().messages(|m| m.username == "alice");
+        assert_eq!(
+            sent.first()
+                .and_then(|m| m.code.as_ref())
+                .map(Secret::expose),
+            Some(code.code.expose())
+        );
+        assert!(svc
+            .pending_codes(now, Some(&other), Some("alice"))
+            .is_empty());
+        assert!(svc
+            .pending_codes(now, Some("us-east-1_none"), None)
+            .is_empty());
+        let later = ctx_at(now.secs() + 86_400).now;
+        assert!(svc.pending_codes(later, None, None).is_empty());
+    }
+
+    #[test]
+    fn force_confirm_confirms_and_verifies_the_email() {
+        let svc = service();
+        let (pool, _) = signed_up(&svc, "carol");
+        svc.force_confirm(ctx().now, &pool, "carol").unwrap();
+        let got = status(&svc, &pool, "carol");
+        assert_eq!(got.user_status, Some(UserStatusType::Confirmed));
+        let verified = got
+            .user_attributes
+            .iter()
+            .flatten()
+            .find(|a| a.name == "email_verified")
+            .and_then(|a| a.value.clone());
+        assert_eq!(verified.as_deref(), Some("true"));
+        assert!(svc.pending_codes(ctx().now, None, None).is_empty());
+
+        let e = svc.force_confirm(ctx().now, &pool, "nobody").unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::UserNotFoundException, "User does not exist.")
+        );
+        let e = svc
+            .force_confirm(ctx().now, "us-east-1_none", "carol")
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn reset_forgets_everything() {
+        let svc = service();
+        let (pool, client) = signed_up(&svc, "dave");
+        for i in 0..120 {
+            create_pool(&svc, &format!("pool{i}"));
+        }
+        svc.reset();
+        assert!(svc.outbox().messages(|_| true).is_empty());
+        assert!(svc.all_pools().is_empty());
+        let e = svc
+            .describe_user_pool(&ctx(), DescribeUserPoolRequest { user_pool_id: pool })
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ResourceNotFoundException);
+        let e = svc
+            .sign_up(
+                &ctx(),
+                SignUpRequest {
+                    client_id: client,
+                    username: "dave".into(),
+                    password: Some("Passw0rd!".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ResourceNotFoundException);
+        // The service works as new.
+        signed_up(&svc, "dave");
+    }
+}
