@@ -1,8 +1,10 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
 //! itself, and the few calls its own routes make.
 
+use cognito_core::messages::Message;
+use cognito_core::test_api::IssuedCode;
 use cognito_core::{Cognito, RequestContext};
-use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind};
+use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Timestamp};
 
 /// The service behind [`crate::CognitoService`]: the `cognito-idp` API plus the calls of
 /// the emulator's own routes. Every extra call has a default answer, so an embedder that
@@ -34,6 +36,50 @@ pub trait Backend:
     fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
         Err(unsupported(pool_id))
     }
+
+    // The test API (`/_cognito/*`, see `test_api`). Calls for tokens, sign-in events and
+    // compromised passwords join these.
+
+    /// The messages sent so far that `keep` accepts, oldest first.
+    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
+        let _ = keep;
+        Err(no_test_api())
+    }
+
+    /// The codes users hold that still work at `now`, of pool `pool_id` and the user
+    /// `username` designates when given.
+    fn pending_codes(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<IssuedCode>, CognitoError> {
+        let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Confirms user `username` of pool `pool_id` outright.
+    fn force_confirm(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<(), CognitoError> {
+        let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Forgets all state.
+    fn reset(&self) -> Result<(), CognitoError> {
+        Err(no_test_api())
+    }
+}
+
+fn no_test_api() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::ResourceNotFoundException,
+        "The test API is not supported by this backend.",
+    )
 }
 
 fn unsupported(pool_id: &str) -> CognitoError {
@@ -60,5 +106,32 @@ impl Backend for Cognito {
 
     fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
         Cognito::openid_configuration(self, pool_id)
+    }
+
+    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
+        Ok(self.outbox().messages(keep))
+    }
+
+    fn pending_codes(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<IssuedCode>, CognitoError> {
+        Ok(Cognito::pending_codes(self, now, pool_id, username))
+    }
+
+    fn force_confirm(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<(), CognitoError> {
+        Cognito::force_confirm(self, now, pool_id, username)
+    }
+
+    fn reset(&self) -> Result<(), CognitoError> {
+        Cognito::reset(self);
+        Ok(())
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! [`CognitoService`] is a [`tower::Service`] that speaks the `awsJson1_1` protocol of the
 //! `cognito-idp` API on `POST /`, answers CORS preflights so browser clients work, and
-//! serves a few plain routes (`GET /health`). [`serve`] runs it on a
+//! serves a few plain routes (`GET /health`, the test API under `/_cognito/` that
+//! `docs/test-api.md` describes). [`serve`] runs it on a
 //! [`tokio::net::TcpListener`] with HTTP/1.1 keep-alive and a graceful shutdown.
 //!
 //! ```no_run
@@ -38,6 +39,7 @@ mod router;
 mod serve;
 mod service;
 mod sigv4;
+mod test_api;
 #[cfg(test)]
 mod testing;
 

@@ -2,7 +2,8 @@
 //!
 //! Today the routes are the API itself (`POST /`), `GET /health` and CORS preflights;
 //! per-pool key sets (`/<poolId>/.well-known/jwks.json`), the OAuth2 endpoints
-//! (`/oauth2/*`) and the emulator's own test endpoints (`/_cognito/*`) join them here.
+//! (`/oauth2/*`) and the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`])
+//! join them here.
 
 use http::Method;
 
@@ -19,10 +20,25 @@ pub(crate) enum Route {
     Jwks,
     /// `GET /<poolId>/.well-known/openid-configuration`: OpenID Connect discovery.
     OpenIdConfiguration,
+    /// `/_cognito/...`: an endpoint of the test API.
+    Test(TestRoute),
     /// `OPTIONS` on any path: a CORS preflight.
     Preflight,
     /// Nothing matches.
     NotFound,
+}
+
+/// The endpoints of the emulator's test API (`test_api`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TestRoute {
+    /// `GET /_cognito/messages`: the messages sent.
+    Messages,
+    /// `GET /_cognito/codes`: the codes users hold.
+    Codes,
+    /// `POST /_cognito/users/confirm`: confirms a user.
+    ConfirmUser,
+    /// `POST /_cognito/reset`: forgets all state.
+    Reset,
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -46,6 +62,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/") => Route::Api,
         (&Method::GET, "/health") => Route::Health,
         (&Method::PUT, p) if p.starts_with(USER_IMPORT_PREFIX) => Route::UserImportUpload,
+        (&Method::GET, "/_cognito/messages") => Route::Test(TestRoute::Messages),
+        (&Method::GET, "/_cognito/codes") => Route::Test(TestRoute::Codes),
+        (&Method::POST, "/_cognito/users/confirm") => Route::Test(TestRoute::ConfirmUser),
+        (&Method::POST, "/_cognito/reset") => Route::Test(TestRoute::Reset),
         (&Method::GET, p) if well_known(p, JWKS).is_some() => Route::Jwks,
         (&Method::GET, p) if well_known(p, OPENID_CONFIGURATION).is_some() => {
             Route::OpenIdConfiguration
@@ -79,6 +99,29 @@ mod tests {
                 "/_cognito/user-import/us-east-1_a/import-b",
                 Route::NotFound,
             ),
+            (
+                Method::GET,
+                "/_cognito/messages",
+                Route::Test(TestRoute::Messages),
+            ),
+            (
+                Method::GET,
+                "/_cognito/codes",
+                Route::Test(TestRoute::Codes),
+            ),
+            (
+                Method::POST,
+                "/_cognito/users/confirm",
+                Route::Test(TestRoute::ConfirmUser),
+            ),
+            (
+                Method::POST,
+                "/_cognito/reset",
+                Route::Test(TestRoute::Reset),
+            ),
+            (Method::GET, "/_cognito/reset", Route::NotFound),
+            (Method::POST, "/_cognito/messages", Route::NotFound),
+            (Method::GET, "/_cognito/tokens", Route::NotFound),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), expected, "{method} {path}");

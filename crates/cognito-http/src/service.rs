@@ -21,7 +21,7 @@ use crate::aws_json::{self, WireError};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
-use crate::{cors, sigv4, Backend, Config, Sources};
+use crate::{cors, sigv4, test_api, Backend, Config, Sources};
 
 /// The body of every response: the emulator answers with whole buffers.
 pub type ResponseBody = Full<Bytes>;
@@ -132,6 +132,17 @@ where
                 router::OPENID_CONFIGURATION,
                 S::openid_configuration,
             ),
+            Route::Test(endpoint) => {
+                test_api::handle(
+                    &*self.provider,
+                    self.sources.clock.now(),
+                    endpoint,
+                    &parts,
+                    body,
+                    self.config.max_body_bytes,
+                )
+                .await
+            }
             Route::Preflight => Ok(cors::preflight(&parts.headers)),
             Route::NotFound => Err(Rejection::NoRoute {
                 method: parts.method.clone(),

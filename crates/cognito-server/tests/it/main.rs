@@ -14,5 +14,6 @@
 mod api;
 mod browser;
 mod lifecycle;
+mod self_service;
 mod sign_in;
 mod support;

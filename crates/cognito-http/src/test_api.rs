@@ -1,0 +1,229 @@
+//! The emulator's test API under `/_cognito/`: plain JSON in and out, no authentication.
+//! Tests read the messages and codes users would receive, confirm users outright and
+//! start over; `docs/test-api.md` documents every endpoint.
+//!
+//! | endpoint | does |
+//! | --- | --- |
+//! | `GET /_cognito/messages` | messages sent, oldest first |
+//! | `GET /_cognito/codes` | codes users hold and can still use |
+//! | `POST /_cognito/users/confirm` | confirms a user |
+//! | `POST /_cognito/reset` | forgets all state |
+//!
+//! Routes are matched in `router`; each handler here reads its query or body, calls the
+//! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's. Token,
+//! sign-in event and compromised-password endpoints join this module the same way.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use cognito_core::messages::{Channel, Message};
+use cognito_model::{CognitoError, ErrorKind, Timestamp};
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Body;
+use serde_json::{json, Value};
+
+use crate::aws_json::{self, WireError};
+use crate::router::TestRoute;
+use crate::service::ResponseBody;
+use crate::Backend;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Answers test API request `route` at `now`.
+pub(crate) async fn handle<S, B>(
+    provider: &S,
+    now: Timestamp,
+    route: TestRoute,
+    parts: &http::request::Parts,
+    body: B,
+    max_body_bytes: usize,
+) -> Result<Response<ResponseBody>, WireError>
+where
+    S: Backend,
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    let query = parts.uri.query();
+    match route {
+        TestRoute::Messages => messages(provider, query),
+        TestRoute::Codes => codes(provider, now, query),
+        TestRoute::ConfirmUser => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            confirm_user(provider, now, &body)
+        }
+        TestRoute::Reset => {
+            provider.reset().map_err(wire)?;
+            Ok(ok(json!({})))
+        }
+    }
+}
+
+/// `GET /_cognito/messages[?pool_id=&username=&destination=&channel=EMAIL|SMS]`.
+fn messages<S: Backend>(
+    provider: &S,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, WireError> {
+    let params = params(query, &["pool_id", "username", "destination", "channel"])?;
+    let channel = match params.get("channel").map(|c| c.to_ascii_uppercase()) {
+        None => None,
+        Some(c) if c == "EMAIL" => Some(Channel::Email),
+        Some(c) if c == "SMS" => Some(Channel::Sms),
+        Some(_) => return Err(bad_request("channel must be EMAIL or SMS")),
+    };
+    let matches = |wanted: Option<&String>, value: &str| wanted.is_none_or(|w| w == value);
+    let keep = |m: &Message| {
+        matches(params.get("pool_id"), &m.pool_id)
+            && matches(params.get("username"), &m.username)
+            && matches(params.get("destination"), &m.destination)
+            && channel.is_none_or(|c| c == m.channel)
+    };
+    let sent = provider.sent_messages(&keep).map_err(wire)?;
+    let list: Vec<Value> = sent
+        .iter()
+        .map(|m| {
+            json!({
+                "pool_id": m.pool_id,
+                "username": m.username,
+                "channel": m.channel.as_str(),
+                "destination": m.destination,
+                "subject": m.subject,
+                "body": m.body.expose(),
+                "kind": m.kind.as_str(),
+                "code": m.code.as_ref().map(|c| c.expose()),
+                "sent_at": m.sent_at,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "messages": list })))
+}
+
+/// `GET /_cognito/codes[?pool_id=&username=]`.
+fn codes<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, WireError> {
+    let params = params(query, &["pool_id", "username"])?;
+    let codes = provider
+        .pending_codes(
+            now,
+            params.get("pool_id").map(String::as_str),
+            params.get("username").map(String::as_str),
+        )
+        .map_err(wire)?;
+    let list: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "pool_id": c.pool_id,
+                "username": c.username,
+                "purpose": c.purpose.as_str(),
+                "code": c.code.expose(),
+                "expires_at": c.expires,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "codes": list })))
+}
+
+/// `POST /_cognito/users/confirm` with `{"pool_id": ..., "username": ...}`.
+fn confirm_user<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    body: &[u8],
+) -> Result<Response<ResponseBody>, WireError> {
+    let input = aws_json::parse_input(body)?;
+    let pool_id = string_member(&input, "pool_id")?;
+    let username = string_member(&input, "username")?;
+    provider
+        .force_confirm(now, pool_id, username)
+        .map_err(wire)?;
+    Ok(ok(json!({})))
+}
+
+/// The string member `name` of a JSON object.
+fn string_member<'v>(input: &'v Value, name: &str) -> Result<&'v str, WireError> {
+    input
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad_request(format!("{name} is required and must be a string")))
+}
+
+/// The query's parameters, percent-decoded (`+` stays a plus sign); a name outside
+/// `allowed` or a repeated one is refused.
+fn params(
+    query: Option<&str>,
+    allowed: &[&'static str],
+) -> Result<HashMap<&'static str, String>, WireError> {
+    let mut out = HashMap::new();
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = decode(name)?;
+        let Some(&known) = allowed.iter().find(|a| **a == name) else {
+            return Err(bad_request(format!(
+                "Unknown query parameter {name}; expected {}",
+                allowed.join(", ")
+            )));
+        };
+        if out.insert(known, decode(value)?).is_some() {
+            return Err(bad_request(format!("Query parameter {name} is repeated")));
+        }
+    }
+    Ok(out)
+}
+
+/// Percent-decodes `s` as UTF-8.
+fn decode(s: &str) -> Result<String, WireError> {
+    let invalid = || bad_request(format!("Malformed percent-encoding in {s:?}"));
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut rest = s.bytes();
+    while let Some(b) = rest.next() {
+        if b != b'%' {
+            bytes.push(b);
+            continue;
+        }
+        let hex = |c: Option<u8>| c.and_then(|c| char::from(c).to_digit(16));
+        match (hex(rest.next()), hex(rest.next())) {
+            (Some(hi), Some(lo)) => bytes.push(u8::try_from(hi * 16 + lo).map_err(|_| invalid())?),
+            _ => return Err(invalid()),
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| invalid())
+}
+
+fn bad_request(message: impl Into<String>) -> WireError {
+    WireError::new(
+        StatusCode::BAD_REQUEST,
+        ErrorKind::InvalidParameterException.type_name(),
+        message.into(),
+    )
+}
+
+/// A backend error on the wire: what names nothing found is 404, the rest 400.
+fn wire(e: CognitoError) -> WireError {
+    let status = match e.kind {
+        ErrorKind::ResourceNotFoundException | ErrorKind::UserNotFoundException => {
+            StatusCode::NOT_FOUND
+        }
+        _ => StatusCode::BAD_REQUEST,
+    };
+    WireError::new(status, e.kind.type_name(), e.message)
+}
+
+/// A 200 answer carrying `value`.
+fn ok(value: Value) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,329 @@
+//! The test API end to end over a real service, driven with `oneshot`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use cognito_core::{Cognito, Random};
+use http::Request;
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+use super::*;
+use crate::{CognitoService, Config};
+
+/// Well-mixed deterministic bytes (splitmix64), so ids and codes look random.
+#[derive(Default)]
+struct Mixed(AtomicU64);
+
+impl Random for Mixed {
+    fn fill(&self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
+    }
+}
+
+fn service() -> CognitoService {
+    let cognito = Arc::new(Cognito::in_memory(Box::new(Mixed::default())));
+    CognitoService::new(cognito, crate::testing::sources(), Config::default())
+}
+
+async fn send(service: &CognitoService, request: Request<Full<Bytes>>) -> (StatusCode, Value) {
+    let test_api = request.uri().path().starts_with("/_cognito/");
+    let response = service.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    if test_api && status == StatusCode::OK {
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+    }
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+async fn get(service: &CognitoService, uri: &str) -> (StatusCode, Value) {
+    send(service, Request::get(uri).body(Full::default()).unwrap()).await
+}
+
+async fn post(service: &CognitoService, uri: &str, body: &str) -> (StatusCode, Value) {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .unwrap();
+    send(service, request).await
+}
+
+async fn call(service: &CognitoService, operation: &str, body: Value) -> Value {
+    let request = Request::post("/")
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap();
+    let (status, answer) = send(service, request).await;
+    assert_eq!(status, StatusCode::OK, "{operation}: {answer}");
+    answer
+}
+
+/// A pool that emails codes, its client, and `alice` signed up: (pool id, client id).
+async fn signed_up(service: &CognitoService) -> (String, String) {
+    let pool = call(
+        service,
+        "CreateUserPool",
+        json!({"PoolName": "p", "AutoVerifiedAttributes": ["email"]}),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = call(
+        service,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app"}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        service,
+        "SignUp",
+        json!({
+            "ClientId": client,
+            "Username": "alice",
+            "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "alice+test@example.com"}],
+        }),
+    )
+    .await;
+    (pool, client)
+}
+
+#[tokio::test]
+async fn messages_lists_what_was_sent() {
+    let service = service();
+    let (pool, _) = signed_up(&service).await;
+    let (status, answer) = get(&service, "/_cognito/messages").await;
+    assert_eq!(status, StatusCode::OK);
+    let messages = answer["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    let code = message["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    assert_eq!(message["pool_id"], pool);
+    assert_eq!(message["username"], "alice");
+    assert_eq!(message["channel"], "EMAIL");
+    assert_eq!(message["destination"], "alice+test@example.com");
+    assert_eq!(message["subject"], "Your verification code");
+    assert_eq!(message["kind"], "sign_up_code");
+    assert_eq!(message["sent_at"], 1_767_225_600);
+    assert!(message["body"].as_str().unwrap().contains(code));
+
+    for (query, count) in [
+        (format!("pool_id={pool}&username=alice"), 1),
+        ("username=bob".to_owned(), 0),
+        ("channel=email".to_owned(), 1),
+        ("channel=SMS".to_owned(), 0),
+        ("destination=alice%2Btest%40example.com".to_owned(), 1),
+        ("destination=alice+test@example.com".to_owned(), 1),
+        ("pool_id=us-east-1_other".to_owned(), 0),
+        (String::new(), 1),
+    ] {
+        let (status, answer) = get(&service, &format!("/_cognito/messages?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {answer}");
+        assert_eq!(
+            answer["messages"].as_array().unwrap().len(),
+            count,
+            "{query}"
+        );
+    }
+    for (query, message) in [
+        ("channel=fax", "channel must be EMAIL or SMS"),
+        (
+            "user=alice",
+            "Unknown query parameter user; expected pool_id, username, destination, channel",
+        ),
+        (
+            "username=a&username=b",
+            "Query parameter username is repeated",
+        ),
+        ("username=%4", "Malformed percent-encoding in \"%4\""),
+    ] {
+        let (status, answer) = get(&service, &format!("/_cognito/messages?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(answer["__type"], "InvalidParameterException");
+        assert_eq!(answer["message"], message);
+    }
+}
+
+#[tokio::test]
+async fn codes_lists_the_pending_codes() {
+    let service = service();
+    let (pool, _) = signed_up(&service).await;
+    let (_, sent) = get(&service, "/_cognito/messages").await;
+    let (status, answer) = get(
+        &service,
+        &format!("/_cognito/codes?pool_id={pool}&username=alice"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        answer,
+        json!({"codes": [{
+            "pool_id": pool,
+            "username": "alice",
+            "purpose": "sign_up",
+            "code": sent["messages"][0]["code"],
+            "expires_at": 1_767_225_600 + 86_400,
+        }]})
+    );
+    let (_, none) = get(&service, "/_cognito/codes?username=bob").await;
+    assert_eq!(none, json!({"codes": []}));
+    let (status, _) = get(&service, "/_cognito/codes?channel=SMS").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn confirm_user_confirms_and_verifies() {
+    let service = service();
+    let (pool, _) = signed_up(&service).await;
+    let body = json!({"pool_id": pool, "username": "alice"}).to_string();
+    let (status, answer) = post(&service, "/_cognito/users/confirm", &body).await;
+    assert_eq!((status, answer), (StatusCode::OK, json!({})));
+    let user = call(
+        &service,
+        "AdminGetUser",
+        json!({"UserPoolId": pool, "Username": "alice"}),
+    )
+    .await;
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    let verified = user["UserAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Name"] == "email_verified")
+        .map(|a| a["Value"].clone());
+    assert_eq!(verified, Some(json!("true")));
+    let (_, codes) = get(&service, "/_cognito/codes").await;
+    assert_eq!(codes, json!({"codes": []}));
+
+    let cases = [
+        (
+            json!({"pool_id": pool, "username": "bob"}).to_string(),
+            404,
+            "UserNotFoundException",
+            "User does not exist.",
+        ),
+        (
+            json!({"pool_id": "us-east-1_none", "username": "alice"}).to_string(),
+            404,
+            "ResourceNotFoundException",
+            "User pool us-east-1_none does not exist.",
+        ),
+        (
+            json!({"pool_id": pool}).to_string(),
+            400,
+            "InvalidParameterException",
+            "username is required and must be a string",
+        ),
+        (
+            String::new(),
+            400,
+            "InvalidParameterException",
+            "pool_id is required and must be a string",
+        ),
+        (
+            "[1]".to_owned(),
+            400,
+            "SerializationException",
+            "The request body must be a JSON object",
+        ),
+    ];
+    for (body, status, type_name, message) in cases {
+        let (got, answer) = post(&service, "/_cognito/users/confirm", &body).await;
+        assert_eq!(got.as_u16(), status, "{body}: {answer}");
+        assert_eq!(answer["__type"], type_name, "{body}");
+        assert_eq!(answer["message"], message, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn reset_forgets_everything() {
+    let service = service();
+    let (pool, _) = signed_up(&service).await;
+    let (status, answer) = post(&service, "/_cognito/reset", "").await;
+    assert_eq!((status, answer), (StatusCode::OK, json!({})));
+    let (_, messages) = get(&service, "/_cognito/messages").await;
+    assert_eq!(messages, json!({"messages": []}));
+    let request = Request::post("/")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.DescribeUserPool",
+        )
+        .body(Full::new(Bytes::from(
+            json!({"UserPoolId": pool}).to_string(),
+        )))
+        .unwrap();
+    let (status, answer) = send(&service, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["__type"], "ResourceNotFoundException");
+}
+
+/// A backend that serves only the API.
+struct ApiOnly;
+
+impl cognito_model::CognitoIdentityProvider for ApiOnly {
+    type Context = cognito_core::RequestContext;
+}
+
+impl Backend for ApiOnly {}
+
+#[tokio::test]
+async fn backends_without_the_test_api_say_so() {
+    let service = CognitoService::new(
+        Arc::new(ApiOnly),
+        crate::testing::sources(),
+        Config::default(),
+    );
+    for request in [
+        Request::get("/_cognito/messages")
+            .body(Full::default())
+            .unwrap(),
+        Request::get("/_cognito/codes")
+            .body(Full::default())
+            .unwrap(),
+        Request::post("/_cognito/reset")
+            .body(Full::default())
+            .unwrap(),
+        Request::post("/_cognito/users/confirm")
+            .body(Full::new(Bytes::from_static(
+                br#"{"pool_id":"us-east-1_a","username":"u"}"#,
+            )))
+            .unwrap(),
+    ] {
+        let response = service.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            answer["message"],
+            "The test API is not supported by this backend."
+        );
+    }
+}
+
+#[test]
+fn percent_decoding() {
+    assert_eq!(decode("a%40b.c").unwrap(), "a@b.c");
+    assert_eq!(decode("%2B1415").unwrap(), "+1415");
+    assert_eq!(decode("+1415").unwrap(), "+1415");
+    assert_eq!(decode("%C3%A9t%C3%A9").unwrap(), "été");
+    assert!(decode("%zz").is_err());
+    assert!(decode("%").is_err());
+    assert!(decode("%ff").is_err());
+}
