@@ -679,6 +679,14 @@ impl Cognito {
         let mut pool = pool.write();
         let key = pool.user_key_of(&input.username)?;
         let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+        // A user who never chose a password has none to reset: a new invitation
+        // (`AdminCreateUser` with `RESEND`) or `AdminSetUserPassword` is the way out.
+        if user.status == UserStatusType::ForceChangePassword {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                "User password cannot be reset in the current state.",
+            ));
+        }
         let (channel, destination) = if user.is_verified("email") {
             (Channel::Email, user.attribute("email"))
         } else if user.is_verified("phone_number") {

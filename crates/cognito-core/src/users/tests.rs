@@ -357,8 +357,8 @@ fn passwords_status_and_enablement() {
         "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"
     );
 
-    let err = svc
-        .admin_reset_user_password(
+    let reset = || {
+        svc.admin_reset_user_password(
             &ctx(),
             AdminResetUserPasswordRequest {
                 user_pool_id: pool.clone(),
@@ -366,7 +366,16 @@ fn passwords_status_and_enablement() {
                 client_metadata: None,
             },
         )
-        .unwrap_err();
+    };
+    // Until the user has a password of its own, there is nothing to reset.
+    let err = reset().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+    assert_eq!(
+        err.message,
+        "User password cannot be reset in the current state."
+    );
+    set("Str0ng!pass3", true).unwrap();
+    let err = reset().unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidParameterException);
     svc.admin_update_user_attributes(
         &ctx(),
@@ -381,15 +390,7 @@ fn passwords_status_and_enablement() {
         },
     )
     .unwrap();
-    svc.admin_reset_user_password(
-        &ctx(),
-        AdminResetUserPasswordRequest {
-            user_pool_id: pool.clone(),
-            username: "u".into(),
-            client_metadata: None,
-        },
-    )
-    .unwrap();
+    reset().unwrap();
     assert_eq!(
         get(&svc, &pool, "u").unwrap().user_status,
         Some(UserStatusType::ResetRequired)

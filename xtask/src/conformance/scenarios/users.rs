@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    at, create_pool, create_pool_with, ensure, ensure_eq, matches, str_at, unknown_pool_id, Ctx,
-    Pool, Scenario,
+    at, create_client, create_pool, create_pool_with, ensure, ensure_eq, matches, str_at,
+    unknown_pool_id, Ctx, Pool, Scenario,
 };
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -122,8 +122,18 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         operation: "AdminResetUserPassword",
+        name: "force-change-password",
+        run: reset_password_never_signed_in,
+    },
+    Scenario {
+        operation: "AdminResetUserPassword",
         name: "no-verified-contact",
         run: reset_password_unverified,
+    },
+    Scenario {
+        operation: "AdminConfirmSignUp",
+        name: "basic",
+        run: confirm_basic,
     },
     Scenario {
         operation: "AdminConfirmSignUp",
@@ -931,6 +941,65 @@ fn reset_password_unverified(ctx: &Ctx) -> Result<(), String> {
         "UserNotFoundException",
     )
     .map(drop)
+}
+
+/// A user who never chose a password has none to reset.
+fn reset_password_never_signed_in(ctx: &Ctx) -> Result<(), String> {
+    let pool = create_pool(ctx)?;
+    create_user(
+        ctx,
+        &pool.id,
+        "val",
+        json!({"email": "val@example.com", "email_verified": "true"}),
+    )?;
+    let message = ctx.call_err(
+        "AdminResetUserPassword",
+        json!({"UserPoolId": pool.id, "Username": "val"}),
+        "NotAuthorizedException",
+    )?;
+    ensure_eq(
+        message.as_str(),
+        "User password cannot be reset in the current state.",
+        "message",
+    )?;
+    ensure_eq(
+        status_of(ctx, &pool.id, "val")?.as_str(),
+        "FORCE_CHANGE_PASSWORD",
+        "UserStatus after the refused reset",
+    )
+}
+
+/// A user who signed up is confirmed by an administrator without a code.
+fn confirm_basic(ctx: &Ctx) -> Result<(), String> {
+    let pool = create_pool(ctx)?;
+    let client = create_client(ctx, &pool.id, false)?;
+    let out = ctx.call(
+        "SignUp",
+        json!({
+            "ClientId": str_at(&client, "/ClientId")?,
+            "Username": "wren",
+            "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": "wren@example.com"}],
+        }),
+    )?;
+    ensure_eq(at(&out, "/UserConfirmed")?, &json!(false), "UserConfirmed")?;
+    ensure_eq(
+        status_of(ctx, &pool.id, "wren")?.as_str(),
+        "UNCONFIRMED",
+        "UserStatus after SignUp",
+    )?;
+    let input = json!({"UserPoolId": pool.id, "Username": "wren"});
+    let out = ctx.call("AdminConfirmSignUp", input.clone())?;
+    ensure_eq(&out, &json!({}), "AdminConfirmSignUp answer")?;
+    let user = get_user(ctx, &pool.id, "wren")?;
+    ensure_eq(str_at(&user, "/UserStatus")?, "CONFIRMED", "UserStatus")?;
+    ensure_eq(
+        attribute(at(&user, "/UserAttributes")?, "email"),
+        Some("wren@example.com"),
+        "email",
+    )?;
+    ctx.call_err("AdminConfirmSignUp", input, "NotAuthorizedException")
+        .map(drop)
 }
 
 /// Only users who signed up and wait for confirmation can be confirmed.
