@@ -232,6 +232,23 @@ fn update_basic(ctx: &Ctx) -> Result<(), String> {
         &get_group(ctx, &pool.id, "ops")?,
         g,
         "GetGroup versus UpdateGroup",
+    )?;
+    // What an update leaves out keeps its value.
+    let out = ctx.call(
+        "UpdateGroup",
+        json!({"UserPoolId": pool.id, "GroupName": "ops", "Precedence": 2}),
+    )?;
+    let g = at(&out, "/Group")?;
+    ensure_eq(at(g, "/Precedence")?, &json!(2), "Precedence")?;
+    ensure_eq(
+        str_at(g, "/Description")?,
+        "Operations team",
+        "Description left out of the update",
+    )?;
+    ensure_eq(
+        str_at(g, "/RoleArn")?,
+        role.as_str(),
+        "RoleArn left out of the update",
     )
 }
 
