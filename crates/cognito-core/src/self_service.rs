@@ -44,8 +44,10 @@ impl Cognito {
     ) -> Result<SignUpResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        client_of(&pool, &input.client_id)?
-            .check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let client = client_of(&pool, &input.client_id)?;
+        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+        let attributes = input.user_attributes.as_deref().unwrap_or_default();
+        check_writable(client, attributes)?;
         let admin_only = pool
             .config
             .admin_create_user_config
@@ -69,13 +71,7 @@ impl Cognito {
                 ))
             }
         }
-        let mut attrs = check_attributes(
-            &pool.config,
-            input.user_attributes.as_deref().unwrap_or_default(),
-            AttributeWrite::Create,
-        )?;
-        // A user cannot vouch for its own contact details: only a code does that.
-        attrs.retain(|(n, _)| n != "email_verified" && n != "phone_number_verified");
+        let attrs = check_attributes(&pool.config, attributes, AttributeWrite::Create)?;
         let sub = ids::uuid_v4(&*self.random);
         let (username, mut attrs) = self.username_for(&pool, &input.username, &sub, attrs)?;
         let key = pool.user_key(&username);
@@ -86,7 +82,12 @@ impl Cognito {
             ));
         }
         // Unverified values claim nothing, except where they are the username.
-        pool.claim_aliases(&key, &attrs, |_| false, false)?;
+        let verified = |attr: &str| {
+            attrs
+                .iter()
+                .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
+        };
+        pool.claim_aliases(&key, &attrs, verified, false)?;
         if pool.case_insensitive() {
             if let Some((_, v)) = attrs.iter_mut().find(|(n, _)| n == "preferred_username") {
                 *v = v.to_lowercase();
@@ -207,9 +208,10 @@ impl Cognito {
         if user.status != UserStatusType::Unconfirmed {
             return Err(invalid_parameter("User is already confirmed."));
         }
+        // Also when the pool verifies an attribute the user does not have.
         let Some(target) = sign_up_target(&pool, user) else {
             return Err(invalid_parameter(
-                "Cannot send a confirmation code: the user has no email address or phone number the user pool verifies.",
+                "Cannot resend codes. Auto verification not turned on.",
             ));
         };
         let username = user.username.clone();
@@ -344,6 +346,22 @@ fn client_of<'p>(pool: &'p PoolState, client_id: &str) -> Result<&'p ClientState
     pool.clients
         .get(client_id)
         .ok_or_else(|| crate::errors::client_not_found(client_id))
+}
+
+/// Refuses attributes the client may not write: those outside its `WriteAttributes`
+/// (when it has a list), developer-only ones and `sub`.
+fn check_writable(client: &ClientState, attributes: &[AttributeType]) -> Result<(), CognitoError> {
+    let writable = client.config.write_attributes.as_deref();
+    for name in attributes.iter().map(|a| a.name.as_str()) {
+        let allowed = writable.is_none_or(|w| w.iter().any(|a| a == name));
+        if !allowed || name.starts_with("dev:") || name == "sub" {
+            return Err(CognitoError::new(
+                ErrorKind::NotAuthorizedException,
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the client answers for unknown users as if they existed.

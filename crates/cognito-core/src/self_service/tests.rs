@@ -251,6 +251,11 @@ fn without_auto_verification_no_code_is_sent() {
         ErrorKind::ExpiredCodeException,
         "Invalid code provided, please request a code again.",
     );
+    assert_err(
+        resend(&svc, &client, "bob"),
+        ErrorKind::InvalidParameterException,
+        "Cannot resend codes. Auto verification not turned on.",
+    );
 }
 
 #[test]
@@ -373,6 +378,29 @@ fn sign_up_rejections() {
         ErrorKind::ResourceNotFoundException,
         "User pool client nosuchclient does not exist.",
     );
+
+    let (_, limited) = setup(
+        &svc,
+        |_| {},
+        |r| r.write_attributes = Some(vec!["email".into()]),
+    );
+    assert_err(
+        sign_up(
+            &svc,
+            &limited,
+            "gina",
+            vec![attr("email", "gina@example.com"), attr("name", "Gina")],
+        ),
+        ErrorKind::NotAuthorizedException,
+        "A client attempted to write unauthorized attribute",
+    );
+    sign_up(
+        &svc,
+        &limited,
+        "gina",
+        vec![attr("email", "gina@example.com")],
+    )
+    .unwrap();
 
     let (_, admin_only) = setup(
         &svc,
