@@ -33,7 +33,12 @@ where
     S: Backend,
 {
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new()).keep_alive(true);
+    // Idle keep-alive connections stay open until the client closes them, as AWS's do:
+    // clients pool connections and reuse them after pauses, and a POST on a connection the
+    // server closed meanwhile fails without a retry.
+    http.timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(None);
     let graceful = GracefulShutdown::new();
     // Closes every connection still open when the grace period ends, or when this
     // future is dropped.

@@ -131,6 +131,15 @@ impl Client {
     }
 
     pub fn send(&self, request: &Request) -> Result<Response, String> {
+        // A pooled connection the server has closed fails before the request reaches the
+        // server; one retry on a fresh connection tells that apart from a real failure.
+        match self.send_once(request) {
+            Err(ureq::Error::Transport(_)) => read(self.send_once(request)),
+            other => read(other),
+        }
+    }
+
+    fn send_once(&self, request: &Request) -> Result<ureq::Response, ureq::Error> {
         let mut r = self.agent.post(&format!("{}/", self.endpoint));
         if let Some(t) = &request.target {
             r = r.set("X-Amz-Target", t);
@@ -143,7 +152,7 @@ impl Client {
                 .set("X-Amz-Date", AMZ_DATE)
                 .set("Authorization", AUTHORIZATION);
         }
-        read(r.send_string(&request.body))
+        r.send_string(&request.body)
     }
 
     /// Sends `body` with an HTTP `PUT` to `url` and these headers, as an upload to a
