@@ -50,6 +50,13 @@ fn incorrect() -> CognitoError {
     not_authorized("Incorrect username or password.")
 }
 
+fn password_reset_required() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::PasswordResetRequiredException,
+        "Password reset required for the user",
+    )
+}
+
 /// A sign-in waiting for the client's next answer.
 #[derive(Debug, Clone)]
 pub(crate) enum Challenge {
@@ -300,7 +307,7 @@ impl Cognito {
                     .ok_or_else(|| crate::errors::client_not_found(client_id))?;
                 client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
                 let user_key = find_signing_in_user(&pool, &client, username)?;
-                self.check_password(ctx, &mut pool, &user_key, password)?;
+                self.check_password(ctx, &mut pool, &client, &user_key, password)?;
                 self.check_compromised(&pool, Some(client_id), EventFilterType::SignIn, password)?;
                 self.after_password(ctx, &key, &mut pool, &client, &user_key)
             }
@@ -309,10 +316,16 @@ impl Cognito {
 
     /// Checks a password sent in the clear, counting failures and locking out after
     /// repeated ones.
+    ///
+    /// A user whose password must be reset (imported, or reset by an administrator)
+    /// gets `PasswordResetRequiredException` whatever password it sends, as Cognito
+    /// tells imported users to reset theirs; only a client that prevents user
+    /// existence errors answers a wrong password as for anyone else.
     fn check_password(
         &self,
         ctx: &RequestContext,
         pool: &mut PoolState,
+        client: &ClientState,
         user_key: &str,
         password: &str,
     ) -> Result<(), CognitoError> {
@@ -328,6 +341,11 @@ impl Cognito {
             .password
             .as_ref()
             .is_some_and(|h| h.verify(&pool_name, &user.username, password));
+        let prevents = client.config.prevent_user_existence_errors
+            == Some(PreventUserExistenceErrorTypes::Enabled);
+        if user.status == UserStatusType::ResetRequired && (ok || !prevents) {
+            return Err(password_reset_required());
+        }
         self.record_password_result(ctx, pool, user_key, ok)
     }
 
@@ -388,10 +406,7 @@ impl Cognito {
                 ErrorKind::UserNotConfirmedException,
                 "User is not confirmed.",
             )),
-            UserStatusType::ResetRequired => Err(CognitoError::new(
-                ErrorKind::PasswordResetRequiredException,
-                "Password reset required for the user",
-            )),
+            UserStatusType::ResetRequired => Err(password_reset_required()),
             UserStatusType::ForceChangePassword => {
                 if user
                     .temporary_password_expires

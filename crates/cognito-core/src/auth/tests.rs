@@ -229,6 +229,51 @@ fn wrong_passwords_unknown_users_and_lockout() {
 }
 
 #[test]
+fn users_that_must_reset_their_password_are_told_so_whatever_they_send() {
+    let reset_required = |f: &Fixture, name: &str| {
+        let pool = f.svc.pool(&ctx(), &f.pool).unwrap();
+        let mut pool = pool.write();
+        let key = pool.user_key_of(name).unwrap();
+        // As an imported user: no password at all.
+        pool.users.update(&key, |u| {
+            u.status = UserStatusType::ResetRequired;
+            u.password = None;
+        });
+    };
+    let f =
+        fixture(|c| c.prevent_user_existence_errors = Some(PreventUserExistenceErrorTypes::Legacy));
+    f.user("imported", true);
+    reset_required(&f, "imported");
+    for password in [PASSWORD, "Any0ther!pass"] {
+        let err = f.password_auth(&ctx(), "imported", password).unwrap_err();
+        assert_eq!(
+            (err.kind, err.message.as_str()),
+            (
+                ErrorKind::PasswordResetRequiredException,
+                "Password reset required for the user"
+            )
+        );
+    }
+
+    // A client that hides which users exist says no more than for a wrong password.
+    let hidden = fixture(|c| {
+        c.prevent_user_existence_errors = Some(PreventUserExistenceErrorTypes::Enabled)
+    });
+    hidden.user("imported", true);
+    reset_required(&hidden, "imported");
+    let err = hidden
+        .password_auth(&ctx(), "imported", "Any0ther!pass")
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::NotAuthorizedException,
+            "Incorrect username or password."
+        )
+    );
+}
+
+#[test]
 fn flows_must_be_enabled_for_the_client() {
     let f =
         fixture(|c| c.explicit_auth_flows = Some(vec![ExplicitAuthFlowsType::AllowUserSrpAuth]));
