@@ -584,7 +584,7 @@ impl ClientSettings {
         config.analytics_configuration = self.analytics_configuration;
         config.prevent_user_existence_errors = Some(
             self.prevent_user_existence_errors
-                .unwrap_or(PreventUserExistenceErrorTypes::Enabled),
+                .unwrap_or(PreventUserExistenceErrorTypes::Legacy),
         );
         config.enable_token_revocation = Some(self.enable_token_revocation.unwrap_or(true));
         config.enable_propagate_additional_user_context_data = Some(
