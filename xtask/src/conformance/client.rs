@@ -131,28 +131,27 @@ impl Client {
     }
 
     pub fn send(&self, request: &Request) -> Result<Response, String> {
+        let build = || {
+            let mut r = self.agent.post(&format!("{}/", self.endpoint));
+            if let Some(t) = &request.target {
+                r = r.set("X-Amz-Target", t);
+            }
+            if let Some(c) = &request.content_type {
+                r = r.set("Content-Type", c);
+            }
+            if request.signed {
+                r = r
+                    .set("X-Amz-Date", AMZ_DATE)
+                    .set("Authorization", AUTHORIZATION);
+            }
+            r
+        };
         // A pooled connection the server has closed fails before the request reaches the
         // server; one retry on a fresh connection tells that apart from a real failure.
-        match self.send_once(request) {
-            Err(ureq::Error::Transport(_)) => read(self.send_once(request)),
+        match build().send_string(&request.body) {
+            Err(ureq::Error::Transport(_)) => read(build().send_string(&request.body)),
             other => read(other),
         }
-    }
-
-    fn send_once(&self, request: &Request) -> Result<ureq::Response, ureq::Error> {
-        let mut r = self.agent.post(&format!("{}/", self.endpoint));
-        if let Some(t) = &request.target {
-            r = r.set("X-Amz-Target", t);
-        }
-        if let Some(c) = &request.content_type {
-            r = r.set("Content-Type", c);
-        }
-        if request.signed {
-            r = r
-                .set("X-Amz-Date", AMZ_DATE)
-                .set("Authorization", AUTHORIZATION);
-        }
-        r.send_string(&request.body)
     }
 
     /// Sends `body` with an HTTP `PUT` to `url` and these headers, as an upload to a
