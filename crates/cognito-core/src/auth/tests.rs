@@ -474,6 +474,36 @@ fn refresh_revoke_and_global_sign_out() {
 }
 
 #[test]
+fn signing_in_again_in_the_second_of_a_global_sign_out() {
+    let f = fixture(|_| {});
+    f.user("gil", true);
+    let at = |millis: i64| RequestContext {
+        now: Timestamp::from_millis(1_700_000_000_000 + millis),
+        ..ctx()
+    };
+    let first = f.password_auth(&at(100), "gil", PASSWORD).unwrap();
+    let first = first.authentication_result.unwrap().access_token.unwrap();
+    f.svc
+        .global_sign_out(
+            &at(500),
+            GlobalSignOutRequest {
+                access_token: first.clone(),
+            },
+        )
+        .unwrap();
+    let again = f.password_auth(&at(900), "gil", PASSWORD).unwrap();
+    let again = again.authentication_result.unwrap().access_token.unwrap();
+    assert!(f.svc.verify_access_token(&at(950), &again).is_ok());
+    assert_eq!(
+        f.svc
+            .verify_access_token(&at(950), &first)
+            .unwrap_err()
+            .message,
+        "Access Token has been revoked"
+    );
+}
+
+#[test]
 fn refresh_token_rotation() {
     let f = fixture(|c| {
         c.refresh_token_rotation = Some(RefreshTokenRotationType {

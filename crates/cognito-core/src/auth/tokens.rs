@@ -410,10 +410,12 @@ impl Cognito {
             let user = pool.users.get(&key).ok_or_else(|| {
                 CognitoError::new(ErrorKind::UserNotFoundException, "User does not exist.")
             })?;
+            // `iat` counts whole seconds: a token issued later in the second of a
+            // sign-out is still good (the tokens before it are revoked by origin).
             if user
                 .sign_in
                 .tokens_valid_after
-                .is_some_and(|after| iat * 1000 < after.millis())
+                .is_some_and(|after| iat < after.secs())
             {
                 return Err(not_authorized("Access Token has been revoked"));
             }
