@@ -100,7 +100,8 @@ def test_import_job_brings_in_users(cognito, endpoint, pool):
     assert attrs["email_verified"] == "true"
     assert "sub" in attrs
 
-    client_id = sign_in_client(cognito, pool_id)
+    # Without PreventUserExistenceErrors, any password tells such a user to reset it.
+    client_id = sign_in_client(cognito, pool_id, PreventUserExistenceErrors="LEGACY")
     with pytest.raises(ClientError) as excinfo:
         cognito.initiate_auth(
             ClientId=client_id,
