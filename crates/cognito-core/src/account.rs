@@ -87,8 +87,10 @@ impl Cognito {
         )?;
         let username = user.username.clone();
         let hash = self.hash_password(&pool, &username, &input.proposed_password);
+        let event_id = crate::ids::uuid_v4(&*self.random);
         pool.users.update(&token.user_key, |u| {
             u.set_password(hash);
+            crate::users::record_event(u, event_id, ctx.now, EventType::PasswordChange, true);
             u.modified = ctx.now;
         });
         Ok(ChangePasswordResponse {})

@@ -115,6 +115,13 @@ impl Cognito {
             );
             user.codes.push(code);
         }
+        crate::users::record_event(
+            &mut user,
+            crate::ids::uuid_v4(&*self.random),
+            ctx.now,
+            EventType::SignUp,
+            true,
+        );
         pool.users.insert(key, user);
         Ok(SignUpResponse {
             code_delivery_details: target.as_ref().map(Target::details),
@@ -330,11 +337,13 @@ impl Cognito {
             &input.password,
         )?;
         let hash = self.hash_password(&pool, &user.username, &input.password);
+        let event_id = crate::ids::uuid_v4(&*self.random);
         pool.users.update(&key, |u| {
             u.set_password(hash);
             u.status = UserStatusType::Confirmed;
             u.temporary_password_expires = None;
             u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
+            crate::users::record_event(u, event_id, ctx.now, EventType::ForgotPassword, true);
             u.modified = ctx.now;
         });
         Ok(ConfirmForgotPasswordResponse {})

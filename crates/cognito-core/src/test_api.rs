@@ -1,10 +1,11 @@
 //! The emulator's test hooks, which the HTTP test API (`/_cognito/*`) serves: the codes
-//! users hold, confirming a user outright, and wiping every pool. Cognito itself has
+//! users hold, confirming a user outright, the sign-ins with working tokens (and ending
+//! them), users' auth events, and wiping every pool. Cognito itself has
 //! none of these; they let a test read what a user would read in a message, or skip a
 //! step it is not about.
 //!
-//! The messages themselves are in [`Cognito::outbox`]. Hooks for tokens, sign-in events
-//! and compromised passwords belong here too, beside the state they read.
+//! The messages themselves are in [`Cognito::outbox`]; compromised passwords are
+//! registered with [`Cognito::register_compromised_password`].
 
 use cognito_crypto::Secret;
 use cognito_model::shapes::UserStatusType;
@@ -30,6 +31,32 @@ pub struct IssuedCode {
     pub expires: Timestamp,
 }
 
+/// A sign-in whose tokens still work; the tokens themselves are never shown.
+#[derive(Debug, Clone)]
+pub struct ActiveTokens {
+    /// The user's pool.
+    pub pool_id: String,
+    /// The user's username.
+    pub username: String,
+    /// The app client signed in through.
+    pub client_id: String,
+    /// The sign-in's id (`origin_jti` in its tokens).
+    pub session_id: String,
+    /// When its refresh token expires.
+    pub refresh_expires: Timestamp,
+}
+
+/// An event in a user's history.
+#[derive(Debug, Clone)]
+pub struct RecordedEvent {
+    /// The user's pool.
+    pub pool_id: String,
+    /// The user's username.
+    pub username: String,
+    /// The event, as `AdminListUserAuthEvents` shows it.
+    pub event: cognito_model::shapes::AuthEventType,
+}
+
 impl CodePurpose {
     /// A stable name for the test API: `sign_up`, `forgot_password`, `verify_email` or
     /// `verify_phone_number`.
@@ -53,12 +80,8 @@ impl Cognito {
         pool_id: Option<&str>,
         username: Option<&str>,
     ) -> Vec<IssuedCode> {
-        let pools = match pool_id {
-            Some(id) => self.store.get(id).into_iter().collect(),
-            None => self.all_pools(),
-        };
         let mut out = Vec::new();
-        for pool in pools {
+        for pool in self.pools_matching(pool_id) {
             let pool = pool.read();
             let pool_id = pool.config.id.clone().unwrap_or_default();
             let keys: Vec<String> = match username {
@@ -120,6 +143,112 @@ impl Cognito {
             u.modified = now;
         });
         Ok(())
+    }
+
+    /// The sign-ins whose tokens still work at `now` (never the tokens themselves): of
+    /// pool `pool_id` and user `username` when given.
+    pub fn active_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Vec<ActiveTokens> {
+        let mut out = Vec::new();
+        for pool in self.pools_matching(pool_id) {
+            let pool = pool.read();
+            let id = pool.config.id.clone().unwrap_or_default();
+            let only = username.and_then(|u| pool.find_user(u));
+            if username.is_some() && only.is_none() {
+                continue;
+            }
+            for (user_key, client_id, session_id, expires) in pool.tokens.active_grants(now) {
+                if only.as_ref().is_some_and(|k| *k != user_key) {
+                    continue;
+                }
+                let Some(user) = pool.users.get(&user_key) else {
+                    continue;
+                };
+                if user.sign_in.tokens_valid_after.is_some_and(|t| t > now) {
+                    continue;
+                }
+                out.push(ActiveTokens {
+                    pool_id: id.clone(),
+                    username: user.username.clone(),
+                    client_id,
+                    session_id,
+                    refresh_expires: expires,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.pool_id, &a.username, &a.session_id).cmp(&(&b.pool_id, &b.username, &b.session_id))
+        });
+        out
+    }
+
+    /// Makes every token of pool `pool_id` (of user `username` when given) stop working,
+    /// as if it had expired; answers how many sign-ins were ended.
+    pub fn expire_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: Option<&str>,
+    ) -> Result<usize, CognitoError> {
+        let pool = self
+            .store
+            .get(pool_id)
+            .ok_or_else(|| pool_not_found(pool_id))?;
+        let mut pool = pool.write();
+        let only = match username {
+            Some(u) => Some(pool.user_key_of(u)?),
+            None => None,
+        };
+        let ended = pool
+            .tokens
+            .active_grants(now)
+            .iter()
+            .filter(|(user, ..)| only.as_ref().is_none_or(|k| k == user))
+            .count();
+        pool.tokens
+            .revoke_where(|user, _| only.as_ref().is_none_or(|k| k == user));
+        let keys: Vec<String> = match only {
+            Some(k) => vec![k],
+            None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+        };
+        for key in keys {
+            pool.users
+                .update(&key, |u| u.sign_in.tokens_valid_after = Some(now));
+        }
+        Ok(ended)
+    }
+
+    /// The recorded events (sign-up, sign-in, password changes) of pool `pool_id` and
+    /// user `username` when given, oldest first per user.
+    pub fn auth_events(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<RecordedEvent> {
+        let mut out = Vec::new();
+        for pool in self.pools_matching(pool_id) {
+            let pool = pool.read();
+            let id = pool.config.id.clone().unwrap_or_default();
+            let keys: Vec<String> = match username {
+                Some(name) => pool.find_user(name).into_iter().collect(),
+                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+            };
+            for user in keys.iter().filter_map(|k| pool.users.get(k)) {
+                out.extend(user.auth_events.iter().map(|e| RecordedEvent {
+                    pool_id: id.clone(),
+                    username: user.username.clone(),
+                    event: e.clone(),
+                }));
+            }
+        }
+        out
+    }
+
+    fn pools_matching(&self, pool_id: Option<&str>) -> Vec<SharedPool> {
+        match pool_id {
+            Some(id) => self.store.get(id).into_iter().collect(),
+            None => self.all_pools(),
+        }
     }
 
     /// Forgets everything: every pool with all it holds, the indexes over them, the

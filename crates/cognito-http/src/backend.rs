@@ -2,7 +2,7 @@
 //! itself, and the few calls its own routes make.
 
 use cognito_core::messages::Message;
-use cognito_core::test_api::IssuedCode;
+use cognito_core::test_api::{ActiveTokens, IssuedCode, RecordedEvent};
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Timestamp};
 
@@ -37,8 +37,7 @@ pub trait Backend:
         Err(unsupported(pool_id))
     }
 
-    // The test API (`/_cognito/*`, see `test_api`). Calls for tokens, sign-in events and
-    // compromised passwords join these.
+    // The test API (`/_cognito/*`, see `test_api`).
 
     /// The messages sent so far that `keep` accepts, oldest first.
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
@@ -71,6 +70,44 @@ pub trait Backend:
 
     /// Forgets all state.
     fn reset(&self) -> Result<(), CognitoError> {
+        Err(no_test_api())
+    }
+
+    /// The sign-ins whose tokens still work at `now`.
+    fn active_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<ActiveTokens>, CognitoError> {
+        let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Ends the sign-ins of pool `pool_id` (of user `username` when given).
+    fn expire_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: Option<&str>,
+    ) -> Result<usize, CognitoError> {
+        let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Users' recorded auth events.
+    fn auth_events(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<RecordedEvent>, CognitoError> {
+        let _ = (pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Registers compromised passwords; answers how many are registered in all.
+    fn register_compromised_passwords(&self, passwords: &[&str]) -> Result<usize, CognitoError> {
+        let _ = passwords;
         Err(no_test_api())
     }
 }
@@ -133,5 +170,38 @@ impl Backend for Cognito {
     fn reset(&self) -> Result<(), CognitoError> {
         Cognito::reset(self);
         Ok(())
+    }
+
+    fn active_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<ActiveTokens>, CognitoError> {
+        Ok(Cognito::active_tokens(self, now, pool_id, username))
+    }
+
+    fn expire_tokens(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: Option<&str>,
+    ) -> Result<usize, CognitoError> {
+        Cognito::expire_tokens(self, now, pool_id, username)
+    }
+
+    fn auth_events(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<RecordedEvent>, CognitoError> {
+        Ok(Cognito::auth_events(self, pool_id, username))
+    }
+
+    fn register_compromised_passwords(&self, passwords: &[&str]) -> Result<usize, CognitoError> {
+        for p in passwords {
+            self.register_compromised_password(p);
+        }
+        Ok(self.compromised_password_count())
     }
 }

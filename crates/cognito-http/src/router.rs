@@ -39,6 +39,14 @@ pub(crate) enum TestRoute {
     ConfirmUser,
     /// `POST /_cognito/reset`: forgets all state.
     Reset,
+    /// `GET /_cognito/tokens`: sign-ins whose tokens still work.
+    Tokens,
+    /// `POST /_cognito/tokens/expire`: ends a pool's or a user's sign-ins.
+    ExpireTokens,
+    /// `GET /_cognito/events`: users' auth events.
+    Events,
+    /// `POST /_cognito/compromised-passwords`: registers compromised passwords.
+    CompromisedPasswords,
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -66,6 +74,12 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::GET, "/_cognito/codes") => Route::Test(TestRoute::Codes),
         (&Method::POST, "/_cognito/users/confirm") => Route::Test(TestRoute::ConfirmUser),
         (&Method::POST, "/_cognito/reset") => Route::Test(TestRoute::Reset),
+        (&Method::GET, "/_cognito/tokens") => Route::Test(TestRoute::Tokens),
+        (&Method::POST, "/_cognito/tokens/expire") => Route::Test(TestRoute::ExpireTokens),
+        (&Method::GET, "/_cognito/events") => Route::Test(TestRoute::Events),
+        (&Method::POST, "/_cognito/compromised-passwords") => {
+            Route::Test(TestRoute::CompromisedPasswords)
+        }
         (&Method::GET, p) if well_known(p, JWKS).is_some() => Route::Jwks,
         (&Method::GET, p) if well_known(p, OPENID_CONFIGURATION).is_some() => {
             Route::OpenIdConfiguration

@@ -8,10 +8,13 @@
 //! | `GET /_cognito/codes` | codes users hold and can still use |
 //! | `POST /_cognito/users/confirm` | confirms a user |
 //! | `POST /_cognito/reset` | forgets all state |
+//! | `GET /_cognito/tokens` | sign-ins whose tokens still work (never the tokens) |
+//! | `POST /_cognito/tokens/expire` | ends a pool's or a user's sign-ins |
+//! | `GET /_cognito/events` | users' auth events |
+//! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
-//! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's. Token,
-//! sign-in event and compromised-password endpoints join this module the same way.
+//! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's.
 
 use std::collections::HashMap;
 
@@ -57,7 +60,110 @@ where
             provider.reset().map_err(wire)?;
             Ok(ok(json!({})))
         }
+        TestRoute::Tokens => tokens(provider, now, query),
+        TestRoute::ExpireTokens => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            expire_tokens(provider, now, &body)
+        }
+        TestRoute::Events => events(provider, query),
+        TestRoute::CompromisedPasswords => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            compromised_passwords(provider, &body)
+        }
     }
+}
+
+/// `GET /_cognito/tokens[?pool_id=&username=]`: sign-ins whose tokens still work,
+/// without the tokens.
+fn tokens<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, WireError> {
+    let params = params(query, &["pool_id", "username"])?;
+    let active = provider
+        .active_tokens(
+            now,
+            params.get("pool_id").map(String::as_str),
+            params.get("username").map(String::as_str),
+        )
+        .map_err(wire)?;
+    let list: Vec<Value> = active
+        .iter()
+        .map(|t| {
+            json!({
+                "pool_id": t.pool_id,
+                "username": t.username,
+                "client_id": t.client_id,
+                "session_id": t.session_id,
+                "refresh_expires_at": t.refresh_expires,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "tokens": list })))
+}
+
+/// `POST /_cognito/tokens/expire` with `{"pool_id": ..., "username": ...?}`.
+fn expire_tokens<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    body: &[u8],
+) -> Result<Response<ResponseBody>, WireError> {
+    let input = aws_json::parse_input(body)?;
+    let pool_id = string_member(&input, "pool_id")?;
+    let username = match input.get("username") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(string_member(&input, "username")?),
+    };
+    let ended = provider
+        .expire_tokens(now, pool_id, username)
+        .map_err(wire)?;
+    Ok(ok(json!({ "expired": ended })))
+}
+
+/// `GET /_cognito/events[?pool_id=&username=]`: users' auth events.
+fn events<S: Backend>(
+    provider: &S,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, WireError> {
+    let params = params(query, &["pool_id", "username"])?;
+    let events = provider
+        .auth_events(
+            params.get("pool_id").map(String::as_str),
+            params.get("username").map(String::as_str),
+        )
+        .map_err(wire)?;
+    let list: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "pool_id": e.pool_id,
+                "username": e.username,
+                "event_id": e.event.event_id,
+                "event_type": e.event.event_type,
+                "event_response": e.event.event_response,
+                "created_at": e.event.creation_date,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "events": list })))
+}
+
+/// `POST /_cognito/compromised-passwords` with `{"passwords": ["...", ...]}`.
+fn compromised_passwords<S: Backend>(
+    provider: &S,
+    body: &[u8],
+) -> Result<Response<ResponseBody>, WireError> {
+    let input = aws_json::parse_input(body)?;
+    let passwords: Vec<&str> = input
+        .get("passwords")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+        .ok_or_else(|| bad_request("passwords is required and must be a list of strings"))?;
+    let count = provider
+        .register_compromised_passwords(&passwords)
+        .map_err(wire)?;
+    Ok(ok(json!({ "registered": count })))
 }
 
 /// `GET /_cognito/messages[?pool_id=&username=&destination=&channel=EMAIL|SMS]`.

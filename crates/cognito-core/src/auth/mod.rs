@@ -39,8 +39,6 @@ const FREE_ATTEMPTS: u32 = 5;
 const MAX_LOCKOUT_SECS: i64 = 900;
 /// How far a `PASSWORD_VERIFIER` timestamp may be from the server's clock.
 const TIMESTAMP_SKEW_SECS: i64 = 300;
-/// Auth events kept per user.
-const MAX_EVENTS: usize = 100;
 
 fn not_authorized(message: impl Into<String>) -> CognitoError {
     CognitoError::new(ErrorKind::NotAuthorizedException, message)
@@ -361,7 +359,7 @@ impl Cognito {
         let locked = pool
             .users
             .update(user_key, |u| {
-                push_event(u, event_id, ctx.now, ok);
+                crate::users::record_event(u, event_id, ctx.now, EventType::SignIn, ok);
                 if ok {
                     u.sign_in.failed_attempts = 0;
                     u.sign_in.locked_until = None;
@@ -880,38 +878,6 @@ fn find_signing_in_user(
             user_not_found()
         }
     })
-}
-
-/// Appends a sign-in event to the user's history.
-fn push_event(user: &mut crate::users::User, event_id: String, now: Timestamp, ok: bool) {
-    if user.auth_events.len() >= MAX_EVENTS {
-        user.auth_events.remove(0);
-    }
-    user.auth_events.push(AuthEventType {
-        event_id: Some(event_id),
-        event_type: Some(EventType::SignIn),
-        creation_date: Some(now),
-        event_response: Some(if ok {
-            EventResponseType::Pass
-        } else {
-            EventResponseType::Fail
-        }),
-        event_risk: Some(EventRiskType {
-            risk_decision: Some(RiskDecisionType::NoRisk),
-            risk_level: None,
-            compromised_credentials_detected: Some(false),
-        }),
-        challenge_responses: Some(vec![ChallengeResponseType {
-            challenge_name: Some(ChallengeName::Password),
-            challenge_response: Some(if ok {
-                ChallengeResponse::Success
-            } else {
-                ChallengeResponse::Failure
-            }),
-        }]),
-        event_context_data: None,
-        event_feedback: None,
-    });
 }
 
 #[cfg(test)]

@@ -733,3 +733,55 @@ fn compromised_passwords_are_blocked_when_the_risk_configuration_says_so() {
     assert_eq!(err.kind, ErrorKind::InvalidPasswordException);
     assert_eq!(f.svc.compromised_password_count(), 2);
 }
+
+#[test]
+fn test_hooks_list_and_expire_tokens_and_show_events() {
+    let f = fixture(|_| {});
+    f.user("kim", true);
+    let tokens = f.tokens("kim");
+    let _ = f.password_auth(&ctx(), "kim", "Wr0ng!pass");
+    let active = f.svc.active_tokens(ctx().now, Some(&f.pool), Some("kim"));
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].client_id, f.client);
+    let claims = f.claims(tokens.access_token.as_deref().unwrap());
+    assert_eq!(active[0].session_id, claims["origin_jti"].as_str().unwrap());
+
+    let events = f.svc.auth_events(Some(&f.pool), Some("kim"));
+    let responses: Vec<_> = events
+        .iter()
+        .map(|e| (e.event.event_type, e.event.event_response))
+        .collect();
+    assert_eq!(
+        responses,
+        [
+            (Some(EventType::SignIn), Some(EventResponseType::Pass)),
+            (Some(EventType::SignIn), Some(EventResponseType::Fail))
+        ]
+    );
+
+    assert_eq!(
+        f.svc
+            .expire_tokens(ctx().now, &f.pool, Some("kim"))
+            .unwrap(),
+        1
+    );
+    assert!(f
+        .svc
+        .active_tokens(ctx().now, Some(&f.pool), None)
+        .is_empty());
+    assert!(f
+        .svc
+        .verify_access_token(&ctx(), tokens.access_token.as_deref().unwrap())
+        .is_err());
+    // A later sign-in works again.
+    let later = ctx_at(1_700_000_000 + 2);
+    let fresh = f
+        .password_auth(&later, "kim", PASSWORD)
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    assert!(f
+        .svc
+        .verify_access_token(&later, fresh.access_token.as_deref().unwrap())
+        .is_ok());
+}

@@ -932,6 +932,51 @@ impl PoolState {
     }
 }
 
+/// Auth events kept per user.
+const MAX_EVENTS: usize = 100;
+
+/// Appends an event (sign-in, sign-up, password change, ...) to the user's history, as
+/// `AdminListUserAuthEvents` and the test API show it.
+pub(crate) fn record_event(
+    user: &mut User,
+    event_id: String,
+    now: Timestamp,
+    kind: EventType,
+    ok: bool,
+) {
+    if user.auth_events.len() >= MAX_EVENTS {
+        user.auth_events.remove(0);
+    }
+    let challenge = (kind == EventType::SignIn).then(|| {
+        vec![ChallengeResponseType {
+            challenge_name: Some(ChallengeName::Password),
+            challenge_response: Some(if ok {
+                ChallengeResponse::Success
+            } else {
+                ChallengeResponse::Failure
+            }),
+        }]
+    });
+    user.auth_events.push(AuthEventType {
+        event_id: Some(event_id),
+        event_type: Some(kind),
+        creation_date: Some(now),
+        event_response: Some(if ok {
+            EventResponseType::Pass
+        } else {
+            EventResponseType::Fail
+        }),
+        event_risk: Some(EventRiskType {
+            risk_decision: Some(RiskDecisionType::NoRisk),
+            risk_level: None,
+            compromised_credentials_detected: Some(false),
+        }),
+        challenge_responses: challenge,
+        event_context_data: None,
+        event_feedback: None,
+    });
+}
+
 /// Answers `UserPoolAddOnNotEnabledException` unless threat protection is on.
 fn require_threat_protection(pool: &PoolState) -> Result<(), CognitoError> {
     let mode = pool

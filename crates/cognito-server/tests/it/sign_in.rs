@@ -79,3 +79,96 @@ async fn password_sign_in_tokens_verify_with_the_jwks() {
     assert_eq!(wrong.body["__type"], "NotAuthorizedException");
     assert_eq!(wrong.body["message"], "Incorrect username or password.");
 }
+
+#[tokio::test]
+async fn the_test_api_lists_and_expires_tokens_and_blocks_compromised_passwords() {
+    let server = Server::start().await;
+    let pool = server
+        .call("CreateUserPool", json!({"PoolName": "hooks"}))
+        .await;
+    let pool_id = pool.body["UserPool"]["Id"].as_str().unwrap().to_string();
+    let client = server
+        .call(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )
+        .await;
+    let client_id = client.body["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server
+        .call(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": "bo", "MessageAction": "SUPPRESS"}),
+        )
+        .await;
+    server
+        .call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": "bo", "Password": "Sup3r!secret", "Permanent": true}),
+        )
+        .await;
+    let sign_in = || {
+        server.call(
+            "InitiateAuth",
+            json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "bo", "PASSWORD": "Sup3r!secret"}}),
+        )
+    };
+    let signed_in = sign_in().await;
+    let access = signed_in.body["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let get = |path: String| http::Request::get(path).body(Full::default()).unwrap();
+    let post = |path: &str, body: serde_json::Value| {
+        http::Request::post(path)
+            .body(Full::new(bytes::Bytes::from(body.to_string())))
+            .unwrap()
+    };
+    let tokens = server
+        .send(get(format!("/_cognito/tokens?pool_id={pool_id}")))
+        .await;
+    assert_eq!(tokens.body["tokens"].as_array().unwrap().len(), 1);
+    assert!(
+        !tokens.body.to_string().contains(&access),
+        "tokens are never shown"
+    );
+    let events = server
+        .send(get(format!(
+            "/_cognito/events?pool_id={pool_id}&username=bo"
+        )))
+        .await;
+    assert_eq!(events.body["events"][0]["event_type"], "SignIn");
+    assert_eq!(events.body["events"][0]["event_response"], "Pass");
+
+    let expired = server
+        .send(post(
+            "/_cognito/tokens/expire",
+            json!({"pool_id": pool_id, "username": "bo"}),
+        ))
+        .await;
+    assert_eq!(expired.body["expired"], 1);
+    let rejected = server.call("GetUser", json!({"AccessToken": access})).await;
+    assert_eq!(rejected.body["__type"], "NotAuthorizedException");
+
+    let registered = server
+        .send(post(
+            "/_cognito/compromised-passwords",
+            json!({"passwords": ["Sup3r!secret"]}),
+        ))
+        .await;
+    assert_eq!(registered.body["registered"], 1);
+    server
+        .call(
+            "SetRiskConfiguration",
+            json!({"UserPoolId": pool_id, "CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "BLOCK"}}}),
+        )
+        .await;
+    let blocked = sign_in().await;
+    assert_eq!(
+        blocked.body["__type"], "NotAuthorizedException",
+        "{blocked:?}"
+    );
+}
