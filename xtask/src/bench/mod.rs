@@ -19,6 +19,7 @@
 //! - [`load`]: the closed-loop driver;
 //! - [`scenarios`]: what each scenario sends and checks;
 //! - [`server`]: the emulator under test, when the harness starts it;
+//! - [`process`]: memory and CPU time from `/proc`;
 //! - [`stats`] and [`report`]: percentiles, tables and the project's targets.
 
 mod http;
