@@ -1,14 +1,14 @@
 //! `cargo xtask bench`: a load generator for any endpoint that speaks the cognito-idp API.
 //!
 //! ```text
-//! cargo xtask bench [--endpoint URL] [--concurrency N] [--requests N] [--users N]
-//!                   [--only NAME,...]
+//! cargo xtask bench [--endpoint URL [--server-pid PID]] [--concurrency N]
+//!                   [--requests N] [--users N] [--only NAME,...]
 //! ```
 //!
 //! Without `--endpoint` it builds `cognito-server` in release mode, measures its cold
 //! start, serves the run from one more instance on a free port and reads that process's
-//! memory from `/proc`. With `--endpoint` it measures whatever listens there (another
-//! emulator, say), and only the requests.
+//! memory and CPU time from `/proc`. With `--endpoint` it measures whatever listens there
+//! (another emulator, say): the requests, and the process `--server-pid` names.
 //!
 //! Every run works in a pool of its own, created at the start and deleted at the end:
 //! [`scenarios::Scenario::AdminCreateUser`] fills it with `--users` users and the other
