@@ -423,7 +423,7 @@ impl Cognito {
                     .iter()
                     .filter(|a| a.required == Some(true))
                     .filter_map(|a| a.name.as_deref())
-                    .filter(|n| *n != "sub" && !user.attributes.contains_key(*n))
+                    .filter(|n| *n != "sub" && !user.attributes.contains_key(n))
                     .map(|n| format!("userAttributes.{n}"))
                     .collect();
                 let mut parameters = ChallengeParametersType::new();

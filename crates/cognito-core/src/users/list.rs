@@ -113,11 +113,10 @@ impl Cognito {
 /// Up to `limit` users after `after` that match `filter`, and whether more follow.
 fn page<'p>(
     pool: &'p PoolState,
-    filter: Option<&Filter>,
+    filter: Option<&'p Filter>,
     after: Option<&'p str>,
     limit: usize,
 ) -> (Vec<(&'p String, &'p User)>, bool) {
-    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
     let users = &pool.users;
     let resolve = |k: &'p String| users.get(k).map(|u| (k, u));
     let mut matches: Box<dyn Iterator<Item = (&'p String, &'p User)> + 'p> = match filter {
@@ -154,14 +153,11 @@ fn page<'p>(
             attr: Some(attr),
             prefix: false,
             value,
-        }) => {
-            let keys = users.keys_equal(*attr, value);
-            Box::new(
-                keys.into_iter()
-                    .flat_map(move |set| set.range::<str, _>((start, Bound::Unbounded)))
-                    .filter_map(resolve),
-            )
-        }
+        }) => Box::new(
+            users
+                .keys_equal_after(*attr, value, after)
+                .filter_map(resolve),
+        ),
         Some(Filter {
             attr: Some(attr),
             prefix: true,

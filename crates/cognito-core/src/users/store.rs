@@ -24,7 +24,7 @@ pub struct User {
     /// The immutable `sub` (a UUID).
     pub sub: String,
     /// Attributes other than `sub`, by name.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// Whether the user may sign in.
     pub enabled: bool,
     /// The account status.
@@ -51,6 +51,90 @@ pub struct User {
     pub sign_in: SignInState,
 }
 
+/// A user's attributes, sorted by name. Users have a handful, so a sorted vector is as
+/// quick as a tree and a fraction of its size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributes(Vec<(String, String)>);
+
+impl Attributes {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.position(name)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether `name` has a value.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// Sets `name`, answering its previous value.
+    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
+        match self.position(&name) {
+            Ok(i) => self.0.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
+            Err(i) => {
+                self.0.insert(i, (name, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `name`, answering its value.
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        let i = self.position(name).ok()?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// Every attribute, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(n, v)| (n, v))
+    }
+
+    /// How many attributes there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Extend<(String, String)> for Attributes {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
+        for (name, value) in iter {
+            self.insert(name, value);
+        }
+    }
+}
+
+impl FromIterator<(String, String)> for Attributes {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut attributes = Attributes::default();
+        attributes.extend(iter);
+        attributes
+    }
+}
+
+impl<'a> IntoIterator for &'a Attributes {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(n, v)| (n, v))
+    }
+}
+
 /// What sign-in keeps about a user.
 #[derive(Debug, Clone, Default)]
 pub struct SignInState {
@@ -71,7 +155,7 @@ impl User {
     pub fn new(
         username: String,
         sub: String,
-        attributes: BTreeMap<String, String>,
+        attributes: Attributes,
         status: UserStatusType,
         now: Timestamp,
     ) -> Self {
@@ -247,7 +331,9 @@ impl Indexed {
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     by_key: BTreeMap<String, User>,
-    indexes: HashMap<Indexed, BTreeMap<String, BTreeSet<String>>>,
+    /// Per filterable attribute, the `(value, key)` pairs of every user that has one:
+    /// `=` and `^=` are range scans.
+    indexes: HashMap<Indexed, BTreeSet<(String, String)>>,
     /// (provider name, user id at the provider) → key of the linked native user.
     links: HashMap<(String, String), String>,
 }
@@ -331,37 +417,57 @@ impl Users {
             let new = new.map(str::to_string);
             let index = self.indexes.entry(attr).or_default();
             if let Some(old) = old {
-                remove_from(index, &old, key);
+                index.remove(&(old, key.to_string()));
             }
             if let Some(new) = new {
-                index.entry(new).or_default().insert(key.to_string());
+                index.insert((new, key.to_string()));
             }
         }
         Some(out)
     }
 
     /// Keys of users whose `attr` equals `value`, in key order.
-    pub fn keys_with(&self, attr: Indexed, value: &str) -> impl Iterator<Item = &String> + '_ {
-        self.keys_equal(attr, value).into_iter().flatten()
+    pub fn keys_with<'a>(
+        &'a self,
+        attr: Indexed,
+        value: &'a str,
+    ) -> impl Iterator<Item = &'a String> + 'a {
+        self.keys_equal_after(attr, value, None)
     }
 
-    /// The set of keys of users whose `attr` equals `value`.
-    pub fn keys_equal(&self, attr: Indexed, value: &str) -> Option<&BTreeSet<String>> {
-        self.indexes.get(&attr).and_then(|i| i.get(value))
+    /// Keys after `after` of users whose `attr` equals `value`, in key order.
+    pub fn keys_equal_after<'a>(
+        &'a self,
+        attr: Indexed,
+        value: &'a str,
+        after: Option<&str>,
+    ) -> impl Iterator<Item = &'a String> + 'a {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded((value.to_string(), a.to_string())),
+            None => Bound::Included((value.to_string(), String::new())),
+        };
+        self.indexes
+            .get(&attr)
+            .into_iter()
+            .flat_map(move |index| index.range((start.clone(), Bound::Unbounded)))
+            .take_while(move |(v, _)| v == value)
+            .map(|(_, k)| k)
     }
 
     /// Keys of users whose `attr` starts with `prefix`, in key order.
     pub fn keys_with_prefix(&self, attr: Indexed, prefix: &str) -> BTreeSet<&String> {
+        use std::ops::Bound;
         let Some(index) = self.indexes.get(&attr) else {
             return BTreeSet::new();
         };
         index
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
+            .range((
+                Bound::Included((prefix.to_string(), String::new())),
+                Bound::Unbounded,
             ))
             .take_while(|(v, _)| v.starts_with(prefix))
-            .flat_map(|(_, keys)| keys)
+            .map(|(_, k)| k)
             .collect()
     }
 
@@ -384,9 +490,7 @@ impl Users {
                 self.indexes
                     .entry(attr)
                     .or_default()
-                    .entry(v.to_string())
-                    .or_default()
-                    .insert(key.to_string());
+                    .insert((v.to_string(), key.to_string()));
             }
         }
     }
@@ -394,17 +498,8 @@ impl Users {
     fn unindex(&mut self, key: &str, user: &User) {
         for attr in Indexed::ALL {
             if let (Some(v), Some(index)) = (attr.value(user), self.indexes.get_mut(&attr)) {
-                remove_from(index, v, key);
+                index.remove(&(v.to_string(), key.to_string()));
             }
-        }
-    }
-}
-
-fn remove_from(index: &mut BTreeMap<String, BTreeSet<String>>, value: &str, key: &str) {
-    if let Some(keys) = index.get_mut(value) {
-        keys.remove(key);
-        if keys.is_empty() {
-            index.remove(value);
         }
     }
 }
