@@ -1,5 +1,6 @@
-//! SRP-6a as Amazon Cognito user pools run it, server side: the `USER_SRP_AUTH` flow and
-//! its `PASSWORD_VERIFIER` challenge ([RFC 5054], [RFC 2945], [RFC 5869]).
+//! SRP-6a as Amazon Cognito user pools run it: the `USER_SRP_AUTH` flow and its
+//! `PASSWORD_VERIFIER` challenge ([RFC 5054], [RFC 2945], [RFC 5869]), server side here
+//! and client side in [`client`].
 //!
 //! Cognito runs SRP-6a over the 3072-bit group of RFC 5054 Appendix A with `g = 2` and
 //! SHA-256, with these choices of its own, all as the client libraries
@@ -35,6 +36,9 @@
 //!    `SALT` = [`salt_hex`], `SRP_B` = [`ServerSession::srp_b`];
 //! 3. on `RespondToAuthChallenge`: [`ServerSession::verify_password_claim`].
 //!
+//! [`client::ClientSession`] is the other half, for tests and load generators: it runs
+//! through the same step functions.
+//!
 //! [RFC 5054]: https://www.rfc-editor.org/rfc/rfc5054
 //! [RFC 2945]: https://www.rfc-editor.org/rfc/rfc2945
 //! [RFC 5869]: https://www.rfc-editor.org/rfc/rfc5869
@@ -53,6 +57,8 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::secret::Secret;
+
+pub mod client;
 
 /// The HKDF `info` string of Cognito's session key.
 pub const DERIVED_KEY_INFO: &[u8] = b"Caldera Derived Key";
@@ -98,6 +104,12 @@ pub enum SrpError {
     /// `PASSWORD_CLAIM_SECRET_BLOCK` is not base64.
     #[error("PASSWORD_CLAIM_SECRET_BLOCK is not base64")]
     SecretBlockNotBase64,
+    /// `SALT` (client side) is not a hexadecimal number.
+    #[error("SALT is not a hexadecimal number")]
+    SaltNotHex,
+    /// `SRP_B` (client side) is not a hexadecimal number.
+    #[error("SRP_B is not a hexadecimal number")]
+    SrpBNotHex,
     /// `PASSWORD_CLAIM_SIGNATURE` is not base64.
     #[error("PASSWORD_CLAIM_SIGNATURE is not base64")]
     SignatureNotBase64,
@@ -159,6 +171,17 @@ fn group_3072() -> &'static Group {
     })
 }
 
+/// The prime `N` of Cognito's group (RFC 5054 Appendix A, 3072 bits), for callers that
+/// measure or check arithmetic in it.
+pub fn modulus() -> &'static BigUint {
+    &group_3072().n
+}
+
+/// The generator `g = 2` of Cognito's group.
+pub fn generator() -> &'static BigUint {
+    &group_3072().g
+}
+
 /// The parameters that differ between Cognito and RFC 5054's own test vector.
 pub(crate) trait Suite {
     /// `H()`.
@@ -172,7 +195,7 @@ pub(crate) trait Suite {
 }
 
 /// Cognito's suite: the 3072-bit group, SHA-256 and two's-complement padding.
-struct Cognito;
+pub(crate) struct Cognito;
 
 impl Suite for Cognito {
     type Hash = Sha256;
@@ -245,6 +268,20 @@ pub(crate) fn server_public<S: Suite>(
     Ok(public_b)
 }
 
+/// RFC 5054 §2.5.4 and §2.6, the client's side: `A = g^a % N`.
+pub(crate) fn client_public<S: Suite>(suite: &S, a: &BigUint) -> BigUint {
+    let group = suite.group();
+    group.g.modpow(a, &group.n)
+}
+
+/// RFC 5054 §2.5.3: "The client MUST abort authentication if B % N is zero."
+pub(crate) fn check_server_public<S: Suite>(suite: &S, b: &BigUint) -> Result<(), SrpError> {
+    if (b % &suite.group().n).is_zero() {
+        return Err(SrpError::ZeroB);
+    }
+    Ok(())
+}
+
 /// RFC 5054 §2.5.4: "The server MUST abort the handshake ... if A % N = 0."
 pub(crate) fn check_client_public<S: Suite>(suite: &S, a: &BigUint) -> Result<(), SrpError> {
     if (a % &suite.group().n).is_zero() {
@@ -278,9 +315,25 @@ pub(crate) fn server_premaster_secret<S: Suite>(
     ((a % n) * v.modpow(u, n) % n).modpow(b, n)
 }
 
+/// RFC 5054 §2.6, the client's side: `S = (B - (k * g^x)) ^ (a + (u * x)) % N`, with
+/// the subtraction done modulo `N` so that it stays non-negative.
+pub(crate) fn client_premaster_secret<S: Suite>(
+    suite: &S,
+    b: &BigUint,
+    x: &BigUint,
+    a: &BigUint,
+    u: &BigUint,
+) -> BigUint {
+    let group = suite.group();
+    let n = &group.n;
+    let kgx = multiplier(suite) * group.g.modpow(x, n) % n;
+    let base = (b % n + n - kgx) % n;
+    base.modpow(&(a + u * x), n)
+}
+
 /// Cognito's key: RFC 5869 HKDF-SHA256 with salt `pad(u)`, input `pad(S)` and info
 /// "Caldera Derived Key", the first 16 bytes of the output (one expand block).
-fn derive_session_key(premaster: &BigUint, u: &BigUint) -> Result<SessionKey, SrpError> {
+pub(crate) fn derive_session_key(premaster: &BigUint, u: &BigUint) -> Result<SessionKey, SrpError> {
     // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM).
     let hkdf = Hkdf::<Sha256>::new(Some(&pad(u)), &pad(premaster));
     // RFC 5869 §2.3: T(1) = HMAC-Hash(PRK, info | 0x01); OKM = first L octets.
@@ -292,7 +345,7 @@ fn derive_session_key(premaster: &BigUint, u: &BigUint) -> Result<SessionKey, Sr
 
 /// Reads a hexadecimal number the way the clients' `BigInteger(hex, 16)` does, refusing
 /// anything but hex digits.
-fn parse_hex(text: &str) -> Option<BigUint> {
+pub(crate) fn parse_hex(text: &str) -> Option<BigUint> {
     if text.is_empty()
         || text.len() > MAX_SRP_A_HEX_DIGITS
         || !text.bytes().all(|c| c.is_ascii_hexdigit())
@@ -452,7 +505,7 @@ impl std::fmt::Debug for SessionKey {
 }
 
 /// Base64 as Java's decoder reads it: padding optional.
-const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );

@@ -1,9 +1,8 @@
-use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
 use num_bigint::BigUint;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::client::{Challenge, ClientSession};
 use super::*;
 use crate::password::identity_hash;
 
@@ -83,7 +82,7 @@ fn rfc5054_appendix_b_vector() {
              E955A5E2 9E7AB245 DB2BE315 E2099AFB"
         )
     );
-    let client_public = suite.0.g.modpow(&a, &suite.0.n);
+    let client_public = client_public(&suite, &a);
     assert_eq!(
         client_public,
         hex_number(
@@ -107,20 +106,26 @@ fn rfc5054_appendix_b_vector() {
         )
     );
     let u = scrambler(&suite, &client_public, &public_b).unwrap();
+    let premaster = hex_number(
+        "B0DC82BA BCF30674 AE450C02 87745E79 90A3381F 63B387AA F271A10D
+             233861E3 59B48220 F7C4693C 9AE12B0A 6F67809F 0876E2D0 13800D6C
+             41BB59B6 D5979B5C 00A172B4 A2A5903A 0BDCAF8A 709585EB 2AFAFA8F
+             3499B200 210DCC1F 10EB3394 3CD67FC8 8A2F39A4 BE5BEC4E C0A3212D
+             C346D7E4 74B29EDE 8A469FFE CA686E5A",
+    );
     assert_eq!(
         u,
         hex_number("CE38B959 3487DA98 554ED47D 70A7AE5F 462EF019")
     );
     assert_eq!(
         server_premaster_secret(&suite, &client_public, &v, &u, &b),
-        hex_number(
-            "B0DC82BA BCF30674 AE450C02 87745E79 90A3381F 63B387AA F271A10D
-             233861E3 59B48220 F7C4693C 9AE12B0A 6F67809F 0876E2D0 13800D6C
-             41BB59B6 D5979B5C 00A172B4 A2A5903A 0BDCAF8A 709585EB 2AFAFA8F
-             3499B200 210DCC1F 10EB3394 3CD67FC8 8A2F39A4 BE5BEC4E C0A3212D
-             C346D7E4 74B29EDE 8A469FFE CA686E5A"
-        )
+        premaster
     );
+    assert_eq!(
+        client_premaster_secret(&suite, &public_b, &x, &a, &u),
+        premaster
+    );
+    check_server_public(&suite, &public_b).unwrap();
 }
 
 #[test]
@@ -180,109 +185,6 @@ fn salt_hex_is_read_alike_as_number_and_as_string() {
     assert_eq!(salt_hex(&[0, 0]), "00");
 }
 
-// ---------------------------------------------------------------------------------------
-// A client, written the way the client libraries compute it: hex strings throughout.
-// ---------------------------------------------------------------------------------------
-
-/// The libraries' `padHex`: even-length hex, `00` before a first digit 8-f.
-fn client_pad_hex(n: &BigUint) -> String {
-    let mut hex = n.to_str_radix(16);
-    if hex.len() % 2 == 1 {
-        hex.insert(0, '0');
-    }
-    if hex.starts_with(|c: char| "89abcdef".contains(c)) {
-        hex.insert_str(0, "00");
-    }
-    hex
-}
-
-fn client_hex_hash(hex: &str) -> String {
-    let digest = Sha256::digest(hex_bytes(hex));
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn client_hmac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().to_vec()
-}
-
-struct Client {
-    pool_name: String,
-    a: BigUint,
-}
-
-impl Client {
-    fn n() -> BigUint {
-        group_3072().n.clone()
-    }
-
-    fn srp_a(&self) -> String {
-        BigUint::from(2u32)
-            .modpow(&self.a, &Self::n())
-            .to_str_radix(16)
-    }
-
-    /// `PASSWORD_CLAIM_SIGNATURE` for a challenge.
-    fn signature(
-        &self,
-        user_id_for_srp: &str,
-        password: &str,
-        salt: &str,
-        srp_b: &str,
-        secret_block: &str,
-        timestamp: &str,
-    ) -> String {
-        let n = Self::n();
-        let g = BigUint::from(2u32);
-        let k = hex_number(&client_hex_hash(&format!(
-            "{}{}",
-            client_pad_hex(&n),
-            client_pad_hex(&g)
-        )));
-        let big_a = g.modpow(&self.a, &n);
-        let big_b = hex_number(srp_b);
-        let u = hex_number(&client_hex_hash(&format!(
-            "{}{}",
-            client_pad_hex(&big_a),
-            client_pad_hex(&big_b)
-        )));
-        let user_password: String = Sha256::digest(
-            format!("{}{}:{}", self.pool_name, user_id_for_srp, password).as_bytes(),
-        )
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-        let x = hex_number(&client_hex_hash(&format!(
-            "{}{}",
-            client_pad_hex(&hex_number(salt)),
-            user_password
-        )));
-        // S = (B - k * g^x) ^ (a + u * x) % N, kept non-negative.
-        let kgx = k * g.modpow(&x, &n) % &n;
-        let base = (big_b % &n + &n - kgx) % &n;
-        let s = base.modpow(&(&self.a + &u * &x), &n);
-        // HKDF by hand: PRK = HMAC(pad(u), pad(S)); K = HMAC(PRK, info | 01)[..16].
-        let prk = client_hmac(
-            &hex_bytes(&client_pad_hex(&u)),
-            &[&hex_bytes(&client_pad_hex(&s))],
-        );
-        let okm = client_hmac(&prk, &[b"Caldera Derived Key", &[1]]);
-        let block = STANDARD.decode(secret_block).unwrap();
-        STANDARD.encode(client_hmac(
-            &okm[..16],
-            &[
-                self.pool_name.as_bytes(),
-                user_id_for_srp.as_bytes(),
-                &block,
-                timestamp.as_bytes(),
-            ],
-        ))
-    }
-}
-
 const POOL: &str = "Ab12Cd34E";
 const USER: &str = "0c9a5f7e-3b1d-4e26-8f4a-1d2c3b4a5f6e";
 const SECRET_BLOCK: &str = "AQIDBAUGBwgJCgsMDQ4PEA==";
@@ -292,17 +194,14 @@ struct Exchange {
     salt: [u8; 16],
     verifier: Verifier,
     server: ServerSession,
-    client: Client,
+    client: ClientSession,
 }
 
 fn exchange(password: &str) -> Exchange {
     let salt = [0xa5; 16];
     let identity = identity_hash(POOL, USER, password);
     let verifier = verifier(&salt, &identity);
-    let client = Client {
-        pool_name: POOL.to_string(),
-        a: BigUint::from_bytes_be(&[0x5c; 128]),
-    };
+    let client = ClientSession::new(&[0x5c; 128]);
     let server = ServerSession::new(&verifier, &client.srp_a(), &[0x3e; 32]).unwrap();
     Exchange {
         salt,
@@ -314,14 +213,16 @@ fn exchange(password: &str) -> Exchange {
 
 impl Exchange {
     fn client_signature(&self, password: &str, timestamp: &str) -> String {
-        self.client.signature(
-            USER,
-            password,
-            &salt_hex(&self.salt),
-            &self.server.srp_b(),
-            SECRET_BLOCK,
-            timestamp,
-        )
+        let challenge = Challenge {
+            pool_name: POOL,
+            user_id_for_srp: USER,
+            salt: &salt_hex(&self.salt),
+            srp_b: &self.server.srp_b(),
+            secret_block: SECRET_BLOCK,
+        };
+        self.client
+            .password_claim_signature(&challenge, password, timestamp)
+            .unwrap()
     }
 
     fn verify(&self, signature: &str, timestamp: &str) -> Result<(), SrpError> {
@@ -474,12 +375,58 @@ fn srp_a_is_checked_before_any_work() {
 }
 
 #[test]
+fn client_checks_the_challenge_before_signing() {
+    let exchange = exchange("pw");
+    let salt = salt_hex(&exchange.salt);
+    let srp_b = exchange.server.srp_b();
+    let good = Challenge {
+        pool_name: POOL,
+        user_id_for_srp: USER,
+        salt: &salt,
+        srp_b: &srp_b,
+        secret_block: SECRET_BLOCK,
+    };
+    let sign = |challenge: Challenge<'_>| {
+        exchange
+            .client
+            .password_claim_signature(&challenge, "pw", "Sat Jan 3 05:06:07 UTC 2026")
+    };
+    assert!(sign(good).is_ok());
+    let n = group_3072().n.to_str_radix(16);
+    let cases = [
+        (
+            Challenge {
+                salt: "xyz",
+                ..good
+            },
+            SrpError::SaltNotHex,
+        ),
+        (Challenge { srp_b: "", ..good }, SrpError::SrpBNotHex),
+        (Challenge { srp_b: "0", ..good }, SrpError::ZeroB),
+        (Challenge { srp_b: &n, ..good }, SrpError::ZeroB),
+        (
+            Challenge {
+                secret_block: "not base64!",
+                ..good
+            },
+            SrpError::SecretBlockNotBase64,
+        ),
+    ];
+    for (challenge, error) in cases {
+        assert_eq!(sign(challenge), Err(error));
+    }
+    assert_eq!(modulus(), &group_3072().n);
+    assert_eq!(generator(), &BigUint::from(2u32));
+}
+
+#[test]
 fn secrets_are_redacted() {
     let exchange = exchange("pw");
     let key = exchange.server.session_key(&exchange.verifier).unwrap();
     assert_eq!(format!("{:?}", exchange.verifier), "Verifier(<redacted>)");
     assert_eq!(format!("{key:?}"), "SessionKey(<redacted>)");
     assert_eq!(format!("{:?}", exchange.server), "ServerSession { .. }");
+    assert_eq!(format!("{:?}", exchange.client), "ClientSession { .. }");
     assert_eq!(
         Verifier::from_bytes(&exchange.verifier.to_bytes()),
         exchange.verifier
@@ -512,10 +459,7 @@ fn amazon_cognito_identity_js_vectors() {
         assert_eq!(server.srp_b(), field("SRP_B"), "{what}");
 
         // The library's A is g^a.
-        let client = Client {
-            pool_name: pool_name.to_string(),
-            a: hex_number(field("a")),
-        };
+        let client = ClientSession::new(&hex_bytes(field("a")));
         assert_eq!(client.srp_a(), field("SRP_A"), "{what}");
 
         // Its timestamp is ours, and its signature verifies.
@@ -535,16 +479,18 @@ fn amazon_cognito_identity_js_vectors() {
             "{what}"
         );
 
-        // The test client agrees with the library.
+        // The client half agrees with the library.
+        let challenge = Challenge {
+            pool_name,
+            user_id_for_srp: user,
+            salt: field("SALT"),
+            srp_b: field("SRP_B"),
+            secret_block: field("SECRET_BLOCK"),
+        };
         assert_eq!(
-            client.signature(
-                user,
-                field("password"),
-                field("SALT"),
-                field("SRP_B"),
-                field("SECRET_BLOCK"),
-                timestamp
-            ),
+            client
+                .password_claim_signature(&challenge, field("password"), timestamp)
+                .unwrap(),
             field("PASSWORD_CLAIM_SIGNATURE"),
             "{what}"
         );
