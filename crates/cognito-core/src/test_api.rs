@@ -40,7 +40,7 @@ pub struct ActiveTokens {
     pub username: String,
     /// The app client signed in through.
     pub client_id: String,
-    /// The sign-in's id (`origin_jti` in its tokens).
+    /// The id of the sign-in's session, as `ListUserSessions` shows it.
     pub session_id: String,
     /// When its refresh token expires.
     pub refresh_expires: Timestamp,

@@ -86,10 +86,12 @@ impl Challenge {
     }
 }
 
-/// Sign-ins in progress in a pool, by session.
+/// Sign-ins in progress in a pool, by session, and the sessions already answered (until
+/// they would have expired), which a second answer is told apart by.
 #[derive(Debug, Clone, Default)]
 pub struct Sessions {
     open: HashMap<String, (Challenge, Timestamp)>,
+    used: HashMap<String, Timestamp>,
 }
 
 impl Sessions {
@@ -102,13 +104,21 @@ impl Sessions {
     ) {
         if self.open.len() % 256 == 255 {
             self.open.retain(|_, (_, e)| *e > now);
+            self.used.retain(|_, e| *e > now);
         }
         self.open.insert(session, (challenge, expires));
     }
 
+    /// The challenge `session` waits on, which only one answer gets.
     fn take(&mut self, session: &str, now: Timestamp) -> Result<Challenge, CognitoError> {
         match self.open.remove(session) {
-            Some((challenge, expires)) if expires > now => Ok(challenge),
+            Some((challenge, expires)) if expires > now => {
+                self.used.insert(session.to_string(), expires);
+                Ok(challenge)
+            }
+            _ if self.used.get(session).is_some_and(|e| *e > now) => Err(not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            )),
             _ => Err(not_authorized(
                 "Invalid session for the user, session is expired.",
             )),
@@ -288,9 +298,16 @@ impl Cognito {
         match flow {
             F::RefreshTokenAuth | F::RefreshToken => {
                 let token = required(params, "REFRESH_TOKEN")?;
-                self.refresh(ctx, shared, client_id, token, |client, username| {
-                    client.check_secret_hash(username, param(params, "SECRET_HASH"))
-                })
+                self.refresh(
+                    ctx,
+                    shared,
+                    client_id,
+                    token,
+                    |client, username| {
+                        client.check_secret_hash(username, param(params, "SECRET_HASH"))
+                    },
+                    || not_authorized("Invalid Refresh Token"),
+                )
             }
             F::UserSrpAuth => self.start_srp(ctx, shared, client_id, params),
             _ => {
@@ -699,7 +716,8 @@ impl Cognito {
     }
 
     /// `REFRESH_TOKEN_AUTH` and `GetTokensFromRefreshToken`: new access and ID tokens for
-    /// the refresh token's origin; with rotation on, a new refresh token replaces it.
+    /// the refresh token's origin; with rotation on, a new refresh token replaces it, and
+    /// the old one answers `reused` once the client's grace period is over.
     fn refresh(
         &self,
         ctx: &RequestContext,
@@ -707,6 +725,7 @@ impl Cognito {
         client_id: &str,
         token: &str,
         check_client: impl FnOnce(&ClientState, &str) -> Result<(), CognitoError>,
+        reused: impl FnOnce() -> CognitoError,
     ) -> Result<Outcome, CognitoError> {
         let key = self.signing_key(shared)?;
         let mut pool = shared.write();
@@ -715,17 +734,20 @@ impl Cognito {
             .get(client_id)
             .cloned()
             .ok_or_else(|| crate::errors::client_not_found(client_id))?;
-        let grant = pool
+        let (grant, usable) = pool
             .tokens
-            .grant(token)
-            .cloned()
-            .filter(|g| g.client_id == client_id)
+            .lookup(token, ctx.now)
+            .map(|(g, usable)| (g.clone(), usable))
+            .filter(|(g, _)| g.client_id == client_id)
             .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
         if pool.tokens.is_revoked(&grant.origin_jti) {
             return Err(not_authorized("Refresh Token has been revoked"));
         }
         if grant.expires <= ctx.now {
             return Err(not_authorized("Refresh Token has expired"));
+        }
+        if !usable {
+            return Err(reused());
         }
         let user = pool
             .users
@@ -742,11 +764,11 @@ impl Cognito {
         {
             return Err(not_authorized("Refresh Token has been revoked"));
         }
-        let rotate = client
+        let rotation = client
             .config
             .refresh_token_rotation
             .as_ref()
-            .is_some_and(|r| r.feature == FeatureType::Enabled);
+            .filter(|r| r.feature == FeatureType::Enabled);
         let mut result = self.issue_tokens(
             ctx,
             &key,
@@ -755,10 +777,13 @@ impl Cognito {
             &client.config,
             Some((grant.origin_jti.clone(), grant.auth_time)),
         )?;
-        if rotate {
-            let fresh = pool.tokens.rotate(token, &*self.random);
-            result.refresh_token = fresh;
+        if let Some(r) = rotation {
+            let grace = i64::from(r.retry_grace_period_seconds.unwrap_or(0));
+            result.refresh_token =
+                pool.tokens
+                    .rotate(&grant.origin_jti, &*self.random, ctx.now, grace);
         }
+        pool.tokens.touch(&grant.origin_jti, ctx.now);
         Ok(Outcome {
             result: Some(result),
             ..Default::default()
@@ -778,6 +803,12 @@ impl Cognito {
             &input.client_id,
             &input.refresh_token,
             |client, _| check_client_secret(client, secret.as_deref()),
+            || {
+                CognitoError::new(
+                    ErrorKind::RefreshTokenReuseException,
+                    "The refresh token was replaced by rotation and can't be used again.",
+                )
+            },
         )?;
         Ok(GetTokensFromRefreshTokenResponse {
             authentication_result: outcome.result,
@@ -796,18 +827,33 @@ impl Cognito {
             .get(&input.client_id)
             .cloned()
             .ok_or_else(|| crate::errors::client_not_found(&input.client_id))?;
-        check_client_secret(&client, input.client_secret.as_deref())?;
+        // `RevokeToken` knows no `NotAuthorizedException`: a client that fails to
+        // authenticate is unauthorized.
+        check_client_secret(&client, input.client_secret.as_deref())
+            .map_err(|e| CognitoError::new(ErrorKind::UnauthorizedException, e.message))?;
         if client.config.enable_token_revocation == Some(false) {
             return Err(CognitoError::new(
                 ErrorKind::UnsupportedOperationException,
                 "Token revocation is not enabled for this client.",
             ));
         }
+        // Only refresh tokens are revoked; access and ID tokens are JWTs.
+        if cognito_crypto::jwt::danger_decode_unverified(&input.token).is_ok() {
+            return Err(CognitoError::new(
+                ErrorKind::UnsupportedTokenTypeException,
+                "Only refresh tokens can be revoked.",
+            ));
+        }
         match pool.tokens.grant(&input.token).cloned() {
             Some(grant) if grant.client_id == input.client_id => {
                 pool.tokens.revoke_origin(&grant.origin_jti)
             }
-            Some(_) => return Err(not_authorized("The token was not issued to this client.")),
+            Some(_) => {
+                return Err(CognitoError::new(
+                    ErrorKind::UnauthorizedException,
+                    "The token was not issued to this client.",
+                ))
+            }
             // An unknown token is already as revoked as it can be (RFC 7009 §2.2).
             None => {}
         }

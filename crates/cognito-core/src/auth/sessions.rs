@@ -2,12 +2,13 @@
 //! `RevokeUserSession`, `AdminRevokeUserSession`.
 //!
 //! A session is one sign-in: its refresh token and every token issued from it share an
-//! origin (`origin_jti`), which is the session's id. Listing needs the pool's session
-//! tracking on (`SetUserPoolSessionConfiguration`), as in Cognito.
+//! origin (`origin_jti`), and the session has its own id (`tkn...`). Listing needs the
+//! pool's session tracking on (`SetUserPoolSessionConfiguration`), as in Cognito.
 
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
+use crate::errors::invalid_parameter;
 use crate::store::PoolState;
 use crate::{Cognito, RequestContext};
 
@@ -22,6 +23,8 @@ fn require_tracking(pool: &PoolState) -> Result<(), CognitoError> {
     }
 }
 
+/// The user's active sessions; `current` is the origin of the caller's access token,
+/// when there is one (an administrator has none, so no session is current).
 fn describe(
     pool: &PoolState,
     user_key: &str,
@@ -32,35 +35,44 @@ fn describe(
         .grants_of(user_key, now)
         .into_iter()
         .map(|g| SessionDescriptionType {
-            session_id: Some(g.origin_jti.clone()),
+            session_id: Some(g.session_id.clone()),
             client_id: Some(g.client_id.clone()),
             create_date: Some(g.auth_time),
-            last_active_date: Some(g.auth_time),
+            last_active_date: Some(g.last_active),
             session_type: Some(SessionTypeType::Token),
-            is_current_session: current.map(|c| c == g.origin_jti),
+            is_current_session: Some(current == Some(g.origin_jti.as_str())),
             ..Default::default()
         })
         .collect()
 }
 
+/// Revokes the session `session_id` of `user_key`, unless it is `current`: the origin of
+/// the access token asking.
 fn revoke(
     pool: &mut PoolState,
     user_key: &str,
     session_id: &str,
+    current: Option<&str>,
     now: cognito_model::Timestamp,
 ) -> Result<(), CognitoError> {
-    if !pool
+    let origin = pool
         .tokens
         .grants_of(user_key, now)
-        .iter()
-        .any(|g| g.origin_jti == session_id)
-    {
-        return Err(CognitoError::new(
-            ErrorKind::ResourceNotFoundException,
-            format!("Session {session_id} does not exist."),
+        .into_iter()
+        .find(|g| g.session_id == session_id)
+        .map(|g| g.origin_jti)
+        .ok_or_else(|| {
+            CognitoError::new(
+                ErrorKind::ResourceNotFoundException,
+                format!("Session {session_id} does not exist."),
+            )
+        })?;
+    if current == Some(origin.as_str()) {
+        return Err(invalid_parameter(
+            "The current session can't be revoked with its own access token.",
         ));
     }
-    pool.tokens.revoke_origin(session_id);
+    pool.tokens.revoke_origin(&origin);
     Ok(())
 }
 
@@ -107,7 +119,13 @@ impl Cognito {
         let token = self.verify_access_token(ctx, &input.access_token)?;
         let mut pool = token.pool.write();
         require_tracking(&pool)?;
-        revoke(&mut pool, &token.user_key, &input.session_id, ctx.now)?;
+        revoke(
+            &mut pool,
+            &token.user_key,
+            &input.session_id,
+            Some(&token.origin_jti),
+            ctx.now,
+        )?;
         Ok(RevokeUserSessionResponse {})
     }
 
@@ -120,7 +138,7 @@ impl Cognito {
         let mut pool = pool.write();
         require_tracking(&pool)?;
         let key = pool.user_key_of(&input.username)?;
-        revoke(&mut pool, &key, &input.session_id, ctx.now)?;
+        revoke(&mut pool, &key, &input.session_id, None, ctx.now)?;
         Ok(AdminRevokeUserSessionResponse {})
     }
 }

@@ -332,7 +332,15 @@ fn new_password_required_then_tokens() {
     assert!(done.authentication_result.unwrap().access_token.is_some());
     let replay = respond(second.session, "N3w!password").unwrap_err();
     assert_eq!(
-        replay.message,
+        (replay.kind, replay.message.as_str()),
+        (
+            ErrorKind::NotAuthorizedException,
+            "Invalid session for the user, session can only be used once."
+        )
+    );
+    let unknown = respond(Some("no-such-session".into()), "N3w!password").unwrap_err();
+    assert_eq!(
+        unknown.message,
         "Invalid session for the user, session is expired."
     );
     assert!(f
@@ -379,7 +387,13 @@ fn sessions_expire() {
             },
         )
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::NotAuthorizedException,
+            "Invalid session for the user, session is expired."
+        )
+    );
 }
 
 #[test]
@@ -504,39 +518,127 @@ fn signing_in_again_in_the_second_of_a_global_sign_out() {
 }
 
 #[test]
+fn revoke_token_refuses_what_it_does_not_revoke() {
+    let f = fixture(|_| {});
+    f.user("jan", true);
+    let tokens = f.tokens("jan");
+    let client = |secret: bool| {
+        f.svc
+            .create_user_pool_client(
+                &ctx(),
+                CreateUserPoolClientRequest {
+                    user_pool_id: f.pool.clone(),
+                    client_name: "other".into(),
+                    generate_secret: secret,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap()
+    };
+    let (public, confidential) = (client(false), client(true));
+    let revoke = |client: &str, token: &str| {
+        f.svc
+            .revoke_token(
+                &ctx(),
+                RevokeTokenRequest {
+                    token: token.to_string(),
+                    client_id: client.to_string(),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.kind)
+    };
+    let refresh = tokens.refresh_token.as_deref().unwrap();
+    // A confidential client must authenticate; a token belongs to its own client.
+    for other in [&public, &confidential] {
+        assert_eq!(
+            revoke(other, refresh),
+            Err(ErrorKind::UnauthorizedException)
+        );
+    }
+    let (access, id) = (tokens.access_token.unwrap(), tokens.id_token.unwrap());
+    for jwt in [&access, &id] {
+        assert_eq!(
+            revoke(&f.client, jwt),
+            Err(ErrorKind::UnsupportedTokenTypeException)
+        );
+    }
+    assert!(f.svc.verify_access_token(&ctx(), &access).is_ok());
+    assert_eq!(revoke(&f.client, refresh), Ok(RevokeTokenResponse {}));
+    assert!(f.svc.verify_access_token(&ctx(), &access).is_err());
+}
+
+#[test]
 fn refresh_token_rotation() {
-    let f = fixture(|c| {
-        c.refresh_token_rotation = Some(RefreshTokenRotationType {
-            feature: FeatureType::Enabled,
-            retry_grace_period_seconds: None,
+    let rotating = |grace: Option<i32>| {
+        fixture(|c| {
+            c.refresh_token_rotation = Some(RefreshTokenRotationType {
+                feature: FeatureType::Enabled,
+                retry_grace_period_seconds: grace,
+            })
         })
-    });
+    };
+    let refresh = |f: &Fixture, ctx: &RequestContext, token: &str| {
+        f.svc
+            .get_tokens_from_refresh_token(
+                ctx,
+                GetTokensFromRefreshTokenRequest {
+                    refresh_token: token.to_string(),
+                    client_id: f.client.clone(),
+                    ..Default::default()
+                },
+            )
+            .map(|r| r.authentication_result.unwrap())
+    };
+
+    let f = rotating(None);
     f.user("gus", true);
-    let refresh = f.tokens("gus").refresh_token.unwrap();
-    let rotated = f
+    let first = f.tokens("gus").refresh_token.unwrap();
+    let second = refresh(&f, &ctx(), &first).unwrap().refresh_token.unwrap();
+    assert_ne!(second, first);
+    // Without a grace period the old token is spent at once, and says so.
+    let err = refresh(&f, &ctx(), &first).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RefreshTokenReuseException);
+    // `REFRESH_TOKEN_AUTH` does not know that error.
+    let err = f
         .svc
-        .get_tokens_from_refresh_token(
+        .initiate_auth(
             &ctx(),
-            GetTokensFromRefreshTokenRequest {
-                refresh_token: refresh.clone(),
+            InitiateAuthRequest {
                 client_id: f.client.clone(),
-                ..Default::default()
+                auth_flow: AuthFlowType::RefreshTokenAuth,
+                auth_parameters: Some([("REFRESH_TOKEN".to_string(), first.clone())].into()),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
             },
         )
-        .unwrap()
-        .authentication_result
-        .unwrap();
-    let fresh = rotated.refresh_token.unwrap();
-    assert_ne!(fresh, refresh);
-    let again = f.svc.get_tokens_from_refresh_token(
-        &ctx(),
-        GetTokensFromRefreshTokenRequest {
-            refresh_token: refresh,
-            client_id: f.client.clone(),
-            ..Default::default()
-        },
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (ErrorKind::NotAuthorizedException, "Invalid Refresh Token")
     );
-    assert_eq!(again.unwrap_err().message, "Invalid Refresh Token");
+    let third = refresh(&f, &ctx(), &second).unwrap().refresh_token.unwrap();
+    assert!(refresh(&f, &ctx(), &third).is_ok());
+
+    // Within the grace period a retry with the old token still works.
+    let f = rotating(Some(30));
+    f.user("gus", true);
+    let first = f.tokens("gus").refresh_token.unwrap();
+    let second = refresh(&f, &ctx(), &first).unwrap().refresh_token.unwrap();
+    let retried = refresh(&f, &ctx_at(1_700_000_000 + 29), &first)
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    assert_ne!(retried, second);
+    assert!(refresh(&f, &ctx_at(1_700_000_000 + 29), &retried).is_ok());
+    let err = refresh(&f, &ctx_at(1_700_000_000 + 30), &first).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RefreshTokenReuseException);
 }
 
 #[test]
@@ -643,17 +745,39 @@ fn sessions_are_listed_and_revoked_when_tracking_is_on() {
     let second = f.tokens("ida");
     let sessions = list().unwrap().sessions.unwrap();
     assert_eq!(sessions.len(), 2);
-    assert_eq!(
+    for s in &sessions {
+        let id = s.session_id.as_deref().unwrap();
+        assert_eq!(id.len(), 28, "{id}");
+        assert!(id.starts_with("tkn"), "{id}");
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    }
+    let id_where = |current: bool| {
         sessions
             .iter()
-            .filter(|s| s.is_current_session == Some(true))
-            .count(),
-        1
-    );
-    let other = f.claims(second.access_token.as_deref().unwrap())["origin_jti"]
-        .as_str()
-        .unwrap()
-        .to_string();
+            .filter(|s| s.is_current_session == Some(current))
+            .map(|s| s.session_id.clone().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (mine, others) = (id_where(true), id_where(false));
+    let ([mine], [other]) = (mine.as_slice(), others.as_slice()) else {
+        panic!("{sessions:?}");
+    };
+
+    // A user can't end the session it asks from; an administrator can end any.
+    let err = f
+        .svc
+        .revoke_user_session(
+            &ctx(),
+            RevokeUserSessionRequest {
+                access_token: access.clone(),
+                session_id: mine.clone(),
+                revoke_associated_sessions: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidParameterException);
     f.svc
         .admin_revoke_user_session(
             &ctx(),
@@ -669,10 +793,23 @@ fn sessions_are_listed_and_revoked_when_tracking_is_on() {
         .svc
         .verify_access_token(&ctx(), second.access_token.as_deref().unwrap())
         .is_err());
+
+    // A refresh keeps its session and makes it active later.
+    let later = ctx_at(1_700_000_000 + 600);
+    f.svc
+        .get_tokens_from_refresh_token(
+            &later,
+            GetTokensFromRefreshTokenRequest {
+                refresh_token: first.refresh_token.clone().unwrap(),
+                client_id: f.client.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let left = f
         .svc
         .admin_list_user_sessions(
-            &ctx(),
+            &later,
             AdminListUserSessionsRequest {
                 user_pool_id: f.pool.clone(),
                 username: "ida".into(),
@@ -682,8 +819,14 @@ fn sessions_are_listed_and_revoked_when_tracking_is_on() {
         .unwrap()
         .sessions
         .unwrap();
-    assert_eq!(left.len(), 1);
-    assert_ne!(left[0].session_id.as_deref(), Some(other.as_str()));
+    let [kept] = left.as_slice() else {
+        panic!("{left:?}");
+    };
+    assert_eq!(kept.session_id.as_ref(), Some(mine));
+    // No session is an administrator's own.
+    assert_eq!(kept.is_current_session, Some(false));
+    assert_eq!(kept.create_date, Some(ctx().now));
+    assert_eq!(kept.last_active_date, Some(later.now));
 }
 
 #[test]
@@ -743,8 +886,18 @@ fn test_hooks_list_and_expire_tokens_and_show_events() {
     let active = f.svc.active_tokens(ctx().now, Some(&f.pool), Some("kim"));
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].client_id, f.client);
-    let claims = f.claims(tokens.access_token.as_deref().unwrap());
-    assert_eq!(active[0].session_id, claims["origin_jti"].as_str().unwrap());
+    let session = f
+        .svc
+        .pool(&ctx(), &f.pool)
+        .unwrap()
+        .read()
+        .tokens
+        .grant(tokens.refresh_token.as_deref().unwrap())
+        .unwrap()
+        .session_id
+        .clone();
+    assert_eq!(active[0].session_id, session);
+    assert!(session.starts_with("tkn"));
 
     let events = f.svc.auth_events(Some(&f.pool), Some("kim"));
     let responses: Vec<_> = events

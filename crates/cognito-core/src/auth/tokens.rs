@@ -74,8 +74,12 @@ impl rand_core::CryptoRng for RandomRng<'_> {}
 #[derive(Debug, Clone, Default)]
 pub struct TokenState {
     key: Option<Arc<SigningKey>>,
-    /// SHA-256 of each refresh token → what it refreshes.
+    /// SHA-256 of each refresh token → what it refreshes: one live token per session.
     refresh: HashMap<[u8; 32], RefreshGrant>,
+    /// SHA-256 of each refresh token rotation replaced → its grant, and until when it
+    /// still refreshes (the client's retry grace period). Kept until the grant expires,
+    /// to tell a reused token from an unknown one.
+    rotated: HashMap<[u8; 32], (RefreshGrant, Timestamp)>,
     /// Origins whose tokens are revoked.
     revoked: HashSet<String>,
     /// The PEM certificate `GetSigningCertificate` answers, made once.
@@ -88,9 +92,17 @@ pub(crate) struct RefreshGrant {
     pub(crate) user_key: String,
     pub(crate) client_id: String,
     pub(crate) origin_jti: String,
+    /// The id of the session the sign-in began: `tkn` and 25 lower-case letters and
+    /// digits.
+    pub(crate) session_id: String,
     pub(crate) auth_time: Timestamp,
     pub(crate) expires: Timestamp,
+    /// When the session last issued tokens: its sign-in, or its latest refresh.
+    pub(crate) last_active: Timestamp,
 }
+
+/// Characters of a session id after its `tkn` prefix.
+const SESSION_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 impl TokenState {
     /// The pool's key, if it has one yet.
@@ -122,7 +134,7 @@ impl TokenState {
         grants
     }
 
-    /// Active refresh grants: `(user key, client id, origin, expiry)`.
+    /// Active refresh grants: `(user key, client id, session id, expiry)`.
     pub fn active_grants(&self, now: Timestamp) -> Vec<(String, String, String, Timestamp)> {
         self.refresh
             .values()
@@ -131,7 +143,7 @@ impl TokenState {
                 (
                     g.user_key.clone(),
                     g.client_id.clone(),
-                    g.origin_jti.clone(),
+                    g.session_id.clone(),
                     g.expires,
                 )
             })
@@ -157,13 +169,49 @@ impl TokenState {
         self.revoked.contains(origin)
     }
 
+    /// The grant of refresh token `token`, live or rotated out.
     pub(crate) fn grant(&self, token: &str) -> Option<&RefreshGrant> {
-        self.refresh.get(&hash(token))
+        let h = hash(token);
+        self.refresh
+            .get(&h)
+            .or_else(|| self.rotated.get(&h).map(|(g, _)| g))
     }
 
-    /// Replaces refresh token `old` by a new one for the same grant.
-    pub(crate) fn rotate(&mut self, old: &str, random: &dyn Random) -> Option<String> {
-        let grant = self.refresh.remove(&hash(old))?;
+    /// The grant of refresh token `token`, and whether the token still refreshes at
+    /// `now`: a live one does, one rotation replaced only within its grace period.
+    pub(crate) fn lookup(&self, token: &str, now: Timestamp) -> Option<(&RefreshGrant, bool)> {
+        let h = hash(token);
+        match self.refresh.get(&h) {
+            Some(g) => Some((g, true)),
+            None => self.rotated.get(&h).map(|(g, until)| (g, *until > now)),
+        }
+    }
+
+    /// Records that the session `origin` issued tokens at `now`.
+    pub(crate) fn touch(&mut self, origin: &str, now: Timestamp) {
+        for g in self.refresh.values_mut().filter(|g| g.origin_jti == origin) {
+            g.last_active = now;
+        }
+    }
+
+    /// Replaces the live refresh token of session `origin` by a new one; the old one
+    /// keeps refreshing for `grace_secs`, then counts as reused.
+    pub(crate) fn rotate(
+        &mut self,
+        origin: &str,
+        random: &dyn Random,
+        now: Timestamp,
+        grace_secs: i64,
+    ) -> Option<String> {
+        let old = self
+            .refresh
+            .iter()
+            .find(|(_, g)| g.origin_jti == origin)
+            .map(|(h, _)| *h)?;
+        let grant = self.refresh.remove(&old)?;
+        self.rotated.retain(|_, (g, _)| g.expires > now);
+        self.rotated
+            .insert(old, (grant.clone(), now.plus_millis(grace_secs * 1000)));
         let token = new_refresh_token(random);
         self.refresh.insert(hash(&token), grant);
         Some(token)
@@ -339,14 +387,20 @@ impl Cognito {
             Some(_) => None,
             None => {
                 let token = new_refresh_token(&*self.random);
+                let session_id = format!(
+                    "tkn{}",
+                    ids::random_string(&*self.random, SESSION_ID_ALPHABET, 25)
+                );
                 pool.tokens.refresh.insert(
                     hash(&token),
                     RefreshGrant {
                         user_key: user_key.to_string(),
                         client_id: client_id.clone(),
                         origin_jti: origin_jti.clone(),
+                        session_id,
                         auth_time,
                         expires: ctx.now.plus_millis(refresh_life * 1000),
+                        last_active: ctx.now,
                     },
                 );
                 Some(token)
