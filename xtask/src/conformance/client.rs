@@ -154,6 +154,15 @@ impl Client {
         }
     }
 
+    /// Sends an HTTP `GET` for `path` (with any query) on the server under test.
+    pub fn get(&self, path: &str) -> Result<Response, String> {
+        let url = format!("{}{path}", self.endpoint);
+        match self.agent.get(&url).call() {
+            Err(ureq::Error::Transport(_)) => read(self.agent.get(&url).call()),
+            other => read(other),
+        }
+    }
+
     /// Sends `body` with an HTTP `PUT` to `url` and these headers, as an upload to a
     /// pre-signed URL is sent.
     pub fn put(&self, url: &str, headers: &[(&str, &str)], body: &str) -> Result<Response, String> {

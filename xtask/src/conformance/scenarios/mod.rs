@@ -8,6 +8,7 @@
 //! [`Ctx::call`] (a 200 whose body fits the output shape strictly) or [`Ctx::call_err`]
 //! (a modeled error of that operation), so a scenario only states behaviour.
 
+mod account;
 mod branding;
 mod cimd;
 mod client_secrets;
@@ -22,8 +23,12 @@ mod pool_settings;
 mod recovery;
 mod replicas;
 mod resource_servers;
+mod self_service;
+mod sessions;
+mod sign_in;
 mod tags;
 mod terms;
+mod tokens;
 mod user_pools;
 mod users;
 
@@ -71,6 +76,11 @@ const FAMILIES: &[&[Scenario]] = &[
     groups::SCENARIOS,
     import_jobs::SCENARIOS,
     pool_settings::SCENARIOS,
+    sign_in::SCENARIOS,
+    tokens::SCENARIOS,
+    account::SCENARIOS,
+    sessions::SCENARIOS,
+    self_service::SCENARIOS,
 ];
 
 /// Every scenario.
@@ -122,6 +132,20 @@ impl<'a> Ctx<'a> {
         self.log
             .borrow_mut()
             .push(format!("PUT {url} {body:?}\n    -> {answer}"));
+        result
+    }
+
+    /// Sends an HTTP `GET` for `path` (with any query) on the server under test, such as
+    /// the emulator's `/_cognito/messages`; returns the answer, whatever its status.
+    pub fn get(&self, path: &str) -> Result<Response, String> {
+        let result = self.client.get(path);
+        let answer = match &result {
+            Ok(r) => r.to_string(),
+            Err(e) => e.clone(),
+        };
+        self.log
+            .borrow_mut()
+            .push(format!("GET {path}\n    -> {answer}"));
         result
     }
 
