@@ -5,6 +5,7 @@
 //! server it measures, and a request costs one write and usually one read.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -106,7 +107,105 @@ pub async fn closed_loop(
     let mut latencies = Latencies::with_capacity(usize::try_from(requests).unwrap_or(0));
     let mut errors = 0;
     let mut first_error = None;
-    let watchdog = watchdog(Rc::clone(&shared));
+    let progress = Rc::clone(&shared);
+    let watchdog = watchdog(move || progress.answered.get(), requests);
+    tokio::pin!(watchdog);
+    for task in tasks {
+        let report = tokio::select! {
+            joined = task => joined.map_err(|e| format!("load task failed: {e}"))?,
+            stalled = &mut watchdog => return Err(stalled),
+        };
+        latencies.merge(report.latencies);
+        errors += report.errors;
+        first_error = first_error.or(report.first_error);
+    }
+    let elapsed = started.elapsed();
+    Ok(Outcome {
+        requests,
+        errors,
+        elapsed,
+        latencies,
+        first_error,
+        cpu: cpu.stop(),
+    })
+}
+
+/// A closed-loop run of multi-request exchanges (a sign-in and its challenge, say):
+/// `plan.requests` runs of `exchange` over `plan.concurrency` connections. Exchange
+/// `index` gets a connection and gives it back (or `None` when it is no longer usable)
+/// with its verdict; its latency is the whole exchange, and the outcome counts
+/// exchanges, not requests.
+pub async fn closed_loop_exchanges<F, Fut>(plan: &Plan, exchange: F) -> Result<Outcome, String>
+where
+    F: Fn(u64, Connection) -> Fut + 'static,
+    Fut: Future<Output = (Option<Connection>, Result<(), String>)> + 'static,
+{
+    let (requests, concurrency) = (plan.requests, plan.concurrency);
+    let concurrency = concurrency.clamp(1, usize::try_from(requests.max(1)).unwrap_or(1));
+    let mut connections = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let connection = Connection::open(plan.endpoint.address)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", plan.endpoint.address))?;
+        connections.push(connection);
+    }
+    let next = Rc::new(Cell::new(0u64));
+    let answered = Rc::new(Cell::new(0u64));
+    let exchange = Rc::new(exchange);
+    let per_connection = usize::try_from(requests / concurrency as u64 + 1).unwrap_or(0);
+    let cpu = CpuMeter::start(plan.server);
+    let started = now();
+    let tasks: Vec<_> = connections
+        .into_iter()
+        .map(|connection| {
+            let (next, answered, exchange) =
+                (Rc::clone(&next), Rc::clone(&answered), Rc::clone(&exchange));
+            let address = plan.endpoint.address;
+            tokio::task::spawn_local(async move {
+                let mut report = WorkerReport {
+                    latencies: Latencies::with_capacity(per_connection),
+                    errors: 0,
+                    first_error: None,
+                };
+                let mut connection = Some(connection);
+                loop {
+                    let index = next.get();
+                    if index >= requests {
+                        break;
+                    }
+                    next.set(index + 1);
+                    let opened = match connection.take() {
+                        Some(c) => Ok(c),
+                        None => Connection::open(address)
+                            .await
+                            .map_err(|e| format!("cannot reconnect: {e}")),
+                    };
+                    let verdict = match opened {
+                        Ok(c) => {
+                            let sent = now();
+                            let (back, verdict) = exchange(index, c).await;
+                            report.latencies.record(sent.elapsed());
+                            connection = back;
+                            verdict
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(failure) = verdict {
+                        report.errors += 1;
+                        report.first_error.get_or_insert(failure);
+                    }
+                    answered.set(answered.get() + 1);
+                }
+                report
+            })
+        })
+        .collect();
+
+    let mut latencies = Latencies::with_capacity(usize::try_from(requests).unwrap_or(0));
+    let mut errors = 0;
+    let mut first_error = None;
+    let progress = Rc::clone(&answered);
+    let watchdog = watchdog(move || progress.get(), requests);
     tokio::pin!(watchdog);
     for task in tasks {
         let report = tokio::select! {
@@ -203,21 +302,21 @@ async fn worker(
     }
 }
 
-/// Completes with an error once no answer has come back for [`STALL_TIMEOUT`].
-async fn watchdog(shared: Rc<Shared>) -> String {
-    let mut last = shared.answered.get();
+/// Completes with an error once `answered` has not moved for [`STALL_TIMEOUT`].
+async fn watchdog(answered: impl Fn() -> u64, requests: u64) -> String {
+    let mut last = answered();
     let mut quiet = Duration::ZERO;
     let tick = Duration::from_millis(500);
     loop {
         tokio::time::sleep(tick).await;
-        let answered = shared.answered.get();
+        let answered = answered();
         if answered == last {
             quiet += tick;
             if quiet >= STALL_TIMEOUT {
                 return format!(
                     "no answer for {}s after {answered} of {} requests",
                     STALL_TIMEOUT.as_secs(),
-                    shared.requests
+                    requests
                 );
             }
         } else {

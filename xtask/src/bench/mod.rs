@@ -18,16 +18,20 @@
 //! - [`http`]: the HTTP/1.1 client;
 //! - [`load`]: the closed-loop driver;
 //! - [`scenarios`]: what each scenario sends and checks;
+//! - [`sign_in`]: the sign-in scenarios' app client, passwords and exchanges;
+//! - [`floor`]: the cryptography a sign-in cannot avoid, timed in this process;
 //! - [`server`]: the emulator under test, when the harness starts it;
 //! - [`process`]: memory and CPU time from `/proc`;
 //! - [`stats`] and [`report`]: percentiles, tables and the project's targets.
 
+mod floor;
 mod http;
 mod load;
 mod process;
 mod report;
 mod scenarios;
 mod server;
+mod sign_in;
 mod stats;
 
 use std::process::Command;
@@ -48,7 +52,9 @@ const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]
   --requests N       requests of each read scenario (default 100000)
   --users N          users created in the pool (default 100000)
   --only NAME,...    report only these scenarios (the pool is filled anyway):
-                     AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging";
+                     AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging,
+                     USER_PASSWORD_AUTH, USER_SRP_AUTH, RS256-sign, modexp-3072,
+                     SRP-client";
 
 /// A run fails when any scenario has more errors than this share of its requests.
 const MAX_ERROR_RATE: f64 = 0.02;

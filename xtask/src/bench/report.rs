@@ -135,6 +135,7 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
                 .as_ref()
                 .map(|e| format!("{}: first error: {e}", row.name))
         }))
+        .chain(floor_notes(rows))
         .collect();
     if !notes.is_empty() {
         out.push('\n');
@@ -174,6 +175,45 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
         table(&mut out, &["server", "measured"], &lines);
     }
     out
+}
+
+/// What the measured cryptography implies for a sign-in: a `USER_PASSWORD_AUTH` sign-in
+/// signs two tokens (RS256), an SRP sign-in also does three exponentiations. Each floor
+/// is compared with the server CPU time per sign-in, when both were measured.
+fn floor_notes(rows: &[Row]) -> Vec<String> {
+    let median = |name: &str| {
+        rows.iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.latency)
+            .map(|s| s.p50)
+    };
+    let (Some(sign), Some(modexp)) = (median("RS256 sign"), median("modexp 3072")) else {
+        return Vec::new();
+    };
+    let flows = [
+        ("USER_PASSWORD_AUTH", "2 RS256", sign * 2),
+        ("USER_SRP_AUTH", "3 modexp + 2 RS256", modexp * 3 + sign * 2),
+    ];
+    flows
+        .into_iter()
+        .map(|(name, what, floor)| {
+            let measured = rows
+                .iter()
+                .filter(|r| r.name == name)
+                .find_map(|r| r.server_cpu);
+            match measured {
+                Some(cpu) => format!(
+                    "{name}: floor {what} = {}; server CPU/sign-in {} is {:.2}× the floor \
+                     ({} above it)",
+                    Human(floor),
+                    Human(cpu),
+                    cpu.as_secs_f64() / floor.as_secs_f64().max(1e-12),
+                    Human(cpu.saturating_sub(floor))
+                ),
+                None => format!("{name}: floor {what} = {}", Human(floor)),
+            }
+        })
+        .collect()
 }
 
 /// A project target and whether the run met it.

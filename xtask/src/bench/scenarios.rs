@@ -5,16 +5,19 @@
 //! or an in-process micro-measurement) is one more variant, one more function and one
 //! more arm in [`run`].
 
+use std::cell::OnceCell;
 use std::io::Write as _;
 use std::rc::Rc;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::floor;
 use super::http::{Connection, Endpoint, RequestHead};
-use super::load::{closed_loop, Outcome, Plan, Workload};
+use super::load::{closed_loop, closed_loop_exchanges, Outcome, Plan, Workload};
 use super::process::{CpuMeter, Process};
 use super::report::Row;
+use super::sign_in::{PasswordSignIn, SignInSetup, SrpSignIn};
 use super::stats::{now, Latencies};
 
 /// Requests of the single-connection latency probes, at most.
@@ -22,6 +25,17 @@ const SERIAL_REQUESTS: u64 = 10_000;
 
 /// The page size of the paging walk.
 const PAGE_SIZE: u64 = 60;
+
+/// `USER_PASSWORD_AUTH` sign-ins measured, at most (`--requests` caps it).
+const PASSWORD_SIGN_INS: u64 = 10_000;
+
+/// SRP sign-ins measured, at most (`--requests` caps it).
+const SRP_SIGN_INS: u64 = 2_000;
+
+/// Iterations of the in-process floor measurements.
+const RS256_ITERATIONS: u64 = 2_000;
+const MODEXP_ITERATIONS: u64 = 1_000;
+const SRP_CLIENT_ITERATIONS: u64 = 300;
 
 /// The scenarios, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,15 +48,31 @@ pub enum Scenario {
     ListUsersFilter,
     /// Walking the whole pool, one page of 60 after another.
     ListUsersPaging,
+    /// `InitiateAuth` with `USER_PASSWORD_AUTH`, ending with tokens.
+    UserPasswordAuth,
+    /// `InitiateAuth` with `USER_SRP_AUTH`, then `RespondToAuthChallenge` to
+    /// `PASSWORD_VERIFIER`, ending with tokens.
+    UserSrpAuth,
+    /// In process: one RS256 signature of a token-sized claims set.
+    Rs256Sign,
+    /// In process: one 3072-bit modular exponentiation with a 256-bit exponent.
+    Modexp3072,
+    /// In process: the client's computation of one SRP sign-in.
+    SrpClient,
 }
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub const ALL: [Scenario; 4] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::AdminCreateUser,
         Scenario::AdminGetUser,
         Scenario::ListUsersFilter,
         Scenario::ListUsersPaging,
+        Scenario::UserPasswordAuth,
+        Scenario::UserSrpAuth,
+        Scenario::Rs256Sign,
+        Scenario::Modexp3072,
+        Scenario::SrpClient,
     ];
 
     /// The name in the table.
@@ -52,6 +82,11 @@ impl Scenario {
             Scenario::AdminGetUser => "AdminGetUser",
             Scenario::ListUsersFilter => "ListUsers filter",
             Scenario::ListUsersPaging => "ListUsers paging",
+            Scenario::UserPasswordAuth => "USER_PASSWORD_AUTH",
+            Scenario::UserSrpAuth => "USER_SRP_AUTH",
+            Scenario::Rs256Sign => "RS256 sign",
+            Scenario::Modexp3072 => "modexp 3072",
+            Scenario::SrpClient => "SRP client",
         }
     }
 
@@ -100,6 +135,8 @@ pub struct Pool {
     pub id: String,
     /// Its id as a JSON string, quotes included.
     id_json: String,
+    /// The app client and passwords of the sign-in scenarios, made by the first of them.
+    sign_in: OnceCell<SignInSetup>,
 }
 
 /// A connection for the calls around the measured runs: setup, checks and cleanup.
@@ -154,7 +191,11 @@ impl Control {
             .ok_or("CreateUserPool: no UserPool.Id in the answer")?
             .to_owned();
         let id_json = serde_json::to_string(&id).map_err(|e| e.to_string())?;
-        Ok(Pool { id, id_json })
+        Ok(Pool {
+            id,
+            id_json,
+            sign_in: OnceCell::new(),
+        })
     }
 
     /// Deletes `pool`.
@@ -177,7 +218,94 @@ pub async fn run(
         Scenario::AdminGetUser => admin_get_user(control, pool, settings).await,
         Scenario::ListUsersFilter => list_users_filter(control, pool, settings).await,
         Scenario::ListUsersPaging => list_users_paging(control, pool, settings).await,
+        Scenario::UserPasswordAuth => user_password_auth(control, pool, settings).await,
+        Scenario::UserSrpAuth => user_srp_auth(control, pool, settings).await,
+        Scenario::Rs256Sign => Ok(vec![floor::rs256(scenario.name(), RS256_ITERATIONS)?]),
+        Scenario::Modexp3072 => Ok(vec![floor::modexp(scenario.name(), MODEXP_ITERATIONS)?]),
+        Scenario::SrpClient => Ok(vec![floor::srp_client(
+            scenario.name(),
+            SRP_CLIENT_ITERATIONS,
+        )?]),
     }
+}
+
+/// The sign-in scenarios' app client and passwords, made on first use.
+async fn sign_in_setup(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<SignInSetup, String> {
+    if let Some(setup) = pool.sign_in.get() {
+        return Ok(setup.clone());
+    }
+    let setup = SignInSetup::create(control, pool, settings.users).await?;
+    Ok(pool.sign_in.get_or_init(|| setup).clone())
+}
+
+/// `USER_PASSWORD_AUTH` sign-ins of random users with a password.
+async fn user_password_auth(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let setup = sign_in_setup(control, pool, settings).await?;
+    let head = RequestHead::api(&control.endpoint, "InitiateAuth");
+    let flow = Rc::new(PasswordSignIn::new(head, &setup, pick));
+    let requests = settings.requests.min(PASSWORD_SIGN_INS);
+    let outcome = closed_loop_exchanges(
+        &settings.plan(&control.endpoint, requests, settings.concurrency),
+        move |index, connection| Rc::clone(&flow).run(index, connection),
+    )
+    .await?;
+    let mut row = row(Scenario::UserPasswordAuth, settings.concurrency, outcome);
+    row.note = Some(format!(
+        "{} users, one InitiateAuth per sign-in",
+        setup.users
+    ));
+    Ok(vec![row])
+}
+
+/// Full SRP sign-ins (both round trips) of random users with a password, after one
+/// sign-in of each user: the server makes a user's verifier on its first SRP sign-in.
+async fn user_srp_auth(
+    control: &mut Control,
+    pool: &Pool,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let setup = sign_in_setup(control, pool, settings).await?;
+    let flow = |pick: fn(u64, u64) -> u64| {
+        Rc::new(SrpSignIn::new(
+            RequestHead::api(&control.endpoint, "InitiateAuth"),
+            RequestHead::api(&control.endpoint, "RespondToAuthChallenge"),
+            &pool.id,
+            &setup,
+            pick,
+        ))
+    };
+    let warm = flow(|index, _| index);
+    let warm_up = closed_loop_exchanges(
+        &settings.plan(&control.endpoint, setup.users, settings.concurrency),
+        move |index, connection| Rc::clone(&warm).run(index, connection),
+    )
+    .await?;
+    if let Some(e) = warm_up.first_error {
+        return Err(format!("warming up: {e}"));
+    }
+    let measured = flow(pick);
+    let requests = settings.requests.min(SRP_SIGN_INS);
+    let outcome = closed_loop_exchanges(
+        &settings.plan(&control.endpoint, requests, settings.concurrency),
+        move |index, connection| Rc::clone(&measured).run(index, connection),
+    )
+    .await?;
+    let mut row = row(Scenario::UserSrpAuth, settings.concurrency, outcome);
+    row.note = Some(format!(
+        "{} users, each signed in once by SRP before the run (verifiers made); a sign-in \
+         is InitiateAuth + the client's SRP + RespondToAuthChallenge, and bench CPU/req \
+         includes the client's SRP",
+        setup.users
+    ));
+    Ok(vec![row])
 }
 
 fn row(scenario: Scenario, concurrency: usize, outcome: Outcome) -> Row {
