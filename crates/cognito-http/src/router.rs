@@ -135,7 +135,11 @@ mod tests {
             ),
             (Method::GET, "/_cognito/reset", Route::NotFound),
             (Method::POST, "/_cognito/messages", Route::NotFound),
-            (Method::GET, "/_cognito/tokens", Route::Test(TestRoute::Tokens)),
+            (
+                Method::GET,
+                "/_cognito/tokens",
+                Route::Test(TestRoute::Tokens),
+            ),
             (Method::GET, "/_cognito/nothing", Route::NotFound),
         ];
         for (method, path, expected) in cases {
