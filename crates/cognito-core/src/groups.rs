@@ -4,7 +4,7 @@
 //!
 //! A group is a name unique within its pool, with an optional description, IAM role and
 //! precedence. Membership is kept on both sides under the pool's lock: each group holds
-//! the keys (see [`PoolState::user_key`]) of its members, ordered for
+//! the keys (see [`crate::store::PoolState::user_key`]) of its members, ordered for
 //! `ListUsersInGroup`, and each user the names of its groups, for its tokens and
 //! `AdminListGroupsForUser`.
 
@@ -15,7 +15,6 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::{limit_exceeded, not_found};
-use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 
 /// How many groups a pool may hold.
@@ -223,7 +222,7 @@ impl Cognito {
         input: AdminListGroupsForUserRequest,
     ) -> Result<AdminListGroupsForUserResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = page_size(input.limit);
+        let limit = ids::page_size(input.limit, MAX_PAGE);
         let after = ids::page_after(input.next_token.as_deref())?;
         let pool = pool.read();
         let key = pool.user_key_of(&input.username)?;
@@ -255,7 +254,7 @@ impl Cognito {
         input: ListUsersInGroupRequest,
     ) -> Result<ListUsersInGroupResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = page_size(input.limit);
+        let limit = ids::page_size(input.limit, MAX_PAGE);
         let after = ids::page_after(input.next_token.as_deref())?;
         let pool = pool.read();
         let group = pool
@@ -285,47 +284,19 @@ impl Cognito {
         input: ListGroupsRequest,
     ) -> Result<ListGroupsResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = page_size(input.limit);
-        let after = ids::page_after(input.next_token.as_deref())?;
+        let limit = ids::page_size(input.limit, MAX_PAGE);
         let pool = pool.read();
-        let (page, next_token) = page_of(&pool, after.as_deref(), limit);
+        let (page, next_token) = ids::page_of(
+            &pool.groups.groups,
+            input.next_token.as_deref(),
+            limit,
+            |g| g.config.clone(),
+        )?;
         Ok(ListGroupsResponse {
             groups: Some(page),
             next_token,
         })
     }
-}
-
-/// The page size a `Limit` asks for: absent or zero means the largest page.
-fn page_size(limit: Option<i32>) -> usize {
-    match limit.and_then(|l| usize::try_from(l).ok()) {
-        Some(l) if l > 0 => l.min(MAX_PAGE),
-        _ => MAX_PAGE,
-    }
-}
-
-/// Up to `limit` groups after the name `after`, and the token for the rest.
-fn page_of(
-    pool: &PoolState,
-    after: Option<&str>,
-    limit: usize,
-) -> (Vec<GroupType>, Option<String>) {
-    let start = match after {
-        Some(a) => Bound::Excluded(a),
-        None => Bound::Unbounded,
-    };
-    let mut rest = pool
-        .groups
-        .groups
-        .range::<str, _>((start, Bound::Unbounded))
-        .map(|(_, g)| g.config.clone());
-    let page: Vec<GroupType> = rest.by_ref().take(limit).collect();
-    let next_token = rest
-        .next()
-        .and(page.last())
-        .and_then(|g| g.group_name.as_deref())
-        .map(ids::page_token);
-    (page, next_token)
 }
 
 #[cfg(test)]

@@ -197,33 +197,19 @@ impl Cognito {
         input: ListIdentityProvidersRequest,
     ) -> Result<ListIdentityProvidersResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = input
-            .max_results
-            .and_then(|m| usize::try_from(m).ok())
-            .filter(|&m| m > 0)
-            .map_or(MAX_PAGE, |m| m.min(MAX_PAGE));
-        let after = ids::page_after(input.next_token.as_deref())?;
+        let limit = ids::page_size(input.max_results, MAX_PAGE);
         let pool = pool.read();
-        let start = match &after {
-            Some(a) => std::ops::Bound::Excluded(a.as_str()),
-            None => std::ops::Bound::Unbounded,
-        };
-        let mut rest = pool
-            .identity_providers
-            .providers
-            .range::<str, _>((start, std::ops::Bound::Unbounded))
-            .map(|(_, p)| ProviderDescription {
+        let (page, next_token) = ids::page_of(
+            &pool.identity_providers.providers,
+            input.next_token.as_deref(),
+            limit,
+            |p| ProviderDescription {
                 provider_name: p.provider_name.clone(),
                 provider_type: p.provider_type,
                 creation_date: p.creation_date,
                 last_modified_date: p.last_modified_date,
-            });
-        let page: Vec<ProviderDescription> = rest.by_ref().take(limit).collect();
-        let next_token = rest
-            .next()
-            .and(page.last())
-            .and_then(|p| p.provider_name.as_deref())
-            .map(ids::page_token);
+            },
+        )?;
         Ok(ListIdentityProvidersResponse {
             providers: page,
             next_token,

@@ -83,6 +83,37 @@ pub(crate) fn page_after(token: Option<&str>) -> Result<Option<String>, CognitoE
         .ok_or_else(|| invalid_parameter("Invalid pagination token."))
 }
 
+/// How many items a page holds: the request's limit when it is positive, capped at `max`;
+/// `max` when it is absent or zero.
+pub(crate) fn page_size(requested: Option<i32>, max: usize) -> usize {
+    requested
+        .and_then(|m| usize::try_from(m).ok())
+        .filter(|&m| m > 0)
+        .map_or(max, |m| m.min(max))
+}
+
+/// One page of `map` in key order: up to `limit` items after the key `token` names, each
+/// made by `item`, and the token for the next page when more follow.
+pub(crate) fn page_of<V, T>(
+    map: &std::collections::BTreeMap<String, V>,
+    token: Option<&str>,
+    limit: usize,
+    mut item: impl FnMut(&V) -> T,
+) -> Result<(Vec<T>, Option<String>), CognitoError> {
+    use std::ops::Bound;
+    let after = page_after(token)?;
+    let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    let mut rest = map.range::<str, _>((start, Bound::Unbounded));
+    let mut page = Vec::with_capacity(limit.min(64));
+    let mut last = None;
+    for (key, value) in rest.by_ref().take(limit) {
+        page.push(item(value));
+        last = Some(key);
+    }
+    let next = rest.next().and(last).map(|k| page_token(k));
+    Ok((page, next))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -122,6 +153,22 @@ pub(crate) mod tests {
         let u = uuid_v4(&r);
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn pages_cover_a_map_once() {
+        let map: std::collections::BTreeMap<String, u32> =
+            (0..5).map(|i| (format!("k{i}"), i)).collect();
+        let (first, token) = page_of(&map, None, 2, |v| *v).unwrap();
+        assert_eq!(first, [0, 1]);
+        let (second, token) = page_of(&map, token.as_deref(), 2, |v| *v).unwrap();
+        assert_eq!(second, [2, 3]);
+        let (third, token) = page_of(&map, token.as_deref(), 2, |v| *v).unwrap();
+        assert_eq!((third, token), (vec![4], None));
+        assert_eq!(page_size(None, 60), 60);
+        assert_eq!(page_size(Some(0), 60), 60);
+        assert_eq!(page_size(Some(5), 60), 5);
+        assert_eq!(page_size(Some(99), 50), 50);
     }
 
     #[test]

@@ -252,25 +252,12 @@ impl Cognito {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
         let limit = usize::try_from(input.max_results).unwrap_or(1).max(1);
-        let after = ids::page_after(input.pagination_token.as_deref())?;
-        let start = match &after {
-            Some(a) => std::ops::Bound::Excluded(a.as_str()),
-            None => std::ops::Bound::Unbounded,
-        };
-        let mut jobs = pool
-            .import_jobs
-            .jobs
-            .range::<str, _>((start, std::ops::Bound::Unbounded));
-        let page: Vec<UserImportJobType> = jobs
-            .by_ref()
-            .take(limit)
-            .map(|(_, j)| j.job.clone())
-            .collect();
-        let token = jobs
-            .next()
-            .and(page.last())
-            .and_then(|j| j.job_id.as_deref())
-            .map(ids::page_token);
+        let (page, token) = ids::page_of(
+            &pool.import_jobs.jobs,
+            input.pagination_token.as_deref(),
+            limit,
+            |j| j.job.clone(),
+        )?;
         Ok(ListUserImportJobsResponse {
             user_import_jobs: Some(page),
             pagination_token: token,

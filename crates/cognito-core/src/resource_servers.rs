@@ -150,28 +150,14 @@ impl Cognito {
         input: ListResourceServersRequest,
     ) -> Result<ListResourceServersResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = input
-            .max_results
-            .and_then(|m| usize::try_from(m).ok())
-            .filter(|&m| m > 0)
-            .map_or(MAX_PAGE, |m| m.min(MAX_PAGE));
-        let after = ids::page_after(input.next_token.as_deref())?;
+        let limit = ids::page_size(input.max_results, MAX_PAGE);
         let pool = pool.read();
-        let start = match &after {
-            Some(a) => std::ops::Bound::Excluded(a.as_str()),
-            None => std::ops::Bound::Unbounded,
-        };
-        let mut rest = pool
-            .resource_servers
-            .servers
-            .range::<str, _>((start, std::ops::Bound::Unbounded))
-            .map(|(_, s)| s.clone());
-        let page: Vec<ResourceServerType> = rest.by_ref().take(limit).collect();
-        let next_token = rest
-            .next()
-            .and(page.last())
-            .and_then(|s| s.identifier.as_deref())
-            .map(ids::page_token);
+        let (page, next_token) = ids::page_of(
+            &pool.resource_servers.servers,
+            input.next_token.as_deref(),
+            limit,
+            Clone::clone,
+        )?;
         Ok(ListResourceServersResponse {
             resource_servers: page,
             next_token,

@@ -239,33 +239,20 @@ impl Cognito {
         input: ListTermsRequest,
     ) -> Result<ListTermsResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        let limit = input
-            .max_results
-            .and_then(|m| usize::try_from(m).ok())
-            .filter(|&m| m > 0)
-            .map_or(MAX_PAGE, |m| m.min(MAX_PAGE));
-        let after = ids::page_after(input.next_token.as_deref().filter(|t| !t.is_empty()))?;
+        let limit = ids::page_size(input.max_results, MAX_PAGE);
         let pool = pool.read();
-        let start = match &after {
-            Some(a) => std::ops::Bound::Excluded(a.as_str()),
-            None => std::ops::Bound::Unbounded,
-        };
-        let mut rest = pool
-            .terms
-            .terms
-            .range::<str, _>((start, std::ops::Bound::Unbounded))
-            .map(|(_, t)| TermsDescriptionType {
+        let (page, next_token) = ids::page_of(
+            &pool.terms.terms,
+            input.next_token.as_deref().filter(|t| !t.is_empty()),
+            limit,
+            |t| TermsDescriptionType {
                 terms_id: t.terms_id.clone(),
                 terms_name: t.terms_name.clone(),
                 enforcement: t.enforcement,
                 creation_date: t.creation_date,
                 last_modified_date: t.last_modified_date,
-            });
-        let page: Vec<TermsDescriptionType> = rest.by_ref().take(limit).collect();
-        let next_token = rest
-            .next()
-            .and(page.last())
-            .map(|t| ids::page_token(&t.terms_id));
+            },
+        )?;
         Ok(ListTermsResponse {
             terms: page,
             next_token,
