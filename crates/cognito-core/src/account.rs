@@ -13,7 +13,7 @@ use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
-use crate::self_service::{check_code, delivery, mask};
+use crate::self_service::{check_code, delivery, mask, replace_code};
 use crate::store::PoolState;
 use crate::users::rules::{check_attributes, check_password, AttributeWrite};
 use crate::users::{attribute_list, set_mfa_preferences, user_not_found, CodePurpose};
@@ -236,10 +236,7 @@ impl Cognito {
             })?;
         let username = user.username.clone();
         let code = self.send_code(ctx, &pool, &username, channel, &destination, purpose);
-        pool.users.update(&token.user_key, |u| {
-            u.codes.retain(|c| c.purpose != purpose);
-            u.codes.push(code);
-        });
+        replace_code(&mut pool, &token.user_key, code, ctx);
         Ok(GetUserAttributeVerificationCodeResponse {
             code_delivery_details: Some(delivery(
                 channel,

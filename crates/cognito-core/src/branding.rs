@@ -164,9 +164,7 @@ impl Cognito {
             input.assets.as_deref(),
         )?;
         let mut pool = pool.write();
-        if !pool.clients.contains_key(&input.client_id) {
-            return Err(client_not_found(&input.client_id));
-        }
+        pool.client(&input.client_id)?;
         if pool.branding.style_for(&input.client_id).is_some() {
             return Err(CognitoError::new(
                 ErrorKind::ManagedLoginBrandingExistsException,
@@ -227,9 +225,7 @@ impl Cognito {
     ) -> Result<DescribeManagedLoginBrandingByClientResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
-        if !pool.clients.contains_key(&input.client_id) {
-            return Err(client_not_found(&input.client_id));
-        }
+        pool.client(&input.client_id)?;
         let style = pool.branding.style_for(&input.client_id).ok_or_else(|| {
             not_found(format!(
                 "App client {} has no managed login branding style.",

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
-use crate::errors::{client_not_found, invalid_parameter, not_found};
+use crate::errors::{invalid_parameter, not_found};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 
@@ -88,7 +88,7 @@ impl Cognito {
     ) -> Result<CreateCIMDPolicyResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
-        check_client(&pool, &input.client_id)?;
+        pool.client(&input.client_id)?;
         check_patterns(&input.url_patterns)?;
         let id = loop {
             let id = ids::random_string(&*self.random, b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
@@ -139,7 +139,7 @@ impl Cognito {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
         policy(&pool, &input.cimd_policy_id)?;
-        check_client(&pool, &input.client_id)?;
+        pool.client(&input.client_id)?;
         check_patterns(&input.url_patterns)?;
         let policy = pool
             .cimd
@@ -293,14 +293,6 @@ fn policy<'p>(pool: &'p PoolState, id: &str) -> Result<&'p Policy, CognitoError>
 
 fn policy_not_found(id: &str) -> CognitoError {
     not_found(format!("CIMD policy {id} does not exist."))
-}
-
-fn check_client(pool: &PoolState, client_id: &str) -> Result<(), CognitoError> {
-    if pool.clients.contains_key(client_id) {
-        Ok(())
-    } else {
-        Err(client_not_found(client_id))
-    }
 }
 
 /// Each pattern names a host, and no pattern is given twice.

@@ -67,7 +67,7 @@ impl Cognito {
     ) -> Result<DescribeUserPoolClientResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
-        let client = client(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         Ok(DescribeUserPoolClientResponse {
             user_pool_client: Some(client.describe()),
         })
@@ -81,9 +81,9 @@ impl Cognito {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let settings = ClientSettings::from_update(&input);
         let mut pool = pool.write();
-        let has_secret = !client(&pool, &input.client_id)?.secrets.is_empty();
+        let has_secret = !pool.client(&input.client_id)?.secrets.is_empty();
         settings.check(&pool, has_secret)?;
-        let client = client_mut(&mut pool, &input.client_id)?;
+        let client = pool.client_mut(&input.client_id)?;
         if let Some(name) = &input.client_name {
             client.config.client_name = Some(name.clone());
         }
@@ -156,7 +156,7 @@ impl Cognito {
     ) -> Result<AddUserPoolClientSecretResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
-        let client = client_mut(&mut pool, &input.client_id)?;
+        let client = pool.client_mut(&input.client_id)?;
         if client.secrets.is_empty() {
             return Err(invalid_parameter(
                 "Client secrets can only be added to an app client that has a client secret.",
@@ -194,7 +194,7 @@ impl Cognito {
     ) -> Result<ListUserPoolClientSecretsResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
-        let client = client(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         Ok(ListUserPoolClientSecretsResponse {
             client_secrets: Some(
                 client
@@ -214,7 +214,7 @@ impl Cognito {
     ) -> Result<DeleteUserPoolClientSecretResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
-        let client = client_mut(&mut pool, &input.client_id)?;
+        let client = pool.client_mut(&input.client_id)?;
         let position = client
             .secrets
             .iter()
@@ -270,19 +270,20 @@ impl Cognito {
     }
 }
 
-fn client<'p>(pool: &'p PoolState, client_id: &str) -> Result<&'p ClientState, CognitoError> {
-    pool.clients
-        .get(client_id)
-        .ok_or_else(|| client_not_found(client_id))
-}
+impl PoolState {
+    /// App client `client_id` of this pool, or `ResourceNotFoundException`.
+    pub(crate) fn client(&self, client_id: &str) -> Result<&ClientState, CognitoError> {
+        self.clients
+            .get(client_id)
+            .ok_or_else(|| client_not_found(client_id))
+    }
 
-fn client_mut<'p>(
-    pool: &'p mut PoolState,
-    client_id: &str,
-) -> Result<&'p mut ClientState, CognitoError> {
-    pool.clients
-        .get_mut(client_id)
-        .ok_or_else(|| client_not_found(client_id))
+    /// App client `client_id` of this pool, to change it.
+    fn client_mut(&mut self, client_id: &str) -> Result<&mut ClientState, CognitoError> {
+        self.clients
+            .get_mut(client_id)
+            .ok_or_else(|| client_not_found(client_id))
+    }
 }
 
 /// `SECRET_HASH`: Base64(HMAC-SHA256(client secret, username || client id)).

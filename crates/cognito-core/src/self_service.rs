@@ -20,10 +20,10 @@ use crate::users::{CodePurpose, PendingCode, User};
 use crate::{ids, Cognito, RequestContext};
 
 /// Where a code goes: the channel, the attribute and its value.
-struct Target {
-    channel: Channel,
+pub(crate) struct Target {
+    pub(crate) channel: Channel,
     attribute: &'static str,
-    destination: String,
+    pub(crate) destination: String,
 }
 
 impl Target {
@@ -44,7 +44,7 @@ impl Cognito {
     ) -> Result<SignUpResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = client_of(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let attributes = input.user_attributes.as_deref().unwrap_or_default();
         check_writable(client, attributes)?;
@@ -138,7 +138,7 @@ impl Cognito {
     ) -> Result<ConfirmSignUpResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = client_of(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
         let Some(key) = pool.find_user(&input.username) else {
@@ -189,7 +189,7 @@ impl Cognito {
     ) -> Result<ResendConfirmationCodeResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = client_of(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
         let simulated = |pool: &PoolState| ResendConfirmationCodeResponse {
@@ -243,7 +243,7 @@ impl Cognito {
     ) -> Result<ForgotPasswordResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = client_of(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
         let simulated = |pool: &PoolState| ForgotPasswordResponse {
@@ -303,7 +303,7 @@ impl Cognito {
     ) -> Result<ConfirmForgotPasswordResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = client_of(&pool, &input.client_id)?;
+        let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
         let found = pool
@@ -351,12 +351,6 @@ impl Cognito {
 }
 
 /// The client `client_id` of the pool [`Cognito::client_pool`] found.
-fn client_of<'p>(pool: &'p PoolState, client_id: &str) -> Result<&'p ClientState, CognitoError> {
-    pool.clients
-        .get(client_id)
-        .ok_or_else(|| crate::errors::client_not_found(client_id))
-}
-
 /// Refuses attributes the client may not write: those outside its `WriteAttributes`
 /// (when it has a list), developer-only ones and `sub`.
 fn check_writable(client: &ClientState, attributes: &[AttributeType]) -> Result<(), CognitoError> {
@@ -443,7 +437,12 @@ pub(crate) fn check_code(
 }
 
 /// Keeps `code` as the user's only pending code for its purpose.
-fn replace_code(pool: &mut PoolState, key: &str, code: PendingCode, ctx: &RequestContext) {
+pub(crate) fn replace_code(
+    pool: &mut PoolState,
+    key: &str,
+    code: PendingCode,
+    ctx: &RequestContext,
+) {
     pool.users.update(key, |u| {
         u.codes.retain(|c| c.purpose != code.purpose);
         u.codes.push(code);
@@ -486,7 +485,7 @@ fn sign_up_target(pool: &PoolState, user: &User) -> Option<Target> {
 /// Where a password reset code goes: the verified contact the pool's recovery setting
 /// ranks first (a channel the user takes MFA codes on does not count), or, without a
 /// setting, the verified phone number before the verified email address.
-fn recovery_target(pool: &PoolState, user: &User) -> Option<Target> {
+pub(crate) fn recovery_target(pool: &PoolState, user: &User) -> Option<Target> {
     let verified = |attribute: &'static str, channel: Channel| {
         let value = user.attribute(attribute).filter(|v| !v.is_empty())?;
         user.is_verified(attribute).then(|| Target {

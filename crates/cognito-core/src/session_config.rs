@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
-use crate::errors::{client_not_found, require_tier};
-use crate::store::PoolState;
+use crate::errors::require_tier;
 use crate::{Cognito, RequestContext};
 
 /// Active token sessions a user can have when the pool doesn't say.
@@ -104,7 +103,7 @@ impl Cognito {
     ) -> Result<GetUserPoolClientSessionConfigurationResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
-        check_client(&pool, &input.client_id)?;
+        pool.client(&input.client_id)?;
         Ok(GetUserPoolClientSessionConfigurationResponse {
             sso_session: Some(ClientSSOSessionConfigType {
                 max_validity_minutes: pool
@@ -123,7 +122,7 @@ impl Cognito {
     ) -> Result<SetUserPoolClientSessionConfigurationResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
-        check_client(&pool, &input.client_id)?;
+        pool.client(&input.client_id)?;
         require_tier(
             &pool.config,
             UserPoolTierType::Essentials,
@@ -144,14 +143,6 @@ impl Cognito {
             user_pool_id: Some(input.user_pool_id),
             client_id: Some(input.client_id),
         })
-    }
-}
-
-fn check_client(pool: &PoolState, client_id: &str) -> Result<(), CognitoError> {
-    if pool.clients.contains_key(client_id) {
-        Ok(())
-    } else {
-        Err(client_not_found(client_id))
     }
 }
 

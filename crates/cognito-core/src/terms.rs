@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
-use crate::errors::{client_not_found, invalid_parameter, not_found};
+use crate::errors::{invalid_parameter, not_found};
 use crate::{ids, Cognito, RequestContext};
 
 /// The languages managed login is localized in, as terms links name them.
@@ -98,9 +98,7 @@ impl Cognito {
         let links = input.links.unwrap_or_default();
         check_links(&links)?;
         let mut pool = pool.write();
-        if !pool.clients.contains_key(&input.client_id) {
-            return Err(client_not_found(&input.client_id));
-        }
+        pool.client(&input.client_id)?;
         if pool
             .terms
             .of_client(&input.client_id)
@@ -153,9 +151,7 @@ impl Cognito {
     ) -> Result<DescribeTermsByClientResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let pool = pool.read();
-        if !pool.clients.contains_key(&input.client_id) {
-            return Err(client_not_found(&input.client_id));
-        }
+        pool.client(&input.client_id)?;
         let terms = pool
             .terms
             .of_client(&input.client_id)

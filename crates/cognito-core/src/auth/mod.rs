@@ -200,9 +200,7 @@ impl Cognito {
         input: AdminInitiateAuthRequest,
     ) -> Result<AdminInitiateAuthResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        if !pool.read().clients.contains_key(&input.client_id) {
-            return Err(crate::errors::client_not_found(&input.client_id));
-        }
+        pool.read().client(&input.client_id)?;
         let params = input.auth_parameters.unwrap_or_default();
         self.initiate(
             ctx,
@@ -239,9 +237,7 @@ impl Cognito {
         input: AdminRespondToAuthChallengeRequest,
     ) -> Result<AdminRespondToAuthChallengeResponse, CognitoError> {
         let pool = self.pool(ctx, &input.user_pool_id)?;
-        if !pool.read().clients.contains_key(&input.client_id) {
-            return Err(crate::errors::client_not_found(&input.client_id));
-        }
+        pool.read().client(&input.client_id)?;
         let responses = input.challenge_responses.unwrap_or_default();
         self.respond(
             ctx,
@@ -284,10 +280,7 @@ impl Cognito {
         }
         {
             let pool = shared.read();
-            let client = pool
-                .clients
-                .get(client_id)
-                .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+            let client = pool.client(client_id)?;
             if !client.allows(needed) {
                 return Err(invalid_parameter(format!(
                     "{} flow not enabled for this client",
@@ -315,11 +308,7 @@ impl Cognito {
                 let password = required(params, "PASSWORD")?;
                 let key = self.signing_key(shared)?;
                 let mut pool = shared.write();
-                let client = pool
-                    .clients
-                    .get(client_id)
-                    .cloned()
-                    .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+                let client = pool.client(client_id)?.clone();
                 client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
                 let user_key = find_signing_in_user(&pool, &client, username)?;
                 self.check_password(ctx, &mut pool, &client, &user_key, password)?;
@@ -507,11 +496,7 @@ impl Cognito {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
         let mut pool = shared.write();
-        let client = pool
-            .clients
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+        let client = pool.client(client_id)?.clone();
         client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
         let user_key = find_signing_in_user(&pool, &client, username)?;
         let user = pool.users.get(&user_key).ok_or_else(incorrect)?;
@@ -575,11 +560,7 @@ impl Cognito {
     ) -> Result<Outcome, CognitoError> {
         let key = self.signing_key(shared)?;
         let mut pool = shared.write();
-        let client = pool
-            .clients
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+        let client = pool.client(client_id)?.clone();
         let session = match session {
             Some(s) => s.to_string(),
             None => param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
@@ -729,11 +710,7 @@ impl Cognito {
     ) -> Result<Outcome, CognitoError> {
         let key = self.signing_key(shared)?;
         let mut pool = shared.write();
-        let client = pool
-            .clients
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| crate::errors::client_not_found(client_id))?;
+        let client = pool.client(client_id)?.clone();
         let (grant, usable) = pool
             .tokens
             .lookup(token, ctx.now)
@@ -822,11 +799,7 @@ impl Cognito {
     ) -> Result<RevokeTokenResponse, CognitoError> {
         let shared = self.client_pool(ctx, &input.client_id)?;
         let mut pool = shared.write();
-        let client = pool
-            .clients
-            .get(&input.client_id)
-            .cloned()
-            .ok_or_else(|| crate::errors::client_not_found(&input.client_id))?;
+        let client = pool.client(&input.client_id)?.clone();
         // `RevokeToken` knows no `NotAuthorizedException`: a client that fails to
         // authenticate is unauthorized.
         check_client_secret(&client, input.client_secret.as_deref())

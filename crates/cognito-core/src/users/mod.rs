@@ -687,14 +687,7 @@ impl Cognito {
                 "User password cannot be reset in the current state.",
             ));
         }
-        let (channel, destination) = if user.is_verified("email") {
-            (Channel::Email, user.attribute("email"))
-        } else if user.is_verified("phone_number") {
-            (Channel::Sms, user.attribute("phone_number"))
-        } else {
-            (Channel::Email, None)
-        };
-        let Some(destination) = destination.map(str::to_string) else {
+        let Some(target) = crate::self_service::recovery_target(&pool, user) else {
             return Err(invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
@@ -704,16 +697,13 @@ impl Cognito {
             ctx,
             &pool,
             &username,
-            channel,
-            &destination,
+            target.channel,
+            &target.destination,
             CodePurpose::ForgotPassword,
         );
-        pool.users.update(&key, |u| {
-            u.status = UserStatusType::ResetRequired;
-            u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
-            u.codes.push(code);
-            u.modified = ctx.now;
-        });
+        crate::self_service::replace_code(&mut pool, &key, code, ctx);
+        pool.users
+            .update(&key, |u| u.status = UserStatusType::ResetRequired);
         Ok(AdminResetUserPasswordResponse {})
     }
 
