@@ -32,8 +32,8 @@ pub trait Backend:
         Err(unsupported(pool_id))
     }
 
-    /// The OpenID Connect discovery document of pool `pool_id`.
-    fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
+    /// The issuer of pool `pool_id`'s tokens, which its discovery document names.
+    fn issuer(&self, pool_id: &str) -> Result<String, CognitoError> {
         Err(unsupported(pool_id))
     }
 
@@ -141,8 +141,8 @@ impl Backend for Cognito {
         Cognito::jwks(self, pool_id)
     }
 
-    fn openid_configuration(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {
-        Cognito::openid_configuration(self, pool_id)
+    fn issuer(&self, pool_id: &str) -> Result<String, CognitoError> {
+        Cognito::issuer_of(self, pool_id)
     }
 
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {

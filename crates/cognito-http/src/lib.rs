@@ -33,6 +33,7 @@
 mod aws_json;
 mod backend;
 mod cors;
+mod discovery;
 mod rejection;
 mod request_id;
 mod router;

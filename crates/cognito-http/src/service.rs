@@ -21,7 +21,7 @@ use crate::aws_json::{self, WireError};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
-use crate::{cors, sigv4, test_api, Backend, Config, Sources};
+use crate::{cors, discovery, sigv4, test_api, Backend, Config, Sources};
 
 /// The body of every response: the emulator answers with whole buffers.
 pub type ResponseBody = Full<Bytes>;
@@ -127,11 +127,18 @@ where
             Route::Health => Ok(health()),
             Route::UserImportUpload => self.user_import_upload(&parts, body).await,
             Route::Jwks => self.well_known(parts.uri.path(), router::JWKS, S::jwks),
-            Route::OpenIdConfiguration => self.well_known(
-                parts.uri.path(),
-                router::OPENID_CONFIGURATION,
-                S::openid_configuration,
-            ),
+            Route::OpenIdConfiguration => {
+                let base = discovery::base_url(&parts.headers);
+                self.well_known(
+                    parts.uri.path(),
+                    router::OPENID_CONFIGURATION,
+                    |provider, pool_id| {
+                        let issuer = provider.issuer(pool_id)?;
+                        let base = base.as_deref().unwrap_or(&issuer);
+                        Ok(discovery::openid_configuration(&issuer, base, pool_id))
+                    },
+                )
+            }
             Route::Test(endpoint) => {
                 test_api::handle(
                     &*self.provider,
@@ -252,7 +259,7 @@ impl<S: Backend> Inner<S> {
         &self,
         path: &str,
         suffix: &str,
-        document: fn(&S, &str) -> Result<serde_json::Value, cognito_model::CognitoError>,
+        document: impl FnOnce(&S, &str) -> Result<serde_json::Value, cognito_model::CognitoError>,
     ) -> Result<Response<ResponseBody>, WireError> {
         let pool_id = router::well_known(path, suffix).unwrap_or_default();
         let value = document(&self.provider, pool_id).map_err(|e| {

@@ -1,11 +1,11 @@
-//! What a pool publishes about its keys: the JWKS, the OpenID Connect discovery document
-//! and `GetSigningCertificate`'s X.509 certificate, all over the same signing key.
+//! What a pool publishes about its keys: the JWKS, the issuer its discovery document
+//! names, and `GetSigningCertificate`'s X.509 certificate, all over the same signing key.
 
 use cognito_crypto::jwk::jwk_set;
 use cognito_crypto::x509::{self_signed_certificate, CertificateParams};
 use cognito_model::shapes::{GetSigningCertificateRequest, GetSigningCertificateResponse};
 use cognito_model::{CognitoError, ErrorKind};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::errors::pool_not_found;
 use crate::store::SharedPool;
@@ -27,26 +27,11 @@ impl Cognito {
         Ok(jwk_set([key.jwk()]))
     }
 
-    /// The pool's OpenID Connect discovery document
-    /// (`/<poolId>/.well-known/openid-configuration`); `issuer` equals the tokens' `iss`.
-    pub fn openid_configuration(&self, pool_id: &str) -> Result<Value, CognitoError> {
+    /// The issuer of pool `pool_id`'s tokens, for its discovery document; the pool must
+    /// exist.
+    pub fn issuer_of(&self, pool_id: &str) -> Result<String, CognitoError> {
         self.pool_by_id(pool_id)?;
-        let issuer = self.issuer(pool_id);
-        let base = &self.base_url;
-        Ok(json!({
-            "issuer": issuer,
-            "jwks_uri": format!("{}/{pool_id}/.well-known/jwks.json", self.base_url),
-            "authorization_endpoint": format!("{base}/oauth2/authorize"),
-            "token_endpoint": format!("{base}/oauth2/token"),
-            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
-            "end_session_endpoint": format!("{base}/logout"),
-            "revocation_endpoint": format!("{base}/oauth2/revoke"),
-            "response_types_supported": ["code", "token"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        }))
+        Ok(self.issuer(pool_id))
     }
 
     pub(crate) fn get_signing_certificate(
@@ -138,11 +123,13 @@ mod tests {
             "the certificate wraps the JWKS key"
         );
 
-        let discovery = svc.openid_configuration(&pool).unwrap();
-        assert_eq!(discovery["issuer"], svc.issuer(&pool).as_str());
         assert_eq!(
-            discovery["jwks_uri"],
-            format!("http://localhost:9229/{pool}/.well-known/jwks.json").as_str()
+            svc.issuer_of(&pool).unwrap(),
+            format!("http://localhost:9229/{pool}")
+        );
+        assert_eq!(
+            svc.issuer_of("us-east-1_missing1").unwrap_err().kind,
+            ErrorKind::ResourceNotFoundException
         );
         assert_eq!(
             svc.jwks("us-east-1_missing1").unwrap_err().kind,
