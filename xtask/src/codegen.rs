@@ -1,8 +1,10 @@
 //! Generates the sources of `cognito-model` from the Smithy model.
 //!
-//! `cargo xtask codegen` writes `crates/cognito-model/src/generated/*.rs`;
+//! `cargo xtask codegen` writes `crates/cognito-model/src/generated/*.rs` from the
+//! repository's model, `model/cognito-idp.json` (or `--model PATH`);
 //! `cargo xtask codegen --check` fails when a committed file differs from what the model
-//! produces. The test at the bottom runs the check whenever the model file is present.
+//! produces. The test `generated_sources_are_fresh` at the bottom runs the same check, and
+//! fails as well when the model is missing.
 //!
 //! Only shapes reachable from the operations are generated. Nothing here copies
 //! documentation from the model: names and constraints are facts, prose is not.
@@ -31,30 +33,47 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let check = args.iter().any(|a| a == "--check");
     let model = Model::load(&crate::model_path(args))?;
     let files = generate(&model)?;
+    let changed = changed(&files);
+    if check {
+        return stale_message(&changed).map_or(Ok(()), Err);
+    }
+    if !changed.is_empty() {
+        let dir = generated_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    for (path, contents) in changed {
+        std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// The generated files whose committed contents differ from `files`, with what they
+/// should hold.
+fn changed<'f>(files: &'f BTreeMap<&'static str, String>) -> Vec<(PathBuf, &'f str)> {
     let dir = generated_dir();
-    let mut stale = Vec::new();
-    for (name, contents) in &files {
-        let path = dir.join(name);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == *contents {
-            continue;
-        }
-        if check {
-            stale.push(path.display().to_string());
-        } else {
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
-            println!("wrote {}", path.display());
-        }
+    files
+        .iter()
+        .map(|(name, contents)| (dir.join(name), contents.as_str()))
+        .filter(|(path, contents)| {
+            std::fs::read_to_string(path).map_or(true, |current| current != *contents)
+        })
+        .collect()
+}
+
+/// The error `--check` reports for the `changed` files, if there are any.
+fn stale_message(changed: &[(PathBuf, &str)]) -> Option<String> {
+    if changed.is_empty() {
+        return None;
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "generated files are stale, run `cargo xtask codegen`: {}",
-            stale.join(", ")
-        ))
-    }
+    let paths: Vec<String> = changed
+        .iter()
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    Some(format!(
+        "generated files are stale, run `cargo xtask codegen`: {}",
+        paths.join(", ")
+    ))
 }
 
 fn generated_dir() -> PathBuf {
@@ -665,21 +684,20 @@ mod tests {
         assert_eq!(path_name("UserPoolId"), "userPoolId");
     }
 
-    /// The committed sources must be what the model generates.
+    /// The committed sources must be what the repository's model generates.
     #[test]
     fn generated_sources_are_fresh() {
         let path = crate::model_path(&[]);
-        if !path.exists() {
-            return;
-        }
-        let model = Model::load(&path).unwrap();
+        let model = Model::load(&path).unwrap_or_else(|e| {
+            panic!(
+                "{e}\nthe model is part of the repository: restore {}, or recreate it with \
+                 `cargo xtask model import <smithy-model.json>`",
+                crate::model::PATH
+            )
+        });
         let files = generate(&model).unwrap();
-        for (name, contents) in files {
-            let committed = std::fs::read_to_string(generated_dir().join(name)).unwrap_or_default();
-            assert!(
-                committed == contents,
-                "crates/cognito-model/src/generated/{name} is stale: run `cargo xtask codegen`"
-            );
+        if let Some(message) = stale_message(&changed(&files)) {
+            panic!("{message}");
         }
     }
 }

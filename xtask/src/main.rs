@@ -1,5 +1,7 @@
 //! `cargo xtask`: the project's automation.
 //!
+//! - `model import PATH` copies a Smithy model into `model/cognito-idp.json`, without its
+//!   documentation.
 //! - `codegen [--check] [--model PATH]` writes (or checks) the generated sources of `cognito-model`.
 //! - `conformance [--endpoint URL]` runs the conformance harness.
 //! - `test` runs every test suite: Rust, conformance and the real-client suites.
@@ -8,6 +10,7 @@
 mod bench;
 mod codegen;
 mod conformance;
+mod model;
 mod smithy;
 mod test;
 
@@ -20,6 +23,7 @@ fn main() {
         .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
     let result = match command {
         "codegen" => codegen::run(rest),
+        "model" => model::run(rest),
         "conformance" => conformance::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
@@ -31,7 +35,7 @@ fn main() {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <codegen|conformance|test|bench> [options]";
+const USAGE: &str = "usage: cargo xtask <model|codegen|conformance|test|bench> [options]";
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -41,11 +45,11 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The Smithy model: `--model PATH` or `../shared/model/cognito-idp.smithy.json`.
+/// The Smithy model: `--model PATH`, or the repository's `model/cognito-idp.json`.
 pub fn model_path(args: &[String]) -> PathBuf {
     flag(args, "--model")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/model/cognito-idp.smithy.json"))
+        .unwrap_or_else(model::default_path)
 }
 
 /// The value after `name` in `args`.
