@@ -103,7 +103,6 @@ impl Cognito {
     ) -> Result<(), CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
         let mut pool = token.pool.write();
-        pool.tokens.revoke_where(|user, _| user == token.user_key);
         pool.remove_user(&token.user_key);
         Ok(())
     }

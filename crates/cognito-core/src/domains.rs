@@ -162,7 +162,8 @@ impl Cognito {
         }
         let distribution = cloud_front_distribution(self);
         self.with_domain_index(|index| {
-            let key = (ctx.region.clone(), input.domain.clone());
+            let region = ids::pool_region(&input.user_pool_id).to_string();
+            let key = (region, input.domain.clone());
             // A custom domain is one host name on the internet, whatever the Region.
             let taken = index.contains_key(&key)
                 || (custom && index.keys().any(|(_, name)| *name == input.domain));
@@ -213,8 +214,17 @@ impl Cognito {
         ctx: &RequestContext,
         input: DescribeUserPoolDomainRequest,
     ) -> Result<DescribeUserPoolDomainResponse, CognitoError> {
+        // The request's Region first; a domain of another Region's pool is found too,
+        // as every Region is served here.
         let key = (ctx.region.clone(), input.domain.clone());
-        let owner = self.with_domain_index(|index| index.get(&key).cloned());
+        let owner = self.with_domain_index(|index| {
+            index.get(&key).cloned().or_else(|| {
+                index
+                    .iter()
+                    .find(|((_, name), _)| *name == input.domain)
+                    .map(|(_, owner)| owner.clone())
+            })
+        });
         // An unknown domain is not an error: the description is empty.
         let description = owner
             .and_then(|id| self.store.get(&id))
@@ -307,7 +317,8 @@ impl Cognito {
             } else {
                 pool.config.domain = None;
             }
-            index.remove(&(ctx.region.clone(), input.domain.clone()));
+            let region = ids::pool_region(&input.user_pool_id).to_string();
+            index.remove(&(region, input.domain.clone()));
             Ok(DeleteUserPoolDomainResponse {})
         })
     }
@@ -321,7 +332,9 @@ fn describe(ctx: &RequestContext, pool: &PoolState, domain: &Domain) -> DomainDe
         domain: Some(domain.name.clone()),
         s3_bucket: Some(format!(
             "aws-cognito-prod-{}-assets",
-            region_code(&ctx.region)
+            region_code(ids::pool_region(
+                pool.config.id.as_deref().unwrap_or_default()
+            ))
         )),
         cloud_front_distribution: Some(domain.cloud_front_distribution.clone()),
         version: Some(domain.version.clone()),

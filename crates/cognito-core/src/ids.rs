@@ -39,6 +39,11 @@ pub(crate) fn pool_id(random: &dyn Random, region: &str) -> String {
     format!("{region}_{}", random_string(random, ALNUM, 9))
 }
 
+/// The Region a pool id names: the part before its `_`.
+pub(crate) fn pool_region(pool_id: &str) -> &str {
+    pool_id.split_once('_').map_or("", |(region, _)| region)
+}
+
 /// An app client id: 26 lowercase alphanumerics.
 pub(crate) fn client_id(random: &dyn Random) -> String {
     random_string(random, LOWER_ALNUM, 26)
@@ -53,6 +58,11 @@ pub(crate) fn client_secret(random: &dyn Random) -> String {
 pub fn uuid_v4(random: &dyn Random) -> String {
     let mut b = [0u8; 16];
     random.fill(&mut b);
+    uuid_from(b)
+}
+
+/// A version 4 UUID made of `b`'s bits.
+pub(crate) fn uuid_from(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut out = String::with_capacity(36);

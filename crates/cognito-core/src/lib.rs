@@ -92,7 +92,8 @@ impl Cognito {
     }
 
     /// Sets the base of tokens' issuer (`iss` = `<issuer_base>/<poolId>`), e.g.
-    /// `https://cognito-idp.us-east-1.amazonaws.com` for clients that insist on it.
+    /// `https://cognito-idp.{region}.amazonaws.com` for clients that insist on Cognito's
+    /// form: `{region}` stands for each pool's Region.
     pub fn with_issuer_base(mut self, issuer_base: impl Into<String>) -> Self {
         self.issuer_base = issuer_base.into().trim_end_matches('/').to_string();
         self

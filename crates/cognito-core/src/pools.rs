@@ -14,15 +14,10 @@ use crate::{attributes, ids, Cognito, RequestContext};
 pub(crate) const MAX_TAGS: usize = 50;
 
 impl Cognito {
-    /// The pool `id`, if it exists in the request's region.
-    pub(crate) fn pool(&self, ctx: &RequestContext, id: &str) -> Result<SharedPool, CognitoError> {
-        let in_region = id
-            .strip_prefix(ctx.region.as_str())
-            .is_some_and(|rest| rest.starts_with('_'));
-        in_region
-            .then(|| self.store.get(id))
-            .flatten()
-            .ok_or_else(|| pool_not_found(id))
+    /// The pool `id`, in whichever Region it lives: the id names its Region, and one
+    /// endpoint serves them all, whatever Region a request is signed for.
+    pub(crate) fn pool(&self, _ctx: &RequestContext, id: &str) -> Result<SharedPool, CognitoError> {
+        self.store.get(id).ok_or_else(|| pool_not_found(id))
     }
 
     pub(crate) fn create_user_pool(

@@ -70,7 +70,7 @@ impl Cognito {
                 "{region} is not a valid AWS Region."
             )));
         }
-        if region == ctx.region {
+        if region == ids::pool_region(&input.user_pool_id) {
             return Err(invalid_parameter(
                 "A replica can't be created in the Region of the primary user pool.",
             ));
@@ -115,7 +115,7 @@ impl Cognito {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
         let region = input.region_name;
-        if region == ctx.region {
+        if region == ids::pool_region(&input.user_pool_id) {
             return Err(invalid_parameter(
                 "The status of the primary user pool can't be changed.",
             ));
@@ -142,7 +142,7 @@ impl Cognito {
         let pool = self.pool(ctx, &input.user_pool_id)?;
         let mut pool = pool.write();
         let region = input.region_name;
-        if region == ctx.region {
+        if region == ids::pool_region(&input.user_pool_id) {
             return Err(invalid_parameter(
                 "The primary user pool can't be deleted as a replica.",
             ));
@@ -179,13 +179,14 @@ impl Cognito {
         let pool = pool.read();
         let mut all: Vec<(String, UserPoolReplicaType)> = Vec::new();
         if !pool.replicas.secondaries.is_empty() {
+            let primary = ids::pool_region(&input.user_pool_id);
             all.push((
-                ctx.region.clone(),
+                primary.to_string(),
                 UserPoolReplicaType {
-                    region_name: Some(ctx.region.clone()),
+                    region_name: Some(primary.to_string()),
                     role: Some(ReplicaRoleType::Primary),
                     status: Some(ReplicaStatusType::Active),
-                    user_pool_arn: Some(arn(ctx, &ctx.region, &input.user_pool_id)),
+                    user_pool_arn: Some(arn(ctx, primary, &input.user_pool_id)),
                 },
             ));
         }

@@ -33,6 +33,8 @@ pub struct PoolState {
     pub tokens: crate::auth::TokenState,
     /// Sign-ins waiting for a challenge response, by session.
     pub auth_sessions: crate::auth::Sessions,
+    /// Sign-ins as usernames that do not exist, answered as real ones.
+    pub unknown_users: crate::auth::UnknownUsers,
     /// `SECRET_BLOCK` of an SRP challenge → its session.
     pub auth_session_by_block: std::collections::HashMap<String, String>,
     /// See [`crate::groups`].

@@ -32,7 +32,7 @@ impl Cognito {
             return Err(invalid_parameter(format!("Invalid ARN {arn}.")));
         };
         let pool_id = resource.strip_prefix("userpool/").ok_or_else(missing)?;
-        if region != ctx.region || account != ctx.account_id {
+        if region != crate::ids::pool_region(pool_id) || account != ctx.account_id {
             return Err(missing());
         }
         self.pool(ctx, pool_id).map_err(|_| missing())

@@ -30,8 +30,9 @@ impl Cognito {
     /// The issuer of pool `pool_id`'s tokens, for its discovery document; the pool must
     /// exist.
     pub fn issuer_of(&self, pool_id: &str) -> Result<String, CognitoError> {
-        self.pool_by_id(pool_id)?;
-        Ok(self.issuer(pool_id))
+        let pool = self.pool_by_id(pool_id)?;
+        let issuer = self.issuer(&pool.read());
+        Ok(issuer)
     }
 
     pub(crate) fn get_signing_certificate(

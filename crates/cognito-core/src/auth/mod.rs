@@ -18,6 +18,7 @@
 mod discovery;
 mod sessions;
 pub(crate) mod tokens;
+mod unknown;
 
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ use crate::users::rules::check_password;
 use crate::users::user_not_found;
 use crate::{ids, Cognito, RequestContext};
 pub use tokens::{GeneratedKeys, KeySource, TokenState};
+pub use unknown::UnknownUsers;
 
 /// Consecutive wrong passwords after which each attempt waits, doubling from a second.
 const FREE_ATTEMPTS: u32 = 5;
@@ -46,6 +48,21 @@ fn not_authorized(message: impl Into<String>) -> CognitoError {
 
 fn incorrect() -> CognitoError {
     not_authorized("Incorrect username or password.")
+}
+
+/// Counts a failed password: from the [`FREE_ATTEMPTS`]th on, each failure locks out for
+/// a second, doubling up to [`MAX_LOCKOUT_SECS`]. Answers whether it locked out.
+fn count_failure(attempts: &mut u32, locked_until: &mut Option<Timestamp>, now: Timestamp) -> bool {
+    *attempts = attempts.saturating_add(1);
+    let over = attempts.saturating_sub(FREE_ATTEMPTS - 1);
+    if over == 0 {
+        return false;
+    }
+    let secs = 2i64
+        .checked_pow(over - 1)
+        .map_or(MAX_LOCKOUT_SECS, |s| s.min(MAX_LOCKOUT_SECS));
+    *locked_until = Some(now.plus_millis(secs * 1000));
+    true
 }
 
 fn password_reset_required() -> CognitoError {
@@ -68,12 +85,21 @@ pub(crate) enum Challenge {
     },
     /// `NEW_PASSWORD_REQUIRED`: the user signed in with a temporary password.
     NewPasswordRequired { user_key: String, client_id: String },
+    /// A simulated `PASSWORD_VERIFIER` for a username that does not exist, through a
+    /// client that prevents user existence errors: any answer is wrong.
+    UnknownUser {
+        key: String,
+        client_id: String,
+        secret_block: String,
+    },
 }
 
 impl Challenge {
     fn name(&self) -> ChallengeNameType {
         match self {
-            Challenge::PasswordVerifier { .. } => ChallengeNameType::PasswordVerifier,
+            Challenge::PasswordVerifier { .. } | Challenge::UnknownUser { .. } => {
+                ChallengeNameType::PasswordVerifier
+            }
             Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
         }
     }
@@ -81,7 +107,26 @@ impl Challenge {
     fn client_id(&self) -> &str {
         match self {
             Challenge::PasswordVerifier { client_id, .. }
-            | Challenge::NewPasswordRequired { client_id, .. } => client_id,
+            | Challenge::NewPasswordRequired { client_id, .. }
+            | Challenge::UnknownUser { client_id, .. } => client_id,
+        }
+    }
+
+    /// The user signing in, if it exists.
+    fn user_key(&self) -> Option<&str> {
+        match self {
+            Challenge::PasswordVerifier { user_key, .. }
+            | Challenge::NewPasswordRequired { user_key, .. } => Some(user_key),
+            Challenge::UnknownUser { .. } => None,
+        }
+    }
+
+    /// The secret block an SRP answer names the session by.
+    fn secret_block(&self) -> Option<&str> {
+        match self {
+            Challenge::PasswordVerifier { secret_block, .. }
+            | Challenge::UnknownUser { secret_block, .. } => Some(secret_block),
+            Challenge::NewPasswordRequired { .. } => None,
         }
     }
 }
@@ -107,6 +152,20 @@ impl Sessions {
             self.used.retain(|_, e| *e > now);
         }
         self.open.insert(session, (challenge, expires));
+    }
+
+    /// Ends every sign-in of a deleted user: its sessions answer as expired ones do.
+    /// Answers the secret blocks of the SRP sign-ins ended.
+    pub(crate) fn forget_user(&mut self, user_key: &str) -> Vec<String> {
+        let mut blocks = Vec::new();
+        self.open.retain(|_, (challenge, _)| {
+            let theirs = challenge.user_key() == Some(user_key);
+            if let (true, Some(block)) = (theirs, challenge.secret_block()) {
+                blocks.push(block.to_string());
+            }
+            !theirs
+        });
+        blocks
     }
 
     /// The challenge `session` waits on, which only one answer gets.
@@ -310,7 +369,12 @@ impl Cognito {
                 let mut pool = shared.write();
                 let client = pool.client(client_id)?.clone();
                 client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-                let user_key = find_signing_in_user(&pool, &client, username)?;
+                let user_key = match find_signing_in_user(&pool, &client, username)? {
+                    SignInAs::User(key) => key,
+                    SignInAs::Unknown(key) => {
+                        return Err(pool.unknown_users.fail(&key, ctx.now));
+                    }
+                };
                 self.check_password(ctx, &mut pool, &client, &user_key, password)?;
                 self.check_compromised(&pool, Some(client_id), EventFilterType::SignIn, password)?;
                 self.after_password(ctx, &key, &mut pool, &client, &user_key)
@@ -335,9 +399,8 @@ impl Cognito {
     ) -> Result<(), CognitoError> {
         let pool_name = pool.pool_name().to_string();
         let user = pool.users.get(user_key).ok_or_else(incorrect)?;
-        if !user.enabled {
-            return Err(not_authorized("User is disabled."));
-        }
+        let prevents = client.config.prevent_user_existence_errors
+            == Some(PreventUserExistenceErrorTypes::Enabled);
         if user.sign_in.locked_until.is_some_and(|t| t > ctx.now) {
             return Err(not_authorized("Password attempts exceeded"));
         }
@@ -345,8 +408,15 @@ impl Cognito {
             .password
             .as_ref()
             .is_some_and(|h| h.verify(&pool_name, &user.username, password));
-        let prevents = client.config.prevent_user_existence_errors
-            == Some(PreventUserExistenceErrorTypes::Enabled);
+        if !user.enabled {
+            // Hiding who exists, a disabled user with a wrong password hears what anyone
+            // with a wrong password hears.
+            return Err(if prevents && !ok {
+                incorrect()
+            } else {
+                not_authorized("User is disabled.")
+            });
+        }
         if user.status == UserStatusType::ResetRequired && (ok || !prevents) {
             return Err(password_reset_required());
         }
@@ -371,17 +441,11 @@ impl Cognito {
                     u.sign_in.locked_until = None;
                     return false;
                 }
-                u.sign_in.failed_attempts = u.sign_in.failed_attempts.saturating_add(1);
-                let over = u.sign_in.failed_attempts.saturating_sub(FREE_ATTEMPTS - 1);
-                if over > 0 {
-                    let secs = 1i64
-                        .checked_shl(over - 1)
-                        .unwrap_or(MAX_LOCKOUT_SECS)
-                        .min(MAX_LOCKOUT_SECS);
-                    u.sign_in.locked_until = Some(ctx.now.plus_millis(secs * 1000));
-                    return true;
-                }
-                false
+                count_failure(
+                    &mut u.sign_in.failed_attempts,
+                    &mut u.sign_in.locked_until,
+                    ctx.now,
+                )
             })
             .unwrap_or(false);
         match (ok, locked) {
@@ -498,7 +562,12 @@ impl Cognito {
         let mut pool = shared.write();
         let client = pool.client(client_id)?.clone();
         client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-        let user_key = find_signing_in_user(&pool, &client, username)?;
+        let user_key = match find_signing_in_user(&pool, &client, username)? {
+            SignInAs::User(key) => key,
+            SignInAs::Unknown(key) => {
+                return self.simulate_srp(ctx, &mut pool, &client, key, srp_a);
+            }
+        };
         let user = pool.users.get(&user_key).ok_or_else(incorrect)?;
         let hash = user.password.clone().ok_or_else(incorrect)?;
         let user_id_for_srp = user.username.clone();
@@ -513,30 +582,84 @@ impl Cognito {
                 v
             }
         };
+        let salt = hash.salt;
+        self.password_verifier(
+            ctx,
+            &mut pool,
+            &client,
+            &verifier,
+            srp_a,
+            &salt,
+            user_id_for_srp,
+            |server, secret_block, user_id_for_srp| Challenge::PasswordVerifier {
+                user_key,
+                client_id: client_id.to_string(),
+                server,
+                secret_block,
+                user_id_for_srp,
+            },
+        )
+    }
+
+    /// Answers an SRP sign-in as a user that does not exist as if it did.
+    fn simulate_srp(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        key: String,
+        srp_a: &str,
+    ) -> Result<Outcome, CognitoError> {
+        let simulated = pool.unknown_users.simulate(&key, &*self.random);
+        let client_id = client.id().to_string();
+        self.password_verifier(
+            ctx,
+            pool,
+            client,
+            &simulated.verifier,
+            srp_a,
+            &simulated.salt,
+            simulated.user_id_for_srp,
+            |_, secret_block, _| Challenge::UnknownUser {
+                key,
+                client_id,
+                secret_block,
+            },
+        )
+    }
+
+    /// The `PASSWORD_VERIFIER` challenge: the server's SRP values over `verifier`, and a
+    /// session holding what `challenge` makes of them.
+    #[allow(clippy::too_many_arguments)]
+    fn password_verifier(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        verifier: &Verifier,
+        srp_a: &str,
+        salt: &[u8],
+        user_id_for_srp: String,
+        challenge: impl FnOnce(ServerSession, String, String) -> Challenge,
+    ) -> Result<Outcome, CognitoError> {
         let mut b = [0u8; 32];
         self.random.fill(&mut b);
-        let server = ServerSession::new(&verifier, srp_a, &b)
+        let server = ServerSession::new(verifier, srp_a, &b)
             .map_err(|e| invalid_parameter(format!("Invalid SRP_A: {e}")))?;
         let mut block = [0u8; 64];
         self.random.fill(&mut block);
         let secret_block = base64::engine::general_purpose::STANDARD.encode(block);
         let mut parameters = ChallengeParametersType::new();
-        parameters.insert("SALT".into(), srp::salt_hex(&hash.salt));
+        parameters.insert("SALT".into(), srp::salt_hex(salt));
         parameters.insert("SRP_B".into(), server.srp_b());
         parameters.insert("SECRET_BLOCK".into(), secret_block.clone());
         parameters.insert("USER_ID_FOR_SRP".into(), user_id_for_srp.clone());
         parameters.insert("USERNAME".into(), user_id_for_srp.clone());
         let session = self.open_session(
             ctx,
-            &mut pool,
-            &client,
-            Challenge::PasswordVerifier {
-                user_key,
-                client_id: client_id.to_string(),
-                server,
-                secret_block: secret_block.clone(),
-                user_id_for_srp,
-            },
+            pool,
+            client,
+            challenge(server, secret_block.clone(), user_id_for_srp),
         );
         // Clients answer with the secret block and may leave the session out.
         pool.auth_session_by_block
@@ -568,8 +691,8 @@ impl Cognito {
                 .ok_or_else(|| invalid_parameter("Missing required parameter Session"))?,
         };
         let challenge = pool.auth_sessions.take(&session, ctx.now)?;
-        if let Challenge::PasswordVerifier { secret_block, .. } = &challenge {
-            pool.auth_session_by_block.remove(secret_block);
+        if let Some(block) = challenge.secret_block() {
+            pool.auth_session_by_block.remove(block);
         }
         if challenge.client_id() != client_id {
             return Err(not_authorized("Invalid session for the user."));
@@ -584,6 +707,7 @@ impl Cognito {
         let username = required(responses, "USERNAME")?;
         client.check_secret_hash(username, param(responses, "SECRET_HASH"))?;
         match challenge {
+            Challenge::UnknownUser { key, .. } => Err(pool.unknown_users.fail(&key, ctx.now)),
             Challenge::PasswordVerifier {
                 user_key,
                 server,
@@ -729,6 +853,7 @@ impl Cognito {
         let user = pool
             .users
             .get(&grant.user_key)
+            .filter(|u| u.sub == grant.sub)
             .ok_or_else(|| not_authorized("User does not exist."))?;
         check_client(&client, &user.username)?;
         if !user.enabled {
@@ -880,23 +1005,31 @@ fn check_client_secret(client: &ClientState, sent: Option<&str>) -> Result<(), C
     }
 }
 
-/// The user signing in as `username`, or the error Cognito gives for a missing one:
-/// `UserNotFoundException`, or `NotAuthorizedException` when the client prevents user
-/// existence errors.
+/// Who a sign-in is for.
+enum SignInAs {
+    /// The user with this key.
+    User(String),
+    /// Nobody: the username (as a key) does not exist, and the client hides that.
+    Unknown(String),
+}
+
+/// The user signing in as `username`; for a missing one, `UserNotFoundException`, or an
+/// unknown user to be answered like a real one when the client prevents user existence
+/// errors.
 fn find_signing_in_user(
     pool: &PoolState,
     client: &ClientState,
     username: &str,
-) -> Result<String, CognitoError> {
-    pool.find_user(username).ok_or_else(|| {
-        if client.config.prevent_user_existence_errors
-            == Some(PreventUserExistenceErrorTypes::Enabled)
-        {
-            incorrect()
-        } else {
-            user_not_found()
-        }
-    })
+) -> Result<SignInAs, CognitoError> {
+    if let Some(key) = pool.find_user(username) {
+        return Ok(SignInAs::User(key));
+    }
+    if client.config.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+    {
+        Ok(SignInAs::Unknown(pool.user_key(username)))
+    } else {
+        Err(user_not_found())
+    }
 }
 
 #[cfg(test)]

@@ -938,3 +938,367 @@ fn test_hooks_list_and_expire_tokens_and_show_events() {
         .verify_access_token(&later, fresh.access_token.as_deref().unwrap())
         .is_ok());
 }
+
+impl Fixture {
+    fn srp_start(&self, name: &str) -> InitiateAuthResponse {
+        self.svc
+            .initiate_auth(
+                &ctx(),
+                InitiateAuthRequest {
+                    client_id: self.client.clone(),
+                    auth_flow: AuthFlowType::UserSrpAuth,
+                    auth_parameters: Some(
+                        [
+                            ("USERNAME".to_string(), name.to_string()),
+                            ("SRP_A".to_string(), format!("{:x}", 12345u64)),
+                        ]
+                        .into(),
+                    ),
+                    analytics_metadata: None,
+                    client_metadata: None,
+                    session: None,
+                    user_context_data: None,
+                },
+            )
+            .unwrap()
+    }
+
+    fn srp_answer(
+        &self,
+        at: &RequestContext,
+        name: &str,
+        start: &InitiateAuthResponse,
+    ) -> CognitoError {
+        let params = start.challenge_parameters.clone().unwrap();
+        self.svc
+            .respond_to_auth_challenge(
+                at,
+                RespondToAuthChallengeRequest {
+                    client_id: self.client.clone(),
+                    challenge_name: ChallengeNameType::PasswordVerifier,
+                    session: start.session.clone(),
+                    challenge_responses: Some(
+                        [
+                            ("USERNAME".to_string(), name.to_string()),
+                            (
+                                "PASSWORD_CLAIM_SECRET_BLOCK".to_string(),
+                                params["SECRET_BLOCK"].clone(),
+                            ),
+                            (
+                                "TIMESTAMP".to_string(),
+                                srp::format_timestamp(at.now.secs()),
+                            ),
+                            ("PASSWORD_CLAIM_SIGNATURE".to_string(), "AAAA".to_string()),
+                        ]
+                        .into(),
+                    ),
+                    analytics_metadata: None,
+                    client_metadata: None,
+                    user_context_data: None,
+                },
+            )
+            .unwrap_err()
+    }
+
+    fn delete(&self, name: &str) {
+        self.svc
+            .admin_delete_user(
+                &ctx(),
+                AdminDeleteUserRequest {
+                    user_pool_id: self.pool.clone(),
+                    username: name.into(),
+                },
+            )
+            .unwrap();
+    }
+
+    fn refresh(&self, token: &str) -> Result<InitiateAuthResponse, CognitoError> {
+        self.svc.initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: self.client.clone(),
+                auth_flow: AuthFlowType::RefreshTokenAuth,
+                auth_parameters: Some([("REFRESH_TOKEN".to_string(), token.to_string())].into()),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+    }
+}
+
+#[test]
+fn lockout_grows_to_its_cap_and_never_overflows() {
+    let f = fixture(|_| {});
+    f.user("lou", true);
+    let mut now = 1_700_000_000;
+    // Each attempt comes after any lockout has passed, so every one is counted.
+    for _ in 0..100 {
+        now += 1_000;
+        let _ = f.password_auth(&ctx_at(now), "lou", "Wr0ng!pass");
+    }
+    // The 100th failure locked out for the longest time, 900 seconds.
+    let err = f
+        .password_auth(&ctx_at(now + 899), "lou", PASSWORD)
+        .unwrap_err();
+    assert_eq!(err.message, "Password attempts exceeded");
+    assert!(f.password_auth(&ctx_at(now + 900), "lou", PASSWORD).is_ok());
+}
+
+#[test]
+fn clients_hiding_user_existence_answer_unknown_users_as_real_ones() {
+    let f = fixture(|c| {
+        c.prevent_user_existence_errors = Some(PreventUserExistenceErrorTypes::Enabled)
+    });
+    f.user("bob", true);
+    // Password sign-ins: the same answers, lockout included, for bob and for nobody.
+    let answers = |name: &str| -> Vec<String> {
+        (0..7)
+            .map(|_| {
+                f.password_auth(&ctx(), name, "Wr0ng!pass")
+                    .unwrap_err()
+                    .message
+            })
+            .collect()
+    };
+    let real = answers("bob");
+    assert_eq!(real, answers("nobody"));
+    assert_eq!(real[0], "Incorrect username or password.");
+    assert_eq!(real[6], "Password attempts exceeded");
+    // The lockout of an unknown name passes with time, as a real one does.
+    let later = ctx_at(1_700_000_000 + 60);
+    assert_eq!(
+        f.password_auth(&later, "nobody", "Wr0ng!pass")
+            .unwrap_err()
+            .message,
+        "Password attempts exceeded"
+    );
+
+    // SRP: an unknown name gets a challenge, the same salt and user id each time, and
+    // its answer is wrong as a wrong password's is.
+    let first = f.srp_start("ghost");
+    let second = f.srp_start("ghost");
+    let p1 = first.challenge_parameters.clone().unwrap();
+    let p2 = second.challenge_parameters.clone().unwrap();
+    assert_eq!(
+        first.challenge_name,
+        Some(ChallengeNameType::PasswordVerifier)
+    );
+    assert_eq!(p1["SALT"], p2["SALT"]);
+    assert_eq!(p1["USER_ID_FOR_SRP"], p2["USER_ID_FOR_SRP"]);
+    assert_eq!(p1["USER_ID_FOR_SRP"].len(), 36);
+    assert_ne!(p1["SRP_B"], p2["SRP_B"]);
+    assert_ne!(
+        p1["SALT"],
+        f.srp_start("phantom").challenge_parameters.unwrap()["SALT"]
+    );
+    assert_eq!(
+        f.srp_answer(&ctx(), "ghost", &first).message,
+        "Incorrect username or password."
+    );
+
+    // A disabled user with a wrong password hears what anyone does.
+    f.user("dora", true);
+    f.svc
+        .admin_disable_user(
+            &ctx(),
+            AdminDisableUserRequest {
+                user_pool_id: f.pool.clone(),
+                username: "dora".into(),
+            },
+        )
+        .unwrap();
+    let wrong = f.password_auth(&ctx(), "dora", "Wr0ng!pass").unwrap_err();
+    assert_eq!(wrong.message, "Incorrect username or password.");
+    let right = f.password_auth(&ctx(), "dora", PASSWORD).unwrap_err();
+    assert_eq!(right.message, "User is disabled.");
+
+    // Without the setting, nothing is hidden.
+    let open = fixture(|_| {});
+    let err = open.password_auth(&ctx(), "nobody", PASSWORD).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::UserNotFoundException);
+}
+
+#[test]
+fn a_deleted_users_tokens_and_sign_ins_die_with_it_and_never_act_for_a_namesake() {
+    let f = fixture(|_| {});
+    f.user("bob", true);
+    let old = f.tokens("bob");
+    let old_access = old.access_token.clone().unwrap();
+    let old_sub = f.claims(&old_access)["sub"].clone();
+    f.user("carl", false);
+    let pending = f.password_auth(&ctx(), "carl", PASSWORD).unwrap();
+    f.user("hal", true);
+    let srp = f.srp_start("hal");
+
+    f.delete("bob");
+    f.delete("carl");
+    f.delete("hal");
+    f.user("bob", true);
+    f.user("carl", false);
+    f.user("hal", true);
+
+    let get_user = |token: &str| {
+        f.svc.get_user(
+            &ctx(),
+            GetUserRequest {
+                access_token: token.into(),
+            },
+        )
+    };
+    let err = get_user(&old_access).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+    let err = f
+        .svc
+        .update_user_attributes(
+            &ctx(),
+            UpdateUserAttributesRequest {
+                access_token: old_access.clone(),
+                user_attributes: vec![AttributeType {
+                    name: "name".into(),
+                    value: Some("Mallory".into()),
+                }],
+                client_metadata: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+    let err = f
+        .refresh(old.refresh_token.as_deref().unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAuthorizedException);
+
+    // Sessions of sign-ins begun before the deletion are gone.
+    let err = f
+        .svc
+        .respond_to_auth_challenge(
+            &ctx(),
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: ChallengeNameType::NewPasswordRequired,
+                session: pending.session,
+                challenge_responses: Some(
+                    [
+                        ("USERNAME".to_string(), "carl".to_string()),
+                        ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Invalid session for the user, session is expired."
+    );
+    assert_eq!(
+        f.srp_answer(&ctx(), "hal", &srp).message,
+        "Invalid session for the user, session is expired."
+    );
+
+    // The new bob signs in as himself.
+    let new = f.tokens("bob");
+    let new_access = new.access_token.unwrap();
+    assert_ne!(f.claims(&new_access)["sub"], old_sub);
+    assert!(get_user(&new_access).is_ok());
+    let refreshed = f.refresh(new.refresh_token.as_deref().unwrap()).unwrap();
+    let access = refreshed
+        .authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    assert_eq!(f.claims(&access)["sub"], f.claims(&new_access)["sub"]);
+}
+
+#[test]
+fn a_token_for_a_namesake_with_another_sub_is_refused() {
+    // A token whose origin was never revoked (as after a restore) still names its user
+    // by `sub`.
+    let f = fixture(|_| {});
+    f.user("eve", true);
+    let access = f.tokens("eve").access_token.unwrap();
+    let pool = f.svc.pool(&ctx(), &f.pool).unwrap();
+    pool.write().users.update("eve", |u| {
+        u.sub = "00000000-0000-4000-8000-000000000000".into()
+    });
+    let err = f.svc.verify_access_token(&ctx(), &access).unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (ErrorKind::UserNotFoundException, "User does not exist.")
+    );
+}
+
+#[test]
+fn pools_of_every_region_sign_in_whatever_region_a_request_names() {
+    let svc = service().with_issuer_base("https://cognito-idp.{region}.amazonaws.com");
+    let west = RequestContext {
+        region: "us-west-2".into(),
+        ..ctx()
+    };
+    let pool = svc
+        .create_user_pool(
+            &west,
+            CreateUserPoolRequest {
+                pool_name: "west".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    assert!(pool.starts_with("us-west-2_"));
+    let client = svc
+        .create_user_pool_client(
+            &west,
+            CreateUserPoolClientRequest {
+                user_pool_id: pool.clone(),
+                client_name: "app".into(),
+                explicit_auth_flows: Some(vec![ExplicitAuthFlowsType::AllowUserPasswordAuth]),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let f = Fixture { svc, pool, client };
+    // Unsigned requests carry the server's default Region; signed ones may name any.
+    f.user("wes", true);
+    let access = f.tokens("wes").access_token.unwrap();
+    let claims = f.claims(&access);
+    assert_eq!(
+        claims["iss"],
+        format!("https://cognito-idp.us-west-2.amazonaws.com/{}", f.pool)
+    );
+    assert!(f.svc.verify_access_token(&ctx(), &access).is_ok());
+    assert!(f.svc.verify_access_token(&west, &access).is_ok());
+    assert_eq!(f.svc.issuer_of(&f.pool).unwrap(), claims["iss"]);
+
+    // An updated issuer, as the pool's IssuerConfiguration asks.
+    f.svc
+        .pool(&ctx(), &f.pool)
+        .unwrap()
+        .write()
+        .config
+        .issuer_configuration = Some(IssuerConfigurationType {
+        r#type: Some(IssuerType::Updated),
+    });
+    let updated = f.tokens("wes").access_token.unwrap();
+    assert_eq!(
+        f.claims(&updated)["iss"],
+        format!(
+            "https://issuer-cognito-idp.us-west-2.amazonaws.com/{}",
+            f.pool
+        )
+    );
+    assert!(f.svc.verify_access_token(&ctx(), &updated).is_ok());
+    // Tokens of the original issuer stay good.
+    assert!(f.svc.verify_access_token(&ctx(), &access).is_ok());
+}

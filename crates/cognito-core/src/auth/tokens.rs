@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use cognito_crypto::jwt::{danger_decode_unverified, SigningKey};
-use cognito_model::shapes::{AuthenticationResultType, TimeUnitsType, UserPoolClientType};
+use cognito_model::shapes::{
+    AuthenticationResultType, IssuerType, TimeUnitsType, UserPoolClientType,
+};
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -90,6 +92,8 @@ pub struct TokenState {
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshGrant {
     pub(crate) user_key: String,
+    /// The user's `sub`: a later user of the same name is another user.
+    pub(crate) sub: String,
     pub(crate) client_id: String,
     pub(crate) origin_jti: String,
     /// The id of the session the sign-in began: `tkn` and 25 lower-case letters and
@@ -158,6 +162,21 @@ impl TokenState {
             .filter(|g| f(&g.user_key, &g.client_id))
             .map(|g| g.origin_jti.clone())
             .collect();
+        self.revoked.extend(origins);
+    }
+
+    /// Forgets every refresh token of a deleted user and revokes the access and ID
+    /// tokens issued with them.
+    pub(crate) fn forget_user(&mut self, user_key: &str) {
+        let mut origins = Vec::new();
+        self.refresh.retain(|_, g| {
+            let theirs = g.user_key == user_key;
+            if theirs {
+                origins.push(g.origin_jti.clone());
+            }
+            !theirs
+        });
+        self.rotated.retain(|_, (g, _)| g.user_key != user_key);
         self.revoked.extend(origins);
     }
 
@@ -280,9 +299,31 @@ pub(crate) fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
 }
 
 impl Cognito {
-    /// The issuer of `pool_id`'s tokens: `<issuer base>/<pool id>`.
-    pub fn issuer(&self, pool_id: &str) -> String {
-        format!("{}/{pool_id}", self.issuer_base)
+    /// The issuer of `pool`'s tokens: `<issuer base>/<pool id>`, with `{region}` in the
+    /// base standing for the pool's Region. A pool whose `IssuerConfiguration` is
+    /// `UPDATED` is issued by `issuer-cognito-idp.<region>` where the base names
+    /// Cognito's `cognito-idp.<region>` host; a local base has one host for both.
+    pub(crate) fn issuer(&self, pool: &PoolState) -> String {
+        let updated = pool
+            .config
+            .issuer_configuration
+            .as_ref()
+            .and_then(|c| c.r#type)
+            == Some(IssuerType::Updated);
+        self.issuer_for(pool.config.id.as_deref().unwrap_or_default(), updated)
+    }
+
+    /// The issuer of pool `pool_id`'s tokens, in its original or updated form.
+    fn issuer_for(&self, pool_id: &str, updated: bool) -> String {
+        let base = self
+            .issuer_base
+            .replace("{region}", ids::pool_region(pool_id));
+        let base = if updated {
+            base.replacen("://cognito-idp.", "://issuer-cognito-idp.", 1)
+        } else {
+            base
+        };
+        format!("{base}/{pool_id}")
     }
 
     /// The pool's signing key, made on first use.
@@ -320,7 +361,6 @@ impl Cognito {
             .get(user_key)
             .ok_or_else(crate::users::user_not_found)?;
         let client_id = client.client_id.clone().unwrap_or_default();
-        let pool_id = pool.config.id.clone().unwrap_or_default();
         let (access_life, id_life, refresh_life) = lifetimes(client);
         let (origin_jti, auth_time) = match &refresh {
             Some((origin, auth_time)) => (origin.clone(), *auth_time),
@@ -329,7 +369,7 @@ impl Cognito {
         let iat = ctx.now.secs();
         let event_id = ids::uuid_v4(&*self.random);
         let groups = group_claims(pool, user);
-        let iss = self.issuer(&pool_id);
+        let iss = self.issuer(pool);
 
         let mut access = Map::new();
         access.insert("sub".into(), json!(user.sub));
@@ -395,6 +435,7 @@ impl Cognito {
                     hash(&token),
                     RefreshGrant {
                         user_key: user_key.to_string(),
+                        sub: user.sub.clone(),
                         client_id: client_id.clone(),
                         origin_jti: origin_jti.clone(),
                         session_id,
@@ -429,10 +470,12 @@ impl Cognito {
             .get("iss")
             .and_then(Value::as_str)
             .ok_or_else(invalid)?;
-        let pool_id = iss
-            .strip_prefix(self.issuer_base.as_str())
-            .and_then(|p| p.strip_prefix('/'))
-            .ok_or_else(invalid)?;
+        // The issuer names the pool, whatever Region it lives in; it must be one of the
+        // pool's issuers (original or updated: a pool may switch between them).
+        let pool_id = iss.rsplit_once('/').map(|(_, id)| id).ok_or_else(invalid)?;
+        if iss != self.issuer_for(pool_id, false) && iss != self.issuer_for(pool_id, true) {
+            return Err(invalid());
+        }
         let shared = self.pool(ctx, pool_id).map_err(|_| invalid())?;
         let key = shared.read().tokens.key().cloned().ok_or_else(invalid)?;
         let claims = key.verify(token).map_err(|_| invalid())?;
@@ -453,6 +496,7 @@ impl Cognito {
         }
         let origin = str_claim("origin_jti").ok_or_else(invalid)?;
         let username = str_claim("username").ok_or_else(invalid)?;
+        let sub = str_claim("sub").ok_or_else(invalid)?;
         let client_id = str_claim("client_id").ok_or_else(invalid)?;
         let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
         let user_key = {
@@ -461,9 +505,12 @@ impl Cognito {
                 return Err(not_authorized("Access Token has been revoked"));
             }
             let key = pool.user_key(&username);
-            let user = pool.users.get(&key).ok_or_else(|| {
-                CognitoError::new(ErrorKind::UserNotFoundException, "User does not exist.")
-            })?;
+            // The token's user is its `sub`: a later user of the same name is another.
+            let user = pool
+                .users
+                .get(&key)
+                .filter(|u| u.sub == sub)
+                .ok_or_else(crate::users::user_not_found)?;
             // `iat` counts whole seconds: a token issued later in the second of a
             // sign-out is still good (the tokens before it are revoked by origin).
             if user

@@ -914,10 +914,15 @@ impl Cognito {
 }
 
 impl PoolState {
-    /// Removes a user and its group memberships.
+    /// Removes a user with its group memberships, its tokens and its sign-ins in
+    /// progress.
     pub(crate) fn remove_user(&mut self, key: &str) -> Option<User> {
         let user = self.users.remove(key)?;
         self.groups.forget_user(key, &user.groups);
+        self.tokens.forget_user(key);
+        for block in self.auth_sessions.forget_user(key) {
+            self.auth_session_by_block.remove(&block);
+        }
         Some(user)
     }
 }
