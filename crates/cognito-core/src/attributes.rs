@@ -74,6 +74,10 @@ fn standard_attribute(
     }
 }
 
+/// Attributes every user may carry that a schema cannot configure: Cognito takes a schema
+/// entry with one of these names for a custom attribute of that name.
+const BUILT_IN: &[&str] = &["email_verified", "phone_number_verified"];
+
 /// The schema of a new pool: the standard attributes, changed and extended by `requested`.
 pub(crate) fn pool_schema(
     requested: &[SchemaAttributeType],
@@ -87,7 +91,10 @@ pub(crate) fn pool_schema(
             .name
             .as_deref()
             .ok_or_else(|| invalid_parameter("Schema attribute name is required."))?;
-        if let Some(existing) = schema.iter_mut().find(|a| a.name.as_deref() == Some(name)) {
+        let standard = schema
+            .iter_mut()
+            .find(|a| a.name.as_deref() == Some(name) && !BUILT_IN.contains(&name));
+        if let Some(existing) = standard {
             customize_standard(existing, attr)?;
         } else {
             add_custom(&mut schema, attr)?;
@@ -96,7 +103,9 @@ pub(crate) fn pool_schema(
     Ok(schema)
 }
 
-/// Applies a request's settings to a standard attribute.
+/// Applies a request's settings to a standard attribute. A standard attribute keeps its
+/// type, so a request may leave `AttributeDataType` out; constraints are checked as a
+/// custom attribute's are, and those of another type than the attribute's are ignored.
 fn customize_standard(
     existing: &mut SchemaAttributeType,
     attr: &SchemaAttributeType,
@@ -120,37 +129,50 @@ fn customize_standard(
             "You can not change the schema of attribute sub.",
         ));
     }
+    let string_constraints = match (
+        &attr.string_attribute_constraints,
+        existing.attribute_data_type,
+    ) {
+        (Some(c), Some(AttributeDataType::String)) => {
+            Some(check_string_constraints(c.clone(), &name)?)
+        }
+        _ => None,
+    };
+    let number_constraints = match (
+        &attr.number_attribute_constraints,
+        existing.attribute_data_type,
+    ) {
+        (Some(c), Some(AttributeDataType::Number)) => {
+            Some(check_number_constraints(c.clone(), &name)?)
+        }
+        _ => None,
+    };
     if let Some(m) = attr.mutable {
         existing.mutable = Some(m);
     }
     if let Some(r) = attr.required {
         existing.required = Some(r);
     }
-    if let Some(c) = &attr.string_attribute_constraints {
-        existing.string_attribute_constraints = Some(c.clone());
+    if let Some(c) = string_constraints {
+        existing.string_attribute_constraints = Some(c);
     }
-    if let Some(c) = &attr.number_attribute_constraints {
-        existing.number_attribute_constraints = Some(c.clone());
+    if let Some(c) = number_constraints {
+        existing.number_attribute_constraints = Some(c);
     }
     Ok(())
 }
 
-/// Adds a custom attribute to `schema`.
+/// Adds a custom attribute to `schema`. Cognito prefixes the name as given: a request
+/// naming `custom:x` makes `custom:custom:x`.
 pub(crate) fn add_custom(
     schema: &mut Vec<SchemaAttributeType>,
     attr: &SchemaAttributeType,
 ) -> Result<(), CognitoError> {
     let base = attr.name.as_deref().unwrap_or_default();
-    let base = base.strip_prefix("custom:").unwrap_or(base);
     if base.is_empty() || base.chars().count() > 20 {
         return Err(invalid_parameter(format!(
             "Custom attribute name {base} must be between 1 and 20 characters."
         )));
-    }
-    if attr.required == Some(true) {
-        return Err(invalid_parameter(
-            "Required custom attributes are not supported currently.",
-        ));
     }
     let developer_only = attr.developer_only_attribute.unwrap_or(false);
     let name = if developer_only {
@@ -158,6 +180,27 @@ pub(crate) fn add_custom(
     } else {
         format!("custom:{base}")
     };
+    // `custom:x` and `dev:custom:x` are one name: the second is the first, hidden from apps.
+    let plain = format!("custom:{base}");
+    if schema.iter().any(|a| {
+        a.name
+            .as_deref()
+            .is_some_and(|n| n.strip_prefix("dev:").unwrap_or(n) == plain)
+    }) {
+        return Err(invalid_parameter(format!(
+            "{plain}: Existing attribute already has name {name}."
+        )));
+    }
+    let ty = attr.attribute_data_type.ok_or_else(|| {
+        invalid_parameter(
+            "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+        )
+    })?;
+    if attr.required == Some(true) {
+        return Err(invalid_parameter(
+            "Required custom attributes are not supported currently.",
+        ));
+    }
     let customs = schema
         .iter()
         .filter(|a| {
@@ -171,20 +214,8 @@ pub(crate) fn add_custom(
             "A user pool can have at most {MAX_CUSTOM} custom attributes."
         )));
     }
-    if schema.iter().any(|a| {
-        a.name.as_deref().is_some_and(|n| {
-            n == name || n.strip_prefix("dev:") == Some(name.as_str()) || n == format!("dev:{name}")
-        })
-    }) {
-        return Err(invalid_parameter(format!(
-            "Existing attribute already has name {name}."
-        )));
-    }
-    let ty = attr
-        .attribute_data_type
-        .unwrap_or(AttributeDataType::String);
     let string_constraints = match ty {
-        AttributeDataType::String => Some(check_bounds(
+        AttributeDataType::String => Some(check_string_constraints(
             attr.string_attribute_constraints
                 .clone()
                 .unwrap_or_default(),
@@ -193,7 +224,7 @@ pub(crate) fn add_custom(
         _ => None,
     };
     let number_constraints = match ty {
-        AttributeDataType::Number => Some(check_number_bounds(
+        AttributeDataType::Number => Some(check_number_constraints(
             attr.number_attribute_constraints
                 .clone()
                 .unwrap_or_default(),
@@ -231,48 +262,64 @@ impl Cognito {
     }
 }
 
+/// The longest string any attribute may be given as its maximum (or minimum) length.
+const MAX_STRING_LENGTH: i64 = 2048;
+
+/// One bound of a constraint: absent, or a whole number (`what` names the constraint in
+/// the error, as `StringAttributeConstraints` or `NumberAttributeConstraints`).
 fn parse_bound(value: Option<&str>, what: &str, name: &str) -> Result<Option<i64>, CognitoError> {
     value
         .map(|v| {
-            v.parse::<i64>()
-                .map_err(|_| invalid_parameter(format!("Invalid {what} {v} for attribute {name}.")))
+            v.parse::<i64>().map_err(|_| {
+                invalid_parameter(format!("Invalid {what} for schema attribute {name}"))
+            })
         })
         .transpose()
 }
 
-fn check_bounds(
+/// Checks a string attribute's length constraints: whole numbers from 0 to 2048, the
+/// minimum no greater than the maximum. The same rules hold for standard and custom
+/// attributes.
+fn check_string_constraints(
     c: StringAttributeConstraintsType,
     name: &str,
 ) -> Result<StringAttributeConstraintsType, CognitoError> {
-    let min = parse_bound(c.min_length.as_deref(), "MinLength", name)?;
-    let max = parse_bound(c.max_length.as_deref(), "MaxLength", name)?;
-    if min.is_some_and(|m| !(0..=2048).contains(&m))
-        || max.is_some_and(|m| !(0..=2048).contains(&m))
-    {
+    const WHAT: &str = "StringAttributeConstraints";
+    let min = parse_bound(c.min_length.as_deref(), WHAT, name)?;
+    let max = parse_bound(c.max_length.as_deref(), WHAT, name)?;
+    if min.is_some_and(|m| m < 0) || max.is_some_and(|m| m < 0) {
         return Err(invalid_parameter(format!(
-            "String attribute {name} length constraints must be between 0 and 2048."
+            "Invalid {WHAT} for schema attribute {name}"
+        )));
+    }
+    if min.is_some_and(|m| m > MAX_STRING_LENGTH) || max.is_some_and(|m| m > MAX_STRING_LENGTH) {
+        return Err(invalid_parameter(format!(
+            "user.{name}: String attributes cannot have a length of more than {MAX_STRING_LENGTH}"
         )));
     }
     if let (Some(min), Some(max)) = (min, max) {
         if min > max {
             return Err(invalid_parameter(format!(
-                "MinLength must be less than or equal to MaxLength for attribute {name}."
+                "user.{name}: Max length cannot be less than min length."
             )));
         }
     }
     Ok(c)
 }
 
-fn check_number_bounds(
+/// Checks a number attribute's value constraints: whole numbers, the minimum no greater
+/// than the maximum.
+fn check_number_constraints(
     c: NumberAttributeConstraintsType,
     name: &str,
 ) -> Result<NumberAttributeConstraintsType, CognitoError> {
-    let min = parse_bound(c.min_value.as_deref(), "MinValue", name)?;
-    let max = parse_bound(c.max_value.as_deref(), "MaxValue", name)?;
+    const WHAT: &str = "NumberAttributeConstraints";
+    let min = parse_bound(c.min_value.as_deref(), WHAT, name)?;
+    let max = parse_bound(c.max_value.as_deref(), WHAT, name)?;
     if let (Some(min), Some(max)) = (min, max) {
         if min > max {
             return Err(invalid_parameter(format!(
-                "MinValue must be less than or equal to MaxValue for attribute {name}."
+                "user.{name}: Max value cannot be less than min value."
             )));
         }
     }
@@ -282,12 +329,51 @@ fn check_number_bounds(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cognito_model::ErrorKind;
 
-    fn custom(name: &str) -> SchemaAttributeType {
+    /// A schema entry naming `name` and nothing else, as requests name standard attributes.
+    fn named(name: &str) -> SchemaAttributeType {
         SchemaAttributeType {
             name: Some(name.into()),
             ..Default::default()
         }
+    }
+
+    /// A custom String attribute, as requests add them.
+    fn custom(name: &str) -> SchemaAttributeType {
+        SchemaAttributeType {
+            attribute_data_type: Some(AttributeDataType::String),
+            ..named(name)
+        }
+    }
+
+    fn strings(name: &str, min: Option<&str>, max: Option<&str>) -> SchemaAttributeType {
+        SchemaAttributeType {
+            attribute_data_type: Some(AttributeDataType::String),
+            string_attribute_constraints: Some(StringAttributeConstraintsType {
+                min_length: min.map(Into::into),
+                max_length: max.map(Into::into),
+            }),
+            ..named(name)
+        }
+    }
+
+    fn numbers(name: &str, min: Option<&str>, max: Option<&str>) -> SchemaAttributeType {
+        SchemaAttributeType {
+            attribute_data_type: Some(AttributeDataType::Number),
+            number_attribute_constraints: Some(NumberAttributeConstraintsType {
+                min_value: min.map(Into::into),
+                max_value: max.map(Into::into),
+            }),
+            ..named(name)
+        }
+    }
+
+    fn attribute<'s>(schema: &'s [SchemaAttributeType], name: &str) -> &'s SchemaAttributeType {
+        schema
+            .iter()
+            .find(|a| a.name.as_deref() == Some(name))
+            .unwrap()
     }
 
     #[test]
@@ -296,16 +382,15 @@ mod tests {
             custom("team"),
             SchemaAttributeType {
                 required: Some(true),
-                ..custom("email")
+                ..named("email")
             },
         ])
         .unwrap();
         assert_eq!(schema.first().and_then(|a| a.name.as_deref()), Some("sub"));
-        let email = schema
-            .iter()
-            .find(|a| a.name.as_deref() == Some("email"))
-            .unwrap();
+        let email = attribute(&schema, "email");
         assert_eq!(email.required, Some(true));
+        // A standard attribute named without a type keeps its own.
+        assert_eq!(email.attribute_data_type, Some(AttributeDataType::String));
         let team = schema.last().unwrap();
         assert_eq!(team.name.as_deref(), Some("custom:team"));
         assert_eq!(team.mutable, Some(true));
@@ -313,10 +398,182 @@ mod tests {
     }
 
     #[test]
+    fn custom_names_are_prefixed_as_given() {
+        let schema = pool_schema(&[custom("custom:team")]).unwrap();
+        assert_eq!(
+            schema.last().and_then(|a| a.name.as_deref()),
+            Some("custom:custom:team")
+        );
+        // The built-in verification flags are not configurable: a schema naming one adds
+        // a custom attribute of that name.
+        let schema = pool_schema(&[SchemaAttributeType {
+            attribute_data_type: Some(AttributeDataType::Boolean),
+            ..named("email_verified")
+        }])
+        .unwrap();
+        assert_eq!(
+            schema.last().and_then(|a| a.name.as_deref()),
+            Some("custom:email_verified")
+        );
+        assert_eq!(attribute(&schema, "email_verified").mutable, Some(true));
+    }
+
+    /// Checks that `pool_schema(requested)` fails with `InvalidParameterException` and
+    /// `message`.
+    fn check_rejected(requested: &[SchemaAttributeType], message: &str) {
+        let err = pool_schema(requested).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException, "{message}");
+        assert_eq!(err.message, message);
+    }
+
+    #[test]
+    fn schema_rejections() {
+        let cases: Vec<(Vec<SchemaAttributeType>, &str)> = vec![
+            (
+                vec![named("team")],
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ),
+            (
+                vec![SchemaAttributeType {
+                    required: Some(true),
+                    ..named("email_verified")
+                }],
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ),
+            (
+                vec![SchemaAttributeType {
+                    required: Some(true),
+                    ..custom("x")
+                }],
+                "Required custom attributes are not supported currently.",
+            ),
+            (
+                vec![custom("x"), custom("x")],
+                "custom:x: Existing attribute already has name custom:x.",
+            ),
+            (
+                vec![SchemaAttributeType {
+                    attribute_data_type: Some(AttributeDataType::Number),
+                    ..named("email")
+                }],
+                "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email",
+            ),
+            // Standard attributes' constraints are held to the rules custom ones are.
+            (
+                vec![strings("email", Some("invalid_value"), None)],
+                "Invalid StringAttributeConstraints for schema attribute email",
+            ),
+            (
+                vec![strings("email", None, Some("invalid_value"))],
+                "Invalid StringAttributeConstraints for schema attribute email",
+            ),
+            (
+                vec![strings("email", Some("-1"), None)],
+                "Invalid StringAttributeConstraints for schema attribute email",
+            ),
+            (
+                vec![strings("email", Some("2049"), None)],
+                "user.email: String attributes cannot have a length of more than 2048",
+            ),
+            (
+                vec![strings("email", None, Some("2049"))],
+                "user.email: String attributes cannot have a length of more than 2048",
+            ),
+            (
+                vec![strings("email", Some("2"), Some("1"))],
+                "user.email: Max length cannot be less than min length.",
+            ),
+            (
+                vec![numbers("updated_at", None, Some("invalid_value"))],
+                "Invalid NumberAttributeConstraints for schema attribute updated_at",
+            ),
+            (
+                vec![numbers("updated_at", Some("invalid_value"), None)],
+                "Invalid NumberAttributeConstraints for schema attribute updated_at",
+            ),
+            (
+                vec![numbers("updated_at", Some("2"), Some("1"))],
+                "user.updated_at: Max value cannot be less than min value.",
+            ),
+            // A standard attribute named without a type has its constraints checked too.
+            (
+                vec![SchemaAttributeType {
+                    attribute_data_type: None,
+                    ..strings("name", None, Some("2049"))
+                }],
+                "user.name: String attributes cannot have a length of more than 2048",
+            ),
+            (
+                vec![strings("team", None, Some("2049"))],
+                "user.custom:team: String attributes cannot have a length of more than 2048",
+            ),
+            (
+                vec![strings("team", Some("x"), None)],
+                "Invalid StringAttributeConstraints for schema attribute custom:team",
+            ),
+            (
+                vec![strings("team", Some("9"), Some("3"))],
+                "user.custom:team: Max length cannot be less than min length.",
+            ),
+            (
+                vec![SchemaAttributeType {
+                    developer_only_attribute: Some(true),
+                    ..numbers("score", Some("9"), Some("3"))
+                }],
+                "user.dev:custom:score: Max value cannot be less than min value.",
+            ),
+        ];
+        for (requested, message) in cases {
+            check_rejected(&requested, message);
+        }
+    }
+
+    #[test]
+    fn standard_constraints_within_bounds_are_kept() {
+        let schema = pool_schema(&[
+            strings("email", Some("5"), Some("2048")),
+            SchemaAttributeType {
+                attribute_data_type: None,
+                ..numbers("updated_at", Some("10"), Some("20"))
+            },
+            // Constraints of another type than the attribute's are ignored.
+            SchemaAttributeType {
+                attribute_data_type: None,
+                ..numbers("name", Some("1"), Some("2"))
+            },
+        ])
+        .unwrap();
+        let email = attribute(&schema, "email");
+        assert_eq!(
+            email.string_attribute_constraints,
+            Some(StringAttributeConstraintsType {
+                min_length: Some("5".into()),
+                max_length: Some("2048".into()),
+            })
+        );
+        let updated = attribute(&schema, "updated_at");
+        assert_eq!(
+            updated.number_attribute_constraints,
+            Some(NumberAttributeConstraintsType {
+                min_value: Some("10".into()),
+                max_value: Some("20".into()),
+            })
+        );
+        let name = attribute(&schema, "name");
+        assert_eq!(name.number_attribute_constraints, None);
+        assert_eq!(
+            name.string_attribute_constraints,
+            Some(StringAttributeConstraintsType {
+                min_length: Some("0".into()),
+                max_length: Some("2048".into()),
+            })
+        );
+    }
+
+    #[test]
     fn add_custom_attributes_extends_the_schema() {
         use crate::testing::{create_pool, ctx, ctx_at, service};
         use cognito_model::shapes::{DescribeUserPoolRequest, UserPoolType};
-        use cognito_model::ErrorKind;
 
         let svc = service();
         let pool = create_pool(&svc, "p").id.unwrap();
@@ -346,7 +603,7 @@ mod tests {
             SchemaAttributeType {
                 attribute_data_type: Some(AttributeDataType::Number),
                 developer_only_attribute: Some(true),
-                ..custom("score")
+                ..named("score")
             },
         ])
         .unwrap();
@@ -361,12 +618,35 @@ mod tests {
             Some(ctx_at(1_700_000_100).now)
         );
 
-        let err = add(vec![custom("team")]).unwrap_err();
-        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
-        assert_eq!(
-            err.message,
-            "Existing attribute already has name custom:team."
-        );
+        for (attr, message) in [
+            (
+                custom("team"),
+                "custom:team: Existing attribute already has name custom:team.",
+            ),
+            (
+                SchemaAttributeType {
+                    developer_only_attribute: Some(true),
+                    ..custom("team")
+                },
+                "custom:team: Existing attribute already has name dev:custom:team.",
+            ),
+            (
+                custom("score"),
+                "custom:score: Existing attribute already has name custom:score.",
+            ),
+            (
+                named("untyped"),
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ),
+            (
+                strings("long", None, Some("4096")),
+                "user.custom:long: String attributes cannot have a length of more than 2048",
+            ),
+        ] {
+            let err = add(vec![attr]).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+            assert_eq!(err.message, message);
+        }
         // A failing request adds nothing.
         let err = add(vec![custom("fresh"), custom("team")]).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidParameterException);
@@ -392,20 +672,5 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
-    }
-
-    #[test]
-    fn rejects_required_custom_and_duplicates() {
-        let required = SchemaAttributeType {
-            required: Some(true),
-            ..custom("x")
-        };
-        assert!(pool_schema(&[required]).is_err());
-        assert!(pool_schema(&[custom("x"), custom("x")]).is_err());
-        let bad_type = SchemaAttributeType {
-            attribute_data_type: Some(AttributeDataType::Number),
-            ..custom("email")
-        };
-        assert!(pool_schema(&[bad_type]).is_err());
     }
 }

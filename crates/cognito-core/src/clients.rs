@@ -3,7 +3,7 @@
 //! (`AddUserPoolClientSecret`, `ListUserPoolClientSecrets`, `DeleteUserPoolClientSecret`).
 
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, Timestamp};
+use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
 use crate::errors::{client_not_found, invalid_parameter, limit_exceeded};
 use crate::store::{ClientSecret, ClientState, PoolState, SharedPool};
@@ -14,6 +14,16 @@ const MAX_SECRETS: usize = 2;
 
 /// Default page size of `ListUserPoolClients`.
 const DEFAULT_PAGE: usize = 60;
+
+/// The OAuth scopes every pool has. Any other scope a client allows must be a custom scope
+/// (`<resource server identifier>/<scope name>`) of one of the pool's resource servers.
+const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 
 impl Cognito {
     pub(crate) fn create_user_pool_client(
@@ -317,7 +327,7 @@ impl ClientState {
         let id = self.id();
         let Some(sent) = sent else {
             return Err(CognitoError::new(
-                cognito_model::ErrorKind::NotAuthorizedException,
+                ErrorKind::NotAuthorizedException,
                 format!("Client {id} is configured with secret but SECRET_HASH was not received"),
             ));
         };
@@ -333,7 +343,7 @@ impl ClientState {
             Ok(())
         } else {
             Err(CognitoError::new(
-                cognito_model::ErrorKind::NotAuthorizedException,
+                ErrorKind::NotAuthorizedException,
                 format!("Unable to verify secret hash for client {id}"),
             ))
         }
@@ -511,6 +521,15 @@ impl ClientSettings {
             if legacy && current {
                 return Err(invalid_parameter(
                     "ExplicitAuthFlows can not have both legacy and new values.",
+                ));
+            }
+        }
+        for scope in self.allowed_o_auth_scopes.iter().flatten() {
+            if !STANDARD_SCOPES.contains(&scope.as_str()) && !pool.resource_servers.has_scope(scope)
+            {
+                return Err(CognitoError::new(
+                    ErrorKind::ScopeDoesNotExistException,
+                    format!("Invalid scope requested: {scope}"),
                 ));
             }
         }
@@ -878,6 +897,177 @@ mod service_tests {
             )
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+    }
+
+    #[test]
+    fn allowed_scopes_must_exist_in_the_pool() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        svc.create_resource_server(
+            &ctx(),
+            CreateResourceServerRequest {
+                user_pool_id: pool.clone(),
+                identifier: "https://api.example.com".into(),
+                name: "api".into(),
+                scopes: Some(vec![ResourceServerScopeType {
+                    scope_name: "read".into(),
+                    scope_description: "read".into(),
+                }]),
+            },
+        )
+        .unwrap();
+        let create = |scopes: &[&str]| {
+            svc.create_user_pool_client(
+                &ctx(),
+                CreateUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_name: "app".into(),
+                    allowed_o_auth_scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
+                    ..Default::default()
+                },
+            )
+        };
+        let every_standard = [
+            "openid",
+            "email",
+            "phone",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ];
+        let client = create(&every_standard).unwrap().user_pool_client.unwrap();
+        let id = client.client_id.unwrap();
+        let created = create(&["openid", "https://api.example.com/read"])
+            .unwrap()
+            .user_pool_client
+            .unwrap();
+        assert_eq!(
+            created.allowed_o_auth_scopes,
+            Some(vec![
+                "openid".to_string(),
+                "https://api.example.com/read".to_string()
+            ])
+        );
+        let update = |scopes: &[&str]| {
+            svc.update_user_pool_client(
+                &ctx(),
+                UpdateUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_id: id.clone(),
+                    allowed_o_auth_scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
+                    ..Default::default()
+                },
+            )
+        };
+        for scope in [
+            "https://api.example.com/write",
+            "https://other.example.com/read",
+            "Cognito",
+            "OPENID",
+            "read",
+        ] {
+            for err in [
+                create(&["openid", scope]).unwrap_err(),
+                update(&["openid", scope]).unwrap_err(),
+            ] {
+                assert_eq!(err.kind, ErrorKind::ScopeDoesNotExistException, "{scope}");
+                assert_eq!(err.message, format!("Invalid scope requested: {scope}"));
+            }
+        }
+        // A refused update changes nothing.
+        let described = svc
+            .describe_user_pool_client(
+                &ctx(),
+                DescribeUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_id: id.clone(),
+                },
+            )
+            .unwrap()
+            .user_pool_client
+            .unwrap();
+        assert_eq!(
+            described.allowed_o_auth_scopes,
+            Some(every_standard.iter().map(|s| s.to_string()).collect())
+        );
+        update(&["https://api.example.com/read"]).unwrap();
+    }
+
+    #[test]
+    fn clients_outlive_the_scopes_they_allow() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let server = |scopes: Vec<ResourceServerScopeType>| CreateResourceServerRequest {
+            user_pool_id: pool.clone(),
+            identifier: "orders".into(),
+            name: "orders".into(),
+            scopes: Some(scopes),
+        };
+        let scope = |name: &str| ResourceServerScopeType {
+            scope_name: name.into(),
+            scope_description: name.into(),
+        };
+        svc.create_resource_server(&ctx(), server(vec![scope("read"), scope("write")]))
+            .unwrap();
+        let id = svc
+            .create_user_pool_client(
+                &ctx(),
+                CreateUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_name: "app".into(),
+                    allowed_o_auth_scopes: Some(vec!["orders/read".into(), "orders/write".into()]),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        // A resource server may drop a scope a client allows, or go altogether.
+        svc.update_resource_server(
+            &ctx(),
+            UpdateResourceServerRequest {
+                user_pool_id: pool.clone(),
+                identifier: "orders".into(),
+                name: "orders".into(),
+                scopes: Some(vec![scope("read")]),
+            },
+        )
+        .unwrap();
+        let update = |scopes: &[&str]| {
+            svc.update_user_pool_client(
+                &ctx(),
+                UpdateUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_id: id.clone(),
+                    allowed_o_auth_scopes: Some(scopes.iter().map(|s| s.to_string()).collect()),
+                    ..Default::default()
+                },
+            )
+        };
+        let err = update(&["orders/read", "orders/write"]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ScopeDoesNotExistException);
+        assert_eq!(err.message, "Invalid scope requested: orders/write");
+        update(&["orders/read"]).unwrap();
+        svc.delete_resource_server(
+            &ctx(),
+            DeleteResourceServerRequest {
+                user_pool_id: pool.clone(),
+                identifier: "orders".into(),
+            },
+        )
+        .unwrap();
+        let described = svc
+            .describe_user_pool_client(
+                &ctx(),
+                DescribeUserPoolClientRequest {
+                    user_pool_id: pool.clone(),
+                    client_id: id.clone(),
+                },
+            )
+            .unwrap();
+        assert!(described.user_pool_client.is_some());
+        update(&["openid"]).unwrap();
     }
 
     #[test]

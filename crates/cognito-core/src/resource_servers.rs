@@ -3,7 +3,9 @@
 //! `ListResourceServers`.
 //!
 //! A resource server is identified by its `Identifier`, unique within the pool; each of its
-//! scopes is granted as `<identifier>/<scope name>`.
+//! scopes is granted as `<identifier>/<scope name>`. An app client may allow only scopes
+//! that exist (`clients`); updating or deleting a server later leaves the clients that
+//! allow its scopes as they are.
 
 use std::collections::{BTreeMap, BTreeSet};
 

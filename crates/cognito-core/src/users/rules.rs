@@ -50,7 +50,7 @@ pub(crate) fn check_attributes(
                 "Cannot modify the non-mutable attribute {name}"
             )));
         }
-        check_value(def, name, &value)?;
+        let value = check_value(def, name, value)?;
         out.retain(|(n, _)| n != name);
         out.push((name.to_string(), value));
     }
@@ -78,19 +78,36 @@ fn find<'s>(schema: &'s [SchemaAttributeType], name: &str) -> Option<&'s SchemaA
     })
 }
 
-fn check_value(def: &SchemaAttributeType, name: &str, value: &str) -> Result<(), CognitoError> {
+/// A Boolean value as Cognito reads it, in any case: `Some("true")`, `Some("false")`, or
+/// `None` for anything else.
+fn boolean(value: &str) -> Option<&'static str> {
+    if value.eq_ignore_ascii_case("true") {
+        Some("true")
+    } else if value.eq_ignore_ascii_case("false") {
+        Some("false")
+    } else {
+        None
+    }
+}
+
+/// Checks `value` against the attribute's definition and answers it as it is stored:
+/// Booleans are kept as `true` or `false`, whatever case the request wrote them in.
+fn check_value(
+    def: &SchemaAttributeType,
+    name: &str,
+    value: String,
+) -> Result<String, CognitoError> {
     match name {
-        "email" if !value.is_empty() && !is_email(value) => {
+        "email" if !value.is_empty() && !is_email(&value) => {
             return Err(invalid_parameter("Invalid email address format."))
         }
-        "phone_number" if !value.is_empty() && !is_phone(value) => {
+        "phone_number" if !value.is_empty() && !is_phone(&value) => {
             return Err(invalid_parameter("Invalid phone number format."))
         }
-        "email_verified" | "phone_number_verified" if value != "true" && value != "false" => {
-            return Err(schema_error(
-                name,
-                "Attribute value must be 'true' or 'false'.",
-            ))
+        "email_verified" | "phone_number_verified" => {
+            return boolean(&value)
+                .map(str::to_string)
+                .ok_or_else(|| schema_error(name, "Attribute value must be 'true' or 'false'."))
         }
         _ => {}
     }
@@ -110,7 +127,10 @@ fn check_value(def: &SchemaAttributeType, name: &str, value: &str) -> Result<(),
         Some(AttributeDataType::Boolean)
             if name.starts_with("custom:") || name.starts_with("dev:") =>
         {
-            if value != "true" && value != "false" && value != "1" && value != "0" {
+            if let Some(b) = boolean(&value) {
+                return Ok(b.to_string());
+            }
+            if value != "1" && value != "0" {
                 return Err(schema_error(name, "Boolean expected."));
             }
         }
@@ -137,7 +157,7 @@ fn check_value(def: &SchemaAttributeType, name: &str, value: &str) -> Result<(),
             }
         }
     }
-    Ok(())
+    Ok(value)
 }
 
 /// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
@@ -256,6 +276,111 @@ mod tests {
             let p = temporary_password(&strict(), &r);
             assert!(check_password(&strict(), &p).is_ok(), "{p}");
         }
+    }
+
+    fn attribute(name: &str, value: &str) -> AttributeType {
+        AttributeType {
+            name: name.into(),
+            value: Some(value.into()),
+        }
+    }
+
+    #[test]
+    fn booleans_are_read_in_any_case_and_kept_in_lower_case() {
+        let pool = UserPoolType {
+            schema_attributes: Some(
+                crate::attributes::pool_schema(&[SchemaAttributeType {
+                    name: Some("vip".into()),
+                    attribute_data_type: Some(AttributeDataType::Boolean),
+                    ..Default::default()
+                }])
+                .unwrap(),
+            ),
+            ..Default::default()
+        };
+        let check = |name: &str, value: &str| {
+            check_attributes(&pool, &[attribute(name, value)], AttributeWrite::Update)
+        };
+        for (name, sent, kept) in [
+            ("email_verified", "true", "true"),
+            ("email_verified", "True", "true"),
+            ("email_verified", "TRUE", "true"),
+            ("email_verified", "FALSE", "false"),
+            ("phone_number_verified", "False", "false"),
+            ("custom:vip", "tRuE", "true"),
+            ("custom:vip", "FALSE", "false"),
+        ] {
+            assert_eq!(
+                check(name, sent).unwrap(),
+                vec![(name.to_string(), kept.to_string())],
+                "{name}={sent}"
+            );
+        }
+        for (name, sent, reason) in [
+            (
+                "email_verified",
+                "yes",
+                "Attribute value must be 'true' or 'false'.",
+            ),
+            (
+                "phone_number_verified",
+                "",
+                "Attribute value must be 'true' or 'false'.",
+            ),
+            ("custom:vip", "maybe", "Boolean expected."),
+        ] {
+            let err = check(name, sent).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+            assert_eq!(
+                err.message,
+                format!("Attributes did not conform to the schema: {name}: {reason}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_created_with_a_capitalised_flag_is_verified() {
+        use crate::testing::{create_pool, ctx, service};
+        use cognito_model::shapes::{
+            AdminCreateUserRequest, AdminGetUserRequest, MessageActionType,
+        };
+
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        svc.admin_create_user(
+            &ctx(),
+            AdminCreateUserRequest {
+                user_pool_id: pool.clone(),
+                username: "ana".into(),
+                user_attributes: Some(vec![
+                    attribute("email", "ana@example.com"),
+                    attribute("email_verified", "True"),
+                ]),
+                message_action: Some(MessageActionType::Suppress),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let user = svc
+            .admin_get_user(
+                &ctx(),
+                AdminGetUserRequest {
+                    user_pool_id: pool.clone(),
+                    username: "ana".into(),
+                },
+            )
+            .unwrap();
+        let verified = user
+            .user_attributes
+            .unwrap_or_default()
+            .into_iter()
+            .find(|a| a.name == "email_verified")
+            .and_then(|a| a.value);
+        assert_eq!(verified.as_deref(), Some("true"));
+        let pool = svc.pool(&ctx(), &pool).unwrap();
+        let pool = pool.read();
+        let key = pool.user_key("ana");
+        assert!(pool.users.get(&key).unwrap().is_verified("email"));
     }
 
     #[test]
