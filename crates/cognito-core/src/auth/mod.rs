@@ -782,11 +782,33 @@ impl Cognito {
                     &attributes,
                     crate::users::rules::AttributeWrite::Update,
                 )?;
-                let username = pool
-                    .users
-                    .get(&user_key)
-                    .map(|u| u.username.clone())
-                    .ok_or_else(user_not_found)?;
+                // Everything is checked before anything changes: a refused answer leaves
+                // the user as it was.
+                let user = pool.users.get(&user_key).ok_or_else(user_not_found)?;
+                let missing = pool
+                    .config
+                    .schema_attributes
+                    .iter()
+                    .flatten()
+                    .filter(|a| a.required == Some(true))
+                    .filter_map(|a| a.name.as_deref())
+                    .find(|n| {
+                        *n != "sub"
+                            && !user.attributes.contains_key(n)
+                            && !attrs.iter().any(|(name, _)| name == n)
+                    });
+                if let Some(name) = missing {
+                    return Err(invalid_parameter(format!(
+                        "Invalid attributes given, {name} is missing"
+                    )));
+                }
+                let username = user.username.clone();
+                let verified = |attr: &str| {
+                    attrs
+                        .iter()
+                        .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
+                };
+                pool.claim_aliases(&user_key, &attrs, verified, false)?;
                 let hash = self.hash_password(&pool, &username, password);
                 pool.users.update(&user_key, |u| {
                     u.set_password(hash);
@@ -795,26 +817,6 @@ impl Cognito {
                     u.attributes.extend(attrs);
                     u.modified = ctx.now;
                 });
-                let missing: Vec<String> = pool
-                    .config
-                    .schema_attributes
-                    .iter()
-                    .flatten()
-                    .filter(|a| a.required == Some(true))
-                    .filter_map(|a| a.name.clone())
-                    .filter(|n| {
-                        n != "sub"
-                            && pool
-                                .users
-                                .get(&user_key)
-                                .is_some_and(|u| !u.attributes.contains_key(n))
-                    })
-                    .collect();
-                if let Some(name) = missing.first() {
-                    return Err(invalid_parameter(format!(
-                        "Invalid attributes given, {name} is missing"
-                    )));
-                }
                 self.after_password(ctx, &key, &mut pool, &client, &user_key)
             }
         }

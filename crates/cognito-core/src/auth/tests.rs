@@ -1302,3 +1302,71 @@ fn pools_of_every_region_sign_in_whatever_region_a_request_names() {
     // Tokens of the original issuer stay good.
     assert!(f.svc.verify_access_token(&ctx(), &access).is_ok());
 }
+
+#[test]
+fn a_refused_new_password_answer_changes_nothing() {
+    let f = fixture(|_| {});
+    f.user("nina", false);
+    // The pool requires `name` (since the user was made); the user has none.
+    f.svc
+        .pool(&ctx(), &f.pool)
+        .unwrap()
+        .write()
+        .config
+        .schema_attributes
+        .iter_mut()
+        .flatten()
+        .filter(|a| a.name.as_deref() == Some("name"))
+        .for_each(|a| a.required = Some(true));
+    let answer = |session: Option<String>, extra: &[(&str, &str)]| {
+        let mut responses: std::collections::BTreeMap<String, String> = [
+            ("USERNAME".to_string(), "nina".to_string()),
+            ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
+        ]
+        .into();
+        for (k, v) in extra {
+            responses.insert(k.to_string(), v.to_string());
+        }
+        f.svc.respond_to_auth_challenge(
+            &ctx(),
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: ChallengeNameType::NewPasswordRequired,
+                session,
+                challenge_responses: Some(responses),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+    };
+    let first = f.password_auth(&ctx(), "nina", PASSWORD).unwrap();
+    let params = first.challenge_parameters.clone().unwrap();
+    assert_eq!(params["requiredAttributes"], r#"["userAttributes.name"]"#);
+    let err = answer(first.session, &[]).unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::InvalidParameterException,
+            "Invalid attributes given, name is missing"
+        )
+    );
+    // Still waiting for a new password: the temporary one signs in to the challenge, the
+    // refused new one does not sign in at all.
+    let user = f
+        .svc
+        .admin_get_user(
+            &ctx(),
+            AdminGetUserRequest {
+                user_pool_id: f.pool.clone(),
+                username: "nina".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(user.user_status, Some(UserStatusType::ForceChangePassword));
+    assert!(f.password_auth(&ctx(), "nina", "N3w!password").is_err());
+    let again = f.password_auth(&ctx(), "nina", PASSWORD).unwrap();
+    let done = answer(again.session, &[("userAttributes.name", "Nina")]).unwrap();
+    let id = done.authentication_result.unwrap().id_token.unwrap();
+    assert_eq!(f.claims(&id)["name"], "Nina");
+}
