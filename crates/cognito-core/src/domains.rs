@@ -214,17 +214,9 @@ impl Cognito {
         ctx: &RequestContext,
         input: DescribeUserPoolDomainRequest,
     ) -> Result<DescribeUserPoolDomainResponse, CognitoError> {
-        // The request's Region first; a domain of another Region's pool is found too,
-        // as every Region is served here.
+        // A domain prefix is unique within a Region: the request names the Region.
         let key = (ctx.region.clone(), input.domain.clone());
-        let owner = self.with_domain_index(|index| {
-            index.get(&key).cloned().or_else(|| {
-                index
-                    .iter()
-                    .find(|((_, name), _)| *name == input.domain)
-                    .map(|(_, owner)| owner.clone())
-            })
-        });
+        let owner = self.with_domain_index(|index| index.get(&key).cloned());
         // An unknown domain is not an error: the description is empty.
         let description = owner
             .and_then(|id| self.store.get(&id))

@@ -522,17 +522,20 @@ mod tests {
     }
 
     #[test]
-    fn pools_belong_to_their_region() {
+    fn pools_are_listed_in_their_region_and_found_from_any() {
         let svc = service();
         let id = create_pool(&svc, "users").id.unwrap();
         let elsewhere = RequestContext {
             region: "eu-west-1".into(),
             ..ctx()
         };
-        let err = svc
+        // The id names the pool's Region: one endpoint serves every Region.
+        let found = svc
             .describe_user_pool(&elsewhere, DescribeUserPoolRequest { user_pool_id: id })
-            .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::ResourceNotFoundException);
+            .unwrap()
+            .user_pool
+            .unwrap();
+        assert!(found.arn.unwrap().starts_with("arn:aws:cognito-idp:us-east-1:"));
         let listed = svc
             .list_user_pools(
                 &elsewhere,

@@ -88,11 +88,7 @@ impl Cognito {
                 .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
         };
         pool.claim_aliases(&key, &attrs, verified, false)?;
-        if pool.case_insensitive() {
-            if let Some((_, v)) = attrs.iter_mut().find(|(n, _)| n == "preferred_username") {
-                *v = v.to_lowercase();
-            }
-        }
+        pool.fold_aliases(&mut attrs);
         let mut user = User::new(
             username,
             sub.clone(),

@@ -809,6 +809,8 @@ impl Cognito {
                         .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
                 };
                 pool.claim_aliases(&user_key, &attrs, verified, false)?;
+                let mut attrs = attrs;
+                pool.fold_aliases(&mut attrs);
                 let hash = self.hash_password(&pool, &username, password);
                 pool.users.update(&user_key, |u| {
                     u.set_password(hash);

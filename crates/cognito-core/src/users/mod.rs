@@ -84,29 +84,47 @@ impl PoolState {
         if self.users.contains(&key) {
             return Some(key);
         }
-        for (attr, index) in [
-            ("email", Indexed::Email),
-            ("phone_number", Indexed::PhoneNumber),
-            ("preferred_username", Indexed::PreferredUsername),
-        ] {
+        for attr in ["email", "phone_number", "preferred_username"] {
             if !self.signs_in_with(attr) {
                 continue;
             }
             let must_verify = attr != "preferred_username" && !self.username_attribute(attr);
-            let value = if attr == "preferred_username" && self.case_insensitive() {
-                name.to_lowercase()
-            } else {
-                name.to_string()
-            };
             let found = self
-                .users
-                .keys_with(index, &value)
+                .keys_with_alias(attr, name)
+                .into_iter()
                 .find(|k| !must_verify || self.users.get(k).is_some_and(|u| u.is_verified(attr)));
-            if let Some(k) = found {
-                return Some(k.clone());
+            if found.is_some() {
+                return found;
             }
         }
         None
+    }
+
+    /// Keys of the users whose sign-in attribute `attr` is `value`: in any case for
+    /// `email` and `preferred_username` where usernames ignore case.
+    fn keys_with_alias(&self, attr: &str, value: &str) -> Vec<String> {
+        let folds = self.case_insensitive();
+        let (index, value) = match attr {
+            "email" if folds => return self.users.keys_with_email_folded(value),
+            "email" => (Indexed::Email, value.to_string()),
+            "phone_number" => (Indexed::PhoneNumber, value.to_string()),
+            "preferred_username" if folds => (Indexed::PreferredUsername, value.to_lowercase()),
+            "preferred_username" => (Indexed::PreferredUsername, value.to_string()),
+            _ => return Vec::new(),
+        };
+        self.users.keys_with(index, &value).cloned().collect()
+    }
+
+    /// Stores `preferred_username` lower-cased where usernames ignore case, so that it
+    /// is found and kept unique in any case.
+    pub(crate) fn fold_aliases(&self, attrs: &mut [(String, String)]) {
+        if self.case_insensitive() {
+            for (name, value) in attrs.iter_mut() {
+                if name == "preferred_username" {
+                    *value = value.to_lowercase();
+                }
+            }
+        }
     }
 
     /// The user `name` designates, or `UserNotFoundException`.
@@ -138,27 +156,24 @@ impl PoolState {
             .unwrap_or_default()
     }
 
-    /// Another user that holds `value` of alias attribute `attr` as a verified alias.
+    /// Another user that holds `value` of sign-in attribute `attr`: as its username, as
+    /// its preferred username, or as a verified alias.
     fn alias_holder(&self, attr: &str, value: &str, except: &str) -> Option<String> {
-        let index = match attr {
-            "email" => Indexed::Email,
-            "phone_number" => Indexed::PhoneNumber,
-            _ => return None,
+        let counts = |u: &User| {
+            attr == "preferred_username" || self.username_attribute(attr) || u.is_verified(attr)
         };
-        self.users
-            .keys_with(index, value)
-            .find(|k| {
-                k.as_str() != except
-                    && self
-                        .users
-                        .get(k)
-                        .is_some_and(|u| u.is_verified(attr) || self.username_attribute(attr))
-            })
-            .cloned()
+        self.keys_with_alias(attr, value)
+            .into_iter()
+            .find(|k| k.as_str() != except && self.users.get(k).is_some_and(counts))
     }
 
-    /// Rejects attribute values that would give two users the same sign-in alias; with
-    /// `force`, moves the alias to this user instead.
+    /// Rejects attribute values that would give two users the same sign-in name (an
+    /// email or phone number as username, a verified alias, a preferred username); with
+    /// `force`, moves a verified alias to this user instead.
+    ///
+    /// A new user (one `key` does not name yet) that would take another's username
+    /// attribute hears `UsernameExistsException`; an existing one changing to it,
+    /// `AliasExistsException`.
     pub(crate) fn claim_aliases(
         &mut self,
         key: &str,
@@ -166,14 +181,17 @@ impl PoolState {
         verified: impl Fn(&str) -> bool,
         force: bool,
     ) -> Result<(), CognitoError> {
-        for attr in ["email", "phone_number"] {
+        let exists = self.users.contains(key);
+        for attr in ["email", "phone_number", "preferred_username"] {
             if !self.signs_in_with(attr) {
                 continue;
             }
             let Some((_, value)) = attrs.iter().find(|(n, _)| n == attr) else {
                 continue;
             };
-            if !verified(attr) && !self.username_attribute(attr) {
+            let claims =
+                attr == "preferred_username" || verified(attr) || self.username_attribute(attr);
+            if !claims {
                 continue;
             }
             let Some(holder) = self.alias_holder(attr, value, key) else {
@@ -185,15 +203,20 @@ impl PoolState {
                 } else {
                     "phone number"
                 };
+                let kind = if exists {
+                    ErrorKind::AliasExistsException
+                } else {
+                    ErrorKind::UsernameExistsException
+                };
                 return Err(CognitoError::new(
-                    ErrorKind::UsernameExistsException,
+                    kind,
                     format!("An account with the given {what} already exists."),
                 ));
             }
-            if !force {
+            if !force || attr == "preferred_username" {
                 return Err(CognitoError::new(
                     ErrorKind::AliasExistsException,
-                    "An account with the email already exists.",
+                    format!("An account with the {attr} already exists."),
                 ));
             }
             let flag = format!("{attr}_verified");
@@ -383,11 +406,7 @@ impl Cognito {
                 .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
         };
         pool.claim_aliases(&key, &attrs, verified, input.force_alias_creation)?;
-        if pool.case_insensitive() {
-            if let Some((_, v)) = attrs.iter_mut().find(|(n, _)| n == "preferred_username") {
-                *v = v.to_lowercase();
-            }
-        }
+        pool.fold_aliases(&mut attrs);
         let hash = self.hash_password(&pool, &username, &password);
         let mut user = User::new(
             username,
@@ -524,14 +543,10 @@ impl Cognito {
             None => !phone_changed && was_verified[1],
         };
         pool.claim_aliases(&key, &attrs, verified_after, false)?;
-        let lower_preferred = pool.case_insensitive();
+        let mut attrs = attrs;
+        pool.fold_aliases(&mut attrs);
         pool.users.update(&key, |u| {
             for (name, value) in attrs {
-                let value = if name == "preferred_username" && lower_preferred {
-                    value.to_lowercase()
-                } else {
-                    value
-                };
                 u.attributes.insert(name, value);
             }
             if reset_email {

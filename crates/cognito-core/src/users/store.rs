@@ -9,6 +9,7 @@
 //! `value → keys`, which answers `=` with one lookup and `^=` with one range scan; the
 //! username filter uses the key order itself.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cognito_crypto::password::PasswordHash;
@@ -279,11 +280,15 @@ pub enum Indexed {
     Status,
     /// `sub`.
     Sub,
+    /// `email` lower-cased, kept only where that changes it: with [`Indexed::Email`] it
+    /// finds an email in any case, as pools with case-insensitive usernames sign in.
+    /// No filter names it.
+    FoldedEmail,
 }
 
 impl Indexed {
     /// Every indexed attribute.
-    pub const ALL: [Indexed; 9] = [
+    pub const ALL: [Indexed; 10] = [
         Indexed::Email,
         Indexed::PhoneNumber,
         Indexed::Name,
@@ -293,6 +298,7 @@ impl Indexed {
         Indexed::UserStatus,
         Indexed::Status,
         Indexed::Sub,
+        Indexed::FoldedEmail,
     ];
 
     /// The attribute a filter names.
@@ -312,8 +318,8 @@ impl Indexed {
     }
 
     /// The user's value for this attribute.
-    fn value(self, user: &User) -> Option<&str> {
-        match self {
+    fn value(self, user: &User) -> Option<Cow<'_, str>> {
+        let value = match self {
             Indexed::Email => user.attribute("email"),
             Indexed::PhoneNumber => user.attribute("phone_number"),
             Indexed::Name => user.attribute("name"),
@@ -322,8 +328,15 @@ impl Indexed {
             Indexed::PreferredUsername => user.attribute("preferred_username"),
             Indexed::UserStatus => Some(user.status.as_str()),
             Indexed::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }),
-            Indexed::Sub => Some(&user.sub),
-        }
+            Indexed::Sub => Some(user.sub.as_str()),
+            Indexed::FoldedEmail => {
+                return user
+                    .attribute("email")
+                    .filter(|e| e.chars().any(char::is_uppercase))
+                    .map(|e| Cow::Owned(e.to_lowercase()));
+            }
+        };
+        value.map(Cow::Borrowed)
     }
 }
 
@@ -406,15 +419,15 @@ impl Users {
         let user = self.by_key.get_mut(key)?;
         let before: Vec<(Indexed, Option<String>)> = Indexed::ALL
             .iter()
-            .map(|&i| (i, i.value(user).map(str::to_string)))
+            .map(|&i| (i, i.value(user).map(Cow::into_owned)))
             .collect();
         let out = f(user);
         for (attr, old) in before {
             let new = attr.value(user);
-            if old.as_deref() == new {
+            if old.as_deref() == new.as_deref() {
                 continue;
             }
-            let new = new.map(str::to_string);
+            let new = new.map(Cow::into_owned);
             let index = self.indexes.entry(attr).or_default();
             if let Some(old) = old {
                 index.remove(&(old, key.to_string()));
@@ -453,6 +466,18 @@ impl Users {
             .flat_map(move |index| index.range((start.clone(), Bound::Unbounded)))
             .take_while(move |(v, _)| v == value)
             .map(|(_, k)| k)
+    }
+
+    /// Keys of users whose email is `email` in any case.
+    pub fn keys_with_email_folded(&self, email: &str) -> Vec<String> {
+        let folded = email.to_lowercase();
+        let mut keys: Vec<String> = self
+            .keys_with(Indexed::Email, &folded)
+            .chain(self.keys_with(Indexed::FoldedEmail, &folded))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
     }
 
     /// Keys of users whose `attr` starts with `prefix`, in key order.

@@ -601,3 +601,151 @@ fn list_users_attributes_to_get() {
     let attrs = r.users.unwrap().pop().unwrap().attributes.unwrap();
     assert_eq!(attrs, vec![attr("email", "ann@x.com")]);
 }
+
+#[test]
+fn sign_in_attributes_are_unique_and_found_in_any_case_where_usernames_ignore_case() {
+    let svc = service();
+    let pool = pool_with(&svc, |r| {
+        r.username_attributes = Some(vec![UsernameAttributeType::Email]);
+        r.username_configuration = Some(UsernameConfigurationType {
+            case_sensitive: false,
+        });
+    });
+    let dana = create_user(&svc, &pool, "dana@example.com", vec![])
+        .unwrap()
+        .username
+        .unwrap();
+    assert_eq!(get(&svc, &pool, "dana@EXAMPLE.com").unwrap().username, dana);
+    let err = create_user(&svc, &pool, "Dana@Example.COM", vec![]).unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::UsernameExistsException,
+            "An account with the given email already exists."
+        )
+    );
+    // Changing another user's email to dana's, in any case, is refused.
+    let eli = create_user(&svc, &pool, "Eli@example.com", vec![])
+        .unwrap()
+        .username
+        .unwrap();
+    assert_eq!(get(&svc, &pool, "eli@example.com").unwrap().username, eli);
+    let err = svc
+        .admin_update_user_attributes(
+            &ctx(),
+            AdminUpdateUserAttributesRequest {
+                user_pool_id: pool.clone(),
+                username: eli.clone(),
+                user_attributes: vec![attr("email", "DANA@example.com")],
+                client_metadata: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::AliasExistsException,
+            "An account with the given email already exists."
+        )
+    );
+    // Once eli's email changes, the old one is free and the new one found.
+    svc.admin_update_user_attributes(
+        &ctx(),
+        AdminUpdateUserAttributesRequest {
+            user_pool_id: pool.clone(),
+            username: eli.clone(),
+            user_attributes: vec![attr("email", "Eli.New@example.com")],
+            client_metadata: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        get(&svc, &pool, "ELI.NEW@example.com").unwrap().username,
+        eli
+    );
+    assert!(get(&svc, &pool, "eli@example.com").is_err());
+    create_user(&svc, &pool, "ELI@example.com", vec![]).unwrap();
+
+    // In a case-sensitive pool, emails are found as written.
+    let sensitive = pool_with(&svc, |r| {
+        r.username_attributes = Some(vec![UsernameAttributeType::Email]);
+    });
+    create_user(&svc, &sensitive, "dana@example.com", vec![]).unwrap();
+    assert_eq!(
+        get(&svc, &sensitive, "dana@EXAMPLE.com").unwrap_err().kind,
+        ErrorKind::UserNotFoundException
+    );
+}
+
+#[test]
+fn aliases_and_preferred_usernames_are_unique_in_any_case() {
+    let svc = service();
+    let pool = pool_with(&svc, |r| {
+        r.alias_attributes = Some(vec![
+            AliasAttributeType::Email,
+            AliasAttributeType::PreferredUsername,
+        ]);
+        r.username_configuration = Some(UsernameConfigurationType {
+            case_sensitive: false,
+        });
+    });
+    create_user(
+        &svc,
+        &pool,
+        "fred",
+        vec![
+            attr("email", "Fred@example.com"),
+            attr("email_verified", "True"),
+            attr("preferred_username", "Freddy"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        get(&svc, &pool, "fred@EXAMPLE.com").unwrap().username,
+        "fred"
+    );
+    assert_eq!(get(&svc, &pool, "FREDDY").unwrap().username, "fred");
+    let err = create_user(
+        &svc,
+        &pool,
+        "george",
+        vec![
+            attr("email", "FRED@example.com"),
+            attr("email_verified", "true"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::AliasExistsException,
+            "An account with the email already exists."
+        )
+    );
+    let err = create_user(
+        &svc,
+        &pool,
+        "george",
+        vec![attr("preferred_username", "fREDDY")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (
+            ErrorKind::AliasExistsException,
+            "An account with the preferred_username already exists."
+        )
+    );
+    // An unverified email claims nothing.
+    create_user(
+        &svc,
+        &pool,
+        "george",
+        vec![attr("email", "fred@example.com")],
+    )
+    .unwrap();
+    assert_eq!(
+        get(&svc, &pool, "fred@example.com").unwrap().username,
+        "fred"
+    );
+}
