@@ -1,6 +1,13 @@
 //! A pool's OpenID Connect discovery document
-//! (`/<poolId>/.well-known/openid-configuration`): its issuer, as the backend names it, and
-//! the endpoints of this server, at the address the client reached it by.
+//! (`/<poolId>/.well-known/openid-configuration`): its issuer, as the backend names it, the
+//! key set of this server, at the address the client reached it by, and how its tokens
+//! are signed.
+//!
+//! The document advertises only what this server serves. Cognito's also names the
+//! hosted UI's OAuth 2.0 endpoints (`authorization_endpoint`, `token_endpoint`,
+//! `userinfo_endpoint`, `revocation_endpoint`, `end_session_endpoint`) and what they
+//! take (`response_types_supported`, `scopes_supported`,
+//! `token_endpoint_auth_methods_supported`); they join the document with the endpoints.
 
 use http::header::{HeaderMap, HOST};
 use serde_json::{json, Value};
@@ -19,16 +26,8 @@ pub(crate) fn openid_configuration(issuer: &str, base: &str, pool_id: &str) -> V
     json!({
         "issuer": issuer,
         "jwks_uri": format!("{base}/{pool_id}{JWKS}"),
-        "authorization_endpoint": format!("{base}/oauth2/authorize"),
-        "token_endpoint": format!("{base}/oauth2/token"),
-        "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
-        "end_session_endpoint": format!("{base}/logout"),
-        "revocation_endpoint": format!("{base}/oauth2/revoke"),
-        "response_types_supported": ["code", "token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     })
 }
 
@@ -47,6 +46,37 @@ mod tests {
             doc["jwks_uri"],
             "http://127.0.0.1:9229/us-east-1_a/.well-known/jwks.json"
         );
+        assert_eq!(doc["subject_types_supported"], json!(["public"]));
+        assert_eq!(
+            doc["id_token_signing_alg_values_supported"],
+            json!(["RS256"])
+        );
         assert_eq!(base_url(&HeaderMap::new()), None);
+    }
+
+    /// The document names no endpoint this server does not serve.
+    #[test]
+    fn document_advertises_only_what_is_served() {
+        let doc = openid_configuration(
+            "http://localhost:9229/us-east-1_a",
+            "http://localhost:9229",
+            "us-east-1_a",
+        );
+        let mut fields: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "id_token_signing_alg_values_supported",
+                "issuer",
+                "jwks_uri",
+                "subject_types_supported"
+            ]
+        );
     }
 }
