@@ -183,6 +183,9 @@ impl From<Rejection> for WireError {
             | Rejection::MalformedJson { .. }
             | Rejection::NotAnObject => (StatusCode::BAD_REQUEST, "SerializationException"),
             Rejection::NoRoute { .. } => (StatusCode::NOT_FOUND, "NotFoundException"),
+            Rejection::UnknownHost { .. }
+            | Rejection::ForeignOrigin { .. }
+            | Rejection::CrossSite { .. } => (StatusCode::FORBIDDEN, "ForbiddenException"),
         };
         WireError::new(status, type_name, rejection.to_string())
     }

@@ -1,8 +1,10 @@
 //! Cross-origin resource sharing, so that browser clients can call the emulator from any
-//! page: preflight answers, and the headers every response carries.
+//! page: preflight answers, and the headers responses carry.
 //!
-//! The emulator trusts every origin: it echoes the caller's `Origin` (or answers `*`)
-//! and allows any requested header.
+//! The `cognito-idp` API, the key sets and the discovery documents trust every origin:
+//! their answers echo the caller's `Origin` (or answer `*`) and preflights allow any
+//! requested header. The test API shares its answers only with the origins the embedder
+//! allows; `cross_site` decides which [`Cors`] a request to it gets.
 
 use http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
@@ -77,23 +79,36 @@ fn allow_headers(requested: &str) -> Option<HeaderValue> {
     }
 }
 
-/// Adds the headers every response carries, given the request's `Origin`.
-pub(crate) fn decorate(headers: &mut HeaderMap, origin: Option<HeaderValue>) {
-    match origin {
-        Some(origin) => {
+/// Which pages may read a response: the CORS headers it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cors {
+    /// Every page: the request's `Origin` echoed, or `*` without one.
+    Public(Option<HeaderValue>),
+    /// The page of this allowed origin only.
+    Allowed(HeaderValue),
+    /// No page: no CORS headers at all, so browsers keep the answer from scripts of
+    /// other origins.
+    Withheld,
+}
+
+/// What an answer to a request with `headers` shares with every page.
+pub(crate) fn public(headers: &HeaderMap) -> Cors {
+    Cors::Public(headers.get(ORIGIN).cloned())
+}
+
+/// Adds the CORS headers `cors` calls for.
+pub(crate) fn decorate(headers: &mut HeaderMap, cors: Cors) {
+    match cors {
+        Cors::Public(Some(origin)) | Cors::Allowed(origin) => {
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             headers.append(VARY, HeaderValue::from_static("Origin"));
         }
-        None => {
+        Cors::Public(None) => {
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
         }
+        Cors::Withheld => return,
     }
     headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
-}
-
-/// The request's `Origin`, to echo.
-pub(crate) fn origin(headers: &HeaderMap) -> Option<HeaderValue> {
-    headers.get(ORIGIN).cloned()
 }
 
 #[cfg(test)]
@@ -139,7 +154,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         decorate(
             &mut headers,
-            Some(HeaderValue::from_static("http://localhost:3000")),
+            Cors::Public(Some(HeaderValue::from_static("http://localhost:3000"))),
         );
         assert_eq!(
             headers[ACCESS_CONTROL_ALLOW_ORIGIN],
@@ -149,7 +164,20 @@ mod tests {
         assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], EXPOSED_HEADERS);
 
         let mut headers = HeaderMap::new();
-        decorate(&mut headers, None);
+        decorate(&mut headers, Cors::Public(None));
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    }
+
+    #[test]
+    fn withheld_means_no_cors_headers() {
+        let mut headers = HeaderMap::new();
+        decorate(&mut headers, Cors::Withheld);
+        assert!(headers.is_empty(), "{headers:?}");
+
+        let mut headers = HeaderMap::new();
+        let origin = HeaderValue::from_static("http://localhost:3000");
+        decorate(&mut headers, Cors::Allowed(origin.clone()));
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], origin);
+        assert_eq!(headers[VARY], "Origin");
     }
 }

@@ -6,6 +6,12 @@
 //! `docs/test-api.md` describes). [`serve`] runs it on a
 //! [`tokio::net::TcpListener`] with HTTP/1.1 keep-alive and a graceful shutdown.
 //!
+//! The test API hands out codes and temporary passwords and can wipe all state, so it
+//! answers programs and the pages of [`Config::test_api_origins`] only: other pages'
+//! requests and requests for a `Host` that is neither loopback nor in
+//! [`Config::listen_hosts`] (DNS rebinding) are refused with 403, and its answers carry
+//! no CORS headers for anyone else.
+//!
 //! ```no_run
 //! # async fn example(random: std::sync::Arc<dyn cognito_core::Random>,
 //! #     clock: std::sync::Arc<dyn cognito_core::Clock>,
@@ -33,6 +39,7 @@
 mod aws_json;
 mod backend;
 mod cors;
+mod cross_site;
 mod discovery;
 mod rejection;
 mod request_id;
@@ -49,6 +56,7 @@ use std::time::Duration;
 
 pub use backend::Backend;
 pub use cognito_core::{Clock, Random};
+pub use cross_site::{InvalidOrigin, Origin};
 pub use serve::serve;
 pub use service::{CognitoService, ResponseBody};
 
@@ -63,6 +71,16 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long [`serve`] waits for open connections to finish after shutdown is asked.
     pub shutdown_grace: Duration,
+    /// Origins whose pages may call the test API under `/_cognito/` and read its
+    /// answers. Requests from any other page are refused; requests that come from no
+    /// page (no `Origin`, no cross-site `Sec-Fetch-Site`) always pass. None by default.
+    pub test_api_origins: Vec<Origin>,
+    /// The names and addresses the server listens on (e.g. `127.0.0.1`, `devbox`), which
+    /// the test API accepts in `Host` besides loopback ones (`localhost`,
+    /// `*.localhost`, `127.x.x.x`, `[::1]`); an unspecified address (`0.0.0.0`, `::`)
+    /// accepts every IP address. Any other `Host` is refused, as a page whose DNS name
+    /// was rebound to this server would send it.
+    pub listen_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -72,6 +90,8 @@ impl Default for Config {
             account_id: "123456789012".to_owned(),
             max_body_bytes: 6 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            test_api_origins: Vec::new(),
+            listen_hosts: Vec::new(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Requests refused by the protocol layer before they reach an operation.
+//! Requests refused by the protocol layer before they reach an operation or a test API
+//! endpoint.
 //!
 //! Each variant says precisely what was wrong with the request; `aws_json` turns them
 //! into wire errors. Refusals that depend on the operation's input shape (wrong JSON types,
@@ -39,6 +40,22 @@ pub(crate) enum Rejection {
         /// The path.
         path: String,
     },
+    /// A request to the test API whose `Host` names neither a loopback host nor one the
+    /// server listens on: a page whose DNS name was rebound to this server.
+    UnknownHost {
+        /// The `Host` header (or the request target's authority), as sent.
+        host: String,
+    },
+    /// A request to the test API from a page whose origin is not allowed.
+    ForeignOrigin {
+        /// The `Origin` header, as sent.
+        origin: String,
+    },
+    /// A request to the test API that, by its `Sec-Fetch-Site`, another site's page made.
+    CrossSite {
+        /// The `Sec-Fetch-Site` header: `cross-site` or `same-site`.
+        site: String,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -62,6 +79,21 @@ impl fmt::Display for Rejection {
             }
             Rejection::NotAnObject => f.write_str("The request body must be a JSON object"),
             Rejection::NoRoute { method, path } => write!(f, "No route for {method} {path}"),
+            Rejection::UnknownHost { host } => write!(
+                f,
+                "The test API answers only requests for localhost or the server's own \
+                 address, not for host {host}"
+            ),
+            Rejection::ForeignOrigin { origin } => write!(
+                f,
+                "The test API refuses requests from the pages of origin {origin}, \
+                 which is not among its allowed origins"
+            ),
+            Rejection::CrossSite { site } => write!(
+                f,
+                "The test API refuses requests from other sites' pages \
+                 (Sec-Fetch-Site: {site})"
+            ),
         }
     }
 }

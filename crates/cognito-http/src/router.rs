@@ -1,9 +1,10 @@
 //! Which handler a request goes to, from its method and path alone.
 //!
-//! Today the routes are the API itself (`POST /`), `GET /health` and CORS preflights;
-//! per-pool key sets (`/<poolId>/.well-known/jwks.json`), the OAuth2 endpoints
-//! (`/oauth2/*`) and the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`])
-//! join them here.
+//! The routes are the API itself (`POST /`), `GET /health`, CORS preflights, each pool's
+//! key set and discovery document (`/<poolId>/.well-known/...`), the user import upload
+//! URL and the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`]); the OAuth2
+//! endpoints (`/oauth2/*`) will join them here. Which callers a route answers is not
+//! decided here: `service` puts the test API behind `cross_site`.
 
 use http::Method;
 
@@ -61,6 +62,18 @@ pub(crate) const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration
 pub(crate) fn well_known<'p>(path: &'p str, suffix: &str) -> Option<&'p str> {
     let pool = path.strip_prefix('/')?.strip_suffix(suffix)?;
     (!pool.is_empty() && !pool.contains('/')).then_some(pool)
+}
+
+/// Where the test API lives; every path under it but the user import upload URL
+/// ([`USER_IMPORT_PREFIX`]) belongs to it, routed or not.
+pub(crate) const TEST_API_PREFIX: &str = "/_cognito/";
+
+/// Whether `path` is in the test API's namespace, which only the developer's own tools
+/// and the allowed origins may call (`cross_site`). The user import upload URL is not:
+/// like the S3 URL Cognito hands out, it is a capability of its own, guarded by its token.
+pub(crate) fn is_test_api(path: &str) -> bool {
+    (path.starts_with(TEST_API_PREFIX) || path == "/_cognito")
+        && !path.starts_with(USER_IMPORT_PREFIX)
 }
 
 /// The route for `method` and `path`.
@@ -144,6 +157,27 @@ mod tests {
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), expected, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn the_test_api_namespace() {
+        for path in [
+            "/_cognito/reset",
+            "/_cognito/nothing",
+            "/_cognito",
+            "/_cognito/",
+        ] {
+            assert!(is_test_api(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/health",
+            "/_cognito/user-import/us-east-1_a/import-b",
+            "/_cognitox",
+            "/us-east-1_a/.well-known/jwks.json",
+        ] {
+            assert!(!is_test_api(path), "{path}");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`CognitoService`], the [`tower::Service`] that answers every request: it routes,
-//! runs the API pipeline (target → size limit → JSON → validation → dispatch), adds the
-//! CORS and request-id headers, and writes one log line per request.
+//! keeps web pages out of the test API (`cross_site`), runs the API pipeline (target →
+//! size limit → JSON → validation → dispatch), adds the CORS and request-id headers, and
+//! writes one log line per request.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -18,6 +19,8 @@ use http_body_util::Full;
 use hyper::body::Body;
 
 use crate::aws_json::{self, WireError};
+use crate::cors::Cors;
+use crate::cross_site::CrossSiteGuard;
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
@@ -39,6 +42,8 @@ struct Inner<S> {
     provider: Arc<S>,
     sources: Sources,
     config: Config,
+    /// Who may call the test API, from `config`.
+    guard: CrossSiteGuard,
 }
 
 impl<S> Clone for CognitoService<S> {
@@ -63,11 +68,13 @@ where
 {
     /// A service answering with `provider`, taking time and randomness from `sources`.
     pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
+        let guard = CrossSiteGuard::new(&config.test_api_origins, &config.listen_hosts);
         CognitoService {
             inner: Arc::new(Inner {
                 provider,
                 sources,
                 config,
+                guard,
             }),
         }
     }
@@ -111,11 +118,12 @@ where
         let started = self.sources.stopwatch.micros();
         let request_id = RequestId::generate(&*self.sources.random);
         let (parts, body) = request.into_parts();
-        let route = router::route(&parts.method, parts.uri.path());
+        let (route, cors) = self.screen(&parts);
 
         let mut operation = None;
         let outcome = match route {
-            Route::Api => match aws_json::operation(&parts.headers) {
+            Err(refused) => Err(refused.into()),
+            Ok(Route::Api) => match aws_json::operation(&parts.headers) {
                 Ok(op) => {
                     operation = Some(op);
                     self.api(op, &parts.headers, body)
@@ -124,10 +132,10 @@ where
                 }
                 Err(rejection) => Err(rejection.into()),
             },
-            Route::Health => Ok(health()),
-            Route::UserImportUpload => self.user_import_upload(&parts, body).await,
-            Route::Jwks => self.well_known(parts.uri.path(), router::JWKS, S::jwks),
-            Route::OpenIdConfiguration => {
+            Ok(Route::Health) => Ok(health()),
+            Ok(Route::UserImportUpload) => self.user_import_upload(&parts, body).await,
+            Ok(Route::Jwks) => self.well_known(parts.uri.path(), router::JWKS, S::jwks),
+            Ok(Route::OpenIdConfiguration) => {
                 let base = discovery::base_url(&parts.headers);
                 self.well_known(
                     parts.uri.path(),
@@ -139,7 +147,7 @@ where
                     },
                 )
             }
-            Route::Test(endpoint) => {
+            Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
                     self.sources.clock.now(),
@@ -150,8 +158,8 @@ where
                 )
                 .await
             }
-            Route::Preflight => Ok(cors::preflight(&parts.headers)),
-            Route::NotFound => Err(Rejection::NoRoute {
+            Ok(Route::Preflight) => Ok(cors::preflight(&parts.headers)),
+            Ok(Route::NotFound) => Err(Rejection::NoRoute {
                 method: parts.method.clone(),
                 path: parts.uri.path().to_owned(),
             }
@@ -169,7 +177,7 @@ where
         };
 
         let headers = response.headers_mut();
-        cors::decorate(headers, cors::origin(&parts.headers));
+        cors::decorate(headers, cors);
         if let Some(id) = request_id.header_value() {
             headers.insert(X_AMZN_REQUEST_ID, id);
         }
@@ -186,6 +194,25 @@ where
             "request"
         );
         response
+    }
+
+    /// The route of a request and the CORS headers its answer gets.
+    ///
+    /// Requests to the test API pass `cross_site` first: a refused one has no route, and
+    /// answers carry CORS headers only for an allowed origin. Browsers send a preflight
+    /// with an `Origin`; an `OPTIONS` to the test API without an allowed one finds no
+    /// route. Everything else is open to every page.
+    fn screen(&self, parts: &http::request::Parts) -> (Result<Route, Rejection>, Cors) {
+        let route = router::route(&parts.method, parts.uri.path());
+        if !router::is_test_api(parts.uri.path()) {
+            return (Ok(route), cors::public(&parts.headers));
+        }
+        match self.guard.check(&parts.headers, &parts.uri) {
+            Err(refused) => (Err(refused), Cors::Withheld),
+            Ok(Some(origin)) => (Ok(route), Cors::Allowed(origin)),
+            Ok(None) if route == Route::Preflight => (Ok(Route::NotFound), Cors::Withheld),
+            Ok(None) => (Ok(route), Cors::Withheld),
+        }
     }
 
     /// Runs operation `op` on the body of an API call.
@@ -290,5 +317,7 @@ fn health() -> Response<ResponseBody> {
     response
 }
 
+#[cfg(test)]
+mod browser_tests;
 #[cfg(test)]
 mod tests;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use cognito_core::Cognito;
-use cognito_http::{CognitoService, Config, Sources};
+use cognito_http::{CognitoService, Config, Origin, Sources};
 use tokio::net::TcpListener;
 
 pub use clock::{SystemClock, SystemStopwatch};
@@ -47,6 +47,11 @@ pub struct Options {
     /// `https://cognito-idp.<region>.amazonaws.com` for clients that insist on AWS's form.
     #[arg(long, env = "COGNITO_ISSUER_BASE")]
     pub issuer_base: Option<String>,
+    /// Browser origins whose pages may call the test API under `/_cognito/`,
+    /// comma-separated (e.g. `http://localhost:3000`); requests from other pages are
+    /// refused. Programs (curl, SDKs, test code) need no entry.
+    #[arg(long, env = "COGNITO_TEST_API_ORIGINS", value_delimiter = ',')]
+    pub test_api_origins: Vec<Origin>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -96,6 +101,12 @@ pub async fn run(
     let config = Config {
         default_region: options.region.clone(),
         account_id: options.account_id.clone(),
+        test_api_origins: options.test_api_origins.clone(),
+        // Besides loopback names, the test API answers requests for these hosts only.
+        listen_hosts: vec![
+            options.host.clone(),
+            listener.local_addr()?.ip().to_string(),
+        ],
         ..Config::default()
     };
     cognito_http::serve(
@@ -121,13 +132,14 @@ mod tests {
                 region: "us-east-1".into(),
                 account_id: "123456789012".into(),
                 issuer_base: None,
+                test_api_origins: vec![],
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 5] = [
+        let cases: [(&[&str], Option<Options>); 7] = [
             (
                 &[
                     "--host",
@@ -145,8 +157,23 @@ mod tests {
                     region: "eu-west-1".into(),
                     account_id: "000000000000".into(),
                     issuer_base: None,
+                    test_api_origins: vec![],
                 }),
             ),
+            (
+                &[
+                    "--test-api-origins",
+                    "HTTP://localhost:3000/,https://app.example",
+                ],
+                Some(Options {
+                    test_api_origins: vec![
+                        "http://localhost:3000".parse().unwrap(),
+                        "https://app.example".parse().unwrap(),
+                    ],
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (&["--test-api-origins", "localhost:3000"], None),
             (&["--region", "EU WEST"], None),
             (&["--account-id", "12345"], None),
             (&["--port", "70000"], None),

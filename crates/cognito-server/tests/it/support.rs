@@ -43,6 +43,7 @@ impl Server {
             region: DEFAULT_REGION.into(),
             account_id: "123456789012".into(),
             issuer_base: None,
+            test_api_origins: vec![],
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
