@@ -15,7 +15,7 @@ pub(crate) const MAX_TAGS: usize = 50;
 
 impl Cognito {
     /// The pool `id`, in whichever Region it lives: the id names its Region, and one
-    /// endpoint serves them all, whatever Region a request is signed for.
+    /// endpoint serves them all, whatever Region the request `_ctx` is signed for.
     pub(crate) fn pool(&self, _ctx: &RequestContext, id: &str) -> Result<SharedPool, CognitoError> {
         self.store.get(id).ok_or_else(|| pool_not_found(id))
     }

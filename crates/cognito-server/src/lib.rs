@@ -43,8 +43,8 @@ pub struct Options {
     #[arg(long, env = "COGNITO_ACCOUNT_ID", default_value = "123456789012", value_parser = parse_account_id)]
     pub account_id: String,
     /// Base of tokens' issuer (`iss` = `<issuer-base>/<poolId>`); by default the address
-    /// the server listens on, e.g. `http://localhost:9229`. Set it to
-    /// `https://cognito-idp.<region>.amazonaws.com` for clients that insist on AWS's form.
+    /// the server listens on, e.g. `http://localhost:9229`. `{region}` in it stands for
+    /// each pool's Region: `https://cognito-idp.{region}.amazonaws.com` gives AWS's form.
     #[arg(long, env = "COGNITO_ISSUER_BASE")]
     pub issuer_base: Option<String>,
     /// Browser origins whose pages may call the test API under `/_cognito/`,
@@ -91,8 +91,12 @@ pub async fn run(
     options: &Options,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let cognito =
-        Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)).with_base_url(base_url(&listener)?));
+    let mut cognito =
+        Cognito::in_memory(Box::new(OsSeededRandom)).with_base_url(base_url(&listener)?);
+    if let Some(issuer_base) = &options.issuer_base {
+        cognito = cognito.with_issuer_base(issuer_base);
+    }
+    let cognito = Arc::new(cognito);
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),

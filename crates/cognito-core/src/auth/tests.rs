@@ -11,7 +11,10 @@ struct Fixture {
 const PASSWORD: &str = "Corr3ct!horse";
 
 fn fixture(client: impl FnOnce(&mut CreateUserPoolClientRequest)) -> Fixture {
-    let svc = service();
+    fixture_on(service(), client)
+}
+
+fn fixture_on(svc: Cognito, client: impl FnOnce(&mut CreateUserPoolClientRequest)) -> Fixture {
     let pool = svc
         .create_user_pool(
             &ctx(),
@@ -1369,4 +1372,20 @@ fn a_refused_new_password_answer_changes_nothing() {
     let done = answer(again.session, &[("userAttributes.name", "Nina")]).unwrap();
     let id = done.authentication_result.unwrap().id_token.unwrap();
     assert_eq!(f.claims(&id)["name"], "Nina");
+}
+
+#[test]
+fn an_access_token_from_another_issuer_is_refused_though_its_signature_verifies() {
+    // Two services drawing the same ids and key: the same pool id, signed by the same
+    // key, differs only in its issuer.
+    let here = fixture(|_| {});
+    here.user("ivy", true);
+    let access = here.tokens("ivy").access_token.unwrap();
+    let there = fixture_on(service().with_issuer_base("https://issuer.example"), |_| {});
+    there.user("ivy", true);
+    assert_eq!(there.pool, here.pool);
+    assert!(there.tokens("ivy").access_token.is_some());
+    let err = there.svc.verify_access_token(&ctx(), &access).unwrap_err();
+    assert_eq!(err.message, "Invalid Access Token");
+    assert!(here.svc.verify_access_token(&ctx(), &access).is_ok());
 }

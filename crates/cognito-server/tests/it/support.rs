@@ -35,9 +35,14 @@ pub struct Answer {
 impl Server {
     /// Starts a server on a free port.
     pub async fn start() -> Server {
+        Server::start_with(|_| {}).await
+    }
+
+    /// Starts a server on a free port, with the options `configure` sets.
+    pub async fn start_with(configure: impl FnOnce(&mut Options)) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let options = Options {
+        let mut options = Options {
             host: "127.0.0.1".into(),
             port: 0,
             region: DEFAULT_REGION.into(),
@@ -45,6 +50,7 @@ impl Server {
             issuer_base: None,
             test_api_origins: vec![],
         };
+        configure(&mut options);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             run(listener, &options, async {
