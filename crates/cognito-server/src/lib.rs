@@ -52,6 +52,11 @@ pub struct Options {
     /// refused. Programs (curl, SDKs, test code) need no entry.
     #[arg(long, env = "COGNITO_TEST_API_ORIGINS", value_delimiter = ',')]
     pub test_api_origins: Vec<Origin>,
+    /// Host names, besides loopback names and `--host`, that requests to the test API
+    /// may name in `Host`, comma-separated: e.g. `cognito`, a Docker Compose service's
+    /// name. Requests naming other hosts are refused (a guard against DNS rebinding).
+    #[arg(long, env = "COGNITO_TEST_API_HOSTS", value_delimiter = ',')]
+    pub test_api_hosts: Vec<String>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -107,10 +112,13 @@ pub async fn run(
         account_id: options.account_id.clone(),
         test_api_origins: options.test_api_origins.clone(),
         // Besides loopback names, the test API answers requests for these hosts only.
-        listen_hosts: vec![
+        listen_hosts: [
             options.host.clone(),
             listener.local_addr()?.ip().to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain(options.test_api_hosts.iter().cloned())
+        .collect(),
         ..Config::default()
     };
     cognito_http::serve(
@@ -137,13 +145,14 @@ mod tests {
                 account_id: "123456789012".into(),
                 issuer_base: None,
                 test_api_origins: vec![],
+                test_api_hosts: vec![],
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 7] = [
+        let cases: [(&[&str], Option<Options>); 8] = [
             (
                 &[
                     "--host",
@@ -162,6 +171,7 @@ mod tests {
                     account_id: "000000000000".into(),
                     issuer_base: None,
                     test_api_origins: vec![],
+                    test_api_hosts: vec![],
                 }),
             ),
             (
@@ -178,6 +188,13 @@ mod tests {
                 }),
             ),
             (&["--test-api-origins", "localhost:3000"], None),
+            (
+                &["--test-api-hosts", "cognito,auth.test"],
+                Some(Options {
+                    test_api_hosts: vec!["cognito".into(), "auth.test".into()],
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
             (&["--region", "EU WEST"], None),
             (&["--account-id", "12345"], None),
             (&["--port", "70000"], None),

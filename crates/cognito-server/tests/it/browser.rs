@@ -74,3 +74,26 @@ async fn api_answers_expose_their_headers() {
     let answer = server.send(with_body(api("DescribeUserPool"), "{}")).await;
     assert_eq!(answer.headers["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn the_test_api_answers_the_hosts_it_is_told_of_and_no_others() {
+    let server = Server::start_with(|o| o.test_api_hosts = vec!["cognito".into()]).await;
+    let messages = |host: String| {
+        http::Request::get("/_cognito/messages")
+            .header("host", host)
+            .body(http_body_util::Full::default())
+            .unwrap()
+    };
+    let port = server.addr.port();
+    for host in [
+        format!("cognito:{port}"),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
+        let answer = server.send(messages(host.clone())).await;
+        assert_eq!(answer.status, 200, "{host}: {answer:?}");
+    }
+    let rebound = server.send(messages(format!("evil.example:{port}"))).await;
+    assert_eq!(rebound.status, 403, "{rebound:?}");
+    assert_eq!(rebound.body["__type"], "ForbiddenException");
+}

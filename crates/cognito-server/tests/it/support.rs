@@ -49,6 +49,7 @@ impl Server {
             account_id: "123456789012".into(),
             issuer_base: None,
             test_api_origins: vec![],
+            test_api_hosts: vec![],
         };
         configure(&mut options);
         let (stop, stopped) = oneshot::channel::<()>();
