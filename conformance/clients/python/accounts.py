@@ -7,6 +7,8 @@ docs/test-api.md): Amazon Cognito would have emailed them instead.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 import urllib.parse
@@ -99,6 +101,15 @@ def sign_in(cognito, client_id, username, password=PASSWORD):
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
+
+
+def secret_hash(client_id, client_secret, username):
+    """SECRET_HASH as the SDK documentation computes it:
+    base64(HMAC-SHA256(key=client secret, message=username + client id))."""
+    digest = hmac.new(
+        client_secret.encode(), (username + client_id).encode(), hashlib.sha256
+    ).digest()
+    return base64.b64encode(digest).decode()
 
 
 def claims(token):

@@ -45,19 +45,22 @@ def delete_quietly(cognito, pool_id):
 def make_pool(cognito):
     """Creates user pools and deletes them when the test ends.
 
+    `via` is the boto3 client to create a pool with (by default `cognito`); a
+    client configured for another Region makes a pool of that Region.
     Returns the `UserPool` of the CreateUserPool answer.
     """
     created = []
 
-    def make(**kwargs):
+    def make(via=None, **kwargs):
+        client = via or cognito
         kwargs.setdefault("PoolName", support.unique_name())
-        pool = cognito.create_user_pool(**kwargs)["UserPool"]
-        created.append(pool["Id"])
+        pool = client.create_user_pool(**kwargs)["UserPool"]
+        created.append((client, pool["Id"]))
         return pool
 
     yield make
-    for pool_id in created:
-        delete_quietly(cognito, pool_id)
+    for client, pool_id in created:
+        delete_quietly(client, pool_id)
 
 
 @pytest.fixture

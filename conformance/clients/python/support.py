@@ -23,10 +23,12 @@ def unique_name(prefix="py"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def make_client(url, **config):
+def make_client(url, region=REGION, **config):
+    """A cognito-idp client configured for `region` (the server's own Region
+    unless given): it signs its requests for that Region."""
     return boto3.client(
         "cognito-idp",
-        region_name=REGION,
+        region_name=region,
         endpoint_url=url,
         aws_access_key_id=DUMMY_KEY_ID,
         aws_secret_access_key=DUMMY_SECRET,

@@ -535,7 +535,10 @@ mod tests {
             .unwrap()
             .user_pool
             .unwrap();
-        assert!(found.arn.unwrap().starts_with("arn:aws:cognito-idp:us-east-1:"));
+        assert!(found
+            .arn
+            .unwrap()
+            .starts_with("arn:aws:cognito-idp:us-east-1:"));
         let listed = svc
             .list_user_pools(
                 &elsewhere,
