@@ -6,6 +6,7 @@
 // docs/test-api.md): Amazon Cognito would have emailed them instead.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 
 import {
   AdminCreateUserCommand,
@@ -46,6 +47,14 @@ export async function lastCode(poolId, username, kind) {
 /** The `[{Name, Value}]` list of an answer as an object. */
 export function attributesOf(list = []) {
   return Object.fromEntries(list.map(({ Name, Value }) => [Name, Value]));
+}
+
+/**
+ * SECRET_HASH as the SDK documentation computes it:
+ * base64(HMAC-SHA256(key = client secret, message = username + client id)).
+ */
+export function secretHash(clientId, clientSecret, username) {
+  return createHmac("sha256", clientSecret).update(username + clientId).digest("base64");
 }
 
 /** An app client without a secret that allows the given flows. */

@@ -16,9 +16,13 @@ export const endpoint = process.env.COGNITO_ENDPOINT ?? "http://127.0.0.1:9229";
 export const region = "us-east-1";
 export const accountId = process.env.COGNITO_ACCOUNT_ID ?? "123456789012";
 
-export function makeClient() {
+/**
+ * A client configured for `clientRegion` (the server's own Region unless
+ * given): it signs its requests for that Region.
+ */
+export function makeClient(clientRegion = region) {
   return new CognitoIdentityProviderClient({
-    region,
+    region: clientRegion,
     endpoint,
     credentials: {
       accessKeyId: "AKIAIOSFODNN7EXAMPLE",
