@@ -314,6 +314,11 @@ impl ClientState {
         self.config.client_id.as_deref().unwrap_or_default()
     }
 
+    /// Whether the client hides which users exist (`PreventUserExistenceErrors`).
+    pub(crate) fn prevents_user_existence_errors(&self) -> bool {
+        self.config.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+    }
+
     /// Checks the `SECRET_HASH` a request sends for `username`, as a client with a secret
     /// requires; any of the client's current secrets may have made it.
     pub(crate) fn check_secret_hash(

@@ -32,11 +32,9 @@ pub struct PoolState {
     /// The signing key and the refresh tokens issued.
     pub tokens: crate::auth::TokenState,
     /// Sign-ins waiting for a challenge response, by session.
-    pub auth_sessions: crate::auth::Sessions,
+    pub auth_sessions: crate::auth::PendingSignIns,
     /// Sign-ins as usernames that do not exist, answered as real ones.
     pub unknown_users: crate::auth::UnknownUsers,
-    /// `SECRET_BLOCK` of an SRP challenge → its session.
-    pub auth_session_by_block: std::collections::HashMap<String, String>,
     /// See [`crate::groups`].
     pub groups: crate::groups::GroupsState,
     /// See [`crate::resource_servers`].

@@ -161,11 +161,11 @@ impl Cognito {
             if username.is_some() && only.is_none() {
                 continue;
             }
-            for (user_key, client_id, session_id, expires) in pool.tokens.active_grants(now) {
-                if only.as_ref().is_some_and(|k| *k != user_key) {
+            for grant in pool.tokens.grants.active(now) {
+                if only.as_ref().is_some_and(|k| *k != grant.user_key) {
                     continue;
                 }
-                let Some(user) = pool.users.get(&user_key) else {
+                let Some(user) = pool.users.get(&grant.user_key) else {
                     continue;
                 };
                 if user.sign_in.tokens_valid_after.is_some_and(|t| t > now) {
@@ -174,9 +174,9 @@ impl Cognito {
                 out.push(ActiveTokens {
                     pool_id: id.clone(),
                     username: user.username.clone(),
-                    client_id,
-                    session_id,
-                    refresh_expires: expires,
+                    client_id: grant.client_id.clone(),
+                    session_id: grant.session_id.clone(),
+                    refresh_expires: grant.expires,
                 });
             }
         }
@@ -205,12 +205,8 @@ impl Cognito {
         };
         let ended = pool
             .tokens
-            .active_grants(now)
-            .iter()
-            .filter(|(user, ..)| only.as_ref().is_none_or(|k| k == user))
-            .count();
-        pool.tokens
-            .revoke_where(|user, _| only.as_ref().is_none_or(|k| k == user));
+            .grants
+            .revoke_where(|g| g.expires > now && only.as_ref().is_none_or(|k| *k == g.user_key));
         let keys: Vec<String> = match only {
             Some(k) => vec![k],
             None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),

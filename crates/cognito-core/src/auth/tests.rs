@@ -1,5 +1,7 @@
 use super::*;
 use crate::testing::{ctx, ctx_at, service};
+use cognito_crypto::srp;
+use cognito_model::Timestamp;
 use serde_json::Value;
 
 struct Fixture {
@@ -895,8 +897,10 @@ fn test_hooks_list_and_expire_tokens_and_show_events() {
         .unwrap()
         .read()
         .tokens
-        .grant(tokens.refresh_token.as_deref().unwrap())
+        .grants
+        .lookup(tokens.refresh_token.as_deref().unwrap(), ctx().now)
         .unwrap()
+        .0
         .session_id
         .clone();
     assert_eq!(active[0].session_id, session);

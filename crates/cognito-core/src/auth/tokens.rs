@@ -9,18 +9,16 @@
 //! their SHA-256 hashes. Each sign-in has an *origin* (`origin_jti`): revoking a refresh
 //! token revokes its origin, and with it every access and ID token issued from it.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use base64::Engine as _;
 use cognito_crypto::jwt::{danger_decode_unverified, SigningKey};
 use cognito_model::shapes::{
     AuthenticationResultType, IssuerType, TimeUnitsType, UserPoolClientType,
 };
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 
+use super::grants::{new_refresh_token, Grants, NewGrant};
 use crate::store::{PoolState, SharedPool};
 use crate::users::User;
 use crate::{ids, Cognito, Random, RequestContext};
@@ -72,37 +70,15 @@ impl rand_core::RngCore for RandomRng<'_> {
 
 impl rand_core::CryptoRng for RandomRng<'_> {}
 
-/// Token state of a pool.
+/// Token state of a pool: its signing key, the certificate made over it, and the
+/// refresh grants (see [`Grants`]).
 #[derive(Debug, Clone, Default)]
 pub struct TokenState {
     key: Option<Arc<SigningKey>>,
-    /// SHA-256 of each refresh token → what it refreshes: one live token per session.
-    refresh: HashMap<[u8; 32], RefreshGrant>,
-    /// SHA-256 of each refresh token rotation replaced → its grant, and until when it
-    /// still refreshes (the client's retry grace period). Kept until the grant expires,
-    /// to tell a reused token from an unknown one.
-    rotated: HashMap<[u8; 32], (RefreshGrant, Timestamp)>,
-    /// Origins whose tokens are revoked.
-    revoked: HashSet<String>,
     /// The PEM certificate `GetSigningCertificate` answers, made once.
     certificate: Option<String>,
-}
-
-/// What a refresh token grants.
-#[derive(Debug, Clone)]
-pub(crate) struct RefreshGrant {
-    pub(crate) user_key: String,
-    /// The user's `sub`: a later user of the same name is another user.
-    pub(crate) sub: String,
-    pub(crate) client_id: String,
-    pub(crate) origin_jti: String,
-    /// The id of the session the sign-in began: `tkn` and 25 lower-case letters and
-    /// digits.
-    pub(crate) session_id: String,
-    pub(crate) auth_time: Timestamp,
-    pub(crate) expires: Timestamp,
-    /// When the session last issued tokens: its sign-in, or its latest refresh.
-    pub(crate) last_active: Timestamp,
+    /// The sign-ins holding a refresh token.
+    pub(crate) grants: Grants,
 }
 
 /// Characters of a session id after its `tkn` prefix.
@@ -124,128 +100,10 @@ impl TokenState {
         self.certificate.get_or_insert(pem).clone()
     }
 
-    /// The user's active grants, oldest first.
-    pub(crate) fn grants_of(&self, user_key: &str, now: Timestamp) -> Vec<RefreshGrant> {
-        let mut grants: Vec<RefreshGrant> = self
-            .refresh
-            .values()
-            .filter(|g| {
-                g.user_key == user_key && g.expires > now && !self.revoked.contains(&g.origin_jti)
-            })
-            .cloned()
-            .collect();
-        grants.sort_by(|a, b| (a.auth_time, &a.origin_jti).cmp(&(b.auth_time, &b.origin_jti)));
-        grants
+    /// Keeps `key` unless a key was kept first; answers the one kept.
+    pub(crate) fn keep_key(&mut self, key: SigningKey) -> Arc<SigningKey> {
+        self.key.get_or_insert_with(|| Arc::new(key)).clone()
     }
-
-    /// Active refresh grants: `(user key, client id, session id, expiry)`.
-    pub fn active_grants(&self, now: Timestamp) -> Vec<(String, String, String, Timestamp)> {
-        self.refresh
-            .values()
-            .filter(|g| g.expires > now && !self.revoked.contains(&g.origin_jti))
-            .map(|g| {
-                (
-                    g.user_key.clone(),
-                    g.client_id.clone(),
-                    g.session_id.clone(),
-                    g.expires,
-                )
-            })
-            .collect()
-    }
-
-    /// Revokes every token of the grants `f` selects.
-    pub fn revoke_where(&mut self, f: impl Fn(&str, &str) -> bool) {
-        let origins: Vec<String> = self
-            .refresh
-            .values()
-            .filter(|g| f(&g.user_key, &g.client_id))
-            .map(|g| g.origin_jti.clone())
-            .collect();
-        self.revoked.extend(origins);
-    }
-
-    /// Forgets every refresh token of a deleted user and revokes the access and ID
-    /// tokens issued with them.
-    pub(crate) fn forget_user(&mut self, user_key: &str) {
-        let mut origins = Vec::new();
-        self.refresh.retain(|_, g| {
-            let theirs = g.user_key == user_key;
-            if theirs {
-                origins.push(g.origin_jti.clone());
-            }
-            !theirs
-        });
-        self.rotated.retain(|_, (g, _)| g.user_key != user_key);
-        self.revoked.extend(origins);
-    }
-
-    pub(crate) fn revoke_origin(&mut self, origin: &str) {
-        self.revoked.insert(origin.to_string());
-    }
-
-    pub(crate) fn is_revoked(&self, origin: &str) -> bool {
-        self.revoked.contains(origin)
-    }
-
-    /// The grant of refresh token `token`, live or rotated out.
-    pub(crate) fn grant(&self, token: &str) -> Option<&RefreshGrant> {
-        let h = hash(token);
-        self.refresh
-            .get(&h)
-            .or_else(|| self.rotated.get(&h).map(|(g, _)| g))
-    }
-
-    /// The grant of refresh token `token`, and whether the token still refreshes at
-    /// `now`: a live one does, one rotation replaced only within its grace period.
-    pub(crate) fn lookup(&self, token: &str, now: Timestamp) -> Option<(&RefreshGrant, bool)> {
-        let h = hash(token);
-        match self.refresh.get(&h) {
-            Some(g) => Some((g, true)),
-            None => self.rotated.get(&h).map(|(g, until)| (g, *until > now)),
-        }
-    }
-
-    /// Records that the session `origin` issued tokens at `now`.
-    pub(crate) fn touch(&mut self, origin: &str, now: Timestamp) {
-        for g in self.refresh.values_mut().filter(|g| g.origin_jti == origin) {
-            g.last_active = now;
-        }
-    }
-
-    /// Replaces the live refresh token of session `origin` by a new one; the old one
-    /// keeps refreshing for `grace_secs`, then counts as reused.
-    pub(crate) fn rotate(
-        &mut self,
-        origin: &str,
-        random: &dyn Random,
-        now: Timestamp,
-        grace_secs: i64,
-    ) -> Option<String> {
-        let old = self
-            .refresh
-            .iter()
-            .find(|(_, g)| g.origin_jti == origin)
-            .map(|(h, _)| *h)?;
-        let grant = self.refresh.remove(&old)?;
-        self.rotated.retain(|_, (g, _)| g.expires > now);
-        self.rotated
-            .insert(old, (grant.clone(), now.plus_millis(grace_secs * 1000)));
-        let token = new_refresh_token(random);
-        self.refresh.insert(hash(&token), grant);
-        Some(token)
-    }
-}
-
-/// A new opaque refresh token.
-fn new_refresh_token(random: &dyn Random) -> String {
-    let mut bytes = [0u8; 96];
-    random.fill(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
 }
 
 fn not_authorized(message: &str) -> CognitoError {
@@ -259,6 +117,35 @@ pub(crate) struct AccessToken {
     pub(crate) user_key: String,
     pub(crate) client_id: String,
     pub(crate) origin_jti: String,
+}
+
+/// Tokens whose claims are made and whose refresh token is recorded, waiting for their
+/// signatures. The claims are plain maps, so that a step between making and signing
+/// (such as a pre-token-generation trigger) can change them.
+#[derive(Debug)]
+pub(crate) struct Unsigned {
+    pub(crate) access: Map<String, Value>,
+    pub(crate) id: Map<String, Value>,
+    pub(crate) refresh_token: Option<String>,
+    pub(crate) expires_in: i32,
+}
+
+impl Unsigned {
+    /// Signs the tokens with the pool's key: the costly part, done without a lock.
+    pub(crate) fn sign(self, key: &SigningKey) -> Result<AuthenticationResultType, CognitoError> {
+        let sign = |claims: Map<String, Value>| {
+            key.sign(&Map::new(), &Value::Object(claims))
+                .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))
+        };
+        Ok(AuthenticationResultType {
+            access_token: Some(sign(self.access)?),
+            expires_in: self.expires_in,
+            token_type: Some("Bearer".into()),
+            refresh_token: self.refresh_token,
+            id_token: Some(sign(self.id)?),
+            new_device_metadata: None,
+        })
+    }
 }
 
 /// Seconds of a validity in `unit`.
@@ -338,24 +225,21 @@ impl Cognito {
                 format!("Signing key generation failed: {e}"),
             )
         })?;
-        let mut pool = pool.write();
-        Ok(pool.tokens.key.get_or_insert_with(|| Arc::new(key)).clone())
+        Ok(pool.write().tokens.keep_key(key))
     }
 
-    /// Issues access, ID and (unless `refresh` is given, when refreshing) refresh tokens
-    /// for `user_key` through `client`.
-    ///
-    /// `key` is the pool's key, fetched with [`Cognito::signing_key`] before the pool's
-    /// lock is taken.
-    pub(crate) fn issue_tokens(
+    /// Makes the claims of the access and ID tokens (and, unless `refresh` names the
+    /// sign-in being refreshed, a new refresh token and its grant) for `user_key` through
+    /// `client`. Cheap: the pool's lock may be held. The tokens are signed later, by
+    /// [`Unsigned::sign`], once the lock is released.
+    pub(crate) fn prepare_tokens(
         &self,
         ctx: &RequestContext,
-        key: &SigningKey,
         pool: &mut PoolState,
         user_key: &str,
         client: &UserPoolClientType,
         refresh: Option<(String, Timestamp)>,
-    ) -> Result<AuthenticationResultType, CognitoError> {
+    ) -> Result<Unsigned, CognitoError> {
         let user = pool
             .users
             .get(user_key)
@@ -417,43 +301,37 @@ impl Cognito {
             id.insert(name.clone(), id_claim(name, value));
         }
 
-        let sign = |claims: Map<String, Value>| {
-            key.sign(&Map::new(), &Value::Object(claims))
-                .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))
-        };
-        let access_token = sign(access)?;
-        let id_token = sign(id)?;
+        let tokens_until = ctx.now.plus_millis(access_life.max(id_life) * 1000);
         let refresh_token = match refresh {
-            Some(_) => None,
+            Some(_) => {
+                pool.tokens.grants.touch(&origin_jti, ctx.now, tokens_until);
+                None
+            }
             None => {
                 let token = new_refresh_token(&*self.random);
                 let session_id = format!(
                     "tkn{}",
                     ids::random_string(&*self.random, SESSION_ID_ALPHABET, 25)
                 );
-                pool.tokens.refresh.insert(
-                    hash(&token),
-                    RefreshGrant {
-                        user_key: user_key.to_string(),
-                        sub: user.sub.clone(),
-                        client_id: client_id.clone(),
-                        origin_jti: origin_jti.clone(),
-                        session_id,
-                        auth_time,
-                        expires: ctx.now.plus_millis(refresh_life * 1000),
-                        last_active: ctx.now,
-                    },
-                );
+                let grant = NewGrant {
+                    user_key: user_key.to_string(),
+                    sub: user.sub.clone(),
+                    client_id,
+                    origin_jti,
+                    session_id,
+                    auth_time,
+                    expires: ctx.now.plus_millis(refresh_life * 1000),
+                    tokens_until,
+                };
+                pool.tokens.grants.insert(grant, &token, ctx.now);
                 Some(token)
             }
         };
-        Ok(AuthenticationResultType {
-            access_token: Some(access_token),
-            expires_in: i32::try_from(access_life).unwrap_or(i32::MAX),
-            token_type: Some("Bearer".into()),
+        Ok(Unsigned {
+            access,
+            id,
             refresh_token,
-            id_token: Some(id_token),
-            new_device_metadata: None,
+            expires_in: i32::try_from(access_life).unwrap_or(i32::MAX),
         })
     }
 
@@ -501,7 +379,7 @@ impl Cognito {
         let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
         let user_key = {
             let pool = shared.read();
-            if pool.tokens.is_revoked(&origin) {
+            if pool.tokens.grants.is_revoked(&origin) {
                 return Err(not_authorized("Access Token has been revoked"));
             }
             let key = pool.user_key(&username);

@@ -14,7 +14,8 @@ use cognito_model::Timestamp;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{count_failure, incorrect, not_authorized};
+use super::password::count_failure;
+use super::{incorrect, not_authorized};
 use crate::Random;
 use cognito_model::CognitoError;
 

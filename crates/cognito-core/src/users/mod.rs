@@ -934,10 +934,8 @@ impl PoolState {
     pub(crate) fn remove_user(&mut self, key: &str) -> Option<User> {
         let user = self.users.remove(key)?;
         self.groups.forget_user(key, &user.groups);
-        self.tokens.forget_user(key);
-        for block in self.auth_sessions.forget_user(key) {
-            self.auth_session_by_block.remove(&block);
-        }
+        self.tokens.grants.revoke_user(key);
+        self.auth_sessions.forget_user(key);
         Some(user)
     }
 }

@@ -32,7 +32,8 @@ fn describe(
     now: cognito_model::Timestamp,
 ) -> Vec<SessionDescriptionType> {
     pool.tokens
-        .grants_of(user_key, now)
+        .grants
+        .of_user(user_key, now)
         .into_iter()
         .map(|g| SessionDescriptionType {
             session_id: Some(g.session_id.clone()),
@@ -57,10 +58,11 @@ fn revoke(
 ) -> Result<(), CognitoError> {
     let origin = pool
         .tokens
-        .grants_of(user_key, now)
+        .grants
+        .of_user(user_key, now)
         .into_iter()
         .find(|g| g.session_id == session_id)
-        .map(|g| g.origin_jti)
+        .map(|g| g.origin_jti.clone())
         .ok_or_else(|| {
             CognitoError::new(
                 ErrorKind::ResourceNotFoundException,
@@ -72,7 +74,7 @@ fn revoke(
             "The current session can't be revoked with its own access token.",
         ));
     }
-    pool.tokens.revoke_origin(&origin);
+    pool.tokens.grants.revoke(&origin);
     Ok(())
 }
 

@@ -1,0 +1,140 @@
+//! Passwords sent in the clear (`USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH`,
+//! `ADMIN_NO_SRP_AUTH`), and the lockout every password check shares.
+//!
+//! Lockout follows Cognito: from the fifth consecutive failure, each failure locks the
+//! user out for a second, doubling up to about 15 minutes; a success resets the count.
+
+use cognito_model::shapes::*;
+use cognito_model::{CognitoError, Timestamp};
+
+use super::{
+    find_signing_in_user, incorrect, not_authorized, param, password_reset_required, required,
+    Answer, Params, SignInAs,
+};
+use crate::store::{ClientState, PoolState, SharedPool};
+use crate::{ids, Cognito, RequestContext};
+
+/// Consecutive wrong passwords after which each attempt waits, doubling from a second.
+const FREE_ATTEMPTS: u32 = 5;
+/// The longest lockout after repeated wrong passwords.
+const MAX_LOCKOUT_SECS: i64 = 900;
+
+/// Counts a failed password: from the [`FREE_ATTEMPTS`]th on, each failure locks out for
+/// a second, doubling up to [`MAX_LOCKOUT_SECS`]. Answers whether it locked out.
+pub(crate) fn count_failure(
+    attempts: &mut u32,
+    locked_until: &mut Option<Timestamp>,
+    now: Timestamp,
+) -> bool {
+    *attempts = attempts.saturating_add(1);
+    let over = attempts.saturating_sub(FREE_ATTEMPTS - 1);
+    if over == 0 {
+        return false;
+    }
+    let secs = 2i64
+        .checked_pow(over - 1)
+        .map_or(MAX_LOCKOUT_SECS, |s| s.min(MAX_LOCKOUT_SECS));
+    *locked_until = Some(now.plus_millis(secs * 1000));
+    true
+}
+
+impl Cognito {
+    /// A password sign-in: the password is checked and the next step decided under the
+    /// pool's lock (a password check is one SHA-256); the tokens are signed after it.
+    pub(super) fn password_auth(
+        &self,
+        ctx: &RequestContext,
+        shared: &SharedPool,
+        client_id: &str,
+        params: &Params,
+    ) -> Result<Answer, CognitoError> {
+        let username = required(params, "USERNAME")?;
+        let password = required(params, "PASSWORD")?;
+        let key = self.signing_key(shared)?;
+        let outcome = {
+            let mut pool = shared.write();
+            let client = pool.client(client_id)?.clone();
+            client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+            let user_key = match find_signing_in_user(&pool, &client, username)? {
+                SignInAs::User(key) => key,
+                SignInAs::Unknown(key) => return Err(pool.unknown_users.fail(&key, ctx.now)),
+            };
+            self.check_password(ctx, &mut pool, &client, &user_key, password)?;
+            self.check_compromised(&pool, Some(client_id), EventFilterType::SignIn, password)?;
+            self.after_password(ctx, &mut pool, &client, &user_key)?
+        };
+        outcome.finish(&key)
+    }
+
+    /// Checks a password sent in the clear, counting failures and locking out after
+    /// repeated ones.
+    ///
+    /// A user whose password must be reset (imported, or reset by an administrator)
+    /// gets `PasswordResetRequiredException` whatever password it sends, as Cognito
+    /// tells imported users to reset theirs; only a client that prevents user
+    /// existence errors answers a wrong password as for anyone else.
+    pub(super) fn check_password(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        user_key: &str,
+        password: &str,
+    ) -> Result<(), CognitoError> {
+        let pool_name = pool.pool_name().to_string();
+        let user = pool.users.get(user_key).ok_or_else(incorrect)?;
+        let prevents = client.prevents_user_existence_errors();
+        if user.sign_in.locked_until.is_some_and(|t| t > ctx.now) {
+            return Err(not_authorized("Password attempts exceeded"));
+        }
+        let ok = user
+            .password
+            .as_ref()
+            .is_some_and(|h| h.verify(&pool_name, &user.username, password));
+        if !user.enabled {
+            // Hiding who exists, a disabled user with a wrong password hears what anyone
+            // with a wrong password hears.
+            return Err(if prevents && !ok {
+                incorrect()
+            } else {
+                not_authorized("User is disabled.")
+            });
+        }
+        if user.status == UserStatusType::ResetRequired && (ok || !prevents) {
+            return Err(password_reset_required());
+        }
+        self.record_password_result(ctx, pool, user_key, ok)
+    }
+
+    /// Records a password check: resets or counts failures, logs the sign-in event.
+    pub(super) fn record_password_result(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        user_key: &str,
+        ok: bool,
+    ) -> Result<(), CognitoError> {
+        let event_id = ids::uuid_v4(&*self.random);
+        let locked = pool
+            .users
+            .update(user_key, |u| {
+                crate::users::record_event(u, event_id, ctx.now, EventType::SignIn, ok);
+                if ok {
+                    u.sign_in.failed_attempts = 0;
+                    u.sign_in.locked_until = None;
+                    return false;
+                }
+                count_failure(
+                    &mut u.sign_in.failed_attempts,
+                    &mut u.sign_in.locked_until,
+                    ctx.now,
+                )
+            })
+            .unwrap_or(false);
+        match (ok, locked) {
+            (true, _) => Ok(()),
+            (false, true) => Err(not_authorized("Password attempts exceeded")),
+            (false, false) => Err(incorrect()),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Sign-ins waiting for the client's next answer, by their opaque `Session` string.
+//!
+//! A session answers once: taken, it is remembered as used until it would have expired,
+//! so that a second answer hears "can only be used once" rather than "expired". Every
+//! session is indexed by user (to end a deleted user's sign-ins) and, for SRP, by its
+//! secret block (clients may answer with the block and no session). Expired sessions
+//! are pruned a few at a time by the requests that open new ones, in expiry order:
+//! never by a scan.
+
+use std::collections::{BTreeSet, HashMap};
+
+use cognito_model::{CognitoError, Timestamp};
+
+use super::{not_authorized, Challenge};
+
+/// How many expired sessions one new session prunes at most.
+const PRUNE_BATCH: usize = 16;
+
+/// The sign-ins of one pool waiting for an answer.
+#[derive(Debug, Clone, Default)]
+pub struct PendingSignIns {
+    open: HashMap<String, (Challenge, Timestamp)>,
+    /// Sessions answered, until they would have expired.
+    used: HashMap<String, Timestamp>,
+    /// `SECRET_BLOCK` of an SRP challenge → its session.
+    by_block: HashMap<String, String>,
+    /// User key → its open sessions.
+    by_user: HashMap<String, BTreeSet<String>>,
+    /// Every session, open or used, by expiry.
+    expiry: BTreeSet<(Timestamp, String)>,
+}
+
+impl PendingSignIns {
+    /// How many sessions are kept, open or used.
+    pub fn len(&self) -> usize {
+        self.open.len() + self.used.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty() && self.used.is_empty()
+    }
+
+    /// Opens `session`, waiting on `challenge` until `expires`.
+    pub(crate) fn insert(
+        &mut self,
+        session: String,
+        challenge: Challenge,
+        expires: Timestamp,
+        now: Timestamp,
+    ) {
+        self.prune(now);
+        if let Some(block) = challenge.secret_block() {
+            self.by_block.insert(block.to_string(), session.clone());
+        }
+        if let Some(user) = challenge.user_key() {
+            self.by_user
+                .entry(user.to_string())
+                .or_default()
+                .insert(session.clone());
+        }
+        self.expiry.insert((expires, session.clone()));
+        self.open.insert(session, (challenge, expires));
+    }
+
+    /// The session an SRP challenge's secret block belongs to.
+    pub(crate) fn session_of_block(&self, block: &str) -> Option<&String> {
+        self.by_block.get(block)
+    }
+
+    /// The challenge `session` waits on, which only one answer gets.
+    pub(crate) fn take(
+        &mut self,
+        session: &str,
+        now: Timestamp,
+    ) -> Result<Challenge, CognitoError> {
+        match self.close(session) {
+            Some((challenge, expires)) if expires > now => {
+                self.used.insert(session.to_string(), expires);
+                Ok(challenge)
+            }
+            Some(_) => Err(expired()),
+            None if self.used.get(session).is_some_and(|e| *e > now) => Err(not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            )),
+            None => Err(expired()),
+        }
+    }
+
+    /// Ends every sign-in of a deleted user: its sessions answer as expired ones do.
+    pub(crate) fn forget_user(&mut self, user_key: &str) {
+        for session in self.by_user.remove(user_key).unwrap_or_default() {
+            self.close(&session);
+        }
+    }
+
+    /// Removes the open `session` and its index entries (not its expiry entry, which
+    /// pruning meets later).
+    fn close(&mut self, session: &str) -> Option<(Challenge, Timestamp)> {
+        let (challenge, expires) = self.open.remove(session)?;
+        if let Some(block) = challenge.secret_block() {
+            self.by_block.remove(block);
+        }
+        if let Some(user) = challenge.user_key() {
+            if let Some(sessions) = self.by_user.get_mut(user) {
+                sessions.remove(session);
+                if sessions.is_empty() {
+                    self.by_user.remove(user);
+                }
+            }
+        }
+        Some((challenge, expires))
+    }
+
+    /// Forgets up to [`PRUNE_BATCH`] sessions that expired before `now`.
+    fn prune(&mut self, now: Timestamp) {
+        for _ in 0..PRUNE_BATCH {
+            match self.expiry.first() {
+                Some((at, _)) if *at <= now => {}
+                _ => return,
+            }
+            let Some((_, session)) = self.expiry.pop_first() else {
+                return;
+            };
+            self.close(&session);
+            self.used.remove(&session);
+        }
+    }
+}
+
+fn expired() -> CognitoError {
+    not_authorized("Invalid session for the user, session is expired.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(secs: i64) -> Timestamp {
+        Timestamp::from_secs(secs)
+    }
+
+    fn waiting(user: &str) -> Challenge {
+        Challenge::NewPasswordRequired {
+            user_key: user.into(),
+            client_id: "client".into(),
+        }
+    }
+
+    #[test]
+    fn a_session_answers_once_then_expires() {
+        let mut pending = PendingSignIns::default();
+        pending.insert("s1".into(), waiting("ann"), t(180), t(0));
+        assert!(pending.take("s1", t(10)).is_ok());
+        let again = pending.take("s1", t(20)).unwrap_err();
+        assert_eq!(
+            again.message,
+            "Invalid session for the user, session can only be used once."
+        );
+        let later = pending.take("s1", t(180)).unwrap_err();
+        assert_eq!(
+            later.message,
+            "Invalid session for the user, session is expired."
+        );
+        pending.insert("s2".into(), waiting("ann"), t(180), t(0));
+        assert_eq!(
+            pending.take("s2", t(180)).unwrap_err().message,
+            "Invalid session for the user, session is expired."
+        );
+    }
+
+    #[test]
+    fn expired_and_used_sessions_are_pruned_as_new_ones_open() {
+        let mut pending = PendingSignIns::default();
+        for i in 0..40 {
+            pending.insert(format!("s{i}"), waiting("ann"), t(180), t(0));
+        }
+        for i in 0..20 {
+            pending.take(&format!("s{i}"), t(1)).unwrap();
+        }
+        assert_eq!(pending.len(), 40);
+        // Each new session prunes a batch of the expired ones.
+        pending.insert("late1".into(), waiting("bob"), t(400), t(200));
+        assert_eq!(pending.len(), 40 - PRUNE_BATCH + 1);
+        pending.insert("late2".into(), waiting("bob"), t(400), t(200));
+        pending.insert("late3".into(), waiting("bob"), t(400), t(200));
+        assert_eq!(pending.len(), 3);
+        assert!(pending.by_user.get("ann").is_none());
+    }
+
+    #[test]
+    fn a_deleted_users_sessions_end() {
+        let mut pending = PendingSignIns::default();
+        pending.insert("s1".into(), waiting("ann"), t(180), t(0));
+        pending.insert("s2".into(), waiting("bob"), t(180), t(0));
+        pending.forget_user("ann");
+        assert_eq!(
+            pending.take("s1", t(1)).unwrap_err().message,
+            "Invalid session for the user, session is expired."
+        );
+        assert!(pending.take("s2", t(1)).is_ok());
+    }
+}

@@ -1,0 +1,210 @@
+//! `USER_SRP_AUTH` and its `PASSWORD_VERIFIER` challenge: Cognito's SRP-6a.
+//!
+//! Both steps cost 3072-bit exponentiations (the user's verifier on its first SRP
+//! sign-in, the server's `B`, and the session key that checks the claim), so each reads
+//! what it needs under the pool's lock, computes without it, and commits after.
+
+use base64::Engine as _;
+use cognito_crypto::password::PasswordHash;
+use cognito_crypto::srp::{self, PasswordClaim, ServerSession, Verifier};
+use cognito_model::shapes::*;
+use cognito_model::CognitoError;
+
+use super::unknown::Simulated;
+use super::{
+    find_signing_in_user, incorrect, not_authorized, param, required, Answer, Challenge, Outcome,
+    Params, SignInAs,
+};
+use crate::errors::invalid_parameter;
+use crate::store::{ClientState, SharedPool};
+use crate::{Cognito, RequestContext};
+
+/// How far a `PASSWORD_VERIFIER` timestamp may be from the server's clock.
+const TIMESTAMP_SKEW_SECS: i64 = 300;
+
+/// Who an SRP sign-in is for, as read under the pool's lock.
+enum Subject {
+    /// A user, with its password and its verifier when one was made already.
+    User {
+        user_key: String,
+        hash: PasswordHash,
+        user_id_for_srp: String,
+        verifier: Option<Vec<u8>>,
+    },
+    /// A username that does not exist, behind a client that hides it.
+    Unknown { key: String, simulated: Simulated },
+}
+
+/// A `PASSWORD_VERIFIER` challenge's state, once its session is taken.
+pub(super) struct Verifying {
+    pub(super) user_key: String,
+    pub(super) server: ServerSession,
+    pub(super) secret_block: String,
+    pub(super) user_id_for_srp: String,
+}
+
+impl Cognito {
+    /// `USER_SRP_AUTH`: answers `PASSWORD_VERIFIER` with the server's SRP values.
+    pub(super) fn start_srp(
+        &self,
+        ctx: &RequestContext,
+        shared: &SharedPool,
+        client_id: &str,
+        params: &Params,
+    ) -> Result<Answer, CognitoError> {
+        let username = required(params, "USERNAME")?;
+        let srp_a = required(params, "SRP_A")?;
+        let (client, subject) = {
+            let mut pool = shared.write();
+            let client = pool.client(client_id)?.clone();
+            client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+            let subject = match find_signing_in_user(&pool, &client, username)? {
+                SignInAs::User(user_key) => {
+                    let user = pool.users.get(&user_key).ok_or_else(incorrect)?;
+                    Subject::User {
+                        hash: user.password.clone().ok_or_else(incorrect)?,
+                        user_id_for_srp: user.username.clone(),
+                        verifier: user.sign_in.srp_verifier.clone(),
+                        user_key,
+                    }
+                }
+                SignInAs::Unknown(key) => {
+                    let simulated = pool.unknown_users.simulate(&key, &*self.random);
+                    Subject::Unknown { key, simulated }
+                }
+            };
+            (client, subject)
+        };
+        // Without the lock: the verifier (once per password) and the server's `B`.
+        let mut b = [0u8; 32];
+        self.random.fill(&mut b);
+        let mut block = [0u8; 64];
+        self.random.fill(&mut block);
+        let secret_block = base64::engine::general_purpose::STANDARD.encode(block);
+        let (salt, user_id_for_srp, server, challenge, made) = match subject {
+            Subject::User {
+                user_key,
+                hash,
+                user_id_for_srp,
+                verifier,
+            } => {
+                let (verifier, made) = match verifier {
+                    Some(bytes) => (Verifier::from_bytes(&bytes), None),
+                    None => {
+                        let v = srp::verifier(&hash.salt, &hash.identity);
+                        let bytes = v.to_bytes();
+                        (v, Some((user_key.clone(), hash.salt, bytes)))
+                    }
+                };
+                let server = server_session(&verifier, srp_a, &b)?;
+                let challenge = Challenge::PasswordVerifier {
+                    user_key,
+                    client_id: client_id.to_string(),
+                    server: server.clone(),
+                    secret_block: secret_block.clone(),
+                    user_id_for_srp: user_id_for_srp.clone(),
+                };
+                (hash.salt, user_id_for_srp, server, challenge, made)
+            }
+            Subject::Unknown { key, simulated } => {
+                let server = server_session(&simulated.verifier, srp_a, &b)?;
+                let challenge = Challenge::UnknownUser {
+                    key,
+                    client_id: client_id.to_string(),
+                    secret_block: secret_block.clone(),
+                };
+                let Simulated {
+                    salt,
+                    user_id_for_srp,
+                    ..
+                } = simulated;
+                (salt, user_id_for_srp, server, challenge, None)
+            }
+        };
+        let mut parameters = ChallengeParametersType::new();
+        parameters.insert("SALT".into(), srp::salt_hex(&salt));
+        parameters.insert("SRP_B".into(), server.srp_b());
+        parameters.insert("SECRET_BLOCK".into(), secret_block);
+        parameters.insert("USER_ID_FOR_SRP".into(), user_id_for_srp.clone());
+        parameters.insert("USERNAME".into(), user_id_for_srp);
+        let mut pool = shared.write();
+        // Keep the verifier, unless the password changed meanwhile.
+        if let Some((user_key, salt, bytes)) = made {
+            pool.users.update(&user_key, |u| {
+                if u.password.as_ref().is_some_and(|h| h.salt == salt) {
+                    u.sign_in.srp_verifier = Some(bytes);
+                }
+            });
+        }
+        let session = self.open_session(ctx, &mut pool, &client, challenge);
+        Ok(Answer::challenge(
+            ChallengeNameType::PasswordVerifier,
+            parameters,
+            session,
+        ))
+    }
+
+    /// The answer to `PASSWORD_VERIFIER`: the client's proof that it knows the password.
+    pub(super) fn answer_password_verifier(
+        &self,
+        ctx: &RequestContext,
+        shared: &SharedPool,
+        client: &ClientState,
+        state: Verifying,
+        responses: &Params,
+    ) -> Result<Outcome, CognitoError> {
+        let sent_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let timestamp = required(responses, "TIMESTAMP")?;
+        let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        if sent_block != state.secret_block {
+            return Err(incorrect());
+        }
+        let sent_at = srp::parse_timestamp(timestamp).map_err(|_| {
+            invalid_parameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+        })?;
+        if (sent_at - ctx.now.secs()).abs() > TIMESTAMP_SKEW_SECS {
+            return Err(incorrect());
+        }
+        let (verifier, pool_name) = {
+            let pool = shared.read();
+            let user = pool.users.get(&state.user_key).ok_or_else(incorrect)?;
+            if !user.enabled {
+                return Err(not_authorized("User is disabled."));
+            }
+            if user.sign_in.locked_until.is_some_and(|t| t > ctx.now) {
+                return Err(not_authorized("Password attempts exceeded"));
+            }
+            let verifier = user
+                .sign_in
+                .srp_verifier
+                .as_deref()
+                .map(Verifier::from_bytes)
+                .ok_or_else(incorrect)?;
+            (verifier, pool.pool_name().to_string())
+        };
+        // Without the lock: the session key and the claim's signature.
+        let claim = PasswordClaim {
+            pool_name: &pool_name,
+            user_id_for_srp: &state.user_id_for_srp,
+            secret_block: sent_block,
+            timestamp,
+            signature,
+        };
+        let ok = state
+            .server
+            .verify_password_claim(&verifier, &claim)
+            .is_ok();
+        let mut pool = shared.write();
+        self.record_password_result(ctx, &mut pool, &state.user_key, ok)?;
+        self.after_password(ctx, &mut pool, client, &state.user_key)
+    }
+}
+
+fn server_session(
+    verifier: &Verifier,
+    srp_a: &str,
+    b: &[u8; 32],
+) -> Result<ServerSession, CognitoError> {
+    ServerSession::new(verifier, srp_a, b)
+        .map_err(|e| invalid_parameter(format!("Invalid SRP_A: {e}")))
+}
