@@ -105,6 +105,13 @@ impl Cognito {
         self
     }
 
+    /// Keeps at most `limit` messages per pool in the outbox (by default
+    /// [`messages::DEFAULT_OUTBOX_LIMIT`]); older ones are dropped first.
+    pub fn with_outbox_limit(mut self, limit: usize) -> Self {
+        self.outbox = messages::Outbox::with_limit(limit);
+        self
+    }
+
     /// Every message sent so far.
     pub fn outbox(&self) -> &messages::Outbox {
         &self.outbox

@@ -4,6 +4,8 @@
 //! Delivery is a side effect, so it sits behind [`MessageSink`]; [`Outbox`] is the
 //! in-memory sink the server uses.
 
+use std::collections::{HashMap, VecDeque};
+
 use cognito_crypto::Secret;
 use cognito_model::Timestamp;
 use parking_lot::RwLock;
@@ -84,32 +86,90 @@ pub trait MessageSink: Send + Sync {
     fn send(&self, message: Message);
 }
 
-/// Messages kept in memory, oldest first.
-#[derive(Default)]
+/// How many messages the outbox keeps per pool unless told otherwise.
+pub const DEFAULT_OUTBOX_LIMIT: usize = 10_000;
+
+/// Messages kept in memory, oldest first, at most a limit per pool: when a pool's
+/// messages reach it, its oldest is dropped for each new one.
 pub struct Outbox {
-    messages: RwLock<Vec<Message>>,
+    limit: usize,
+    inner: RwLock<OutboxInner>,
+}
+
+#[derive(Default)]
+struct OutboxInner {
+    /// The number the next message gets: listing across pools keeps sending order.
+    next: u64,
+    by_pool: HashMap<String, VecDeque<(u64, Message)>>,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox::with_limit(DEFAULT_OUTBOX_LIMIT)
+    }
 }
 
 impl Outbox {
+    /// An empty outbox keeping at most `limit` messages per pool (at least one).
+    pub fn with_limit(limit: usize) -> Self {
+        Outbox {
+            limit: limit.max(1),
+            inner: RwLock::default(),
+        }
+    }
+
+    /// How many messages it keeps per pool.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// The messages that `keep` accepts, oldest first.
     pub fn messages(&self, keep: impl Fn(&Message) -> bool) -> Vec<Message> {
-        self.messages
+        let inner = self.inner.read();
+        let mut found: Vec<&(u64, Message)> = inner
+            .by_pool
+            .values()
+            .flatten()
+            .filter(|(_, m)| keep(m))
+            .collect();
+        found.sort_by_key(|(n, _)| *n);
+        found.into_iter().map(|(_, m)| m.clone()).collect()
+    }
+
+    /// The messages of pool `pool_id` that `keep` accepts, oldest first.
+    pub fn messages_of(&self, pool_id: &str, keep: impl Fn(&Message) -> bool) -> Vec<Message> {
+        self.inner
             .read()
-            .iter()
-            .filter(|m| keep(m))
-            .cloned()
+            .by_pool
+            .get(pool_id)
+            .into_iter()
+            .flatten()
+            .filter(|(_, m)| keep(m))
+            .map(|(_, m)| m.clone())
             .collect()
+    }
+
+    /// Forgets the messages of a deleted pool.
+    pub fn forget_pool(&self, pool_id: &str) {
+        self.inner.write().by_pool.remove(pool_id);
     }
 
     /// Forgets every message.
     pub fn clear(&self) {
-        self.messages.write().clear();
+        *self.inner.write() = OutboxInner::default();
     }
 }
 
 impl MessageSink for Outbox {
     fn send(&self, message: Message) {
-        self.messages.write().push(message);
+        let mut inner = self.inner.write();
+        let n = inner.next;
+        inner.next += 1;
+        let queue = inner.by_pool.entry(message.pool_id.clone()).or_default();
+        if queue.len() >= self.limit {
+            queue.pop_front();
+        }
+        queue.push_back((n, message));
     }
 }
 
@@ -118,4 +178,47 @@ pub(crate) fn render(template: &str, username: &str, code: &str) -> String {
     template
         .replace("{username}", username)
         .replace("{####}", code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(pool: &str, n: i64) -> Message {
+        Message {
+            pool_id: pool.into(),
+            username: format!("user{n}"),
+            channel: Channel::Email,
+            destination: "a@example.com".into(),
+            subject: None,
+            body: Secret::new(String::new()),
+            kind: MessageKind::SignUpCode,
+            code: None,
+            sent_at: Timestamp::from_secs(n),
+        }
+    }
+
+    #[test]
+    fn each_pool_keeps_its_newest_messages_and_listing_keeps_sending_order() {
+        let outbox = Outbox::with_limit(3);
+        for n in 0..5 {
+            outbox.send(message("a", n));
+            outbox.send(message("b", n));
+        }
+        let names = |ms: Vec<Message>| -> Vec<String> {
+            ms.into_iter()
+                .map(|m| format!("{}:{}", m.pool_id, m.username))
+                .collect()
+        };
+        assert_eq!(
+            names(outbox.messages_of("a", |_| true)),
+            ["a:user2", "a:user3", "a:user4"]
+        );
+        assert_eq!(
+            names(outbox.messages(|_| true)),
+            ["a:user2", "b:user2", "a:user3", "b:user3", "a:user4", "b:user4"]
+        );
+        outbox.forget_pool("a");
+        assert_eq!(outbox.messages(|_| true).len(), 3);
+    }
 }

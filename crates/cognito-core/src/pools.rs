@@ -117,6 +117,7 @@ impl Cognito {
             self.forget_clients(&removed.read());
         }
         self.release_domains(&input.user_pool_id);
+        self.outbox.forget_pool(&input.user_pool_id);
         Ok(())
     }
 
