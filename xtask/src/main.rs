@@ -3,7 +3,8 @@
 //! - `model import PATH` copies a Smithy model into `model/cognito-idp.json`, without its
 //!   documentation.
 //! - `codegen [--check] [--model PATH]` writes (or checks) the generated sources of `cognito-model`.
-//! - `conformance [--endpoint URL]` runs the conformance harness.
+//! - `conformance [--endpoint URL]` runs the conformance harness (the `cognito-conformance`
+//!   crate), against a `cognito-server` it starts unless `--endpoint` names one.
 //! - `test` runs every test suite: Rust, conformance and the real-client suites.
 //! - `bench` is a load generator for any endpoint speaking the cognito-idp API.
 
@@ -11,10 +12,12 @@ mod bench;
 mod codegen;
 mod conformance;
 mod model;
-mod smithy;
 mod test;
 
 use std::path::{Path, PathBuf};
+
+/// The Smithy reader lives in the harness, which must read the model on its own.
+use cognito_conformance::smithy;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

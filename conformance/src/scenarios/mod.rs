@@ -368,7 +368,7 @@ pub fn unknown_pool_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::schema::tests::schema;
+    use crate::schema::tests::schema;
     use std::collections::BTreeSet;
 
     #[test]

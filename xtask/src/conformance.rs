@@ -1,4 +1,10 @@
-//! Builds and starts `cognito-server` for a run, and stops it when the run ends.
+//! `cargo xtask conformance`: the conformance harness (the `cognito-conformance` crate)
+//! against this repository's server.
+//!
+//! It takes the harness's options (`conformance/README.md`). Without `--endpoint` it
+//! builds `cognito-server`, starts it on a free port, hands its address to
+//! [`cognito_conformance::run`], and stops it when the run ends; the harness itself only
+//! speaks HTTP.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -6,15 +12,34 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use clap::Parser as _;
+
+/// `cargo xtask conformance [OPTIONS]`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut options = cognito_conformance::Options::parse_from(
+        std::iter::once("cargo xtask conformance").chain(args.iter().map(String::as_str)),
+    );
+    let server = match options.endpoint {
+        None if options.sends_requests() => Some(start(&crate::root())?),
+        _ => None,
+    };
+    if let Some(server) = &server {
+        options.endpoint = Some(server.endpoint.clone());
+    }
+    let result = cognito_conformance::run(&options);
+    drop(server);
+    result
+}
+
 /// How long the server may take to print its address.
 const STARTUP: Duration = Duration::from_secs(60);
 
 /// A running server, killed on drop.
-pub struct Server {
+struct Server {
     child: Child,
     /// `http://HOST:PORT`.
-    pub endpoint: String,
-    pub log: PathBuf,
+    endpoint: String,
+    log: PathBuf,
 }
 
 impl Drop for Server {
@@ -33,7 +58,7 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// Builds `cognito-server`, starts it on a free port and waits for its address.
-pub fn start(root: &Path) -> Result<Server, String> {
+fn start(root: &Path) -> Result<Server, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = Command::new(cargo)
         .args(["build", "-q", "-p", "cognito-server"])

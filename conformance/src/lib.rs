@@ -1,23 +1,26 @@
-//! The conformance harness: `cargo xtask conformance [--endpoint URL] [--model PATH]`.
+//! A conformance harness for servers speaking the Amazon Cognito user pools
+//! (`cognito-idp`) API: `cognito-conformance --endpoint URL [--model PATH]`.
 //!
-//! It checks a server speaking the `cognito-idp` API against the Smithy model, case by
-//! case, and knows nothing of how the server is built: without `--endpoint` it builds
-//! and starts `cognito-server`, and otherwise it only speaks HTTP.
+//! It checks a server against the Smithy model, case by case, and knows nothing of how
+//! the server is built: it only speaks HTTP to the endpoint it is given, and links none
+//! of the emulator's crates, so it tests any implementation. (`cargo xtask conformance`
+//! builds and starts this repository's `cognito-server` and calls [`run`].)
 //!
 //! Three groups of cases per operation:
-//! - **negative** ([`negative`]): generated from the model; each leaves out a required
+//! - **negative** (`negative.rs`): generated from the model; each leaves out a required
 //!   member or breaks one constraint and expects Cognito's validation error;
-//! - **protocol** ([`protocol`]): awsJson1_1 rules, per operation and once globally;
-//! - **positive** ([`scenarios`]): hand-written scenarios whose answers must fit the
+//! - **protocol** (`protocol.rs`): awsJson1_1 rules, per operation and once globally;
+//! - **positive** (`scenarios/`): hand-written scenarios whose answers must fit the
 //!   output shape strictly and show the expected behaviour. An operation without a
 //!   scenario gets the failing case `<Op>/positive/missing`.
 //!
-//! Known failures live in `conformance/expected_failures.toml` ([`report`]).
+//! Known failures live in `conformance/expected_failures.toml` (`report.rs`). The model is
+//! read with [`smithy`], which `xtask`'s code generation shares.
 //!
-//! Options: `--endpoint URL`, `--model PATH`, `--only TEXT` (cases whose id contains
-//! TEXT), `--threads N`, `--verbose` (also show known failures), `--list` (print the
-//! cases and their request bodies, and exit), `--write-expected` (add an entry for every
-//! operation without a scenario, and exit).
+//! Options ([`Options`]): `--endpoint URL`, `--model PATH`, `--expected PATH`,
+//! `--only TEXT` (cases whose id contains TEXT), `--threads N`, `--verbose` (also show
+//! known failures), `--list` (print the cases and their request bodies, and exit),
+//! `--write-expected` (add an entry for every operation without a scenario, and exit).
 
 mod client;
 mod negative;
@@ -25,10 +28,11 @@ mod protocol;
 mod report;
 mod scenarios;
 mod schema;
-mod server;
+pub mod smithy;
 mod validate;
 mod values;
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -36,21 +40,107 @@ use client::{expect_error, Client, Request, Status};
 use report::Expected;
 use scenarios::Ctx;
 use schema::Schema;
+use smithy::Model;
 use validate::Violation;
 
-use crate::smithy::Model;
-use crate::{flag, model_path, root};
+/// What to run: the command line of `cognito-conformance` and `cargo xtask conformance`.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "cognito-conformance",
+    version,
+    about = "Checks a server speaking the Amazon Cognito user pools (cognito-idp) API \
+             against its Smithy model",
+    long_about = None
+)]
+pub struct Options {
+    /// The server to test, such as http://localhost:9229.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The Smithy model (JSON AST) of `cognito-idp` [default: the repository's
+    /// model/cognito-idp.json]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// The known failures [default: the repository's conformance/expected_failures.toml;
+    /// none if it does not exist]
+    #[arg(long, value_name = "PATH")]
+    pub expected: Option<PathBuf>,
+    /// Run only the cases whose id contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
+    /// Threads for single-request cases; scenarios run one after another.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub threads: usize,
+    /// Also print known failures with their answers.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Print every case id and request body, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Add `<Op>/positive/*` to the known failures for every operation without a
+    /// scenario, and exit.
+    #[arg(long)]
+    pub write_expected: bool,
+}
+
+impl Options {
+    /// Whether the run sends requests, and so needs an endpoint.
+    pub fn sends_requests(&self) -> bool {
+        !self.list && !self.write_expected
+    }
+
+    /// The model to read: `--model`, or the repository's.
+    fn model_path(&self) -> Result<PathBuf, String> {
+        model_or_default(self.model.as_deref(), default_model_path())
+    }
+
+    /// The known failures to read: `--expected`, or the repository's.
+    fn expected_path(&self) -> PathBuf {
+        self.expected.clone().unwrap_or_else(default_expected_path)
+    }
+}
+
+/// The directory of this crate's sources: `conformance/` in the emulator's repository.
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository's Smithy model, `model/cognito-idp.json` beside `conformance/`. It
+/// exists only where the crate was built from a checkout of the repository.
+pub fn default_model_path() -> PathBuf {
+    let root = crate_dir().parent().unwrap_or(Path::new("."));
+    root.join("model").join("cognito-idp.json")
+}
+
+/// `model` if given, or else `default` if it exists (it does not where the binary was
+/// installed from elsewhere than a checkout).
+fn model_or_default(model: Option<&Path>, default: PathBuf) -> Result<PathBuf, String> {
+    match model {
+        Some(path) => Ok(path.to_path_buf()),
+        None if default.is_file() => Ok(default),
+        None => Err(format!(
+            "no Smithy model at {}, where the emulator's repository keeps it; \
+             pass --model PATH (the repository's model/cognito-idp.json, or another \
+             Smithy JSON model of cognito-idp)",
+            default.display()
+        )),
+    }
+}
+
+/// The repository's list of known failures, `conformance/expected_failures.toml`.
+pub fn default_expected_path() -> PathBuf {
+    crate_dir().join("expected_failures.toml")
+}
 
 /// The group a case belongs to: a column of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
+pub(crate) enum Group {
     Negative,
     Protocol,
     Positive,
 }
 
 /// One conformance case.
-pub struct Case {
+pub(crate) struct Case {
     /// Stable id, e.g. `CreateUserPool/negative/PoolName/length-max`.
     pub id: String,
     /// `None` for protocol cases that belong to no operation.
@@ -60,10 +150,10 @@ pub struct Case {
 }
 
 /// A check or scenario: requests made through a [`Ctx`].
-pub type Steps = fn(&Ctx) -> Result<(), String>;
+pub(crate) type Steps = fn(&Ctx) -> Result<(), String>;
 
 /// What a case does.
-pub enum Action {
+pub(crate) enum Action {
     /// Sends one request and checks the answer.
     Send { request: Request, expect: Expect },
     /// Runs a check of several requests; runs concurrently with other cases.
@@ -75,7 +165,7 @@ pub enum Action {
 }
 
 /// The answer a [`Action::Send`] case expects.
-pub enum Expect {
+pub(crate) enum Expect {
     /// `InvalidParameterException` reporting exactly these violations.
     Validation(Vec<Violation>),
     /// An HTTP 400 error of this type.
@@ -86,18 +176,27 @@ pub enum Expect {
 
 /// The result of one case.
 #[derive(Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub id: String,
     pub operation: Option<String>,
     pub group: Group,
     pub result: Result<(), String>,
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let schema = Schema::new(Model::load(&model_path(args))?)?;
-    let expected_path = root().join("conformance").join("expected_failures.toml");
+/// The answer to a run without `--endpoint`.
+const NO_ENDPOINT: &str = "no server to test: pass --endpoint URL (in the emulator's \
+                           repository, `cargo xtask conformance` starts its cognito-server)";
+
+/// Runs the harness as `options` say: prints the report (or the case list) and fails when
+/// a case fails that no known failure covers, or a known failure no longer fails.
+pub fn run(options: &Options) -> Result<(), String> {
+    if options.sends_requests() && options.endpoint.is_none() {
+        return Err(NO_ENDPOINT.to_string());
+    }
+    let schema = Schema::new(Model::load(&options.model_path()?)?)?;
+    let expected_path = options.expected_path();
     let mut expected = Expected::load(&expected_path)?;
-    if args.iter().any(|a| a == "--write-expected") {
+    if options.write_expected {
         for op in operations_without_scenarios(&schema) {
             let id = format!("{op}/positive/missing");
             if expected.covering(&id).is_none() {
@@ -113,20 +212,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
 
-    let only = flag(args, "--only");
-    let threads = match flag(args, "--threads") {
-        Some(n) => n
-            .parse()
-            .map_err(|_| format!("--threads {n}: not a number"))?,
-        None => 4,
-    };
-    let verbose = args.iter().any(|a| a == "--verbose");
+    let only = options.only.as_deref();
     let cases: Vec<Case> = all_cases(&schema)?
         .into_iter()
         .filter(|c| only.is_none_or(|o| c.id.contains(o)))
         .collect();
 
-    if args.iter().any(|a| a == "--list") {
+    if options.list {
         for c in &cases {
             match &c.action {
                 Action::Send { request, .. } => println!("{}\t{}", c.id, request.body),
@@ -136,22 +228,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
 
-    let server = match flag(args, "--endpoint") {
-        Some(_) => None,
-        None => Some(server::start(&root())?),
-    };
-    let endpoint = match (flag(args, "--endpoint"), &server) {
-        (Some(e), _) => e.to_string(),
-        (None, Some(s)) => s.endpoint.clone(),
-        (None, None) => return Err("no endpoint".to_string()),
+    let Some(endpoint) = options.endpoint.as_deref() else {
+        return Err(NO_ENDPOINT.to_string());
     };
     println!("conformance: {} cases against {endpoint}", cases.len());
-    let client = Client::new(&endpoint);
-    let outcomes = execute(&schema, &client, cases, threads.max(1));
-    drop(server);
+    let client = Client::new(endpoint);
+    let outcomes = execute(&schema, &client, cases, options.threads.max(1));
 
     let operations: Vec<String> = schema.operations().iter().map(|o| o.name.clone()).collect();
-    let verdict = report::report(&operations, &outcomes, &expected, only.is_some(), verbose);
+    let verdict = report::report(
+        &operations,
+        &outcomes,
+        &expected,
+        only.is_some(),
+        options.verbose,
+    );
     print!("{}", verdict.text);
     if verdict.ok {
         Ok(())
@@ -333,12 +424,39 @@ mod tests {
     #[test]
     fn the_committed_list_covers_exactly_the_operations_without_scenarios() {
         let s = schema();
-        let path = root().join("conformance").join("expected_failures.toml");
+        let path = default_expected_path();
         let expected = Expected::load(&path).unwrap();
         for op in operations_without_scenarios(s) {
             let id = format!("{op}/positive/missing");
             assert!(expected.covering(&id).is_some(), "{id} is not listed");
         }
+    }
+
+    #[test]
+    fn the_model_is_the_flag_or_the_repository_copy_or_a_clear_error() {
+        let given = Path::new("elsewhere/cognito-idp.json");
+        assert_eq!(
+            model_or_default(Some(given), default_model_path()).unwrap(),
+            given
+        );
+        assert_eq!(
+            model_or_default(None, default_model_path()).unwrap(),
+            default_model_path()
+        );
+        let outside = PathBuf::from("/nowhere/model/cognito-idp.json");
+        let error = model_or_default(None, outside).unwrap_err();
+        assert!(error.contains("/nowhere/model/cognito-idp.json"), "{error}");
+        assert!(error.contains("--model PATH"), "{error}");
+    }
+
+    #[test]
+    fn a_run_that_sends_requests_needs_an_endpoint() {
+        use clap::Parser;
+        let options = Options::parse_from(["cognito-conformance", "--only", "Nothing"]);
+        assert_eq!(run(&options), Err(NO_ENDPOINT.to_string()));
+        let list = Options::parse_from(["cognito-conformance", "--list", "--only", "Nothing"]);
+        assert!(!list.sends_requests());
+        assert_eq!(run(&list), Ok(()));
     }
 
     #[test]

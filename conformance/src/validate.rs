@@ -378,7 +378,7 @@ impl Walk<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::schema::tests::schema;
+    use crate::schema::tests::schema;
     use serde_json::json;
 
     fn output(shape: &str, value: Value) -> Vec<String> {

@@ -412,8 +412,8 @@ fn mismatching_string(schema: &Schema, shape: &Shape, good: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::schema::tests::schema;
-    use crate::conformance::validate::{check, Broken, Mode};
+    use crate::schema::tests::schema;
+    use crate::validate::{check, Broken, Mode};
 
     #[test]
     fn every_input_has_a_valid_baseline() {

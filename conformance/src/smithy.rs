@@ -1,8 +1,10 @@
 //! A reader for the Smithy 2.0 JSON AST of the Cognito user pools service.
 //!
-//! It keeps exactly what code generation and the conformance harness need:
-//! shapes, members, constraint traits, operations and their errors. Documentation
-//! traits are dropped on purpose: nothing generated may carry AWS prose.
+//! It keeps exactly what the conformance harness and `xtask`'s code generation and model
+//! import need: shapes, members, constraint traits, operations and their errors.
+//! Documentation traits are dropped on purpose: nothing generated may carry AWS prose.
+//! It lives in this crate because the harness must read the model on its own, outside
+//! the repository; `xtask` uses it from here.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,8 +26,11 @@ pub struct Model {
 /// One named shape.
 #[derive(Debug, Clone)]
 pub struct Shape {
+    /// The short name, without the namespace.
     pub name: String,
+    /// What the shape is, with its members or targets.
     pub kind: Kind,
+    /// `@length`, `@range` and `@pattern`.
     pub constraints: Constraints,
     /// `@sensitive`: values are never echoed in messages.
     pub sensitive: bool,
@@ -36,17 +41,27 @@ pub struct Shape {
 /// What a shape is.
 #[derive(Debug, Clone)]
 pub enum Kind {
+    /// A structure, with its members in model order.
     Structure(Vec<Member>),
+    /// A list, with the short name of its member's target.
     List(String),
+    /// A map, with the short names of its key's and value's targets.
     Map(String, String),
     /// `(member name, wire value)` pairs in model order.
     Enum(Vec<(String, String)>),
+    /// A string without `@enum` values.
     String,
+    /// A 32-bit integer.
     Integer,
+    /// A 64-bit integer.
     Long,
+    /// A boolean.
     Boolean,
+    /// A timestamp (epoch seconds on the wire in awsJson1_1).
     Timestamp,
+    /// Bytes (base64 on the wire).
     Blob,
+    /// Any JSON value.
     Document,
 }
 
@@ -57,6 +72,7 @@ pub struct Member {
     pub name: String,
     /// Short name of the target shape.
     pub target: String,
+    /// `@required`.
     pub required: bool,
     /// `@default`, when present.
     pub default: Option<Value>,
@@ -65,8 +81,11 @@ pub struct Member {
 /// Constraint traits on a shape.
 #[derive(Debug, Clone, Default)]
 pub struct Constraints {
+    /// `@length`: `(min, max)`, each optional.
     pub length: Option<(Option<u64>, Option<u64>)>,
+    /// `@range`: `(min, max)`, each optional.
     pub range: Option<(Option<f64>, Option<f64>)>,
+    /// `@pattern`, in ECMA-262 syntax (see [`translate_pattern`]).
     pub pattern: Option<String>,
 }
 
@@ -75,27 +94,37 @@ pub struct Constraints {
 pub struct ErrorTrait {
     /// `true` for `client`, `false` for `server`.
     pub client: bool,
+    /// `@httpError`, or 400 for client errors and 500 for server errors without it.
     pub status: u16,
 }
 
 /// One operation of the service.
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The operation's name, as in `X-Amz-Target`.
     pub name: String,
+    /// The short name of the input structure, if any.
     pub input: Option<String>,
+    /// The short name of the output structure, if any.
     pub output: Option<String>,
+    /// The short names of the errors it may answer, in model order.
     pub errors: Vec<String>,
     /// Whether the operation requires SigV4 (not `@auth([])` / `@optionalAuth`).
     pub signed: bool,
+    /// `@paginated`, when present.
     pub paginated: Option<Paginated>,
 }
 
 /// The `@paginated` trait.
 #[derive(Debug, Clone)]
 pub struct Paginated {
+    /// The input member carrying the token of the next page.
     pub input_token: Option<String>,
+    /// The output member carrying the token of the next page.
     pub output_token: Option<String>,
+    /// The output member carrying the page's items.
     pub items: Option<String>,
+    /// The input member limiting a page's size.
     pub page_size: Option<String>,
 }
 

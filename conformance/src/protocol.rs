@@ -216,7 +216,7 @@ fn unsigned_operation(ctx: &Ctx) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::schema::tests::schema;
+    use crate::schema::tests::schema;
 
     #[test]
     fn every_operation_has_malformed_and_wrong_type_cases() {

@@ -105,7 +105,7 @@ pub(crate) mod tests {
         use std::sync::OnceLock;
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
         SCHEMA.get_or_init(|| {
-            let model = Model::load(&crate::model_path(&[])).unwrap();
+            let model = Model::load(&crate::default_model_path()).unwrap();
             Schema::new(model).unwrap()
         })
     }

@@ -221,8 +221,8 @@ pub fn empty() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::schema::tests::schema;
-    use crate::conformance::validate::Broken;
+    use crate::schema::tests::schema;
+    use crate::validate::Broken;
     use std::collections::BTreeSet;
 
     fn all_cases() -> Vec<Case> {
