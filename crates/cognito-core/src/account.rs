@@ -46,15 +46,16 @@ impl Cognito {
         input: GetUserRequest,
     ) -> Result<GetUserResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let pool = token.pool.read();
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        let settings = user.mfa.setting_list();
-        Ok(GetUserResponse {
-            username: user.username.clone(),
-            user_attributes: attribute_list(user),
-            mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
-            preferred_mfa_setting: user.mfa.preferred.map(str::to_string),
-            user_mfa_setting_list: (!settings.is_empty()).then_some(settings),
+        self.store.read(&token.pool_id, |pool| {
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            let settings = user.mfa.setting_list();
+            Ok(GetUserResponse {
+                username: user.username.clone(),
+                user_attributes: attribute_list(user),
+                mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+                preferred_mfa_setting: user.mfa.preferred.map(str::to_string),
+                user_mfa_setting_list: (!settings.is_empty()).then_some(settings),
+            })
         })
     }
 
@@ -64,36 +65,37 @@ impl Cognito {
         input: ChangePasswordRequest,
     ) -> Result<ChangePasswordResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        let pool_name = pool.pool_name().to_string();
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        let previous = input.previous_password.as_deref().unwrap_or_default();
-        let matches = user
-            .password
-            .as_ref()
-            .is_some_and(|h| h.verify(&pool_name, &user.username, previous));
-        if !matches {
-            return Err(CognitoError::new(
-                ErrorKind::NotAuthorizedException,
-                "Incorrect username or password.",
-            ));
-        }
-        check_password(&pool.password_policy(), &input.proposed_password)?;
-        self.check_compromised(
-            &pool,
-            Some(&token.client_id),
-            EventFilterType::PasswordChange,
-            &input.proposed_password,
-        )?;
-        let username = user.username.clone();
-        let hash = self.hash_password(&pool, &username, &input.proposed_password);
-        let event_id = crate::ids::uuid_v4(&*self.random);
-        pool.users.update(&token.user_key, |u| {
-            u.set_password(hash);
-            crate::users::record_event(u, event_id, ctx.now, EventType::PasswordChange, true);
-            u.modified = ctx.now;
-        });
-        Ok(ChangePasswordResponse {})
+        self.store.update(&token.pool_id, |pool| {
+            let pool_name = pool.pool_name().to_string();
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            let previous = input.previous_password.as_deref().unwrap_or_default();
+            let matches = user
+                .password
+                .as_ref()
+                .is_some_and(|h| h.verify(&pool_name, &user.username, previous));
+            if !matches {
+                return Err(CognitoError::new(
+                    ErrorKind::NotAuthorizedException,
+                    "Incorrect username or password.",
+                ));
+            }
+            check_password(&pool.password_policy(), &input.proposed_password)?;
+            self.check_compromised(
+                pool,
+                Some(&token.client_id),
+                EventFilterType::PasswordChange,
+                &input.proposed_password,
+            )?;
+            let username = user.username.clone();
+            let hash = self.hash_password(pool, &username, &input.proposed_password);
+            let event_id = crate::ids::uuid_v4(&*self.random);
+            pool.users.update(&token.user_key, |u| {
+                u.set_password(hash);
+                crate::users::record_event(u, event_id, ctx.now, EventType::PasswordChange, true);
+                u.modified = ctx.now;
+            });
+            Ok(ChangePasswordResponse {})
+        })
     }
 
     pub(crate) fn delete_user(
@@ -102,9 +104,10 @@ impl Cognito {
         input: DeleteUserRequest,
     ) -> Result<(), CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        pool.remove_user(&token.user_key);
-        Ok(())
+        self.store.update(&token.pool_id, |pool| {
+            pool.remove_user(&token.user_key);
+            Ok(())
+        })
     }
 
     pub(crate) fn update_user_attributes(
@@ -113,69 +116,71 @@ impl Cognito {
         input: UpdateUserAttributesRequest,
     ) -> Result<UpdateUserAttributesResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        check_writable(
-            &pool,
-            &token,
-            input.user_attributes.iter().map(|a| a.name.as_str()),
-        )?;
-        let attrs = check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        let auto: Vec<VerifiedAttributeType> = pool
-            .config
-            .auto_verified_attributes
-            .clone()
-            .unwrap_or_default();
-        let wait: Vec<VerifiedAttributeType> = pool
-            .config
-            .user_attribute_update_settings
-            .as_ref()
-            .and_then(|s| s.attributes_require_verification_before_update.clone())
-            .unwrap_or_default();
-        let mut applied = Vec::new();
-        let mut pending = Vec::new();
-        let mut to_verify = Vec::new();
-        for (name, value) in attrs {
-            let changed = user.attribute(&name) != Some(value.as_str());
-            match verification(&name) {
-                Ok((purpose, channel, kind))
-                    if changed && auto.contains(&kind) && !value.is_empty() =>
-                {
-                    if wait.contains(&kind) && user.is_verified(&name) {
-                        pending.push((name.clone(), value.clone()));
-                    } else {
-                        applied.push((format!("{name}_verified"), "false".to_string()));
-                        applied.push((name.clone(), value.clone()));
+        self.store.update(&token.pool_id, |pool| {
+            check_writable(
+                pool,
+                &token,
+                input.user_attributes.iter().map(|a| a.name.as_str()),
+            )?;
+            let attrs =
+                check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            let auto: Vec<VerifiedAttributeType> = pool
+                .config
+                .auto_verified_attributes
+                .clone()
+                .unwrap_or_default();
+            let wait: Vec<VerifiedAttributeType> = pool
+                .config
+                .user_attribute_update_settings
+                .as_ref()
+                .and_then(|s| s.attributes_require_verification_before_update.clone())
+                .unwrap_or_default();
+            let mut applied = Vec::new();
+            let mut pending = Vec::new();
+            let mut to_verify = Vec::new();
+            for (name, value) in attrs {
+                let changed = user.attribute(&name) != Some(value.as_str());
+                match verification(&name) {
+                    Ok((purpose, channel, kind))
+                        if changed && auto.contains(&kind) && !value.is_empty() =>
+                    {
+                        if wait.contains(&kind) && user.is_verified(&name) {
+                            pending.push((name.clone(), value.clone()));
+                        } else {
+                            applied.push((format!("{name}_verified"), "false".to_string()));
+                            applied.push((name.clone(), value.clone()));
+                        }
+                        to_verify.push((name, value, purpose, channel));
                     }
-                    to_verify.push((name, value, purpose, channel));
+                    Ok(_) if changed => {
+                        applied.push((format!("{name}_verified"), "false".to_string()));
+                        applied.push((name, value));
+                    }
+                    _ => applied.push((name, value)),
                 }
-                Ok(_) if changed => {
-                    applied.push((format!("{name}_verified"), "false".to_string()));
-                    applied.push((name, value));
+            }
+            let username = user.username.clone();
+            let mut details = Vec::new();
+            let mut codes = Vec::new();
+            for (name, value, purpose, channel) in to_verify {
+                codes.push(self.send_code(ctx, pool, &username, channel, &value, purpose));
+                details.push(delivery(channel, &name, &mask(channel, &value)));
+            }
+            pool.users.update(&token.user_key, |u| {
+                for (name, value) in applied {
+                    u.attributes.insert(name, value);
                 }
-                _ => applied.push((name, value)),
-            }
-        }
-        let username = user.username.clone();
-        let mut details = Vec::new();
-        let mut codes = Vec::new();
-        for (name, value, purpose, channel) in to_verify {
-            codes.push(self.send_code(ctx, &pool, &username, channel, &value, purpose));
-            details.push(delivery(channel, &name, &mask(channel, &value)));
-        }
-        pool.users.update(&token.user_key, |u| {
-            for (name, value) in applied {
-                u.attributes.insert(name, value);
-            }
-            u.sign_in.pending_attributes.extend(pending);
-            for code in codes {
-                u.codes.retain(|c| c.purpose != code.purpose);
-                u.codes.push(code);
-            }
-            u.modified = ctx.now;
-        });
-        Ok(UpdateUserAttributesResponse {
-            code_delivery_details_list: (!details.is_empty()).then_some(details),
+                u.sign_in.pending_attributes.extend(pending);
+                for code in codes {
+                    u.codes.retain(|c| c.purpose != code.purpose);
+                    u.codes.push(code);
+                }
+                u.modified = ctx.now;
+            });
+            Ok(UpdateUserAttributesResponse {
+                code_delivery_details_list: (!details.is_empty()).then_some(details),
+            })
         })
     }
 
@@ -185,22 +190,18 @@ impl Cognito {
         input: DeleteUserAttributesRequest,
     ) -> Result<DeleteUserAttributesResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let pool_id = token.pool.read().config.id.clone().unwrap_or_default();
-        {
-            let pool = token.pool.read();
+        let username = self.store.read(&token.pool_id, |pool| {
             check_writable(
-                &pool,
+                pool,
                 &token,
                 input.user_attribute_names.iter().map(String::as_str),
             )?;
-        }
-        let username = token
-            .pool
-            .read()
-            .users
-            .get(&token.user_key)
-            .map(|u| u.username.clone())
-            .ok_or_else(user_not_found)?;
+            pool.users
+                .get(&token.user_key)
+                .map(|u| u.username.clone())
+                .ok_or_else(user_not_found)
+        })?;
+        let pool_id = token.pool_id.clone();
         self.admin_delete_user_attributes(
             ctx,
             AdminDeleteUserAttributesRequest {
@@ -219,29 +220,30 @@ impl Cognito {
     ) -> Result<GetUserAttributeVerificationCodeResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
         let (purpose, channel, _) = verification(&input.attribute_name)?;
-        let mut pool = token.pool.write();
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        let destination = user
-            .sign_in
-            .pending_attributes
-            .get(&input.attribute_name)
-            .or_else(|| user.attributes.get(&input.attribute_name))
-            .cloned()
-            .ok_or_else(|| {
-                invalid_parameter(format!(
-                    "The user has no {} attribute.",
-                    input.attribute_name
-                ))
-            })?;
-        let username = user.username.clone();
-        let code = self.send_code(ctx, &pool, &username, channel, &destination, purpose);
-        replace_code(&mut pool, &token.user_key, code, ctx);
-        Ok(GetUserAttributeVerificationCodeResponse {
-            code_delivery_details: Some(delivery(
-                channel,
-                &input.attribute_name,
-                &mask(channel, &destination),
-            )),
+        self.store.update(&token.pool_id, |pool| {
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            let destination = user
+                .sign_in
+                .pending_attributes
+                .get(&input.attribute_name)
+                .or_else(|| user.attributes.get(&input.attribute_name))
+                .cloned()
+                .ok_or_else(|| {
+                    invalid_parameter(format!(
+                        "The user has no {} attribute.",
+                        input.attribute_name
+                    ))
+                })?;
+            let username = user.username.clone();
+            let code = self.send_code(ctx, pool, &username, channel, &destination, purpose);
+            replace_code(pool, &token.user_key, code, ctx);
+            Ok(GetUserAttributeVerificationCodeResponse {
+                code_delivery_details: Some(delivery(
+                    channel,
+                    &input.attribute_name,
+                    &mask(channel, &destination),
+                )),
+            })
         })
     }
 
@@ -252,31 +254,32 @@ impl Cognito {
     ) -> Result<VerifyUserAttributeResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
         let (purpose, _, _) = verification(&input.attribute_name)?;
-        let mut pool = token.pool.write();
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        check_code(user, purpose, &input.code, ctx)?;
-        let name = input.attribute_name;
-        let value = user
-            .sign_in
-            .pending_attributes
-            .get(&name)
-            .or_else(|| user.attributes.get(&name))
-            .cloned();
-        if let Some(value) = &value {
-            // The verified value becomes an alias: another user's claim on it gives way.
-            let attrs = vec![(name.clone(), value.clone())];
-            pool.claim_aliases(&token.user_key, &attrs, |_| true, true)?;
-        }
-        pool.users.update(&token.user_key, |u| {
-            if let Some(value) = u.sign_in.pending_attributes.remove(&name) {
-                u.attributes.insert(name.clone(), value);
+        self.store.update(&token.pool_id, |pool| {
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            check_code(user, purpose, &input.code, ctx)?;
+            let name = input.attribute_name;
+            let value = user
+                .sign_in
+                .pending_attributes
+                .get(&name)
+                .or_else(|| user.attributes.get(&name))
+                .cloned();
+            if let Some(value) = &value {
+                // The verified value becomes an alias: another user's claim on it gives way.
+                let attrs = vec![(name.clone(), value.clone())];
+                pool.claim_aliases(&token.user_key, &attrs, |_| true, true)?;
             }
-            u.attributes
-                .insert(format!("{name}_verified"), "true".into());
-            u.codes.retain(|c| c.purpose != purpose);
-            u.modified = ctx.now;
-        });
-        Ok(VerifyUserAttributeResponse {})
+            pool.users.update(&token.user_key, |u| {
+                if let Some(value) = u.sign_in.pending_attributes.remove(&name) {
+                    u.attributes.insert(name.clone(), value);
+                }
+                u.attributes
+                    .insert(format!("{name}_verified"), "true".into());
+                u.codes.retain(|c| c.purpose != purpose);
+                u.modified = ctx.now;
+            });
+            Ok(VerifyUserAttributeResponse {})
+        })
     }
 
     pub(crate) fn set_user_mfa_preference(
@@ -285,21 +288,22 @@ impl Cognito {
         input: SetUserMFAPreferenceRequest,
     ) -> Result<SetUserMFAPreferenceResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
-        let mut mfa = user.mfa.clone();
-        set_mfa_preferences(
-            &mut mfa,
-            user,
-            input.sms_mfa_settings.as_ref(),
-            input.software_token_mfa_settings.as_ref(),
-            input.email_mfa_settings.as_ref(),
-        )?;
-        pool.users.update(&token.user_key, |u| {
-            u.mfa = mfa;
-            u.modified = ctx.now;
-        });
-        Ok(SetUserMFAPreferenceResponse {})
+        self.store.update(&token.pool_id, |pool| {
+            let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
+            let mut mfa = user.mfa.clone();
+            set_mfa_preferences(
+                &mut mfa,
+                user,
+                input.sms_mfa_settings.as_ref(),
+                input.software_token_mfa_settings.as_ref(),
+                input.email_mfa_settings.as_ref(),
+            )?;
+            pool.users.update(&token.user_key, |u| {
+                u.mfa = mfa;
+                u.modified = ctx.now;
+            });
+            Ok(SetUserMFAPreferenceResponse {})
+        })
     }
 }
 

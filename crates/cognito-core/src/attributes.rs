@@ -250,15 +250,15 @@ impl Cognito {
         ctx: &RequestContext,
         input: AddCustomAttributesRequest,
     ) -> Result<AddCustomAttributesResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let mut schema = pool.config.schema_attributes.clone().unwrap_or_default();
-        for attr in &input.custom_attributes {
-            add_custom(&mut schema, attr)?;
-        }
-        pool.config.schema_attributes = Some(schema);
-        pool.config.last_modified_date = Some(ctx.now);
-        Ok(AddCustomAttributesResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let mut schema = pool.config.schema_attributes.clone().unwrap_or_default();
+            for attr in &input.custom_attributes {
+                add_custom(&mut schema, attr)?;
+            }
+            pool.config.schema_attributes = Some(schema);
+            pool.config.last_modified_date = Some(ctx.now);
+            Ok(AddCustomAttributesResponse {})
+        })
     }
 }
 

@@ -79,76 +79,77 @@ impl Cognito {
         ctx: &RequestContext,
         input: SetUICustomizationRequest,
     ) -> Result<SetUICustomizationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         if let Some(css) = &input.css {
             check_css(css)?;
         }
-        let mut pool = pool.write();
-        let client_id = ui_client(&pool, input.client_id.as_deref())?;
-        let distribution = pool
-            .domains
-            .prefix()
-            .or(pool.domains.custom())
-            .map(|d| d.cloud_front_distribution.clone())
-            .ok_or_else(|| {
-                invalid_parameter(
-                    "There has to be an existing domain associated with this user pool",
-                )
-            })?;
-        let version = compact_utc(ctx.now);
-        let created = pool
-            .branding
-            .ui
-            .get(&client_id)
-            .and_then(|c| c.config.creation_date)
-            .unwrap_or(ctx.now);
-        let image = input.image_file.map(|b| b.0).filter(|b| !b.is_empty());
-        let config = UICustomizationType {
-            user_pool_id: Some(input.user_pool_id.clone()),
-            client_id: Some(client_id.clone()),
-            image_url: image.as_ref().map(|_| {
-                format!(
-                    "https://{distribution}/{}/{client_id}/{version}/assets/images/image.jpg",
-                    input.user_pool_id
-                )
-            }),
-            css: input.css,
-            css_version: Some(version),
-            creation_date: Some(created),
-            last_modified_date: Some(ctx.now),
-        };
-        pool.branding.ui.insert(
-            client_id,
-            UiCustomization {
-                config: config.clone(),
-                image,
-            },
-        );
-        Ok(SetUICustomizationResponse {
-            ui_customization: config,
+        self.store.update(&input.user_pool_id, |pool| {
+            let client_id = ui_client(pool, input.client_id.as_deref())?;
+            let distribution = pool
+                .domains
+                .prefix()
+                .or(pool.domains.custom())
+                .map(|d| d.cloud_front_distribution.clone())
+                .ok_or_else(|| {
+                    invalid_parameter(
+                        "There has to be an existing domain associated with this user pool",
+                    )
+                })?;
+            let version = compact_utc(ctx.now);
+            let created = pool
+                .branding
+                .ui
+                .get(&client_id)
+                .and_then(|c| c.config.creation_date)
+                .unwrap_or(ctx.now);
+            let image = input.image_file.map(|b| b.0).filter(|b| !b.is_empty());
+            let config = UICustomizationType {
+                user_pool_id: Some(input.user_pool_id.clone()),
+                client_id: Some(client_id.clone()),
+                image_url: image.as_ref().map(|_| {
+                    format!(
+                        "https://{distribution}/{}/{client_id}/{version}/assets/images/image.jpg",
+                        input.user_pool_id
+                    )
+                }),
+                css: input.css,
+                css_version: Some(version),
+                creation_date: Some(created),
+                last_modified_date: Some(ctx.now),
+            };
+            pool.branding.ui.insert(
+                client_id,
+                UiCustomization {
+                    config: config.clone(),
+                    image,
+                },
+            );
+            Ok(SetUICustomizationResponse {
+                ui_customization: config,
+            })
         })
     }
 
     pub(crate) fn get_ui_customization(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetUICustomizationRequest,
     ) -> Result<GetUICustomizationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let client_id = ui_client(&pool, input.client_id.as_deref())?;
-        // Nothing set for the client nor the pool: an empty customization.
-        let config = pool
-            .branding
-            .ui_for(&client_id)
-            .map(|c| c.config.clone())
-            .unwrap_or_else(|| UICustomizationType {
-                user_pool_id: Some(input.user_pool_id.clone()),
-                client_id: Some(client_id),
-                ..Default::default()
-            });
-        Ok(GetUICustomizationResponse {
-            ui_customization: config,
+        self.store.read(&input.user_pool_id, |pool| {
+            let client_id = ui_client(pool, input.client_id.as_deref())?;
+            // Nothing set for the client nor the pool: an empty customization.
+            let config = pool
+                .branding
+                .ui_for(&client_id)
+                .map(|c| c.config.clone())
+                .unwrap_or_else(|| UICustomizationType {
+                    user_pool_id: Some(input.user_pool_id.clone()),
+                    client_id: Some(client_id),
+                    ..Default::default()
+                });
+            Ok(GetUICustomizationResponse {
+                ui_customization: config,
+            })
         })
     }
 
@@ -157,83 +158,84 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateManagedLoginBrandingRequest,
     ) -> Result<CreateManagedLoginBrandingResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         check_style_request(
             input.use_cognito_provided_values,
             input.settings.as_ref(),
             input.assets.as_deref(),
         )?;
-        let mut pool = pool.write();
-        pool.client(&input.client_id)?;
-        if pool.branding.style_for(&input.client_id).is_some() {
-            return Err(CognitoError::new(
-                ErrorKind::ManagedLoginBrandingExistsException,
-                format!(
-                    "A managed login branding style already exists for app client {}.",
-                    input.client_id
-                ),
-            ));
-        }
-        let id = loop {
-            let id = ids::uuid_v4(&*self.random);
-            if !pool.branding.styles.contains_key(&id) {
-                break id;
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            if pool.branding.style_for(&input.client_id).is_some() {
+                return Err(CognitoError::new(
+                    ErrorKind::ManagedLoginBrandingExistsException,
+                    format!(
+                        "A managed login branding style already exists for app client {}.",
+                        input.client_id
+                    ),
+                ));
             }
-        };
-        let config = ManagedLoginBrandingType {
-            managed_login_branding_id: Some(id.clone()),
-            user_pool_id: Some(input.user_pool_id),
-            use_cognito_provided_values: input.use_cognito_provided_values,
-            settings: input.settings,
-            assets: Some(input.assets.unwrap_or_default()),
-            creation_date: Some(ctx.now),
-            last_modified_date: Some(ctx.now),
-        };
-        pool.branding.styles.insert(
-            id,
-            Style {
-                client_id: input.client_id,
-                config: config.clone(),
-            },
-        );
-        Ok(CreateManagedLoginBrandingResponse {
-            managed_login_branding: Some(config),
+            let id = loop {
+                let id = ids::uuid_v4(&*self.random);
+                if !pool.branding.styles.contains_key(&id) {
+                    break id;
+                }
+            };
+            let config = ManagedLoginBrandingType {
+                managed_login_branding_id: Some(id.clone()),
+                user_pool_id: Some(input.user_pool_id.clone()),
+                use_cognito_provided_values: input.use_cognito_provided_values,
+                settings: input.settings,
+                assets: Some(input.assets.unwrap_or_default()),
+                creation_date: Some(ctx.now),
+                last_modified_date: Some(ctx.now),
+            };
+            pool.branding.styles.insert(
+                id,
+                Style {
+                    client_id: input.client_id,
+                    config: config.clone(),
+                },
+            );
+            Ok(CreateManagedLoginBrandingResponse {
+                managed_login_branding: Some(config),
+            })
         })
     }
 
     pub(crate) fn describe_managed_login_branding(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeManagedLoginBrandingRequest,
     ) -> Result<DescribeManagedLoginBrandingResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let style = pool
-            .branding
-            .styles
-            .get(&input.managed_login_branding_id)
-            .ok_or_else(|| style_not_found(&input.managed_login_branding_id))?;
-        Ok(DescribeManagedLoginBrandingResponse {
-            managed_login_branding: Some(style.config.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            let style = pool
+                .branding
+                .styles
+                .get(&input.managed_login_branding_id)
+                .ok_or_else(|| style_not_found(&input.managed_login_branding_id))?;
+            Ok(DescribeManagedLoginBrandingResponse {
+                managed_login_branding: Some(style.config.clone()),
+            })
         })
     }
 
     pub(crate) fn describe_managed_login_branding_by_client(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeManagedLoginBrandingByClientRequest,
     ) -> Result<DescribeManagedLoginBrandingByClientResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        pool.client(&input.client_id)?;
-        let style = pool.branding.style_for(&input.client_id).ok_or_else(|| {
-            not_found(format!(
-                "App client {} has no managed login branding style.",
-                input.client_id
-            ))
-        })?;
-        Ok(DescribeManagedLoginBrandingByClientResponse {
-            managed_login_branding: Some(style.config.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            let style = pool.branding.style_for(&input.client_id).ok_or_else(|| {
+                not_found(format!(
+                    "App client {} has no managed login branding style.",
+                    input.client_id
+                ))
+            })?;
+            Ok(DescribeManagedLoginBrandingByClientResponse {
+                managed_login_branding: Some(style.config.clone()),
+            })
         })
     }
 
@@ -253,58 +255,58 @@ impl Cognito {
             input.settings.as_ref(),
             input.assets.as_deref(),
         )?;
-        let pool = self.pool(ctx, pool_id)?;
-        let mut pool = pool.write();
-        let style = pool
-            .branding
-            .styles
-            .get_mut(id)
-            .ok_or_else(|| style_not_found(id))?;
-        let config = &mut style.config;
-        if input.use_cognito_provided_values {
-            // Back to Cognito's defaults: what was customized is dropped.
-            config.use_cognito_provided_values = true;
-            config.settings = None;
-            config.assets = Some(Vec::new());
-        } else {
-            // What the request leaves out is kept.
-            config.use_cognito_provided_values = false;
-            if let Some(settings) = input.settings {
-                let mut merged = config.settings.take().unwrap_or(Value::Null);
-                merge(&mut merged, settings);
-                config.settings = Some(merged);
-            }
-            if let Some(assets) = input.assets {
-                let current = config.assets.get_or_insert_with(Vec::new);
-                for asset in assets {
-                    let same = |a: &AssetType| {
-                        a.category == asset.category && a.color_mode == asset.color_mode
-                    };
-                    match current.iter_mut().find(|a| same(a)) {
-                        Some(existing) => *existing = asset,
-                        None => current.push(asset),
+        self.store.update(pool_id, |pool| {
+            let style = pool
+                .branding
+                .styles
+                .get_mut(id)
+                .ok_or_else(|| style_not_found(id))?;
+            let config = &mut style.config;
+            if input.use_cognito_provided_values {
+                // Back to Cognito's defaults: what was customized is dropped.
+                config.use_cognito_provided_values = true;
+                config.settings = None;
+                config.assets = Some(Vec::new());
+            } else {
+                // What the request leaves out is kept.
+                config.use_cognito_provided_values = false;
+                if let Some(settings) = input.settings {
+                    let mut merged = config.settings.take().unwrap_or(Value::Null);
+                    merge(&mut merged, settings);
+                    config.settings = Some(merged);
+                }
+                if let Some(assets) = input.assets {
+                    let current = config.assets.get_or_insert_with(Vec::new);
+                    for asset in assets {
+                        let same = |a: &AssetType| {
+                            a.category == asset.category && a.color_mode == asset.color_mode
+                        };
+                        match current.iter_mut().find(|a| same(a)) {
+                            Some(existing) => *existing = asset,
+                            None => current.push(asset),
+                        }
                     }
                 }
             }
-        }
-        config.last_modified_date = Some(ctx.now);
-        Ok(UpdateManagedLoginBrandingResponse {
-            managed_login_branding: Some(config.clone()),
+            config.last_modified_date = Some(ctx.now);
+            Ok(UpdateManagedLoginBrandingResponse {
+                managed_login_branding: Some(config.clone()),
+            })
         })
     }
 
     pub(crate) fn delete_managed_login_branding(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteManagedLoginBrandingRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.branding
-            .styles
-            .remove(&input.managed_login_branding_id)
-            .map(|_| ())
-            .ok_or_else(|| style_not_found(&input.managed_login_branding_id))
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.branding
+                .styles
+                .remove(&input.managed_login_branding_id)
+                .map(|_| ())
+                .ok_or_else(|| style_not_found(&input.managed_login_branding_id))
+        })
     }
 }
 

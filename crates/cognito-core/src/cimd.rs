@@ -86,48 +86,49 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateCIMDPolicyRequest,
     ) -> Result<CreateCIMDPolicyResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.client(&input.client_id)?;
-        check_patterns(&input.url_patterns)?;
-        let id = loop {
-            let id = ids::random_string(&*self.random, b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
-            if !pool.cimd.policies.contains_key(&id) {
-                break id;
-            }
-        };
-        let config = CIMDPolicyType {
-            cimd_policy_id: id.clone(),
-            cache_duration: Some(input.cache_duration.unwrap_or(DEFAULT_CACHE_SECONDS)),
-            client_id: Some(input.client_id),
-            creation_date: Some(ctx.now),
-            last_modified_date: Some(ctx.now),
-            policy_name: input.policy_name,
-            url_patterns: Some(input.url_patterns),
-            user_pool_id: input.user_pool_id,
-        };
-        pool.cimd.policies.insert(
-            id,
-            Policy {
-                config: config.clone(),
-                cached: BTreeMap::new(),
-            },
-        );
-        Ok(CreateCIMDPolicyResponse {
-            cimd_policy: config,
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            check_patterns(&input.url_patterns)?;
+            let id = loop {
+                let id =
+                    ids::random_string(&*self.random, b"abcdefghijklmnopqrstuvwxyz0123456789", 26);
+                if !pool.cimd.policies.contains_key(&id) {
+                    break id;
+                }
+            };
+            let config = CIMDPolicyType {
+                cimd_policy_id: id.clone(),
+                cache_duration: Some(input.cache_duration.unwrap_or(DEFAULT_CACHE_SECONDS)),
+                client_id: Some(input.client_id),
+                creation_date: Some(ctx.now),
+                last_modified_date: Some(ctx.now),
+                policy_name: input.policy_name,
+                url_patterns: Some(input.url_patterns),
+                user_pool_id: input.user_pool_id.clone(),
+            };
+            pool.cimd.policies.insert(
+                id,
+                Policy {
+                    config: config.clone(),
+                    cached: BTreeMap::new(),
+                },
+            );
+            Ok(CreateCIMDPolicyResponse {
+                cimd_policy: config,
+            })
         })
     }
 
     pub(crate) fn describe_cimd_policy(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeCIMDPolicyRequest,
     ) -> Result<DescribeCIMDPolicyResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let policy = policy(&pool, &input.cimd_policy_id)?;
-        Ok(DescribeCIMDPolicyResponse {
-            cimd_policy: policy.describe(&pool),
+        self.store.read(&input.user_pool_id, |pool| {
+            let policy = policy(pool, &input.cimd_policy_id)?;
+            Ok(DescribeCIMDPolicyResponse {
+                cimd_policy: policy.describe(pool),
+            })
         })
     }
 
@@ -136,99 +137,102 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateCIMDPolicyRequest,
     ) -> Result<UpdateCIMDPolicyResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        policy(&pool, &input.cimd_policy_id)?;
-        pool.client(&input.client_id)?;
-        check_patterns(&input.url_patterns)?;
-        let policy = pool
-            .cimd
-            .policies
-            .get_mut(&input.cimd_policy_id)
-            .ok_or_else(|| policy_not_found(&input.cimd_policy_id))?;
-        let config = &mut policy.config;
-        config.client_id = Some(input.client_id);
-        config.url_patterns = Some(input.url_patterns);
-        if let Some(name) = input.policy_name {
-            config.policy_name = name;
-        }
-        if let Some(duration) = input.cache_duration {
-            config.cache_duration = Some(duration);
-        }
-        config.last_modified_date = Some(ctx.now);
-        let answer = config.clone();
-        Ok(UpdateCIMDPolicyResponse {
-            cimd_policy: answer,
+        self.store.update(&input.user_pool_id, |pool| {
+            policy(pool, &input.cimd_policy_id)?;
+            pool.client(&input.client_id)?;
+            check_patterns(&input.url_patterns)?;
+            let policy = pool
+                .cimd
+                .policies
+                .get_mut(&input.cimd_policy_id)
+                .ok_or_else(|| policy_not_found(&input.cimd_policy_id))?;
+            let config = &mut policy.config;
+            config.client_id = Some(input.client_id);
+            config.url_patterns = Some(input.url_patterns);
+            if let Some(name) = input.policy_name {
+                config.policy_name = name;
+            }
+            if let Some(duration) = input.cache_duration {
+                config.cache_duration = Some(duration);
+            }
+            config.last_modified_date = Some(ctx.now);
+            let answer = config.clone();
+            Ok(UpdateCIMDPolicyResponse {
+                cimd_policy: answer,
+            })
         })
     }
 
     pub(crate) fn delete_cimd_policy(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteCIMDPolicyRequest,
     ) -> Result<DeleteCIMDPolicyResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.cimd
-            .policies
-            .remove(&input.cimd_policy_id)
-            .map(|_| DeleteCIMDPolicyResponse {})
-            .ok_or_else(|| policy_not_found(&input.cimd_policy_id))
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.cimd
+                .policies
+                .remove(&input.cimd_policy_id)
+                .map(|_| DeleteCIMDPolicyResponse {})
+                .ok_or_else(|| policy_not_found(&input.cimd_policy_id))
+        })
     }
 
     pub(crate) fn list_cimd_policies(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListCIMDPoliciesRequest,
     ) -> Result<ListCIMDPoliciesResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let (page, next_token) = page(
-            pool.cimd.policies.iter(),
-            after.as_deref(),
-            input.max_results,
-        );
-        Ok(ListCIMDPoliciesResponse {
-            cimd_policies: page
-                .into_iter()
-                .map(|(_, p)| {
-                    let c = p.describe(&pool);
-                    CIMDPolicySummaryType {
-                        cimd_policy_id: c.cimd_policy_id,
-                        cache_duration: c.cache_duration,
-                        client_id: c.client_id,
-                        creation_date: c.creation_date,
-                        last_modified_date: c.last_modified_date,
-                        policy_name: c.policy_name,
-                    }
-                })
-                .collect(),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, next_token) = page(
+                pool.cimd.policies.iter(),
+                after.as_deref(),
+                input.max_results,
+            );
+            Ok(ListCIMDPoliciesResponse {
+                cimd_policies: page
+                    .into_iter()
+                    .map(|(_, p)| {
+                        let c = p.describe(pool);
+                        CIMDPolicySummaryType {
+                            cimd_policy_id: c.cimd_policy_id,
+                            cache_duration: c.cache_duration,
+                            client_id: c.client_id,
+                            creation_date: c.creation_date,
+                            last_modified_date: c.last_modified_date,
+                            policy_name: c.policy_name,
+                        }
+                    })
+                    .collect(),
+                next_token,
+            })
         })
     }
 
     pub(crate) fn list_client_metadata_urls(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListClientMetadataURLsRequest,
     ) -> Result<ListClientMetadataURLsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let policy = policy(&pool, &input.cimd_policy_id)?;
-        let ttl = policy.cache_millis();
-        let (page, next_token) = page(policy.cached.iter(), after.as_deref(), input.max_results);
-        Ok(ListClientMetadataURLsResponse {
-            client_metadata_urls: page
-                .into_iter()
-                .map(|(url, cached)| ClientMetadataURLType {
-                    url: url.clone(),
-                    cached_date: Some(*cached),
-                    expiration_date: Some(cached.plus_millis(ttl)),
-                })
-                .collect(),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let policy = policy(pool, &input.cimd_policy_id)?;
+            let ttl = policy.cache_millis();
+            let (page, next_token) =
+                page(policy.cached.iter(), after.as_deref(), input.max_results);
+            Ok(ListClientMetadataURLsResponse {
+                client_metadata_urls: page
+                    .into_iter()
+                    .map(|(url, cached)| ClientMetadataURLType {
+                        url: url.clone(),
+                        cached_date: Some(*cached),
+                        expiration_date: Some(cached.plus_millis(ttl)),
+                    })
+                    .collect(),
+                next_token,
+            })
         })
     }
 
@@ -237,31 +241,31 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateClientMetadataURLStateRequest,
     ) -> Result<UpdateClientMetadataURLStateResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let policy = pool
-            .cimd
-            .policies
-            .get_mut(&input.cimd_policy_id)
-            .ok_or_else(|| policy_not_found(&input.cimd_policy_id))?;
-        if !policy.cached.contains_key(&input.url) {
-            return Err(CognitoError::new(
-                ErrorKind::CachedCIMDURLDoesNotExistException,
-                format!(
-                    "No client metadata document is cached for {} in CIMD policy {}.",
-                    input.url, input.cimd_policy_id
-                ),
-            ));
-        }
-        match input.action {
-            CIMDCacheActionType::Invalidate => {
-                policy.cached.remove(&input.url);
+        self.store.update(&input.user_pool_id, |pool| {
+            let policy = pool
+                .cimd
+                .policies
+                .get_mut(&input.cimd_policy_id)
+                .ok_or_else(|| policy_not_found(&input.cimd_policy_id))?;
+            if !policy.cached.contains_key(&input.url) {
+                return Err(CognitoError::new(
+                    ErrorKind::CachedCIMDURLDoesNotExistException,
+                    format!(
+                        "No client metadata document is cached for {} in CIMD policy {}.",
+                        input.url, input.cimd_policy_id
+                    ),
+                ));
             }
-            CIMDCacheActionType::Refresh => {
-                policy.cached.insert(input.url, ctx.now);
+            match input.action {
+                CIMDCacheActionType::Invalidate => {
+                    policy.cached.remove(&input.url);
+                }
+                CIMDCacheActionType::Refresh => {
+                    policy.cached.insert(input.url, ctx.now);
+                }
             }
-        }
-        Ok(UpdateClientMetadataURLStateResponse {})
+            Ok(UpdateClientMetadataURLStateResponse {})
+        })
     }
 }
 

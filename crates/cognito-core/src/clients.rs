@@ -6,7 +6,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
 use crate::errors::{client_not_found, invalid_parameter, limit_exceeded};
-use crate::store::{ClientSecret, ClientState, PoolState, SharedPool};
+use crate::store::{ClientSecret, ClientState, PoolState};
 use crate::{ids, Cognito, RequestContext};
 
 /// How many secrets a client may hold at once.
@@ -31,55 +31,56 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateUserPoolClientRequest,
     ) -> Result<CreateUserPoolClientResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let wants_secret = input.generate_secret || input.client_secret.is_some();
         let settings = ClientSettings::from_create(&input);
-        let mut pool = pool.write();
-        settings.check(&pool, wants_secret)?;
-        let client_id = loop {
-            let id = ids::client_id(&*self.random);
-            if !pool.clients.contains_key(&id) {
-                break id;
-            }
-        };
-        let secrets = if wants_secret {
-            let value = input
-                .client_secret
-                .clone()
-                .unwrap_or_else(|| ids::client_secret(&*self.random));
-            vec![self.new_secret(&client_id, value, ctx.now)]
-        } else {
-            Vec::new()
-        };
-        let mut config = UserPoolClientType {
-            user_pool_id: Some(input.user_pool_id.clone()),
-            client_id: Some(client_id.clone()),
-            client_name: Some(input.client_name.clone()),
-            creation_date: Some(ctx.now),
-            ..Default::default()
-        };
-        settings.apply(&mut config, ctx.now);
-        let client = ClientState { config, secrets };
-        let answer = client.describe();
-        pool.clients.insert(client_id.clone(), client);
-        self.client_index
-            .write()
-            .insert(client_id, input.user_pool_id.clone());
-        Ok(CreateUserPoolClientResponse {
-            user_pool_client: Some(answer),
+        self.store.update(&input.user_pool_id, |pool| {
+            settings.check(pool, wants_secret)?;
+            let client_id = loop {
+                let id = ids::client_id(&*self.random);
+                if !pool.clients.contains_key(&id) {
+                    break id;
+                }
+            };
+            let secrets = if wants_secret {
+                let value = input
+                    .client_secret
+                    .clone()
+                    .unwrap_or_else(|| ids::client_secret(&*self.random));
+                vec![self.new_secret(&client_id, value, ctx.now)]
+            } else {
+                Vec::new()
+            };
+            let mut config = UserPoolClientType {
+                user_pool_id: Some(input.user_pool_id.clone()),
+                client_id: Some(client_id.clone()),
+                client_name: Some(input.client_name.clone()),
+                creation_date: Some(ctx.now),
+                ..Default::default()
+            };
+            settings.apply(&mut config, ctx.now);
+            let client = ClientState { config, secrets };
+            let answer = client.describe();
+            pool.clients.insert(client_id.clone(), client);
+            self.store.update_global(|global| {
+                global.clients.insert(client_id, input.user_pool_id.clone())
+            });
+            Ok(CreateUserPoolClientResponse {
+                user_pool_client: Some(answer),
+            })
         })
     }
 
     pub(crate) fn describe_user_pool_client(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeUserPoolClientRequest,
     ) -> Result<DescribeUserPoolClientResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let client = pool.client(&input.client_id)?;
-        Ok(DescribeUserPoolClientResponse {
-            user_pool_client: Some(client.describe()),
+        self.store.read(&input.user_pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            Ok(DescribeUserPoolClientResponse {
+                user_pool_client: Some(client.describe()),
+            })
         })
     }
 
@@ -88,74 +89,77 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateUserPoolClientRequest,
     ) -> Result<UpdateUserPoolClientResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let settings = ClientSettings::from_update(&input);
-        let mut pool = pool.write();
-        let has_secret = !pool.client(&input.client_id)?.secrets.is_empty();
-        settings.check(&pool, has_secret)?;
-        let client = pool.client_mut(&input.client_id)?;
-        if let Some(name) = &input.client_name {
-            client.config.client_name = Some(name.clone());
-        }
-        settings.apply(&mut client.config, ctx.now);
-        Ok(UpdateUserPoolClientResponse {
-            user_pool_client: Some(client.describe()),
+        self.store.update(&input.user_pool_id, |pool| {
+            let has_secret = !pool.client(&input.client_id)?.secrets.is_empty();
+            settings.check(pool, has_secret)?;
+            let client = pool.client_mut(&input.client_id)?;
+            if let Some(name) = &input.client_name {
+                client.config.client_name = Some(name.clone());
+            }
+            settings.apply(&mut client.config, ctx.now);
+            Ok(UpdateUserPoolClientResponse {
+                user_pool_client: Some(client.describe()),
+            })
         })
     }
 
     pub(crate) fn delete_user_pool_client(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteUserPoolClientRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.clients
-            .remove(&input.client_id)
-            .ok_or_else(|| client_not_found(&input.client_id))?;
-        self.client_index.write().remove(&input.client_id);
-        pool.branding.forget_client(&input.client_id);
-        pool.terms.forget_client(&input.client_id);
-        Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.clients
+                .remove(&input.client_id)
+                .ok_or_else(|| client_not_found(&input.client_id))?;
+            self.store
+                .update_global(|global| global.clients.remove(&input.client_id));
+            pool.branding.forget_client(&input.client_id);
+            pool.terms.forget_client(&input.client_id);
+            Ok(())
+        })
     }
 
     pub(crate) fn list_user_pool_clients(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListUserPoolClientsRequest,
     ) -> Result<ListUserPoolClientsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = input
             .max_results
             .and_then(|m| usize::try_from(m).ok())
             .unwrap_or(DEFAULT_PAGE)
             .max(1);
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let start = match &after {
-            Some(a) => std::ops::Bound::Excluded(a.as_str()),
-            None => std::ops::Bound::Unbounded,
-        };
-        let wanted = input.client_type;
-        let mut matching = pool
-            .clients
-            .range::<str, _>((start, std::ops::Bound::Unbounded))
-            .map(|(_, c)| c)
-            .filter(|c| wanted.is_none() || c.config.client_type == wanted)
-            .map(|c| UserPoolClientDescription {
-                client_id: c.config.client_id.clone(),
-                user_pool_id: c.config.user_pool_id.clone(),
-                client_name: c.config.client_name.clone(),
-            });
-        let page: Vec<UserPoolClientDescription> = matching.by_ref().take(limit).collect();
-        let next_token = matching
-            .next()
-            .and(page.last())
-            .and_then(|c| c.client_id.as_deref())
-            .map(ids::page_token);
-        Ok(ListUserPoolClientsResponse {
-            user_pool_clients: Some(page),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let start = match &after {
+                Some(a) => std::ops::Bound::Excluded(a.as_str()),
+                None => std::ops::Bound::Unbounded,
+            };
+            let wanted = input.client_type;
+            let mut matching = pool
+                .clients
+                .range::<str, _>((start, std::ops::Bound::Unbounded))
+                .map(|(_, c)| c)
+                .filter(|c| wanted.is_none() || c.config.client_type == wanted)
+                .map(|c| UserPoolClientDescription {
+                    client_id: c.config.client_id.clone(),
+                    user_pool_id: c.config.user_pool_id.clone(),
+                    client_name: c.config.client_name.clone(),
+                });
+            let page: Vec<UserPoolClientDescription> = matching.by_ref().take(limit).collect();
+            let next_token = matching
+                .next()
+                .and(page.last())
+                .and_then(|c| c.client_id.as_deref())
+                .map(ids::page_token);
+            Ok(ListUserPoolClientsResponse {
+                user_pool_clients: Some(page),
+                next_token,
+            })
         })
     }
 
@@ -164,108 +168,92 @@ impl Cognito {
         ctx: &RequestContext,
         input: AddUserPoolClientSecretRequest,
     ) -> Result<AddUserPoolClientSecretResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let client = pool.client_mut(&input.client_id)?;
-        if client.secrets.is_empty() {
-            return Err(invalid_parameter(
-                "Client secrets can only be added to an app client that has a client secret.",
-            ));
-        }
-        if client.secrets.len() >= MAX_SECRETS {
-            return Err(limit_exceeded(format!(
-                "An app client can have at most {MAX_SECRETS} client secrets."
-            )));
-        }
-        let generated = input.client_secret.is_none();
-        let value = input
-            .client_secret
-            .unwrap_or_else(|| ids::client_secret(&*self.random));
-        if client.secrets.iter().any(|s| s.value == value) {
-            return Err(invalid_parameter(
-                "The client secret already exists for this app client.",
-            ));
-        }
-        let secret = self.new_secret(&input.client_id, value, ctx.now);
-        let mut descriptor = secret.descriptor();
-        if generated {
-            descriptor.client_secret_value = Some(secret.value.clone());
-        }
-        client.secrets.push(secret);
-        Ok(AddUserPoolClientSecretResponse {
-            client_secret_descriptor: Some(descriptor),
+        self.store.update(&input.user_pool_id, |pool| {
+            let client = pool.client_mut(&input.client_id)?;
+            if client.secrets.is_empty() {
+                return Err(invalid_parameter(
+                    "Client secrets can only be added to an app client that has a client secret.",
+                ));
+            }
+            if client.secrets.len() >= MAX_SECRETS {
+                return Err(limit_exceeded(format!(
+                    "An app client can have at most {MAX_SECRETS} client secrets."
+                )));
+            }
+            let generated = input.client_secret.is_none();
+            let value = input
+                .client_secret
+                .unwrap_or_else(|| ids::client_secret(&*self.random));
+            if client.secrets.iter().any(|s| s.value == value) {
+                return Err(invalid_parameter(
+                    "The client secret already exists for this app client.",
+                ));
+            }
+            let secret = self.new_secret(&input.client_id, value, ctx.now);
+            let mut descriptor = secret.descriptor();
+            if generated {
+                descriptor.client_secret_value = Some(secret.value.clone());
+            }
+            client.secrets.push(secret);
+            Ok(AddUserPoolClientSecretResponse {
+                client_secret_descriptor: Some(descriptor),
+            })
         })
     }
 
     pub(crate) fn list_user_pool_client_secrets(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListUserPoolClientSecretsRequest,
     ) -> Result<ListUserPoolClientSecretsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let client = pool.client(&input.client_id)?;
-        Ok(ListUserPoolClientSecretsResponse {
-            client_secrets: Some(
-                client
-                    .secrets
-                    .iter()
-                    .map(ClientSecret::descriptor)
-                    .collect(),
-            ),
-            next_token: None,
+        self.store.read(&input.user_pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            Ok(ListUserPoolClientSecretsResponse {
+                client_secrets: Some(
+                    client
+                        .secrets
+                        .iter()
+                        .map(ClientSecret::descriptor)
+                        .collect(),
+                ),
+                next_token: None,
+            })
         })
     }
 
     pub(crate) fn delete_user_pool_client_secret(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteUserPoolClientSecretRequest,
     ) -> Result<DeleteUserPoolClientSecretResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let client = pool.client_mut(&input.client_id)?;
-        let position = client
-            .secrets
-            .iter()
-            .position(|s| s.id == input.client_secret_id)
-            .ok_or_else(|| {
-                crate::errors::not_found(format!(
-                    "Client secret {} does not exist.",
-                    input.client_secret_id
-                ))
-            })?;
-        if client.secrets.len() == 1 {
-            return Err(invalid_parameter(
-                "The last client secret of an app client cannot be deleted.",
-            ));
-        }
-        client.secrets.remove(position);
-        Ok(DeleteUserPoolClientSecretResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let client = pool.client_mut(&input.client_id)?;
+            let position = client
+                .secrets
+                .iter()
+                .position(|s| s.id == input.client_secret_id)
+                .ok_or_else(|| {
+                    crate::errors::not_found(format!(
+                        "Client secret {} does not exist.",
+                        input.client_secret_id
+                    ))
+                })?;
+            if client.secrets.len() == 1 {
+                return Err(invalid_parameter(
+                    "The last client secret of an app client cannot be deleted.",
+                ));
+            }
+            client.secrets.remove(position);
+            Ok(DeleteUserPoolClientSecretResponse {})
+        })
     }
 
-    /// The pool of app client `client_id`, for operations that name only a client.
-    pub(crate) fn client_pool(
-        &self,
-        ctx: &RequestContext,
-        client_id: &str,
-    ) -> Result<SharedPool, CognitoError> {
-        let pool_id = self
-            .client_index
-            .read()
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| client_not_found(client_id))?;
-        self.pool(ctx, &pool_id)
-            .map_err(|_| client_not_found(client_id))
-    }
-
-    /// Forgets the clients of a deleted pool.
-    pub(crate) fn forget_clients(&self, pool: &PoolState) {
-        let mut index = self.client_index.write();
-        for id in pool.clients.keys() {
-            index.remove(id);
-        }
+    /// The id of app client `client_id`'s pool, for operations that name only a client:
+    /// the pool may live in any Region.
+    pub(crate) fn client_pool(&self, client_id: &str) -> Result<String, CognitoError> {
+        self.store
+            .pool_of_client(client_id)
+            .ok_or_else(|| client_not_found(client_id))
     }
 
     fn new_secret(&self, client_id: &str, value: String, now: Timestamp) -> ClientSecret {

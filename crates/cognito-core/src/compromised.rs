@@ -2,21 +2,12 @@
 //! hashes) and the check the password paths make when a pool's (or client's) risk
 //! configuration says `BLOCK` for the event at hand.
 
-use std::collections::HashSet;
-
 use cognito_model::shapes::{CompromisedCredentialsEventActionType, EventFilterType};
 use cognito_model::{CognitoError, ErrorKind};
-use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 
 use crate::store::PoolState;
 use crate::Cognito;
-
-/// Hashes of passwords known to be compromised.
-#[derive(Debug, Default)]
-pub(crate) struct CompromisedPasswords {
-    hashes: RwLock<HashSet<[u8; 32]>>,
-}
 
 fn hash(password: &str) -> [u8; 32] {
     Sha256::digest(password.as_bytes()).into()
@@ -25,12 +16,13 @@ fn hash(password: &str) -> [u8; 32] {
 impl Cognito {
     /// Adds `password` to the compromised set (only its SHA-256 hash is kept).
     pub fn register_compromised_password(&self, password: &str) {
-        self.compromised.hashes.write().insert(hash(password));
+        self.store
+            .update_global(|global| global.compromised.insert(hash(password)));
     }
 
     /// How many compromised passwords are registered.
     pub fn compromised_password_count(&self) -> usize {
-        self.compromised.hashes.read().len()
+        self.store.global(|global| global.compromised.len())
     }
 
     /// Refuses `password` for `event` when it is compromised and the risk configuration
@@ -44,7 +36,11 @@ impl Cognito {
     ) -> Result<(), CognitoError> {
         let blocks = pool.risk.compromised_credentials_action(client_id, event)
             == Some(CompromisedCredentialsEventActionType::Block);
-        if !blocks || !self.compromised.hashes.read().contains(&hash(password)) {
+        if !blocks
+            || !self
+                .store
+                .global(|global| global.compromised.contains(&hash(password)))
+        {
             return Ok(());
         }
         Err(match event {

@@ -10,11 +10,8 @@
 //! a custom domain's parent and no look-up of its certificate in ACM (only the ARN's shape
 //! is checked). Domains are `ACTIVE` as soon as they are created.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
-use parking_lot::RwLock;
 
 use crate::errors::{invalid_parameter, require_tier};
 use crate::store::PoolState;
@@ -81,71 +78,13 @@ impl DomainState {
     }
 }
 
-/// Which pool each domain belongs to, by Region and domain name.
-///
-/// Built from the store on first use, so that pools a durable store loads bring their
-/// domains along; kept up to date by the domain operations and `DeleteUserPool` after that.
-#[derive(Default)]
-pub(crate) struct DomainIndex(RwLock<Option<BTreeMap<(String, String), String>>>);
-
-type DomainMap = BTreeMap<(String, String), String>;
-
-impl DomainIndex {
-    /// Forgets every domain; the index is built again from the store on next use.
-    pub(crate) fn clear(&self) {
-        *self.0.write() = None;
-    }
-}
-
 impl Cognito {
-    /// Runs `f` on the domain index, building it from the store first if needed.
-    fn with_domain_index<T>(&self, f: impl FnOnce(&mut DomainMap) -> T) -> T {
-        let mut index = self.domains.0.write();
-        let map = index.get_or_insert_with(|| self.scan_domains());
-        f(map)
-    }
-
-    /// Every domain of every stored pool.
-    fn scan_domains(&self) -> DomainMap {
-        let mut map = DomainMap::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.store.page(after.as_deref(), 100);
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.read().config.id.clone();
-            for pool in &page {
-                let pool = pool.read();
-                let Some(id) = pool.config.id.as_deref() else {
-                    continue;
-                };
-                let region = id.split_once('_').map_or("", |(r, _)| r);
-                for domain in [&pool.domains.prefix, &pool.domains.custom]
-                    .into_iter()
-                    .flatten()
-                {
-                    map.insert((region.to_string(), domain.name.clone()), id.to_string());
-                }
-            }
-            if after.is_none() {
-                break;
-            }
-        }
-        map
-    }
-
-    /// Frees the domains of a deleted pool.
-    pub(crate) fn release_domains(&self, pool_id: &str) {
-        self.with_domain_index(|map| map.retain(|_, owner| owner != pool_id));
-    }
-
     pub(crate) fn create_user_pool_domain(
         &self,
         ctx: &RequestContext,
         input: CreateUserPoolDomainRequest,
     ) -> Result<CreateUserPoolDomainResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let custom = input.custom_domain_config.is_some();
         let version = input.managed_login_version.unwrap_or(1);
         check_version(version)?;
@@ -161,46 +100,48 @@ impl Cognito {
             check_certificate(&config.certificate_arn)?;
         }
         let distribution = cloud_front_distribution(self);
-        self.with_domain_index(|index| {
-            let region = ids::pool_region(&input.user_pool_id).to_string();
-            let key = (region, input.domain.clone());
-            // A custom domain is one host name on the internet, whatever the Region.
-            let taken = index.contains_key(&key)
-                || (custom && index.keys().any(|(_, name)| *name == input.domain));
-            if taken {
-                return Err(invalid_parameter(
-                    "Domain already associated with another user pool.",
-                ));
-            }
-            let mut pool = pool.write();
-            if version == 2 {
-                require_tier(&pool.config, UserPoolTierType::Essentials, "Managed login")?;
-            }
-            let slot = if custom {
-                &mut pool.domains.custom
-            } else {
-                &mut pool.domains.prefix
-            };
-            if slot.is_some() {
-                return Err(invalid_parameter(
-                    "User pool already has a domain configured.",
-                ));
-            }
-            *slot = Some(Domain {
-                name: input.domain.clone(),
-                custom_domain_config: input.custom_domain_config.clone(),
-                managed_login_version: version,
-                routing: input.routing.clone(),
-                cloud_front_distribution: distribution.clone(),
-                version: compact_utc(ctx.now),
-            });
-            if custom {
-                pool.config.custom_domain = Some(input.domain.clone());
-            } else {
-                pool.config.domain = Some(input.domain.clone());
-            }
-            index.insert(key, input.user_pool_id.clone());
-            Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            self.store.update_global(|global| {
+                let index = &mut global.domains;
+                let region = ids::pool_region(&input.user_pool_id).to_string();
+                let key = (region, input.domain.clone());
+                // A custom domain is one host name on the internet, whatever the Region.
+                let taken = index.contains_key(&key)
+                    || (custom && index.keys().any(|(_, name)| *name == input.domain));
+                if taken {
+                    return Err(invalid_parameter(
+                        "Domain already associated with another user pool.",
+                    ));
+                }
+                if version == 2 {
+                    require_tier(&pool.config, UserPoolTierType::Essentials, "Managed login")?;
+                }
+                let slot = if custom {
+                    &mut pool.domains.custom
+                } else {
+                    &mut pool.domains.prefix
+                };
+                if slot.is_some() {
+                    return Err(invalid_parameter(
+                        "User pool already has a domain configured.",
+                    ));
+                }
+                *slot = Some(Domain {
+                    name: input.domain.clone(),
+                    custom_domain_config: input.custom_domain_config.clone(),
+                    managed_login_version: version,
+                    routing: input.routing.clone(),
+                    cloud_front_distribution: distribution.clone(),
+                    version: compact_utc(ctx.now),
+                });
+                if custom {
+                    pool.config.custom_domain = Some(input.domain.clone());
+                } else {
+                    pool.config.domain = Some(input.domain.clone());
+                }
+                index.insert(key, input.user_pool_id.clone());
+                Ok(())
+            })
         })?;
         Ok(CreateUserPoolDomainResponse {
             cloud_front_domain: custom.then_some(distribution),
@@ -216,15 +157,21 @@ impl Cognito {
     ) -> Result<DescribeUserPoolDomainResponse, CognitoError> {
         // A domain prefix is unique within a Region: the request names the Region.
         let key = (ctx.region.clone(), input.domain.clone());
-        let owner = self.with_domain_index(|index| index.get(&key).cloned());
+        let owner = self
+            .store
+            .global(|global| global.domains.get(&key).cloned());
         // An unknown domain is not an error: the description is empty.
         let description = owner
-            .and_then(|id| self.store.get(&id))
-            .and_then(|pool| {
-                let pool = pool.read();
-                pool.domains
-                    .named(&input.domain)
-                    .map(|d| describe(ctx, &pool, d))
+            .and_then(|id| {
+                self.store
+                    .read(&id, |pool| {
+                        Ok(pool
+                            .domains
+                            .named(&input.domain)
+                            .map(|d| describe(ctx, pool, d)))
+                    })
+                    .ok()
+                    .flatten()
             })
             .unwrap_or_default();
         Ok(DescribeUserPoolDomainResponse {
@@ -237,55 +184,54 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateUserPoolDomainRequest,
     ) -> Result<UpdateUserPoolDomainResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         if let Some(version) = input.managed_login_version {
             check_version(version)?;
         }
         if let Some(config) = &input.custom_domain_config {
             check_certificate(&config.certificate_arn)?;
         }
-        let mut pool = pool.write();
-        if input.managed_login_version == Some(2) {
-            require_tier(&pool.config, UserPoolTierType::Essentials, "Managed login")?;
-        }
-        let domain = pool
-            .domains
-            .named_mut(&input.domain)
-            .ok_or_else(no_such_domain)?;
-        let custom = domain.custom_domain_config.is_some();
-        if !custom && input.custom_domain_config.is_some() {
-            return Err(invalid_parameter(
-                "CustomDomainConfig can only be set on a custom domain.",
-            ));
-        }
-        if !custom && input.routing.is_some() {
-            return Err(routing_needs_custom());
-        }
-        if let Some(version) = input.managed_login_version {
-            domain.managed_login_version = version;
-        }
-        if input.custom_domain_config.is_some() {
-            domain.custom_domain_config = input.custom_domain_config;
-        }
-        if input.routing.is_some() {
-            domain.routing = input.routing;
-        }
-        domain.version = compact_utc(ctx.now);
-        Ok(UpdateUserPoolDomainResponse {
-            cloud_front_domain: custom.then(|| domain.cloud_front_distribution.clone()),
-            managed_login_version: Some(domain.managed_login_version),
-            routing: domain.routing.clone(),
+        self.store.update(&input.user_pool_id, |pool| {
+            if input.managed_login_version == Some(2) {
+                require_tier(&pool.config, UserPoolTierType::Essentials, "Managed login")?;
+            }
+            let domain = pool
+                .domains
+                .named_mut(&input.domain)
+                .ok_or_else(no_such_domain)?;
+            let custom = domain.custom_domain_config.is_some();
+            if !custom && input.custom_domain_config.is_some() {
+                return Err(invalid_parameter(
+                    "CustomDomainConfig can only be set on a custom domain.",
+                ));
+            }
+            if !custom && input.routing.is_some() {
+                return Err(routing_needs_custom());
+            }
+            if let Some(version) = input.managed_login_version {
+                domain.managed_login_version = version;
+            }
+            if input.custom_domain_config.is_some() {
+                domain.custom_domain_config = input.custom_domain_config;
+            }
+            if input.routing.is_some() {
+                domain.routing = input.routing;
+            }
+            domain.version = compact_utc(ctx.now);
+            Ok(UpdateUserPoolDomainResponse {
+                cloud_front_domain: custom.then(|| domain.cloud_front_distribution.clone()),
+                managed_login_version: Some(domain.managed_login_version),
+                routing: domain.routing.clone(),
+            })
         })
     }
 
     pub(crate) fn delete_user_pool_domain(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteUserPoolDomainRequest,
     ) -> Result<DeleteUserPoolDomainResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        self.with_domain_index(|index| {
-            let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
             let domains = &mut pool.domains;
             let custom = if domains
                 .custom
@@ -310,7 +256,8 @@ impl Cognito {
                 pool.config.domain = None;
             }
             let region = ids::pool_region(&input.user_pool_id).to_string();
-            index.remove(&(region, input.domain.clone()));
+            self.store
+                .update_global(|global| global.domains.remove(&(region, input.domain.clone())));
             Ok(DeleteUserPoolDomainResponse {})
         })
     }
@@ -911,18 +858,6 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::FeatureUnavailableInTierException);
         create(&svc, &pool, "lite-app").unwrap();
-    }
-
-    #[test]
-    fn the_index_is_rebuilt_from_the_store() {
-        let svc = service();
-        let pool = create_pool(&svc, "p").id.unwrap();
-        create(&svc, &pool, "my-app").unwrap();
-        // As after a restart with a durable store: the pools are there, the index is not.
-        *svc.domains.0.write() = None;
-        assert_eq!(describe(&svc, "my-app").user_pool_id, Some(pool.clone()));
-        let other = create_pool(&svc, "q").id.unwrap();
-        assert!(create(&svc, &other, "my-app").is_err());
     }
 
     #[test]

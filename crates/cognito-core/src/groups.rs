@@ -80,54 +80,54 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateGroupRequest,
     ) -> Result<CreateGroupResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let groups = &mut pool.groups.groups;
-        if groups.contains_key(&input.group_name) {
-            return Err(CognitoError::new(
-                ErrorKind::GroupExistsException,
-                format!("A group with the name {} already exists.", input.group_name),
-            ));
-        }
-        if groups.len() >= MAX_GROUPS {
-            return Err(limit_exceeded(format!(
-                "A user pool can have at most {MAX_GROUPS} groups."
-            )));
-        }
-        let config = GroupType {
-            group_name: Some(input.group_name.clone()),
-            user_pool_id: Some(input.user_pool_id),
-            description: input.description,
-            role_arn: input.role_arn,
-            precedence: input.precedence,
-            creation_date: Some(ctx.now),
-            last_modified_date: Some(ctx.now),
-        };
-        groups.insert(
-            input.group_name,
-            Group {
-                config: config.clone(),
-                members: BTreeSet::new(),
-            },
-        );
-        Ok(CreateGroupResponse {
-            group: Some(config),
+        self.store.update(&input.user_pool_id, |pool| {
+            let groups = &mut pool.groups.groups;
+            if groups.contains_key(&input.group_name) {
+                return Err(CognitoError::new(
+                    ErrorKind::GroupExistsException,
+                    format!("A group with the name {} already exists.", input.group_name),
+                ));
+            }
+            if groups.len() >= MAX_GROUPS {
+                return Err(limit_exceeded(format!(
+                    "A user pool can have at most {MAX_GROUPS} groups."
+                )));
+            }
+            let config = GroupType {
+                group_name: Some(input.group_name.clone()),
+                user_pool_id: Some(input.user_pool_id.clone()),
+                description: input.description,
+                role_arn: input.role_arn,
+                precedence: input.precedence,
+                creation_date: Some(ctx.now),
+                last_modified_date: Some(ctx.now),
+            };
+            groups.insert(
+                input.group_name,
+                Group {
+                    config: config.clone(),
+                    members: BTreeSet::new(),
+                },
+            );
+            Ok(CreateGroupResponse {
+                group: Some(config),
+            })
         })
     }
 
     pub(crate) fn get_group(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetGroupRequest,
     ) -> Result<GetGroupResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let group = pool
-            .groups
-            .get(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        Ok(GetGroupResponse {
-            group: Some(group.config.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            let group = pool
+                .groups
+                .get(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            Ok(GetGroupResponse {
+                group: Some(group.config.clone()),
+            })
         })
     }
 
@@ -136,165 +136,168 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateGroupRequest,
     ) -> Result<UpdateGroupResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let group = pool
-            .groups
-            .get_mut(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        // Unlike most updates, what the request leaves out keeps its value.
-        let config = &mut group.config;
-        if input.description.is_some() {
-            config.description = input.description;
-        }
-        if input.role_arn.is_some() {
-            config.role_arn = input.role_arn;
-        }
-        if input.precedence.is_some() {
-            config.precedence = input.precedence;
-        }
-        config.last_modified_date = Some(ctx.now);
-        Ok(UpdateGroupResponse {
-            group: Some(config.clone()),
+        self.store.update(&input.user_pool_id, |pool| {
+            let group = pool
+                .groups
+                .get_mut(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            // Unlike most updates, what the request leaves out keeps its value.
+            let config = &mut group.config;
+            if input.description.is_some() {
+                config.description = input.description;
+            }
+            if input.role_arn.is_some() {
+                config.role_arn = input.role_arn;
+            }
+            if input.precedence.is_some() {
+                config.precedence = input.precedence;
+            }
+            config.last_modified_date = Some(ctx.now);
+            Ok(UpdateGroupResponse {
+                group: Some(config.clone()),
+            })
         })
     }
 
     pub(crate) fn delete_group(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteGroupRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let group = pool
-            .groups
-            .groups
-            .remove(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        for key in &group.members {
-            pool.users
-                .update(key, |u| u.groups.remove(&input.group_name));
-        }
-        Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            let group = pool
+                .groups
+                .groups
+                .remove(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            for key in &group.members {
+                pool.users
+                    .update(key, |u| u.groups.remove(&input.group_name));
+            }
+            Ok(())
+        })
     }
 
     pub(crate) fn admin_add_user_to_group(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminAddUserToGroupRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        let group = pool
-            .groups
-            .groups
-            .get_mut(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        group.members.insert(key.clone());
-        pool.users
-            .update(&key, |u| u.groups.insert(input.group_name));
-        Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let group = pool
+                .groups
+                .groups
+                .get_mut(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            group.members.insert(key.clone());
+            pool.users
+                .update(&key, |u| u.groups.insert(input.group_name));
+            Ok(())
+        })
     }
 
     pub(crate) fn admin_remove_user_from_group(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminRemoveUserFromGroupRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        let group = pool
-            .groups
-            .groups
-            .get_mut(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        group.members.remove(&key);
-        pool.users
-            .update(&key, |u| u.groups.remove(&input.group_name));
-        Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let group = pool
+                .groups
+                .groups
+                .get_mut(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            group.members.remove(&key);
+            pool.users
+                .update(&key, |u| u.groups.remove(&input.group_name));
+            Ok(())
+        })
     }
 
     pub(crate) fn admin_list_groups_for_user(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminListGroupsForUserRequest,
     ) -> Result<AdminListGroupsForUserResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.limit, MAX_PAGE);
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let key = pool.user_key_of(&input.username)?;
-        let user = pool
-            .users
-            .get(&key)
-            .ok_or_else(crate::users::user_not_found)?;
-        let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-        let mut names = user.groups.range::<str, _>((start, Bound::Unbounded));
-        let page: Vec<GroupType> = names
-            .by_ref()
-            .take(limit)
-            .filter_map(|n| pool.groups.get(n).map(|g| g.config.clone()))
-            .collect();
-        let next_token = names
-            .next()
-            .and(page.last())
-            .and_then(|g| g.group_name.as_deref())
-            .map(ids::page_token);
-        Ok(AdminListGroupsForUserResponse {
-            groups: Some(page),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let user = pool
+                .users
+                .get(&key)
+                .ok_or_else(crate::users::user_not_found)?;
+            let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let mut names = user.groups.range::<str, _>((start, Bound::Unbounded));
+            let page: Vec<GroupType> = names
+                .by_ref()
+                .take(limit)
+                .filter_map(|n| pool.groups.get(n).map(|g| g.config.clone()))
+                .collect();
+            let next_token = names
+                .next()
+                .and(page.last())
+                .and_then(|g| g.group_name.as_deref())
+                .map(ids::page_token);
+            Ok(AdminListGroupsForUserResponse {
+                groups: Some(page),
+                next_token,
+            })
         })
     }
 
     pub(crate) fn list_users_in_group(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListUsersInGroupRequest,
     ) -> Result<ListUsersInGroupResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.limit, MAX_PAGE);
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let group = pool
-            .groups
-            .get(&input.group_name)
-            .ok_or_else(group_not_found)?;
-        let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-        let mut keys = group.members.range::<str, _>((start, Bound::Unbounded));
-        let page: Vec<(&String, UserType)> = keys
-            .by_ref()
-            .take(limit)
-            .filter_map(|k| pool.users.get(k).map(|u| (k, crate::users::user_type(u))))
-            .collect();
-        let next_token = keys
-            .next()
-            .and(page.last())
-            .map(|(k, _)| ids::page_token(k));
-        Ok(ListUsersInGroupResponse {
-            users: Some(page.into_iter().map(|(_, u)| u).collect()),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let group = pool
+                .groups
+                .get(&input.group_name)
+                .ok_or_else(group_not_found)?;
+            let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let mut keys = group.members.range::<str, _>((start, Bound::Unbounded));
+            let page: Vec<(&String, UserType)> = keys
+                .by_ref()
+                .take(limit)
+                .filter_map(|k| pool.users.get(k).map(|u| (k, crate::users::user_type(u))))
+                .collect();
+            let next_token = keys
+                .next()
+                .and(page.last())
+                .map(|(k, _)| ids::page_token(k));
+            Ok(ListUsersInGroupResponse {
+                users: Some(page.into_iter().map(|(_, u)| u).collect()),
+                next_token,
+            })
         })
     }
 
     pub(crate) fn list_groups(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListGroupsRequest,
     ) -> Result<ListGroupsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.limit, MAX_PAGE);
-        let pool = pool.read();
-        let (page, next_token) = ids::page_of(
-            &pool.groups.groups,
-            input.next_token.as_deref(),
-            limit,
-            |g| g.config.clone(),
-        )?;
-        Ok(ListGroupsResponse {
-            groups: Some(page),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, next_token) = ids::page_of(
+                &pool.groups.groups,
+                input.next_token.as_deref(),
+                limit,
+                |g| g.config.clone(),
+            )?;
+            Ok(ListGroupsResponse {
+                groups: Some(page),
+                next_token,
+            })
         })
     }
 }

@@ -66,7 +66,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateIdentityProviderRequest,
     ) -> Result<CreateIdentityProviderResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         check_name(&input.provider_name, input.provider_type)?;
         let details = provider_details(input.provider_type, input.provider_details, None)?;
         if input.acr_mapping.is_some() && input.provider_type != IdentityProviderTypeType::Oidc {
@@ -74,58 +74,55 @@ impl Cognito {
                 "AcrMapping is supported only for OIDC identity providers.",
             ));
         }
-        let mut pool = pool.write();
-        let mapping = attribute_mapping(&pool, input.provider_type, input.attribute_mapping)?;
-        let providers = &pool.identity_providers.providers;
-        if providers.contains_key(&input.provider_name) {
-            return Err(duplicate(format!(
-                "{} already exists in user pool {}",
-                input.provider_name, input.user_pool_id
-            )));
-        }
-        if providers.len() >= MAX_PROVIDERS {
-            return Err(limit_exceeded(format!(
-                "A user pool can have at most {MAX_PROVIDERS} identity providers."
-            )));
-        }
-        check_identifiers(
-            &pool,
-            &input.provider_name,
-            input.idp_identifiers.as_deref(),
-        )?;
-        let provider = IdentityProviderType {
-            user_pool_id: Some(input.user_pool_id),
-            provider_name: Some(input.provider_name.clone()),
-            provider_type: Some(input.provider_type),
-            provider_details: Some(details),
-            attribute_mapping: Some(mapping),
-            idp_identifiers: Some(input.idp_identifiers.unwrap_or_default()),
-            acr_mapping: input.acr_mapping,
-            creation_date: Some(ctx.now),
-            last_modified_date: Some(ctx.now),
-        };
-        let answer = describe(&provider);
-        pool.identity_providers
-            .providers
-            .insert(input.provider_name, provider);
-        Ok(CreateIdentityProviderResponse {
-            identity_provider: answer,
+        self.store.update(&input.user_pool_id, |pool| {
+            let mapping = attribute_mapping(pool, input.provider_type, input.attribute_mapping)?;
+            let providers = &pool.identity_providers.providers;
+            if providers.contains_key(&input.provider_name) {
+                return Err(duplicate(format!(
+                    "{} already exists in user pool {}",
+                    input.provider_name, input.user_pool_id
+                )));
+            }
+            if providers.len() >= MAX_PROVIDERS {
+                return Err(limit_exceeded(format!(
+                    "A user pool can have at most {MAX_PROVIDERS} identity providers."
+                )));
+            }
+            check_identifiers(pool, &input.provider_name, input.idp_identifiers.as_deref())?;
+            let provider = IdentityProviderType {
+                user_pool_id: Some(input.user_pool_id.clone()),
+                provider_name: Some(input.provider_name.clone()),
+                provider_type: Some(input.provider_type),
+                provider_details: Some(details),
+                attribute_mapping: Some(mapping),
+                idp_identifiers: Some(input.idp_identifiers.unwrap_or_default()),
+                acr_mapping: input.acr_mapping,
+                creation_date: Some(ctx.now),
+                last_modified_date: Some(ctx.now),
+            };
+            let answer = describe(&provider);
+            pool.identity_providers
+                .providers
+                .insert(input.provider_name, provider);
+            Ok(CreateIdentityProviderResponse {
+                identity_provider: answer,
+            })
         })
     }
 
     pub(crate) fn describe_identity_provider(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeIdentityProviderRequest,
     ) -> Result<DescribeIdentityProviderResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let provider = pool
-            .identity_providers
-            .get(&input.provider_name)
-            .ok_or_else(|| provider_not_found(&input.provider_name))?;
-        Ok(DescribeIdentityProviderResponse {
-            identity_provider: describe(provider),
+        self.store.read(&input.user_pool_id, |pool| {
+            let provider = pool
+                .identity_providers
+                .get(&input.provider_name)
+                .ok_or_else(|| provider_not_found(&input.provider_name))?;
+            Ok(DescribeIdentityProviderResponse {
+                identity_provider: describe(provider),
+            })
         })
     }
 
@@ -134,106 +131,109 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateIdentityProviderRequest,
     ) -> Result<UpdateIdentityProviderResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let current = pool
-            .identity_providers
-            .get(&input.provider_name)
-            .ok_or_else(|| provider_not_found(&input.provider_name))?
-            .clone();
-        let kind = current
-            .provider_type
-            .unwrap_or(IdentityProviderTypeType::Oidc);
-        let details = match input.provider_details {
-            Some(details) => provider_details(kind, details, current.provider_details.as_ref())?,
-            None => current.provider_details.clone().unwrap_or_default(),
-        };
-        let mapping = match input.attribute_mapping {
-            Some(mapping) => attribute_mapping(&pool, kind, Some(mapping))?,
-            None => current.attribute_mapping.clone().unwrap_or_default(),
-        };
-        if input.acr_mapping.is_some() && kind != IdentityProviderTypeType::Oidc {
-            return Err(invalid_parameter(
-                "AcrMapping is supported only for OIDC identity providers.",
-            ));
-        }
-        if let Some(identifiers) = &input.idp_identifiers {
-            check_identifiers(&pool, &input.provider_name, Some(identifiers))?;
-        }
-        let updated = IdentityProviderType {
-            provider_details: Some(details),
-            attribute_mapping: Some(mapping),
-            idp_identifiers: input.idp_identifiers.or(current.idp_identifiers),
-            acr_mapping: input.acr_mapping.or(current.acr_mapping),
-            last_modified_date: Some(ctx.now),
-            ..current
-        };
-        let answer = describe(&updated);
-        pool.identity_providers
-            .providers
-            .insert(input.provider_name, updated);
-        Ok(UpdateIdentityProviderResponse {
-            identity_provider: answer,
+        self.store.update(&input.user_pool_id, |pool| {
+            let current = pool
+                .identity_providers
+                .get(&input.provider_name)
+                .ok_or_else(|| provider_not_found(&input.provider_name))?
+                .clone();
+            let kind = current
+                .provider_type
+                .unwrap_or(IdentityProviderTypeType::Oidc);
+            let details = match input.provider_details {
+                Some(details) => {
+                    provider_details(kind, details, current.provider_details.as_ref())?
+                }
+                None => current.provider_details.clone().unwrap_or_default(),
+            };
+            let mapping = match input.attribute_mapping {
+                Some(mapping) => attribute_mapping(pool, kind, Some(mapping))?,
+                None => current.attribute_mapping.clone().unwrap_or_default(),
+            };
+            if input.acr_mapping.is_some() && kind != IdentityProviderTypeType::Oidc {
+                return Err(invalid_parameter(
+                    "AcrMapping is supported only for OIDC identity providers.",
+                ));
+            }
+            if let Some(identifiers) = &input.idp_identifiers {
+                check_identifiers(pool, &input.provider_name, Some(identifiers))?;
+            }
+            let updated = IdentityProviderType {
+                provider_details: Some(details),
+                attribute_mapping: Some(mapping),
+                idp_identifiers: input.idp_identifiers.or(current.idp_identifiers),
+                acr_mapping: input.acr_mapping.or(current.acr_mapping),
+                last_modified_date: Some(ctx.now),
+                ..current
+            };
+            let answer = describe(&updated);
+            pool.identity_providers
+                .providers
+                .insert(input.provider_name, updated);
+            Ok(UpdateIdentityProviderResponse {
+                identity_provider: answer,
+            })
         })
     }
 
     pub(crate) fn delete_identity_provider(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteIdentityProviderRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.identity_providers
-            .providers
-            .remove(&input.provider_name)
-            .map(|_| ())
-            .ok_or_else(|| provider_not_found(&input.provider_name))
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.identity_providers
+                .providers
+                .remove(&input.provider_name)
+                .map(|_| ())
+                .ok_or_else(|| provider_not_found(&input.provider_name))
+        })
     }
 
     pub(crate) fn list_identity_providers(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListIdentityProvidersRequest,
     ) -> Result<ListIdentityProvidersResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.max_results, MAX_PAGE);
-        let pool = pool.read();
-        let (page, next_token) = ids::page_of(
-            &pool.identity_providers.providers,
-            input.next_token.as_deref(),
-            limit,
-            |p| ProviderDescription {
-                provider_name: p.provider_name.clone(),
-                provider_type: p.provider_type,
-                creation_date: p.creation_date,
-                last_modified_date: p.last_modified_date,
-            },
-        )?;
-        Ok(ListIdentityProvidersResponse {
-            providers: page,
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, next_token) = ids::page_of(
+                &pool.identity_providers.providers,
+                input.next_token.as_deref(),
+                limit,
+                |p| ProviderDescription {
+                    provider_name: p.provider_name.clone(),
+                    provider_type: p.provider_type,
+                    creation_date: p.creation_date,
+                    last_modified_date: p.last_modified_date,
+                },
+            )?;
+            Ok(ListIdentityProvidersResponse {
+                providers: page,
+                next_token,
+            })
         })
     }
 
     pub(crate) fn get_identity_provider_by_identifier(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetIdentityProviderByIdentifierRequest,
     ) -> Result<GetIdentityProviderByIdentifierResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let provider = pool
-            .identity_providers
-            .by_identifier(&input.idp_identifier)
-            .ok_or_else(|| {
-                not_found(format!(
-                    "Identity provider with identifier {} does not exist.",
-                    input.idp_identifier
-                ))
-            })?;
-        Ok(GetIdentityProviderByIdentifierResponse {
-            identity_provider: describe(provider),
+        self.store.read(&input.user_pool_id, |pool| {
+            let provider = pool
+                .identity_providers
+                .by_identifier(&input.idp_identifier)
+                .ok_or_else(|| {
+                    not_found(format!(
+                        "Identity provider with identifier {} does not exist.",
+                        input.idp_identifier
+                    ))
+                })?;
+            Ok(GetIdentityProviderByIdentifierResponse {
+                identity_provider: describe(provider),
+            })
         })
     }
 }

@@ -60,11 +60,12 @@ fn csv_header(pool: &PoolState) -> Vec<String> {
 impl Cognito {
     pub(crate) fn get_csv_header(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetCSVHeaderRequest,
     ) -> Result<GetCSVHeaderResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let header = csv_header(&pool.read());
+        let header = self
+            .store
+            .read(&input.user_pool_id, |pool| Ok(csv_header(pool)))?;
         Ok(GetCSVHeaderResponse {
             user_pool_id: Some(input.user_pool_id),
             csv_header: Some(header),
@@ -76,7 +77,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateUserImportJobRequest,
     ) -> Result<CreateUserImportJobResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let job_id = format!(
             "import-{}",
             ids::random_string(
@@ -101,14 +102,18 @@ impl Cognito {
             password_hashing_algorithm: input.password_hashing_algorithm,
             ..Default::default()
         };
-        pool.write().import_jobs.jobs.insert(
-            job_id,
-            ImportJob {
-                job: job.clone(),
-                upload_token: Secret::new(token),
-                csv: None,
-            },
-        );
+        let pool_id = job.user_pool_id.clone().unwrap_or_default();
+        self.store.update(&pool_id, |pool| {
+            pool.import_jobs.jobs.insert(
+                job_id,
+                ImportJob {
+                    job: job.clone(),
+                    upload_token: Secret::new(token),
+                    csv: None,
+                },
+            );
+            Ok(())
+        })?;
         Ok(CreateUserImportJobResponse {
             user_import_job: Some(job),
         })
@@ -124,27 +129,24 @@ impl Cognito {
         token: &str,
         csv: Vec<u8>,
     ) -> Result<(), CognitoError> {
-        let pool = self
-            .store
-            .get(pool_id)
-            .ok_or_else(|| crate::errors::pool_not_found(pool_id))?;
-        let mut pool = pool.write();
-        let job = pool
-            .import_jobs
-            .jobs
-            .get_mut(job_id)
-            .ok_or_else(|| job_not_found(job_id))?;
-        if job.upload_token.expose() != token {
-            return Err(CognitoError::new(
-                ErrorKind::NotAuthorizedException,
-                "The upload URL is not valid.",
-            ));
-        }
-        if job.job.status != Some(UserImportJobStatusType::Created) {
-            return Err(invalid_parameter("The import job has already started."));
-        }
-        job.csv = Some(csv);
-        Ok(())
+        self.store.update(pool_id, |pool| {
+            let job = pool
+                .import_jobs
+                .jobs
+                .get_mut(job_id)
+                .ok_or_else(|| job_not_found(job_id))?;
+            if job.upload_token.expose() != token {
+                return Err(CognitoError::new(
+                    ErrorKind::NotAuthorizedException,
+                    "The upload URL is not valid.",
+                ));
+            }
+            if job.job.status != Some(UserImportJobStatusType::Created) {
+                return Err(invalid_parameter("The import job has already started."));
+            }
+            job.csv = Some(csv);
+            Ok(())
+        })
     }
 
     pub(crate) fn start_user_import_job(
@@ -152,45 +154,46 @@ impl Cognito {
         ctx: &RequestContext,
         input: StartUserImportJobRequest,
     ) -> Result<StartUserImportJobResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let job = pool
-            .import_jobs
-            .jobs
-            .get_mut(&input.job_id)
-            .ok_or_else(|| job_not_found(&input.job_id))?;
-        if job.job.status != Some(UserImportJobStatusType::Created) {
-            return Err(CognitoError::new(
-                ErrorKind::PreconditionNotMetException,
-                "Import job is not in the Created state.",
-            ));
-        }
-        job.job.status = Some(UserImportJobStatusType::InProgress);
-        job.job.start_date = Some(ctx.now);
-        let started = job.job.clone();
-        let csv = job.csv.take();
-        let outcome = match csv {
-            Some(csv) => self.import_csv(ctx, &mut pool, &csv),
-            None => Err("No CSV file was uploaded to the pre-signed URL.".to_string()),
-        };
-        if let Some(job) = pool.import_jobs.jobs.get_mut(&input.job_id) {
-            job.job.completion_date = Some(ctx.now);
-            match outcome {
-                Ok(counts) => {
-                    job.job.status = Some(UserImportJobStatusType::Succeeded);
-                    job.job.imported_users = counts.imported;
-                    job.job.skipped_users = counts.skipped;
-                    job.job.failed_users = counts.failed;
-                    job.job.completion_message = Some("Import Job Completed Successfully.".into());
-                }
-                Err(message) => {
-                    job.job.status = Some(UserImportJobStatusType::Failed);
-                    job.job.completion_message = Some(message);
+        self.store.update(&input.user_pool_id, |pool| {
+            let job = pool
+                .import_jobs
+                .jobs
+                .get_mut(&input.job_id)
+                .ok_or_else(|| job_not_found(&input.job_id))?;
+            if job.job.status != Some(UserImportJobStatusType::Created) {
+                return Err(CognitoError::new(
+                    ErrorKind::PreconditionNotMetException,
+                    "Import job is not in the Created state.",
+                ));
+            }
+            job.job.status = Some(UserImportJobStatusType::InProgress);
+            job.job.start_date = Some(ctx.now);
+            let started = job.job.clone();
+            let csv = job.csv.take();
+            let outcome = match csv {
+                Some(csv) => self.import_csv(ctx, pool, &csv),
+                None => Err("No CSV file was uploaded to the pre-signed URL.".to_string()),
+            };
+            if let Some(job) = pool.import_jobs.jobs.get_mut(&input.job_id) {
+                job.job.completion_date = Some(ctx.now);
+                match outcome {
+                    Ok(counts) => {
+                        job.job.status = Some(UserImportJobStatusType::Succeeded);
+                        job.job.imported_users = counts.imported;
+                        job.job.skipped_users = counts.skipped;
+                        job.job.failed_users = counts.failed;
+                        job.job.completion_message =
+                            Some("Import Job Completed Successfully.".into());
+                    }
+                    Err(message) => {
+                        job.job.status = Some(UserImportJobStatusType::Failed);
+                        job.job.completion_message = Some(message);
+                    }
                 }
             }
-        }
-        Ok(StartUserImportJobResponse {
-            user_import_job: Some(started),
+            Ok(StartUserImportJobResponse {
+                user_import_job: Some(started),
+            })
         })
     }
 
@@ -199,68 +202,68 @@ impl Cognito {
         ctx: &RequestContext,
         input: StopUserImportJobRequest,
     ) -> Result<StopUserImportJobResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let job = pool
-            .import_jobs
-            .jobs
-            .get_mut(&input.job_id)
-            .ok_or_else(|| job_not_found(&input.job_id))?;
-        if !matches!(
-            job.job.status,
-            Some(
-                UserImportJobStatusType::Pending
-                    | UserImportJobStatusType::InProgress
-                    | UserImportJobStatusType::Created
-            )
-        ) {
-            return Err(CognitoError::new(
-                ErrorKind::PreconditionNotMetException,
-                "Import job cannot be stopped in its current state.",
-            ));
-        }
-        job.job.status = Some(UserImportJobStatusType::Stopped);
-        job.job.completion_date = Some(ctx.now);
-        job.job.completion_message = Some("Import Job Stopped.".into());
-        Ok(StopUserImportJobResponse {
-            user_import_job: Some(job.job.clone()),
+        self.store.update(&input.user_pool_id, |pool| {
+            let job = pool
+                .import_jobs
+                .jobs
+                .get_mut(&input.job_id)
+                .ok_or_else(|| job_not_found(&input.job_id))?;
+            if !matches!(
+                job.job.status,
+                Some(
+                    UserImportJobStatusType::Pending
+                        | UserImportJobStatusType::InProgress
+                        | UserImportJobStatusType::Created
+                )
+            ) {
+                return Err(CognitoError::new(
+                    ErrorKind::PreconditionNotMetException,
+                    "Import job cannot be stopped in its current state.",
+                ));
+            }
+            job.job.status = Some(UserImportJobStatusType::Stopped);
+            job.job.completion_date = Some(ctx.now);
+            job.job.completion_message = Some("Import Job Stopped.".into());
+            Ok(StopUserImportJobResponse {
+                user_import_job: Some(job.job.clone()),
+            })
         })
     }
 
     pub(crate) fn describe_user_import_job(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeUserImportJobRequest,
     ) -> Result<DescribeUserImportJobResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let job = pool
-            .import_jobs
-            .jobs
-            .get(&input.job_id)
-            .ok_or_else(|| job_not_found(&input.job_id))?;
-        Ok(DescribeUserImportJobResponse {
-            user_import_job: Some(job.job.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            let job = pool
+                .import_jobs
+                .jobs
+                .get(&input.job_id)
+                .ok_or_else(|| job_not_found(&input.job_id))?;
+            Ok(DescribeUserImportJobResponse {
+                user_import_job: Some(job.job.clone()),
+            })
         })
     }
 
     pub(crate) fn list_user_import_jobs(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListUserImportJobsRequest,
     ) -> Result<ListUserImportJobsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let limit = usize::try_from(input.max_results).unwrap_or(1).max(1);
-        let (page, token) = ids::page_of(
-            &pool.import_jobs.jobs,
-            input.pagination_token.as_deref(),
-            limit,
-            |j| j.job.clone(),
-        )?;
-        Ok(ListUserImportJobsResponse {
-            user_import_jobs: Some(page),
-            pagination_token: token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let limit = usize::try_from(input.max_results).unwrap_or(1).max(1);
+            let (page, token) = ids::page_of(
+                &pool.import_jobs.jobs,
+                input.pagination_token.as_deref(),
+                limit,
+                |j| j.job.clone(),
+            )?;
+            Ok(ListUserImportJobsResponse {
+                user_import_jobs: Some(page),
+                pagination_token: token,
+            })
         })
     }
 

@@ -34,6 +34,7 @@ mod risk;
 mod self_service;
 mod service;
 mod session_config;
+mod state;
 mod store;
 mod tags;
 mod terms;
@@ -44,37 +45,26 @@ pub mod users;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
-pub use store::{ClientSecret, ClientState, MemoryStore, PoolState, SharedPool, Store};
+pub use store::{ClientSecret, ClientState, Global, PoolState, Store};
 
 /// The user pools service.
 pub struct Cognito {
-    store: Box<dyn Store>,
+    store: Store,
     random: Box<dyn Random>,
-    outbox: messages::Outbox,
     base_url: String,
-    limits: limits::ProvisionedLimits,
-    domains: domains::DomainIndex,
     keys: Box<dyn auth::KeySource>,
-    compromised: compromised::CompromisedPasswords,
     issuer_base: String,
-    /// App client id → pool id, for the operations that name only a client.
-    client_index: parking_lot::RwLock<std::collections::HashMap<String, String>>,
 }
 
 impl Cognito {
-    /// A service over `store`, drawing ids and secrets from `random`.
-    pub fn new(store: Box<dyn Store>, random: Box<dyn Random>) -> Self {
+    /// An empty service drawing ids and secrets from `random`.
+    pub fn new(random: Box<dyn Random>) -> Self {
         Cognito {
-            store,
+            store: Store::new(messages::DEFAULT_OUTBOX_LIMIT),
             random,
-            outbox: messages::Outbox::default(),
             base_url: "http://localhost:9229".to_string(),
             keys: Box::new(auth::GeneratedKeys),
-            compromised: Default::default(),
             issuer_base: "http://localhost:9229".to_string(),
-            limits: limits::ProvisionedLimits::default(),
-            domains: domains::DomainIndex::default(),
-            client_index: Default::default(),
         }
     }
 
@@ -108,17 +98,17 @@ impl Cognito {
     /// Keeps at most `limit` messages per pool in the outbox (by default
     /// [`messages::DEFAULT_OUTBOX_LIMIT`]); older ones are dropped first.
     pub fn with_outbox_limit(mut self, limit: usize) -> Self {
-        self.outbox = messages::Outbox::with_limit(limit);
+        self.store = Store::new(limit);
         self
     }
 
     /// Every message sent so far.
     pub fn outbox(&self) -> &messages::Outbox {
-        &self.outbox
+        self.store.outbox()
     }
 
     /// An empty in-memory service.
     pub fn in_memory(random: Box<dyn Random>) -> Self {
-        Cognito::new(Box::new(MemoryStore::default()), random)
+        Cognito::new(random)
     }
 }

@@ -7,11 +7,8 @@
 //! until raised. A requested rate can't be below the free rate. No rate is enforced
 //! locally and no account maximum is known, so any rate from the free one up is accepted.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
-use parking_lot::RwLock;
 
 use crate::errors::{invalid_parameter, not_found};
 use crate::{Cognito, RequestContext};
@@ -32,19 +29,6 @@ const CATEGORIES: &[(&str, i32)] = &[
 /// The attribute that names a category.
 const CATEGORY: &str = "Category";
 
-/// Provisioned rates by account, Region and category.
-#[derive(Debug, Default)]
-pub(crate) struct ProvisionedLimits {
-    rates: RwLock<BTreeMap<(String, String, String), i32>>,
-}
-
-impl ProvisionedLimits {
-    /// Returns every category to its free rate.
-    pub(crate) fn clear(&self) {
-        self.rates.write().clear();
-    }
-}
-
 impl Cognito {
     pub(crate) fn get_provisioned_limit(
         &self,
@@ -53,11 +37,8 @@ impl Cognito {
     ) -> Result<GetProvisionedLimitResponse, CognitoError> {
         let (category, free) = category(&input.limit_definition)?;
         let provisioned = self
-            .limits
-            .rates
-            .read()
-            .get(&key(ctx, category))
-            .copied()
+            .store
+            .global(|global| global.limits.get(&key(ctx, category)).copied())
             .unwrap_or(free);
         Ok(GetProvisionedLimitResponse {
             limit: LimitType {
@@ -80,10 +61,8 @@ impl Cognito {
                 "The requested limit value {requested} is below the default limit {free} for the category {category}."
             )));
         }
-        self.limits
-            .rates
-            .write()
-            .insert(key(ctx, category), requested);
+        self.store
+            .update_global(|global| global.limits.insert(key(ctx, category), requested));
         Ok(UpdateProvisionedLimitResponse {
             limit: LimitType {
                 free_limit_value: free,

@@ -23,49 +23,50 @@ pub struct LogDeliveryState {
 impl Cognito {
     pub(crate) fn set_log_delivery_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: SetLogDeliveryConfigurationRequest,
     ) -> Result<SetLogDeliveryConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let mut sources = Vec::new();
-        for config in &input.log_configurations {
-            if sources.contains(&config.event_source) {
-                return Err(invalid_parameter(format!(
-                    "Only one log configuration is allowed for the event source {}.",
-                    config.event_source.as_str()
-                )));
+        self.store.update(&input.user_pool_id, |pool| {
+            let mut sources = Vec::new();
+            for config in &input.log_configurations {
+                if sources.contains(&config.event_source) {
+                    return Err(invalid_parameter(format!(
+                        "Only one log configuration is allowed for the event source {}.",
+                        config.event_source.as_str()
+                    )));
+                }
+                sources.push(config.event_source);
+                check(config)?;
+                if config.event_source == EventSourceName::UserAuthEvents {
+                    require_tier(
+                        &pool.config,
+                        UserPoolTierType::Plus,
+                        "User Activity Logging",
+                    )?;
+                }
             }
-            sources.push(config.event_source);
-            check(config)?;
-            if config.event_source == EventSourceName::UserAuthEvents {
-                require_tier(
-                    &pool.config,
-                    UserPoolTierType::Plus,
-                    "User Activity Logging",
-                )?;
-            }
-        }
-        pool.log_delivery.configurations = input.log_configurations.clone();
-        Ok(SetLogDeliveryConfigurationResponse {
-            log_delivery_configuration: Some(LogDeliveryConfigurationType {
-                log_configurations: input.log_configurations,
-                user_pool_id: input.user_pool_id,
-            }),
+            pool.log_delivery.configurations = input.log_configurations.clone();
+            Ok(SetLogDeliveryConfigurationResponse {
+                log_delivery_configuration: Some(LogDeliveryConfigurationType {
+                    log_configurations: input.log_configurations,
+                    user_pool_id: input.user_pool_id.clone(),
+                }),
+            })
         })
     }
 
     pub(crate) fn get_log_delivery_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetLogDeliveryConfigurationRequest,
     ) -> Result<GetLogDeliveryConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let configurations = pool.read().log_delivery.configurations.clone();
+        let configurations = self.store.read(&input.user_pool_id, |pool| {
+            Ok(pool.log_delivery.configurations.clone())
+        })?;
         Ok(GetLogDeliveryConfigurationResponse {
             log_delivery_configuration: Some(LogDeliveryConfigurationType {
                 log_configurations: configurations,
-                user_pool_id: input.user_pool_id,
+                user_pool_id: input.user_pool_id.clone(),
             }),
         })
     }

@@ -38,12 +38,11 @@ pub struct MfaConfigState {
 impl Cognito {
     pub(crate) fn get_user_pool_mfa_config(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetUserPoolMfaConfigRequest,
     ) -> Result<GetUserPoolMfaConfigResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        Ok(pool.mfa_view())
+        self.store
+            .read(&input.user_pool_id, |pool| Ok(pool.mfa_view()))
     }
 
     pub(crate) fn set_user_pool_mfa_config(
@@ -51,8 +50,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: SetUserPoolMfaConfigRequest,
     ) -> Result<SetUserPoolMfaConfigResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         let mode = input.mfa_configuration.unwrap_or(UserPoolMfaType::Off);
         let sms_on = input.sms_mfa_configuration.is_some();
         let email_on = input.email_mfa_configuration.is_some();
@@ -142,6 +140,7 @@ impl Cognito {
             sms_mfa_configuration: view.sms_mfa_configuration,
             software_token_mfa_configuration: view.software_token_mfa_configuration,
             web_authn_configuration: view.web_authn_configuration,
+        })
         })
     }
 }

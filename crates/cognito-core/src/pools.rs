@@ -6,20 +6,14 @@ use std::collections::BTreeMap;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
 
-use crate::errors::{invalid_parameter, pool_not_found};
-use crate::store::{PoolState, SharedPool};
+use crate::errors::invalid_parameter;
+use crate::store::PoolState;
 use crate::{attributes, ids, Cognito, RequestContext};
 
 /// How many tags a resource may carry.
 pub(crate) const MAX_TAGS: usize = 50;
 
 impl Cognito {
-    /// The pool `id`, in whichever Region it lives: the id names its Region, and one
-    /// endpoint serves them all, whatever Region the request `_ctx` is signed for.
-    pub(crate) fn pool(&self, _ctx: &RequestContext, id: &str) -> Result<SharedPool, CognitoError> {
-        self.store.get(id).ok_or_else(|| pool_not_found(id))
-    }
-
     pub(crate) fn create_user_pool(
         &self,
         ctx: &RequestContext,
@@ -63,13 +57,13 @@ impl Cognito {
 
     pub(crate) fn describe_user_pool(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeUserPoolRequest,
     ) -> Result<DescribeUserPoolResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        Ok(DescribeUserPoolResponse {
-            user_pool: Some(pool.describe()),
+        self.store.read(&input.user_pool_id, |pool| {
+            Ok(DescribeUserPoolResponse {
+                user_pool: Some(pool.describe()),
+            })
         })
     }
 
@@ -78,46 +72,44 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateUserPoolRequest,
     ) -> Result<UpdateUserPoolResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let tags = input.user_pool_tags.clone();
-        if let Some(tags) = &tags {
-            check_tags(tags)?;
-        }
-        let name = input.pool_name.clone();
-        let mut updated = pool.read().config.clone();
-        apply_settings(&mut updated, Settings::from_update(input), ctx.now)?;
-        if let Some(name) = name {
-            updated.name = Some(name);
-        }
-        let mut pool = pool.write();
-        pool.config = updated;
-        if let Some(tags) = tags {
-            pool.tags = tags;
-        }
-        Ok(UpdateUserPoolResponse {})
+        let id = input.user_pool_id.clone();
+        self.store.update(&id, |pool| {
+            let tags = input.user_pool_tags.clone();
+            if let Some(tags) = &tags {
+                check_tags(tags)?;
+            }
+            let name = input.pool_name.clone();
+            let mut updated = pool.config.clone();
+            apply_settings(&mut updated, Settings::from_update(input), ctx.now)?;
+            if let Some(name) = name {
+                updated.name = Some(name);
+            }
+            pool.config = updated;
+            if let Some(tags) = tags {
+                pool.tags = tags;
+            }
+            Ok(UpdateUserPoolResponse {})
+        })
     }
 
     pub(crate) fn delete_user_pool(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteUserPoolRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        if pool.read().config.deletion_protection == Some(DeletionProtectionType::Active) {
-            return Err(invalid_parameter(
-                "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
-            ));
-        }
-        if pool.read().domains.any() {
-            return Err(invalid_parameter(
-                "User pool cannot be deleted. It has a domain configured that should be deleted first.",
-            ));
-        }
-        if let Some(removed) = self.store.remove(&input.user_pool_id) {
-            self.forget_clients(&removed.read());
-        }
-        self.release_domains(&input.user_pool_id);
-        self.outbox.forget_pool(&input.user_pool_id);
+        self.store.remove(&input.user_pool_id, |pool| {
+            if pool.config.deletion_protection == Some(DeletionProtectionType::Active) {
+                return Err(invalid_parameter(
+                    "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+                ));
+            }
+            if pool.domains.any() {
+                return Err(invalid_parameter(
+                    "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+                ));
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -133,15 +125,14 @@ impl Cognito {
         let start = after.unwrap_or_else(|| region_start.clone());
         let mut page: Vec<UserPoolDescriptionType> = Vec::with_capacity(limit);
         let mut more = false;
-        for pool in self.store.page(Some(&start), limit + 1) {
-            let pool = pool.read();
+        self.store.page(Some(&start), limit + 1, |pool| {
             let id = pool.config.id.as_deref().unwrap_or_default();
-            if !id.starts_with(&region_start) {
-                break;
+            if !id.starts_with(&region_start) || more {
+                return;
             }
             if page.len() == limit {
                 more = true;
-                break;
+                return;
             }
             page.push(UserPoolDescriptionType {
                 id: pool.config.id.clone(),
@@ -151,7 +142,7 @@ impl Cognito {
                 last_modified_date: pool.config.last_modified_date,
                 ..Default::default()
             });
-        }
+        });
         let next_token = more
             .then(|| {
                 page.last()

@@ -139,8 +139,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: InitiatePointInTimeRecoveryRequest,
     ) -> Result<InitiatePointInTimeRecoveryResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         require_tier(
             &pool.config,
             UserPoolTierType::Essentials,
@@ -209,6 +208,7 @@ impl Cognito {
         Ok(InitiatePointInTimeRecoveryResponse {
             restoration: Some(answer),
         })
+        })
     }
 
     pub(crate) fn start_point_in_time_recovery(
@@ -216,20 +216,20 @@ impl Cognito {
         ctx: &RequestContext,
         input: StartPointInTimeRecoveryRequest,
     ) -> Result<StartPointInTimeRecoveryResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let r = pool.recovery.find_mut(&input.restore_id)?;
-        let status = r.status_at(ctx.now);
-        if status != RestoreStatusType::PreviewGenerated {
-            return Err(invalid_parameter(format!(
+        self.store.update(&input.user_pool_id, |pool| {
+            let r = pool.recovery.find_mut(&input.restore_id)?;
+            let status = r.status_at(ctx.now);
+            if status != RestoreStatusType::PreviewGenerated {
+                return Err(invalid_parameter(format!(
                 "The recovery can only be started when its status is PREVIEW_GENERATED; it is {}.",
                 status.as_str()
             )));
-        }
-        r.status = RestoreStatusType::RestoreCompleted;
-        r.started = Some(ctx.now);
-        Ok(StartPointInTimeRecoveryResponse {
-            restoration: Some(r.answer(RestoreStatusType::Restoring)),
+            }
+            r.status = RestoreStatusType::RestoreCompleted;
+            r.started = Some(ctx.now);
+            Ok(StartPointInTimeRecoveryResponse {
+                restoration: Some(r.answer(RestoreStatusType::Restoring)),
+            })
         })
     }
 
@@ -238,22 +238,22 @@ impl Cognito {
         ctx: &RequestContext,
         input: CancelPointInTimeRecoveryRequest,
     ) -> Result<CancelPointInTimeRecoveryResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let r = pool.recovery.find_mut(&input.restore_id)?;
-        let status = r.status_at(ctx.now);
-        if !matches!(
-            status,
-            RestoreStatusType::PreviewGenerating | RestoreStatusType::PreviewGenerated
-        ) {
-            return Err(invalid_parameter(format!(
-                "The recovery can only be canceled before it starts; it is {}.",
-                status.as_str()
-            )));
-        }
-        r.status = RestoreStatusType::PreviewCancelled;
-        Ok(CancelPointInTimeRecoveryResponse {
-            restoration: Some(r.describe(ctx.now)),
+        self.store.update(&input.user_pool_id, |pool| {
+            let r = pool.recovery.find_mut(&input.restore_id)?;
+            let status = r.status_at(ctx.now);
+            if !matches!(
+                status,
+                RestoreStatusType::PreviewGenerating | RestoreStatusType::PreviewGenerated
+            ) {
+                return Err(invalid_parameter(format!(
+                    "The recovery can only be canceled before it starts; it is {}.",
+                    status.as_str()
+                )));
+            }
+            r.status = RestoreStatusType::PreviewCancelled;
+            Ok(CancelPointInTimeRecoveryResponse {
+                restoration: Some(r.describe(ctx.now)),
+            })
         })
     }
 
@@ -262,11 +262,11 @@ impl Cognito {
         ctx: &RequestContext,
         input: DescribePointInTimeRecoveryRequest,
     ) -> Result<DescribePointInTimeRecoveryResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let r = pool.recovery.find(&input.restore_id)?;
-        Ok(DescribePointInTimeRecoveryResponse {
-            restoration: Some(r.describe(ctx.now)),
+        self.store.read(&input.user_pool_id, |pool| {
+            let r = pool.recovery.find(&input.restore_id)?;
+            Ok(DescribePointInTimeRecoveryResponse {
+                restoration: Some(r.describe(ctx.now)),
+            })
         })
     }
 
@@ -275,37 +275,38 @@ impl Cognito {
         ctx: &RequestContext,
         input: ListPointInTimeRecoveriesRequest,
     ) -> Result<ListPointInTimeRecoveriesResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = input
             .max_results
             .and_then(|m| usize::try_from(m).ok())
             .unwrap_or(DEFAULT_PAGE)
             .max(1);
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let newest_first = pool.recovery.restorations.iter().rev();
-        let mut rest: Box<dyn Iterator<Item = &Restoration>> = match &after {
-            None => Box::new(newest_first),
-            Some(id) => {
-                if !pool.recovery.restorations.iter().any(|r| &r.id == id) {
-                    return Err(invalid_parameter("Invalid pagination token."));
+        self.store.read(&input.user_pool_id, |pool| {
+            let newest_first = pool.recovery.restorations.iter().rev();
+            let mut rest: Box<dyn Iterator<Item = &Restoration>> = match &after {
+                None => Box::new(newest_first),
+                Some(id) => {
+                    if !pool.recovery.restorations.iter().any(|r| &r.id == id) {
+                        return Err(invalid_parameter("Invalid pagination token."));
+                    }
+                    Box::new(newest_first.skip_while(move |r| &r.id != id).skip(1))
                 }
-                Box::new(newest_first.skip_while(move |r| &r.id != id).skip(1))
-            }
-        };
-        let page: Vec<&Restoration> = rest.by_ref().take(limit).collect();
-        let next_token = rest.next().and(page.last()).map(|r| ids::page_token(&r.id));
-        Ok(ListPointInTimeRecoveriesResponse {
-            restorations: Some(
-                page.into_iter()
-                    .map(|r| RestorationDescriptionType {
-                        restore_id: Some(r.id.clone()),
-                        restore_status: Some(r.status_at(ctx.now)),
-                        restore_timestamp: Some(r.restore_timestamp),
-                    })
-                    .collect(),
-            ),
-            next_token,
+            };
+            let page: Vec<&Restoration> = rest.by_ref().take(limit).collect();
+            let next_token = rest.next().and(page.last()).map(|r| ids::page_token(&r.id));
+            Ok(ListPointInTimeRecoveriesResponse {
+                restorations: Some(
+                    page.into_iter()
+                        .map(|r| RestorationDescriptionType {
+                            restore_id: Some(r.id.clone()),
+                            restore_status: Some(r.status_at(ctx.now)),
+                            restore_timestamp: Some(r.restore_timestamp),
+                        })
+                        .collect(),
+                ),
+                next_token,
+            })
         })
     }
 }

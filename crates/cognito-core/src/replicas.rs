@@ -57,8 +57,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateUserPoolReplicaRequest,
     ) -> Result<CreateUserPoolReplicaResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         require_tier(
             &pool.config,
             UserPoolTierType::Essentials,
@@ -105,6 +104,7 @@ impl Cognito {
                 ReplicaStatusType::Creating,
             )),
         })
+        })
     }
 
     pub(crate) fn update_user_pool_replica(
@@ -112,25 +112,30 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateUserPoolReplicaRequest,
     ) -> Result<UpdateUserPoolReplicaResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let region = input.region_name;
-        if region == ids::pool_region(&input.user_pool_id) {
-            return Err(invalid_parameter(
-                "The status of the primary user pool can't be changed.",
-            ));
-        }
-        let replica = pool
-            .replicas
-            .secondaries
-            .get_mut(&region)
-            .ok_or_else(|| replica_not_found(&region))?;
-        replica.status = match input.status {
-            UpdateReplicaStatusType::Active => ReplicaStatusType::Active,
-            UpdateReplicaStatusType::Inactive => ReplicaStatusType::Inactive,
-        };
-        Ok(UpdateUserPoolReplicaResponse {
-            user_pool_replica: Some(secondary(ctx, &input.user_pool_id, &region, replica.status)),
+        self.store.update(&input.user_pool_id, |pool| {
+            let region = input.region_name;
+            if region == ids::pool_region(&input.user_pool_id) {
+                return Err(invalid_parameter(
+                    "The status of the primary user pool can't be changed.",
+                ));
+            }
+            let replica = pool
+                .replicas
+                .secondaries
+                .get_mut(&region)
+                .ok_or_else(|| replica_not_found(&region))?;
+            replica.status = match input.status {
+                UpdateReplicaStatusType::Active => ReplicaStatusType::Active,
+                UpdateReplicaStatusType::Inactive => ReplicaStatusType::Inactive,
+            };
+            Ok(UpdateUserPoolReplicaResponse {
+                user_pool_replica: Some(secondary(
+                    ctx,
+                    &input.user_pool_id,
+                    &region,
+                    replica.status,
+                )),
+            })
         })
     }
 
@@ -139,33 +144,33 @@ impl Cognito {
         ctx: &RequestContext,
         input: DeleteUserPoolReplicaRequest,
     ) -> Result<DeleteUserPoolReplicaResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let region = input.region_name;
-        if region == ids::pool_region(&input.user_pool_id) {
-            return Err(invalid_parameter(
-                "The primary user pool can't be deleted as a replica.",
-            ));
-        }
-        let status = pool
-            .replicas
-            .secondaries
-            .get(&region)
-            .map(|r| r.status)
-            .ok_or_else(|| replica_not_found(&region))?;
-        if status != ReplicaStatusType::Inactive {
-            return Err(invalid_parameter(format!(
-                "The replica in {region} must be INACTIVE to be deleted."
-            )));
-        }
-        pool.replicas.secondaries.remove(&region);
-        Ok(DeleteUserPoolReplicaResponse {
-            user_pool_replica: Some(secondary(
-                ctx,
-                &input.user_pool_id,
-                &region,
-                ReplicaStatusType::Deleting,
-            )),
+        self.store.update(&input.user_pool_id, |pool| {
+            let region = input.region_name;
+            if region == ids::pool_region(&input.user_pool_id) {
+                return Err(invalid_parameter(
+                    "The primary user pool can't be deleted as a replica.",
+                ));
+            }
+            let status = pool
+                .replicas
+                .secondaries
+                .get(&region)
+                .map(|r| r.status)
+                .ok_or_else(|| replica_not_found(&region))?;
+            if status != ReplicaStatusType::Inactive {
+                return Err(invalid_parameter(format!(
+                    "The replica in {region} must be INACTIVE to be deleted."
+                )));
+            }
+            pool.replicas.secondaries.remove(&region);
+            Ok(DeleteUserPoolReplicaResponse {
+                user_pool_replica: Some(secondary(
+                    ctx,
+                    &input.user_pool_id,
+                    &region,
+                    ReplicaStatusType::Deleting,
+                )),
+            })
         })
     }
 
@@ -174,40 +179,41 @@ impl Cognito {
         ctx: &RequestContext,
         input: ListUserPoolReplicasRequest,
     ) -> Result<ListUserPoolReplicasResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let after = ids::page_after(input.next_token.as_deref())?;
-        let pool = pool.read();
-        let mut all: Vec<(String, UserPoolReplicaType)> = Vec::new();
-        if !pool.replicas.secondaries.is_empty() {
-            let primary = ids::pool_region(&input.user_pool_id);
-            all.push((
-                primary.to_string(),
-                UserPoolReplicaType {
-                    region_name: Some(primary.to_string()),
-                    role: Some(ReplicaRoleType::Primary),
-                    status: Some(ReplicaStatusType::Active),
-                    user_pool_arn: Some(arn(ctx, primary, &input.user_pool_id)),
-                },
-            ));
-        }
-        for (region, replica) in &pool.replicas.secondaries {
-            all.push((
-                region.clone(),
-                secondary(ctx, &input.user_pool_id, region, replica.status),
-            ));
-        }
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut rest = all
-            .into_iter()
-            .filter(|(region, _)| after.as_ref().is_none_or(|a| region > a));
-        let page: Vec<(String, UserPoolReplicaType)> = rest.by_ref().take(PAGE).collect();
-        let next_token = rest
-            .next()
-            .and(page.last())
-            .map(|(region, _)| ids::page_token(region));
-        Ok(ListUserPoolReplicasResponse {
-            user_pool_replicas: Some(page.into_iter().map(|(_, r)| r).collect()),
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let mut all: Vec<(String, UserPoolReplicaType)> = Vec::new();
+            if !pool.replicas.secondaries.is_empty() {
+                let primary = ids::pool_region(&input.user_pool_id);
+                all.push((
+                    primary.to_string(),
+                    UserPoolReplicaType {
+                        region_name: Some(primary.to_string()),
+                        role: Some(ReplicaRoleType::Primary),
+                        status: Some(ReplicaStatusType::Active),
+                        user_pool_arn: Some(arn(ctx, primary, &input.user_pool_id)),
+                    },
+                ));
+            }
+            for (region, replica) in &pool.replicas.secondaries {
+                all.push((
+                    region.clone(),
+                    secondary(ctx, &input.user_pool_id, region, replica.status),
+                ));
+            }
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut rest = all
+                .into_iter()
+                .filter(|(region, _)| after.as_ref().is_none_or(|a| region > a));
+            let page: Vec<(String, UserPoolReplicaType)> = rest.by_ref().take(PAGE).collect();
+            let next_token = rest
+                .next()
+                .and(page.last())
+                .map(|(region, _)| ids::page_token(region));
+            Ok(ListUserPoolReplicasResponse {
+                user_pool_replicas: Some(page.into_iter().map(|(_, r)| r).collect()),
+                next_token,
+            })
         })
     }
 }

@@ -61,108 +61,111 @@ fn check_scopes(scopes: &[ResourceServerScopeType]) -> Result<(), CognitoError> 
 impl Cognito {
     pub(crate) fn create_resource_server(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: CreateResourceServerRequest,
     ) -> Result<CreateResourceServerResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let scopes = input.scopes.unwrap_or_default();
         check_scopes(&scopes)?;
-        let mut pool = pool.write();
-        let servers = &mut pool.resource_servers.servers;
-        if servers.contains_key(&input.identifier) {
-            return Err(invalid_parameter(format!(
-                "{} already exists in user pool {}.",
-                input.identifier, input.user_pool_id
-            )));
-        }
-        if servers.len() >= MAX_SERVERS {
-            return Err(limit_exceeded(format!(
-                "A user pool can have at most {MAX_SERVERS} resource servers."
-            )));
-        }
-        let server = ResourceServerType {
-            identifier: Some(input.identifier.clone()),
-            managed_by: None,
-            name: Some(input.name),
-            scopes: Some(scopes),
-            user_pool_id: Some(input.user_pool_id),
-        };
-        servers.insert(input.identifier, server.clone());
-        Ok(CreateResourceServerResponse {
-            resource_server: server,
+        self.store.update(&input.user_pool_id, |pool| {
+            let servers = &mut pool.resource_servers.servers;
+            if servers.contains_key(&input.identifier) {
+                return Err(invalid_parameter(format!(
+                    "{} already exists in user pool {}.",
+                    input.identifier, input.user_pool_id
+                )));
+            }
+            if servers.len() >= MAX_SERVERS {
+                return Err(limit_exceeded(format!(
+                    "A user pool can have at most {MAX_SERVERS} resource servers."
+                )));
+            }
+            let server = ResourceServerType {
+                identifier: Some(input.identifier.clone()),
+                managed_by: None,
+                name: Some(input.name),
+                scopes: Some(scopes),
+                user_pool_id: Some(input.user_pool_id.clone()),
+            };
+            servers.insert(input.identifier, server.clone());
+            Ok(CreateResourceServerResponse {
+                resource_server: server,
+            })
         })
     }
 
     pub(crate) fn describe_resource_server(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeResourceServerRequest,
     ) -> Result<DescribeResourceServerResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let server = pool
-            .resource_servers
-            .servers
-            .get(&input.identifier)
-            .ok_or_else(|| server_not_found(&input.identifier))?;
-        Ok(DescribeResourceServerResponse {
-            resource_server: server.clone(),
+        self.store.read(&input.user_pool_id, |pool| {
+            let server = pool
+                .resource_servers
+                .servers
+                .get(&input.identifier)
+                .ok_or_else(|| server_not_found(&input.identifier))?;
+            Ok(DescribeResourceServerResponse {
+                resource_server: server.clone(),
+            })
         })
     }
 
     pub(crate) fn update_resource_server(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: UpdateResourceServerRequest,
     ) -> Result<UpdateResourceServerResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         // An update replaces the name and the scopes: scopes left out are removed.
         let scopes = input.scopes.unwrap_or_default();
         check_scopes(&scopes)?;
-        let mut pool = pool.write();
-        let server = pool
-            .resource_servers
-            .servers
-            .get_mut(&input.identifier)
-            .ok_or_else(|| server_not_found(&input.identifier))?;
-        server.name = Some(input.name);
-        server.scopes = Some(scopes);
-        Ok(UpdateResourceServerResponse {
-            resource_server: server.clone(),
+        self.store.update(&input.user_pool_id, |pool| {
+            let server = pool
+                .resource_servers
+                .servers
+                .get_mut(&input.identifier)
+                .ok_or_else(|| server_not_found(&input.identifier))?;
+            server.name = Some(input.name);
+            server.scopes = Some(scopes);
+            Ok(UpdateResourceServerResponse {
+                resource_server: server.clone(),
+            })
         })
     }
 
     pub(crate) fn delete_resource_server(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteResourceServerRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.resource_servers
-            .servers
-            .remove(&input.identifier)
-            .map(|_| ())
-            .ok_or_else(|| server_not_found(&input.identifier))
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.resource_servers
+                .servers
+                .remove(&input.identifier)
+                .map(|_| ())
+                .ok_or_else(|| server_not_found(&input.identifier))
+        })
     }
 
     pub(crate) fn list_resource_servers(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListResourceServersRequest,
     ) -> Result<ListResourceServersResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.max_results, MAX_PAGE);
-        let pool = pool.read();
-        let (page, next_token) = ids::page_of(
-            &pool.resource_servers.servers,
-            input.next_token.as_deref(),
-            limit,
-            Clone::clone,
-        )?;
-        Ok(ListResourceServersResponse {
-            resource_servers: page,
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, next_token) = ids::page_of(
+                &pool.resource_servers.servers,
+                input.next_token.as_deref(),
+                limit,
+                Clone::clone,
+            )?;
+            Ok(ListResourceServersResponse {
+                resource_servers: page,
+                next_token,
+            })
         })
     }
 }

@@ -64,9 +64,8 @@ impl Cognito {
         ctx: &RequestContext,
         input: SetRiskConfigurationRequest,
     ) -> Result<SetRiskConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let client_id = client_scope(&pool, input.client_id.as_deref())?;
+        self.store.update(&input.user_pool_id, |pool| {
+        let client_id = client_scope(pool, input.client_id.as_deref())?;
         if let Some(exceptions) = &input.risk_exception_configuration {
             for range in exceptions
                 .blocked_ip_range_list
@@ -131,24 +130,25 @@ impl Cognito {
         Ok(SetRiskConfigurationResponse {
             risk_configuration: answer,
         })
+        })
     }
 
     pub(crate) fn describe_risk_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeRiskConfigurationRequest,
     ) -> Result<DescribeRiskConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let client_id = client_scope(&pool, input.client_id.as_deref())?;
-        let found = client_id
-            .as_ref()
-            .and_then(|c| pool.risk.clients.get(c))
-            .or(pool.risk.pool.as_ref())
-            .cloned();
-        Ok(DescribeRiskConfigurationResponse {
-            risk_configuration: found
-                .unwrap_or_else(|| unset(&input.user_pool_id, input.client_id)),
+        self.store.read(&input.user_pool_id, |pool| {
+            let client_id = client_scope(pool, input.client_id.as_deref())?;
+            let found = client_id
+                .as_ref()
+                .and_then(|c| pool.risk.clients.get(c))
+                .or(pool.risk.pool.as_ref())
+                .cloned();
+            Ok(DescribeRiskConfigurationResponse {
+                risk_configuration: found
+                    .unwrap_or_else(|| unset(&input.user_pool_id, input.client_id)),
+            })
         })
     }
 }

@@ -42,8 +42,8 @@ impl Cognito {
         ctx: &RequestContext,
         input: SignUpRequest,
     ) -> Result<SignUpResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
         let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let attributes = input.user_attributes.as_deref().unwrap_or_default();
@@ -62,9 +62,9 @@ impl Cognito {
         match &input.password {
             Some(password) => {
                 check_password(&pool.password_policy(), password)?;
-                self.check_compromised(&pool, Some(&input.client_id), EventFilterType::SignUp, password)?;
+                self.check_compromised(pool, Some(&input.client_id), EventFilterType::SignUp, password)?;
             }
-            None if passwordless(&pool) => {}
+            None if passwordless(pool) => {}
             None => {
                 return Err(invalid_parameter(
                     "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
@@ -73,7 +73,7 @@ impl Cognito {
         }
         let attrs = check_attributes(&pool.config, attributes, AttributeWrite::Create)?;
         let sub = ids::uuid_v4(&*self.random);
-        let (username, mut attrs) = self.username_for(&pool, &input.username, &sub, attrs)?;
+        let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
         let key = pool.user_key(&username);
         if pool.users.contains(&key) {
             return Err(CognitoError::new(
@@ -97,13 +97,13 @@ impl Cognito {
             ctx.now,
         );
         if let Some(password) = &input.password {
-            user.set_password(self.hash_password(&pool, &user.username, password));
+            user.set_password(self.hash_password(pool, &user.username, password));
         }
-        let target = sign_up_target(&pool, &user);
+        let target = sign_up_target(pool, &user);
         if let Some(t) = &target {
             let code = self.send_code(
                 ctx,
-                &pool,
+                pool,
                 &user.username,
                 t.channel,
                 &t.destination,
@@ -125,6 +125,7 @@ impl Cognito {
             user_confirmed: false,
             user_sub: sub,
         })
+        })
     }
 
     pub(crate) fn confirm_sign_up(
@@ -132,50 +133,51 @@ impl Cognito {
         ctx: &RequestContext,
         input: ConfirmSignUpRequest,
     ) -> Result<ConfirmSignUpResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
-        let client = pool.client(&input.client_id)?;
-        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
-        let hide = hides_users(client);
-        let Some(key) = pool.find_user(&input.username) else {
-            return Err(if hide {
-                code_mismatch()
-            } else {
-                unknown_user()
-            });
-        };
-        let user = pool.users.get(&key).ok_or_else(unknown_user)?;
-        if user.status != UserStatusType::Unconfirmed {
-            return Err(CognitoError::new(
-                ErrorKind::NotAuthorizedException,
-                format!(
-                    "User cannot be confirmed. Current status is {}",
-                    user.status.as_str()
-                ),
-            ));
-        }
-        check_code(user, CodePurpose::SignUp, &input.confirmation_code, ctx)?;
-        // The code proves the contact it went to.
-        let verified = sign_up_target(&pool, user);
-        if let Some(t) = &verified {
-            let claimed = [(t.attribute.to_string(), t.destination.clone())];
-            pool.claim_aliases(
-                &key,
-                &claimed,
-                |a| a == t.attribute,
-                input.force_alias_creation,
-            )?;
-        }
-        pool.users.update(&key, |u| {
-            u.status = UserStatusType::Confirmed;
-            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
-            if let Some(t) = &verified {
-                u.attributes
-                    .insert(format!("{}_verified", t.attribute), "true".into());
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+            let hide = hides_users(client);
+            let Some(key) = pool.find_user(&input.username) else {
+                return Err(if hide {
+                    code_mismatch()
+                } else {
+                    unknown_user()
+                });
+            };
+            let user = pool.users.get(&key).ok_or_else(unknown_user)?;
+            if user.status != UserStatusType::Unconfirmed {
+                return Err(CognitoError::new(
+                    ErrorKind::NotAuthorizedException,
+                    format!(
+                        "User cannot be confirmed. Current status is {}",
+                        user.status.as_str()
+                    ),
+                ));
             }
-            u.modified = ctx.now;
-        });
-        Ok(ConfirmSignUpResponse { session: None })
+            check_code(user, CodePurpose::SignUp, &input.confirmation_code, ctx)?;
+            // The code proves the contact it went to.
+            let verified = sign_up_target(pool, user);
+            if let Some(t) = &verified {
+                let claimed = [(t.attribute.to_string(), t.destination.clone())];
+                pool.claim_aliases(
+                    &key,
+                    &claimed,
+                    |a| a == t.attribute,
+                    input.force_alias_creation,
+                )?;
+            }
+            pool.users.update(&key, |u| {
+                u.status = UserStatusType::Confirmed;
+                u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+                if let Some(t) = &verified {
+                    u.attributes
+                        .insert(format!("{}_verified", t.attribute), "true".into());
+                }
+                u.modified = ctx.now;
+            });
+            Ok(ConfirmSignUpResponse { session: None })
+        })
     }
 
     pub(crate) fn resend_confirmation_code(
@@ -183,52 +185,53 @@ impl Cognito {
         ctx: &RequestContext,
         input: ResendConfirmationCodeRequest,
     ) -> Result<ResendConfirmationCodeResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
-        let client = pool.client(&input.client_id)?;
-        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
-        let hide = hides_users(client);
-        let simulated = |pool: &PoolState| ResendConfirmationCodeResponse {
-            code_delivery_details: Some(simulated_delivery(pool, &input.username)),
-        };
-        let found = pool
-            .find_user(&input.username)
-            .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
-        let Some((key, user)) = found else {
-            return if hide {
-                Ok(simulated(&pool))
-            } else {
-                Err(unknown_user())
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+            let hide = hides_users(client);
+            let simulated = |pool: &PoolState| ResendConfirmationCodeResponse {
+                code_delivery_details: Some(simulated_delivery(pool, &input.username)),
             };
-        };
-        if !user.enabled {
-            return if hide {
-                Ok(simulated(&pool))
-            } else {
-                Err(user_disabled())
+            let found = pool
+                .find_user(&input.username)
+                .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
+            let Some((key, user)) = found else {
+                return if hide {
+                    Ok(simulated(pool))
+                } else {
+                    Err(unknown_user())
+                };
             };
-        }
-        if user.status != UserStatusType::Unconfirmed {
-            return Err(invalid_parameter("User is already confirmed."));
-        }
-        // Also when the pool verifies an attribute the user does not have.
-        let Some(target) = sign_up_target(&pool, user) else {
-            return Err(invalid_parameter(
-                "Cannot resend codes. Auto verification not turned on.",
-            ));
-        };
-        let username = user.username.clone();
-        let code = self.send_code(
-            ctx,
-            &pool,
-            &username,
-            target.channel,
-            &target.destination,
-            CodePurpose::SignUp,
-        );
-        replace_code(&mut pool, &key, code, ctx);
-        Ok(ResendConfirmationCodeResponse {
-            code_delivery_details: Some(target.details()),
+            if !user.enabled {
+                return if hide {
+                    Ok(simulated(pool))
+                } else {
+                    Err(user_disabled())
+                };
+            }
+            if user.status != UserStatusType::Unconfirmed {
+                return Err(invalid_parameter("User is already confirmed."));
+            }
+            // Also when the pool verifies an attribute the user does not have.
+            let Some(target) = sign_up_target(pool, user) else {
+                return Err(invalid_parameter(
+                    "Cannot resend codes. Auto verification not turned on.",
+                ));
+            };
+            let username = user.username.clone();
+            let code = self.send_code(
+                ctx,
+                pool,
+                &username,
+                target.channel,
+                &target.destination,
+                CodePurpose::SignUp,
+            );
+            replace_code(pool, &key, code, ctx);
+            Ok(ResendConfirmationCodeResponse {
+                code_delivery_details: Some(target.details()),
+            })
         })
     }
 
@@ -237,8 +240,8 @@ impl Cognito {
         ctx: &RequestContext,
         input: ForgotPasswordRequest,
     ) -> Result<ForgotPasswordResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
         let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
@@ -250,14 +253,14 @@ impl Cognito {
             .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
         let Some((key, user)) = found else {
             return if hide {
-                Ok(simulated(&pool))
+                Ok(simulated(pool))
             } else {
                 Err(unknown_user())
             };
         };
         if !user.enabled {
             return if hide {
-                Ok(simulated(&pool))
+                Ok(simulated(pool))
             } else {
                 Err(user_disabled())
             };
@@ -268,9 +271,9 @@ impl Cognito {
                 "User password cannot be reset in the current state.",
             ));
         }
-        let Some(target) = recovery_target(&pool, user) else {
+        let Some(target) = recovery_target(pool, user) else {
             return if hide {
-                Ok(simulated(&pool))
+                Ok(simulated(pool))
             } else {
                 Err(invalid_parameter(
                     "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -280,15 +283,16 @@ impl Cognito {
         let username = user.username.clone();
         let code = self.send_code(
             ctx,
-            &pool,
+            pool,
             &username,
             target.channel,
             &target.destination,
             CodePurpose::ForgotPassword,
         );
-        replace_code(&mut pool, &key, code, ctx);
+        replace_code(pool, &key, code, ctx);
         Ok(ForgotPasswordResponse {
             code_delivery_details: Some(target.details()),
+        })
         })
     }
 
@@ -297,52 +301,53 @@ impl Cognito {
         ctx: &RequestContext,
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
-        let client = pool.client(&input.client_id)?;
-        client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
-        let hide = hides_users(client);
-        let found = pool
-            .find_user(&input.username)
-            .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
-        let Some((key, user)) = found else {
-            return Err(if hide {
-                code_mismatch()
-            } else {
-                unknown_user()
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+            let hide = hides_users(client);
+            let found = pool
+                .find_user(&input.username)
+                .and_then(|k| pool.users.get(&k).map(|u| (k, u)));
+            let Some((key, user)) = found else {
+                return Err(if hide {
+                    code_mismatch()
+                } else {
+                    unknown_user()
+                });
+            };
+            if !user.enabled {
+                return Err(if hide {
+                    code_mismatch()
+                } else {
+                    user_disabled()
+                });
+            }
+            check_code(
+                user,
+                CodePurpose::ForgotPassword,
+                &input.confirmation_code,
+                ctx,
+            )?;
+            check_password(&pool.password_policy(), &input.password)?;
+            self.check_compromised(
+                pool,
+                Some(&input.client_id),
+                EventFilterType::PasswordChange,
+                &input.password,
+            )?;
+            let hash = self.hash_password(pool, &user.username, &input.password);
+            let event_id = crate::ids::uuid_v4(&*self.random);
+            pool.users.update(&key, |u| {
+                u.set_password(hash);
+                u.status = UserStatusType::Confirmed;
+                u.temporary_password_expires = None;
+                u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
+                crate::users::record_event(u, event_id, ctx.now, EventType::ForgotPassword, true);
+                u.modified = ctx.now;
             });
-        };
-        if !user.enabled {
-            return Err(if hide {
-                code_mismatch()
-            } else {
-                user_disabled()
-            });
-        }
-        check_code(
-            user,
-            CodePurpose::ForgotPassword,
-            &input.confirmation_code,
-            ctx,
-        )?;
-        check_password(&pool.password_policy(), &input.password)?;
-        self.check_compromised(
-            &pool,
-            Some(&input.client_id),
-            EventFilterType::PasswordChange,
-            &input.password,
-        )?;
-        let hash = self.hash_password(&pool, &user.username, &input.password);
-        let event_id = crate::ids::uuid_v4(&*self.random);
-        pool.users.update(&key, |u| {
-            u.set_password(hash);
-            u.status = UserStatusType::Confirmed;
-            u.temporary_password_expires = None;
-            u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
-            crate::users::record_event(u, event_id, ctx.now, EventType::ForgotPassword, true);
-            u.modified = ctx.now;
-        });
-        Ok(ConfirmForgotPasswordResponse {})
+            Ok(ConfirmForgotPasswordResponse {})
+        })
     }
 }
 

@@ -56,72 +56,71 @@ impl SessionConfigState {
 impl Cognito {
     pub(crate) fn get_user_pool_session_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetUserPoolSessionConfigurationRequest,
     ) -> Result<GetUserPoolSessionConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let s = &pool.session_config;
-        Ok(GetUserPoolSessionConfigurationResponse {
-            user_pool_id: Some(input.user_pool_id),
-            user_session_tracking: Some(if s.tracking_enabled() {
-                UserSessionTrackingType::Enabled
-            } else {
-                UserSessionTrackingType::Disabled
-            }),
-            token_session: Some(UserPoolTokenSessionConfigType {
-                max_per_user: s.max_sessions_per_user(),
-            }),
+        self.store.read(&input.user_pool_id, |pool| {
+            let s = &pool.session_config;
+            Ok(GetUserPoolSessionConfigurationResponse {
+                user_pool_id: Some(input.user_pool_id.clone()),
+                user_session_tracking: Some(if s.tracking_enabled() {
+                    UserSessionTrackingType::Enabled
+                } else {
+                    UserSessionTrackingType::Disabled
+                }),
+                token_session: Some(UserPoolTokenSessionConfigType {
+                    max_per_user: s.max_sessions_per_user(),
+                }),
+            })
         })
     }
 
     pub(crate) fn set_user_pool_session_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: SetUserPoolSessionConfigurationRequest,
     ) -> Result<SetUserPoolSessionConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        require_tier(
-            &pool.config,
-            UserPoolTierType::Essentials,
-            "Session Tracking",
-        )?;
-        pool.session_config.tracking = Some(input.user_session_tracking);
-        pool.session_config.max_per_user = Some(input.token_session.max_per_user);
-        Ok(SetUserPoolSessionConfigurationResponse {
-            user_pool_id: Some(input.user_pool_id),
-            user_session_tracking: Some(input.user_session_tracking),
-            token_session: Some(input.token_session),
+        self.store.update(&input.user_pool_id, |pool| {
+            require_tier(
+                &pool.config,
+                UserPoolTierType::Essentials,
+                "Session Tracking",
+            )?;
+            pool.session_config.tracking = Some(input.user_session_tracking);
+            pool.session_config.max_per_user = Some(input.token_session.max_per_user);
+            Ok(SetUserPoolSessionConfigurationResponse {
+                user_pool_id: Some(input.user_pool_id.clone()),
+                user_session_tracking: Some(input.user_session_tracking),
+                token_session: Some(input.token_session),
+            })
         })
     }
 
     pub(crate) fn get_user_pool_client_session_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: GetUserPoolClientSessionConfigurationRequest,
     ) -> Result<GetUserPoolClientSessionConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        pool.client(&input.client_id)?;
-        Ok(GetUserPoolClientSessionConfigurationResponse {
-            sso_session: Some(ClientSSOSessionConfigType {
-                max_validity_minutes: pool
-                    .session_config
-                    .sso_max_validity_minutes(&input.client_id),
-            }),
-            user_pool_id: Some(input.user_pool_id),
-            client_id: Some(input.client_id),
+        self.store.read(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            Ok(GetUserPoolClientSessionConfigurationResponse {
+                sso_session: Some(ClientSSOSessionConfigType {
+                    max_validity_minutes: pool
+                        .session_config
+                        .sso_max_validity_minutes(&input.client_id),
+                }),
+                user_pool_id: Some(input.user_pool_id.clone()),
+                client_id: Some(input.client_id),
+            })
         })
     }
 
     pub(crate) fn set_user_pool_client_session_configuration(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: SetUserPoolClientSessionConfigurationRequest,
     ) -> Result<SetUserPoolClientSessionConfigurationResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         pool.client(&input.client_id)?;
         require_tier(
             &pool.config,
@@ -140,8 +139,9 @@ impl Cognito {
         );
         Ok(SetUserPoolClientSessionConfigurationResponse {
             sso_session: Some(input.sso_session),
-            user_pool_id: Some(input.user_pool_id),
+            user_pool_id: Some(input.user_pool_id.clone()),
             client_id: Some(input.client_id),
+        })
         })
     }
 }

@@ -1,122 +1,103 @@
-//! Where the pools live.
+//! Where all state lives, and the only way to reach it.
 //!
-//! The logic talks to a [`Store`] of pools; each pool is a [`PoolState`] behind its own
-//! lock, so requests on different pools never wait for each other. [`MemoryStore`] keeps
-//! everything in memory. A durable store implements the same trait (loading pools at
-//! start and persisting each one after its lock is released), without touching the logic.
+//! [`Store`] holds every pool (a [`PoolState`], each behind its own lock, so requests on
+//! different pools never wait for each other), the state that belongs to no pool
+//! ([`Global`]: the app client index, the domain index, provisioned limits, compromised
+//! passwords) and the outbox.
+//!
+//! The contract:
+//! - state is read with [`Store::read`] and changed with [`Store::update`], each of which
+//!   runs a closure under the pool's lock; nothing hands out a lock or a reference that
+//!   outlives the closure, so lock scope is visible at every call site;
+//! - an update closure validates first and changes state only once nothing can fail:
+//!   when it returns an error, it has changed nothing. A returned `Ok` is the commit;
+//!   a durable store persists at that point, in `update`, and nowhere else;
+//! - closures do no costly work (key generation, SRP exponentiations, RS256
+//!   signatures): callers read what they need, compute outside, and update after,
+//!   re-checking what may have changed;
+//! - locks are taken in one order: a pool, then [`Global`], then the outbox; never two
+//!   pools at once;
+//! - [`Store::reset`] forgets everything.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use cognito_model::shapes::{UserPoolClientType, UserPoolType};
-use cognito_model::Timestamp;
+use cognito_model::CognitoError;
 use parking_lot::RwLock;
 
-/// A pool shared between requests.
-pub type SharedPool = Arc<RwLock<PoolState>>;
+use crate::errors::pool_not_found;
+use crate::messages::Outbox;
+pub use crate::state::{ClientSecret, ClientState, PoolState};
 
-/// Everything Cognito keeps about one user pool.
-#[derive(Debug, Clone, Default)]
-pub struct PoolState {
-    /// The pool's configuration as `DescribeUserPool` returns it (counts are filled in
-    /// when answering).
-    pub config: UserPoolType,
-    /// App clients by client id.
-    pub clients: BTreeMap<String, ClientState>,
-    /// Tags on the pool.
-    pub tags: BTreeMap<String, String>,
-    /// The pool's users.
-    pub users: crate::users::Users,
-    /// User import jobs.
-    pub import_jobs: crate::import_jobs::ImportJobsState,
-    /// The signing key and the refresh tokens issued.
-    pub tokens: crate::auth::TokenState,
-    /// Sign-ins waiting for a challenge response, by session.
-    pub auth_sessions: crate::auth::PendingSignIns,
-    /// Sign-ins as usernames that do not exist, answered as real ones.
-    pub unknown_users: crate::auth::UnknownUsers,
-    /// See [`crate::groups`].
-    pub groups: crate::groups::GroupsState,
-    /// See [`crate::resource_servers`].
-    pub resource_servers: crate::resource_servers::ResourceServersState,
-    /// See [`crate::domains`].
-    pub domains: crate::domains::DomainState,
-    /// See [`crate::identity_providers`].
-    pub identity_providers: crate::identity_providers::IdentityProvidersState,
-    /// See [`crate::branding`].
-    pub branding: crate::branding::BrandingState,
-    /// See [`crate::terms`].
-    pub terms: crate::terms::TermsState,
-    /// See [`crate::mfa_config`].
-    pub mfa_config: crate::mfa_config::MfaConfigState,
-    /// See [`crate::risk`].
-    pub risk: crate::risk::RiskState,
-    /// See [`crate::log_delivery`].
-    pub log_delivery: crate::log_delivery::LogDeliveryState,
-    /// See [`crate::replicas`].
-    pub replicas: crate::replicas::ReplicasState,
-    /// See [`crate::recovery`].
-    pub recovery: crate::recovery::RecoveryState,
-    /// See [`crate::cimd`].
-    pub cimd: crate::cimd::CimdState,
-    /// See [`crate::session_config`].
-    pub session_config: crate::session_config::SessionConfigState,
+/// State that belongs to no single pool.
+#[derive(Debug, Default)]
+pub struct Global {
+    /// App client id → the id of its pool, for the operations that name only a client.
+    pub(crate) clients: HashMap<String, String>,
+    /// (Region, domain) → the id of the pool it belongs to.
+    pub(crate) domains: BTreeMap<(String, String), String>,
+    /// (account, Region, category) → a provisioned request rate.
+    pub(crate) limits: HashMap<(String, String, String), i32>,
+    /// SHA-256 hashes of passwords known to be compromised.
+    pub(crate) compromised: HashSet<[u8; 32]>,
 }
 
-/// One app client.
-#[derive(Debug, Clone)]
-pub struct ClientState {
-    /// The client as `DescribeUserPoolClient` returns it, without `ClientSecret`.
-    pub config: UserPoolClientType,
-    /// Its secrets, oldest first (at most two).
-    pub secrets: Vec<ClientSecret>,
-}
-
-/// One client secret.
-#[derive(Clone)]
-pub struct ClientSecret {
-    /// The secret's id.
-    pub id: String,
-    /// The secret itself.
-    pub value: String,
-    /// When it was created.
-    pub created: Timestamp,
-}
-
-impl std::fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientSecret")
-            .field("id", &self.id)
-            .field("value", &"<redacted>")
-            .field("created", &self.created)
-            .finish()
-    }
-}
-
-/// The collection of pools.
-pub trait Store: Send + Sync {
-    /// The pool with `id`.
-    fn get(&self, id: &str) -> Option<SharedPool>;
-    /// Adds a pool; `false` when its id is taken.
-    fn insert(&self, id: String, pool: PoolState) -> bool;
-    /// Removes a pool.
-    fn remove(&self, id: &str) -> Option<SharedPool>;
-    /// Up to `limit` pools in id order, starting after `after`.
-    fn page(&self, after: Option<&str>, limit: usize) -> Vec<SharedPool>;
-}
-
-/// Pools in memory.
+/// All state: pools, what belongs to no pool, and the messages sent.
 #[derive(Default)]
-pub struct MemoryStore {
-    pools: RwLock<BTreeMap<String, SharedPool>>,
+pub struct Store {
+    pools: RwLock<BTreeMap<String, Arc<RwLock<PoolState>>>>,
+    global: RwLock<Global>,
+    outbox: Outbox,
 }
 
-impl Store for MemoryStore {
-    fn get(&self, id: &str) -> Option<SharedPool> {
-        self.pools.read().get(id).cloned()
+impl Store {
+    /// An empty store whose outbox keeps at most `outbox_limit` messages per pool.
+    pub fn new(outbox_limit: usize) -> Self {
+        Store {
+            outbox: Outbox::with_limit(outbox_limit),
+            ..Store::default()
+        }
     }
 
-    fn insert(&self, id: String, pool: PoolState) -> bool {
+    fn pool(&self, id: &str) -> Result<Arc<RwLock<PoolState>>, CognitoError> {
+        self.pools
+            .read()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| pool_not_found(id))
+    }
+
+    /// Pool `id` itself, for tests to look into.
+    #[cfg(test)]
+    pub(crate) fn shared(&self, id: &str) -> Result<Arc<RwLock<PoolState>>, CognitoError> {
+        self.pool(id)
+    }
+
+    /// Runs `f` on pool `id`, or answers that it does not exist.
+    pub fn read<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&PoolState) -> Result<T, CognitoError>,
+    ) -> Result<T, CognitoError> {
+        let pool = self.pool(id)?;
+        let guard = pool.read();
+        f(&guard)
+    }
+
+    /// Changes pool `id` through `f`, or answers that it does not exist. `f` changes
+    /// nothing when it fails (see the module's contract).
+    pub fn update<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut PoolState) -> Result<T, CognitoError>,
+    ) -> Result<T, CognitoError> {
+        let pool = self.pool(id)?;
+        let mut guard = pool.write();
+        f(&mut guard)
+    }
+
+    /// Adds a pool; `false` when its id is taken.
+    pub fn insert(&self, id: String, pool: PoolState) -> bool {
         let mut pools = self.pools.write();
         if pools.contains_key(&id) {
             return false;
@@ -125,21 +106,87 @@ impl Store for MemoryStore {
         true
     }
 
-    fn remove(&self, id: &str) -> Option<SharedPool> {
-        self.pools.write().remove(id)
+    /// Removes pool `id` if `check` allows it, with its app clients and domains, and
+    /// answers what it held.
+    pub fn remove(
+        &self,
+        id: &str,
+        check: impl FnOnce(&PoolState) -> Result<(), CognitoError>,
+    ) -> Result<PoolState, CognitoError> {
+        let mut pools = self.pools.write();
+        let pool = pools.get(id).cloned().ok_or_else(|| pool_not_found(id))?;
+        check(&pool.read())?;
+        pools.remove(id);
+        drop(pools);
+        let state = std::mem::take(&mut *pool.write());
+        let mut global = self.global.write();
+        for client in state.clients.keys() {
+            global.clients.remove(client);
+        }
+        global.domains.retain(|_, owner| owner != id);
+        drop(global);
+        self.outbox.forget_pool(id);
+        Ok(state)
     }
 
-    fn page(&self, after: Option<&str>, limit: usize) -> Vec<SharedPool> {
+    /// Runs `f` on up to `limit` pools in id order, starting after `after`; answers how
+    /// many it visited.
+    pub fn page(&self, after: Option<&str>, limit: usize, mut f: impl FnMut(&PoolState)) -> usize {
         use std::ops::Bound;
-        let pools = self.pools.read();
         let start = match after {
             Some(a) => Bound::Excluded(a),
             None => Bound::Unbounded,
         };
-        pools
+        let pools: Vec<Arc<RwLock<PoolState>>> = self
+            .pools
+            .read()
             .range::<str, _>((start, Bound::Unbounded))
             .take(limit)
             .map(|(_, p)| p.clone())
-            .collect()
+            .collect();
+        for pool in &pools {
+            f(&pool.read());
+        }
+        pools.len()
+    }
+
+    /// The ids of every pool, or of pool `id` alone when it exists.
+    pub fn ids(&self, only: Option<&str>) -> Vec<String> {
+        let pools = self.pools.read();
+        match only {
+            Some(id) => pools
+                .get_key_value(id)
+                .map(|(k, _)| k.clone())
+                .into_iter()
+                .collect(),
+            None => pools.keys().cloned().collect(),
+        }
+    }
+
+    /// Runs `f` on the state that belongs to no pool.
+    pub fn global<T>(&self, f: impl FnOnce(&Global) -> T) -> T {
+        f(&self.global.read())
+    }
+
+    /// Changes the state that belongs to no pool through `f` (see the module's contract).
+    pub fn update_global<T>(&self, f: impl FnOnce(&mut Global) -> T) -> T {
+        f(&mut self.global.write())
+    }
+
+    /// The id of app client `client_id`'s pool.
+    pub fn pool_of_client(&self, client_id: &str) -> Option<String> {
+        self.global.read().clients.get(client_id).cloned()
+    }
+
+    /// The messages sent.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// Forgets everything.
+    pub fn reset(&self) {
+        self.pools.write().clear();
+        *self.global.write() = Global::default();
+        self.outbox.clear();
     }
 }

@@ -5,12 +5,11 @@ use cognito_model::CognitoError;
 
 use crate::errors::{invalid_parameter, not_found};
 use crate::pools::check_tags;
-use crate::store::SharedPool;
 use crate::{Cognito, RequestContext};
 
 impl Cognito {
     /// The pool a resource ARN names.
-    fn tagged_pool(&self, ctx: &RequestContext, arn: &str) -> Result<SharedPool, CognitoError> {
+    fn tagged_pool(&self, ctx: &RequestContext, arn: &str) -> Result<String, CognitoError> {
         let missing = || not_found(format!("Resource {arn} does not exist."));
         let mut parts = arn.splitn(6, ':');
         let (
@@ -35,7 +34,9 @@ impl Cognito {
         if region != crate::ids::pool_region(pool_id) || account != ctx.account_id {
             return Err(missing());
         }
-        self.pool(ctx, pool_id).map_err(|_| missing())
+        self.store
+            .read(pool_id, |_| Ok(pool_id.to_string()))
+            .map_err(|_| missing())
     }
 
     pub(crate) fn tag_resource(
@@ -43,13 +44,14 @@ impl Cognito {
         ctx: &RequestContext,
         input: TagResourceRequest,
     ) -> Result<TagResourceResponse, CognitoError> {
-        let pool = self.tagged_pool(ctx, &input.resource_arn)?;
-        let mut pool = pool.write();
-        let mut tags = pool.tags.clone();
-        tags.extend(input.tags);
-        check_tags(&tags)?;
-        pool.tags = tags;
-        Ok(TagResourceResponse {})
+        let pool_id = self.tagged_pool(ctx, &input.resource_arn)?;
+        self.store.update(&pool_id, |pool| {
+            let mut tags = pool.tags.clone();
+            tags.extend(input.tags);
+            check_tags(&tags)?;
+            pool.tags = tags;
+            Ok(TagResourceResponse {})
+        })
     }
 
     pub(crate) fn untag_resource(
@@ -57,12 +59,13 @@ impl Cognito {
         ctx: &RequestContext,
         input: UntagResourceRequest,
     ) -> Result<UntagResourceResponse, CognitoError> {
-        let pool = self.tagged_pool(ctx, &input.resource_arn)?;
-        let mut pool = pool.write();
-        for key in &input.tag_keys {
-            pool.tags.remove(key);
-        }
-        Ok(UntagResourceResponse {})
+        let pool_id = self.tagged_pool(ctx, &input.resource_arn)?;
+        self.store.update(&pool_id, |pool| {
+            for key in &input.tag_keys {
+                pool.tags.remove(key);
+            }
+            Ok(UntagResourceResponse {})
+        })
     }
 
     pub(crate) fn list_tags_for_resource(
@@ -70,8 +73,8 @@ impl Cognito {
         ctx: &RequestContext,
         input: ListTagsForResourceRequest,
     ) -> Result<ListTagsForResourceResponse, CognitoError> {
-        let pool = self.tagged_pool(ctx, &input.resource_arn)?;
-        let tags = pool.read().tags.clone();
+        let pool_id = self.tagged_pool(ctx, &input.resource_arn)?;
+        let tags = self.store.read(&pool_id, |pool| Ok(pool.tags.clone()))?;
         Ok(ListTagsForResourceResponse { tags: Some(tags) })
     }
 }

@@ -94,76 +94,77 @@ impl Cognito {
         ctx: &RequestContext,
         input: CreateTermsRequest,
     ) -> Result<CreateTermsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let links = input.links.unwrap_or_default();
         check_links(&links)?;
-        let mut pool = pool.write();
-        pool.client(&input.client_id)?;
-        if pool
-            .terms
-            .of_client(&input.client_id)
-            .any(|t| t.terms_name == input.terms_name)
-        {
-            return Err(terms_exist(&input.terms_name, &input.client_id));
-        }
-        let id = loop {
-            let id = ids::uuid_v4(&*self.random);
-            if !pool.terms.terms.contains_key(&id) {
-                break id;
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            if pool
+                .terms
+                .of_client(&input.client_id)
+                .any(|t| t.terms_name == input.terms_name)
+            {
+                return Err(terms_exist(&input.terms_name, &input.client_id));
             }
-        };
-        let terms = TermsType {
-            terms_id: id.clone(),
-            user_pool_id: input.user_pool_id,
-            client_id: input.client_id,
-            terms_name: input.terms_name,
-            terms_source: input.terms_source,
-            enforcement: input.enforcement,
-            links,
-            creation_date: ctx.now,
-            last_modified_date: ctx.now,
-        };
-        pool.terms.terms.insert(id, terms.clone());
-        Ok(CreateTermsResponse { terms: Some(terms) })
+            let id = loop {
+                let id = ids::uuid_v4(&*self.random);
+                if !pool.terms.terms.contains_key(&id) {
+                    break id;
+                }
+            };
+            let terms = TermsType {
+                terms_id: id.clone(),
+                user_pool_id: input.user_pool_id.clone(),
+                client_id: input.client_id,
+                terms_name: input.terms_name,
+                terms_source: input.terms_source,
+                enforcement: input.enforcement,
+                links,
+                creation_date: ctx.now,
+                last_modified_date: ctx.now,
+            };
+            pool.terms.terms.insert(id, terms.clone());
+            Ok(CreateTermsResponse { terms: Some(terms) })
+        })
     }
 
     pub(crate) fn describe_terms(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeTermsRequest,
     ) -> Result<DescribeTermsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let terms = pool
-            .terms
-            .terms
-            .get(&input.terms_id)
-            .ok_or_else(|| terms_not_found(&input.terms_id))?;
-        Ok(DescribeTermsResponse {
-            terms: Some(terms.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            let terms = pool
+                .terms
+                .terms
+                .get(&input.terms_id)
+                .ok_or_else(|| terms_not_found(&input.terms_id))?;
+            Ok(DescribeTermsResponse {
+                terms: Some(terms.clone()),
+            })
         })
     }
 
     pub(crate) fn describe_terms_by_client(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DescribeTermsByClientRequest,
     ) -> Result<DescribeTermsByClientResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        pool.client(&input.client_id)?;
-        let terms = pool
-            .terms
-            .of_client(&input.client_id)
-            .find(|t| t.terms_name == input.terms_name)
-            .ok_or_else(|| {
-                not_found(format!(
-                    "Terms {} do not exist for app client {}.",
-                    input.terms_name, input.client_id
-                ))
-            })?;
-        Ok(DescribeTermsByClientResponse {
-            terms: Some(terms.clone()),
+        self.store.read(&input.user_pool_id, |pool| {
+            pool.client(&input.client_id)?;
+            let terms = pool
+                .terms
+                .of_client(&input.client_id)
+                .find(|t| t.terms_name == input.terms_name)
+                .ok_or_else(|| {
+                    not_found(format!(
+                        "Terms {} do not exist for app client {}.",
+                        input.terms_name, input.client_id
+                    ))
+                })?;
+            Ok(DescribeTermsByClientResponse {
+                terms: Some(terms.clone()),
+            })
         })
     }
 
@@ -172,86 +173,88 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateTermsRequest,
     ) -> Result<UpdateTermsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         if let Some(links) = &input.links {
             check_links(links)?;
         }
-        let mut pool = pool.write();
-        let current = pool
-            .terms
-            .terms
-            .get(&input.terms_id)
-            .ok_or_else(|| terms_not_found(&input.terms_id))?;
-        if let Some(name) = &input.terms_name {
-            let taken = pool
+        self.store.update(&input.user_pool_id, |pool| {
+            let current = pool
                 .terms
-                .of_client(&current.client_id)
-                .any(|t| t.terms_name == *name && t.terms_id != input.terms_id);
-            if taken {
-                return Err(terms_exist(name, &current.client_id));
+                .terms
+                .get(&input.terms_id)
+                .ok_or_else(|| terms_not_found(&input.terms_id))?;
+            if let Some(name) = &input.terms_name {
+                let taken = pool
+                    .terms
+                    .of_client(&current.client_id)
+                    .any(|t| t.terms_name == *name && t.terms_id != input.terms_id);
+                if taken {
+                    return Err(terms_exist(name, &current.client_id));
+                }
             }
-        }
-        let terms = pool
-            .terms
-            .terms
-            .get_mut(&input.terms_id)
-            .ok_or_else(|| terms_not_found(&input.terms_id))?;
-        // What the request leaves out keeps its value.
-        if let Some(name) = input.terms_name {
-            terms.terms_name = name;
-        }
-        if let Some(source) = input.terms_source {
-            terms.terms_source = source;
-        }
-        if let Some(enforcement) = input.enforcement {
-            terms.enforcement = enforcement;
-        }
-        if let Some(links) = input.links {
-            terms.links = links;
-        }
-        terms.last_modified_date = ctx.now;
-        Ok(UpdateTermsResponse {
-            terms: Some(terms.clone()),
+            let terms = pool
+                .terms
+                .terms
+                .get_mut(&input.terms_id)
+                .ok_or_else(|| terms_not_found(&input.terms_id))?;
+            // What the request leaves out keeps its value.
+            if let Some(name) = input.terms_name {
+                terms.terms_name = name;
+            }
+            if let Some(source) = input.terms_source {
+                terms.terms_source = source;
+            }
+            if let Some(enforcement) = input.enforcement {
+                terms.enforcement = enforcement;
+            }
+            if let Some(links) = input.links {
+                terms.links = links;
+            }
+            terms.last_modified_date = ctx.now;
+            Ok(UpdateTermsResponse {
+                terms: Some(terms.clone()),
+            })
         })
     }
 
     pub(crate) fn delete_terms(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: DeleteTermsRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        pool.terms
-            .terms
-            .remove(&input.terms_id)
-            .map(|_| ())
-            .ok_or_else(|| terms_not_found(&input.terms_id))
+        self.store.update(&input.user_pool_id, |pool| {
+            pool.terms
+                .terms
+                .remove(&input.terms_id)
+                .map(|_| ())
+                .ok_or_else(|| terms_not_found(&input.terms_id))
+        })
     }
 
     pub(crate) fn list_terms(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListTermsRequest,
     ) -> Result<ListTermsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
+        self.store.read(&input.user_pool_id, |_| Ok(()))?;
         let limit = ids::page_size(input.max_results, MAX_PAGE);
-        let pool = pool.read();
-        let (page, next_token) = ids::page_of(
-            &pool.terms.terms,
-            input.next_token.as_deref().filter(|t| !t.is_empty()),
-            limit,
-            |t| TermsDescriptionType {
-                terms_id: t.terms_id.clone(),
-                terms_name: t.terms_name.clone(),
-                enforcement: t.enforcement,
-                creation_date: t.creation_date,
-                last_modified_date: t.last_modified_date,
-            },
-        )?;
-        Ok(ListTermsResponse {
-            terms: page,
-            next_token,
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, next_token) = ids::page_of(
+                &pool.terms.terms,
+                input.next_token.as_deref().filter(|t| !t.is_empty()),
+                limit,
+                |t| TermsDescriptionType {
+                    terms_id: t.terms_id.clone(),
+                    terms_name: t.terms_name.clone(),
+                    enforcement: t.enforcement,
+                    creation_date: t.creation_date,
+                    last_modified_date: t.last_modified_date,
+                },
+            )?;
+            Ok(ListTermsResponse {
+                terms: page,
+                next_token,
+            })
         })
     }
 }

@@ -11,8 +11,7 @@ use cognito_crypto::Secret;
 use cognito_model::shapes::UserStatusType;
 use cognito_model::{CognitoError, Timestamp};
 
-use crate::errors::pool_not_found;
-use crate::store::SharedPool;
+use crate::store::PoolState;
 use crate::users::{user_not_found, CodePurpose};
 use crate::Cognito;
 
@@ -81,8 +80,7 @@ impl Cognito {
         username: Option<&str>,
     ) -> Vec<IssuedCode> {
         let mut out = Vec::new();
-        for pool in self.pools_matching(pool_id) {
-            let pool = pool.read();
+        self.each_pool(pool_id, |pool| {
             let pool_id = pool.config.id.clone().unwrap_or_default();
             let keys: Vec<String> = match username {
                 Some(name) => pool.find_user(name).into_iter().collect(),
@@ -102,7 +100,7 @@ impl Cognito {
                         }),
                 );
             }
-        }
+        });
         out
     }
 
@@ -116,33 +114,30 @@ impl Cognito {
         pool_id: &str,
         username: &str,
     ) -> Result<(), CognitoError> {
-        let pool = self
-            .store
-            .get(pool_id)
-            .ok_or_else(|| pool_not_found(pool_id))?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(username)?;
-        let email = pool
-            .users
-            .get(&key)
-            .ok_or_else(user_not_found)?
-            .attribute("email")
-            .filter(|e| !e.is_empty())
-            .map(str::to_string);
-        if let Some(email) = &email {
-            let claimed = [("email".to_string(), email.clone())];
-            pool.claim_aliases(&key, &claimed, |a| a == "email", true)?;
-        }
-        pool.users.update(&key, |u| {
-            u.status = UserStatusType::Confirmed;
-            u.temporary_password_expires = None;
-            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
-            if email.is_some() {
-                u.attributes.insert("email_verified".into(), "true".into());
+        self.store.update(pool_id, |pool| {
+            let key = pool.user_key_of(username)?;
+            let email = pool
+                .users
+                .get(&key)
+                .ok_or_else(user_not_found)?
+                .attribute("email")
+                .filter(|e| !e.is_empty())
+                .map(str::to_string);
+            if let Some(email) = &email {
+                let claimed = [("email".to_string(), email.clone())];
+                pool.claim_aliases(&key, &claimed, |a| a == "email", true)?;
             }
-            u.modified = now;
-        });
-        Ok(())
+            pool.users.update(&key, |u| {
+                u.status = UserStatusType::Confirmed;
+                u.temporary_password_expires = None;
+                u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+                if email.is_some() {
+                    u.attributes.insert("email_verified".into(), "true".into());
+                }
+                u.modified = now;
+            });
+            Ok(())
+        })
     }
 
     /// The sign-ins whose tokens still work at `now` (never the tokens themselves): of
@@ -154,12 +149,11 @@ impl Cognito {
         username: Option<&str>,
     ) -> Vec<ActiveTokens> {
         let mut out = Vec::new();
-        for pool in self.pools_matching(pool_id) {
-            let pool = pool.read();
+        self.each_pool(pool_id, |pool| {
             let id = pool.config.id.clone().unwrap_or_default();
             let only = username.and_then(|u| pool.find_user(u));
             if username.is_some() && only.is_none() {
-                continue;
+                return;
             }
             for grant in pool.tokens.grants.active(now) {
                 if only.as_ref().is_some_and(|k| *k != grant.user_key) {
@@ -179,7 +173,7 @@ impl Cognito {
                     refresh_expires: grant.expires,
                 });
             }
-        }
+        });
         out.sort_by(|a, b| {
             (&a.pool_id, &a.username, &a.session_id).cmp(&(&b.pool_id, &b.username, &b.session_id))
         });
@@ -194,36 +188,31 @@ impl Cognito {
         pool_id: &str,
         username: Option<&str>,
     ) -> Result<usize, CognitoError> {
-        let pool = self
-            .store
-            .get(pool_id)
-            .ok_or_else(|| pool_not_found(pool_id))?;
-        let mut pool = pool.write();
-        let only = match username {
-            Some(u) => Some(pool.user_key_of(u)?),
-            None => None,
-        };
-        let ended = pool
-            .tokens
-            .grants
-            .revoke_where(|g| g.expires > now && only.as_ref().is_none_or(|k| *k == g.user_key));
-        let keys: Vec<String> = match only {
-            Some(k) => vec![k],
-            None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
-        };
-        for key in keys {
-            pool.users
-                .update(&key, |u| u.sign_in.tokens_valid_after = Some(now));
-        }
-        Ok(ended)
+        self.store.update(pool_id, |pool| {
+            let only = match username {
+                Some(u) => Some(pool.user_key_of(u)?),
+                None => None,
+            };
+            let ended = pool.tokens.grants.revoke_where(|g| {
+                g.expires > now && only.as_ref().is_none_or(|k| *k == g.user_key)
+            });
+            let keys: Vec<String> = match only {
+                Some(k) => vec![k],
+                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+            };
+            for key in keys {
+                pool.users
+                    .update(&key, |u| u.sign_in.tokens_valid_after = Some(now));
+            }
+            Ok(ended)
+        })
     }
 
     /// The recorded events (sign-up, sign-in, password changes) of pool `pool_id` and
     /// user `username` when given, oldest first per user.
     pub fn auth_events(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<RecordedEvent> {
         let mut out = Vec::new();
-        for pool in self.pools_matching(pool_id) {
-            let pool = pool.read();
+        self.each_pool(pool_id, |pool| {
             let id = pool.config.id.clone().unwrap_or_default();
             let keys: Vec<String> = match username {
                 Some(name) => pool.find_user(name).into_iter().collect(),
@@ -236,50 +225,24 @@ impl Cognito {
                     event: e.clone(),
                 }));
             }
-        }
+        });
         out
     }
 
-    fn pools_matching(&self, pool_id: Option<&str>) -> Vec<SharedPool> {
-        match pool_id {
-            Some(id) => self.store.get(id).into_iter().collect(),
-            None => self.all_pools(),
+    /// Runs `f` on pool `pool_id`, or on every pool, in id order.
+    fn each_pool(&self, pool_id: Option<&str>, mut f: impl FnMut(&PoolState)) {
+        for id in self.store.ids(pool_id) {
+            let _ = self.store.read(&id, |pool| {
+                f(pool);
+                Ok(())
+            });
         }
     }
 
     /// Forgets everything: every pool with all it holds, the indexes over them, the
-    /// provisioned limits and the outbox.
+    /// provisioned limits, the compromised passwords and the outbox.
     pub fn reset(&self) {
-        let ids: Vec<String> = self
-            .all_pools()
-            .iter()
-            .filter_map(|p| p.read().config.id.clone())
-            .collect();
-        for id in ids {
-            self.store.remove(&id);
-        }
-        self.client_index.write().clear();
-        self.domains.clear();
-        self.limits.clear();
-        self.outbox.clear();
-    }
-
-    /// Every stored pool, in id order.
-    fn all_pools(&self) -> Vec<SharedPool> {
-        let mut out: Vec<SharedPool> = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.store.page(after.as_deref(), 100);
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.read().config.id.clone();
-            out.extend(page);
-            if after.is_none() {
-                break;
-            }
-        }
-        out
+        self.store.reset();
     }
 }
 
@@ -421,7 +384,7 @@ mod tests {
         }
         svc.reset();
         assert!(svc.outbox().messages(|_| true).is_empty());
-        assert!(svc.all_pools().is_empty());
+        assert!(svc.store.ids(None).is_empty());
         let e = svc
             .describe_user_pool(&ctx(), DescribeUserPoolRequest { user_pool_id: pool })
             .unwrap_err();

@@ -58,3 +58,16 @@ pub(crate) fn create_pool(svc: &Cognito, name: &str) -> UserPoolType {
     .user_pool
     .unwrap()
 }
+
+impl Cognito {
+    /// Pool `id`'s state behind its lock, for tests to look into and arrange; the
+    /// service itself reaches state only through the store's `read` and `update`.
+    pub(crate) fn pool(
+        &self,
+        _ctx: &RequestContext,
+        id: &str,
+    ) -> Result<std::sync::Arc<parking_lot::RwLock<crate::PoolState>>, cognito_model::CognitoError>
+    {
+        self.store.shared(id)
+    }
+}

@@ -7,32 +7,22 @@ use cognito_model::shapes::{GetSigningCertificateRequest, GetSigningCertificateR
 use cognito_model::{CognitoError, ErrorKind};
 use serde_json::Value;
 
-use crate::errors::pool_not_found;
-use crate::store::SharedPool;
 use crate::{Cognito, RequestContext};
 
 /// How long the signing certificate is valid: ten years.
 const CERTIFICATE_YEARS: i64 = 10;
 
 impl Cognito {
-    fn pool_by_id(&self, pool_id: &str) -> Result<SharedPool, CognitoError> {
-        self.store
-            .get(pool_id)
-            .ok_or_else(|| pool_not_found(pool_id))
-    }
-
     /// The pool's JSON Web Key Set (`/<poolId>/.well-known/jwks.json`).
     pub fn jwks(&self, pool_id: &str) -> Result<Value, CognitoError> {
-        let key = self.signing_key(&self.pool_by_id(pool_id)?)?;
+        let key = self.signing_key(pool_id)?;
         Ok(jwk_set([key.jwk()]))
     }
 
     /// The issuer of pool `pool_id`'s tokens, for its discovery document; the pool must
     /// exist.
     pub fn issuer_of(&self, pool_id: &str) -> Result<String, CognitoError> {
-        let pool = self.pool_by_id(pool_id)?;
-        let issuer = self.issuer(&pool.read());
-        Ok(issuer)
+        self.store.read(pool_id, |pool| Ok(self.issuer(pool)))
     }
 
     pub(crate) fn get_signing_certificate(
@@ -40,13 +30,15 @@ impl Cognito {
         ctx: &RequestContext,
         input: GetSigningCertificateRequest,
     ) -> Result<GetSigningCertificateResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        if let Some(pem) = pool.read().tokens.certificate() {
+        let kept = self.store.read(&input.user_pool_id, |pool| {
+            Ok(pool.tokens.certificate().map(str::to_string))
+        })?;
+        if let Some(pem) = kept {
             return Ok(GetSigningCertificateResponse {
-                certificate: Some(pem.to_string()),
+                certificate: Some(pem),
             });
         }
-        let key = self.signing_key(&pool)?;
+        let key = self.signing_key(&input.user_pool_id)?;
         let mut serial = [0u8; 16];
         self.random.fill(&mut serial);
         let now = ctx.now.secs();
@@ -60,7 +52,9 @@ impl Cognito {
             },
         )
         .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))?;
-        let pem = pool.write().tokens.keep_certificate(certificate.pem());
+        let pem = self.store.update(&input.user_pool_id, |pool| {
+            Ok(pool.tokens.keep_certificate(certificate.pem()))
+        })?;
         Ok(GetSigningCertificateResponse {
             certificate: Some(pem),
         })

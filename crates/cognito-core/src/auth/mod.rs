@@ -47,7 +47,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::invalid_parameter;
-use crate::store::{ClientState, PoolState, SharedPool};
+use crate::store::{ClientState, PoolState};
 use crate::users::user_not_found;
 use crate::{Cognito, RequestContext};
 pub use grants::Grants;
@@ -243,7 +243,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: InitiateAuthRequest,
     ) -> Result<InitiateAuthResponse, CognitoError> {
-        let pool = self.client_pool(ctx, &input.client_id)?;
+        let pool = self.client_pool(&input.client_id)?;
         let params = input.auth_parameters.unwrap_or_default();
         self.initiate(
             ctx,
@@ -261,8 +261,9 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminInitiateAuthRequest,
     ) -> Result<AdminInitiateAuthResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        pool.read().client(&input.client_id)?;
+        let pool = input.user_pool_id;
+        self.store
+            .read(&pool, |p| p.client(&input.client_id).map(drop))?;
         let params = input.auth_parameters.unwrap_or_default();
         self.initiate(
             ctx,
@@ -280,7 +281,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: RespondToAuthChallengeRequest,
     ) -> Result<RespondToAuthChallengeResponse, CognitoError> {
-        let pool = self.client_pool(ctx, &input.client_id)?;
+        let pool = self.client_pool(&input.client_id)?;
         let responses = input.challenge_responses.unwrap_or_default();
         self.respond(
             ctx,
@@ -298,8 +299,9 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminRespondToAuthChallengeRequest,
     ) -> Result<AdminRespondToAuthChallengeResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        pool.read().client(&input.client_id)?;
+        let pool = input.user_pool_id;
+        self.store
+            .read(&pool, |p| p.client(&input.client_id).map(drop))?;
         let responses = input.challenge_responses.unwrap_or_default();
         self.respond(
             ctx,
@@ -316,7 +318,7 @@ impl Cognito {
     fn initiate(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         api: Api,
         client_id: &str,
         flow: AuthFlowType,
@@ -341,22 +343,22 @@ impl Cognito {
         if !allowed_api {
             return Err(invalid_parameter("Initiate Auth method not supported."));
         }
-        {
-            let pool = shared.read();
-            let client = pool.client(client_id)?;
-            if !client.allows(needed) {
-                return Err(invalid_parameter(format!(
+        self.store.read(pool_id, |pool| {
+            if pool.client(client_id)?.allows(needed) {
+                Ok(())
+            } else {
+                Err(invalid_parameter(format!(
                     "{} flow not enabled for this client",
                     flow.as_str()
-                )));
+                )))
             }
-        }
+        })?;
         match flow {
             F::RefreshTokenAuth | F::RefreshToken => {
                 let token = required(params, "REFRESH_TOKEN")?;
                 self.refresh(
                     ctx,
-                    shared,
+                    pool_id,
                     client_id,
                     token,
                     |client, username| {
@@ -365,8 +367,8 @@ impl Cognito {
                     || not_authorized("Invalid Refresh Token"),
                 )
             }
-            F::UserSrpAuth => self.start_srp(ctx, shared, client_id, params),
-            _ => self.password_auth(ctx, shared, client_id, params),
+            F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params),
+            _ => self.password_auth(ctx, pool_id, client_id, params),
         }
     }
 
@@ -374,23 +376,22 @@ impl Cognito {
     fn respond(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         client_id: &str,
         name: ChallengeNameType,
         session: Option<&str>,
         responses: &Params,
     ) -> Result<Answer, CognitoError> {
-        let key = self.signing_key(shared)?;
-        let challenge = {
-            let mut pool = shared.write();
+        let key = self.signing_key(pool_id)?;
+        let challenge = self.store.update(pool_id, |pool| {
             let session = match session {
                 Some(s) => s.to_string(),
                 None => param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
                     .and_then(|b| pool.auth_sessions.session_of_block(b).cloned())
                     .ok_or_else(|| invalid_parameter("Missing required parameter Session"))?,
             };
-            pool.auth_sessions.take(&session, ctx.now)?
-        };
+            pool.auth_sessions.take(&session, ctx.now)
+        })?;
         if challenge.client_id() != client_id {
             return Err(not_authorized("Invalid session for the user."));
         }
@@ -401,13 +402,15 @@ impl Cognito {
                 challenge.name().as_str()
             )));
         }
-        let client = shared.read().client(client_id)?.clone();
+        let client = self
+            .store
+            .read(pool_id, |pool| pool.client(client_id).cloned())?;
         let username = required(responses, "USERNAME")?;
         client.check_secret_hash(username, param(responses, "SECRET_HASH"))?;
         let outcome = match challenge {
-            Challenge::UnknownUser { key: name, .. } => {
-                Err(shared.write().unknown_users.fail(&name, ctx.now))
-            }
+            Challenge::UnknownUser { key: name, .. } => self
+                .store
+                .update(pool_id, |pool| Err(pool.unknown_users.fail(&name, ctx.now))),
             Challenge::PasswordVerifier {
                 user_key,
                 server,
@@ -416,7 +419,7 @@ impl Cognito {
                 ..
             } => self.answer_password_verifier(
                 ctx,
-                shared,
+                pool_id,
                 &client,
                 srp::Verifying {
                     user_key,
@@ -426,9 +429,9 @@ impl Cognito {
                 },
                 responses,
             ),
-            Challenge::NewPasswordRequired { user_key, .. } => {
-                self.answer_new_password(ctx, &mut shared.write(), &client, &user_key, responses)
-            }
+            Challenge::NewPasswordRequired { user_key, .. } => self.store.update(pool_id, |pool| {
+                self.answer_new_password(ctx, pool, &client, &user_key, responses)
+            }),
         }?;
         outcome.finish(&key)
     }

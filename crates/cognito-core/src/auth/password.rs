@@ -11,7 +11,7 @@ use super::{
     find_signing_in_user, incorrect, not_authorized, param, password_reset_required, required,
     Answer, Params, SignInAs,
 };
-use crate::store::{ClientState, PoolState, SharedPool};
+use crate::store::{ClientState, PoolState};
 use crate::{ids, Cognito, RequestContext};
 
 /// Consecutive wrong passwords after which each attempt waits, doubling from a second.
@@ -44,25 +44,24 @@ impl Cognito {
     pub(super) fn password_auth(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         client_id: &str,
         params: &Params,
     ) -> Result<Answer, CognitoError> {
         let username = required(params, "USERNAME")?;
         let password = required(params, "PASSWORD")?;
-        let key = self.signing_key(shared)?;
-        let outcome = {
-            let mut pool = shared.write();
+        let key = self.signing_key(pool_id)?;
+        let outcome = self.store.update(pool_id, |pool| {
             let client = pool.client(client_id)?.clone();
             client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-            let user_key = match find_signing_in_user(&pool, &client, username)? {
+            let user_key = match find_signing_in_user(pool, &client, username)? {
                 SignInAs::User(key) => key,
                 SignInAs::Unknown(key) => return Err(pool.unknown_users.fail(&key, ctx.now)),
             };
-            self.check_password(ctx, &mut pool, &client, &user_key, password)?;
-            self.check_compromised(&pool, Some(client_id), EventFilterType::SignIn, password)?;
-            self.after_password(ctx, &mut pool, &client, &user_key)?
-        };
+            self.check_password(ctx, pool, &client, &user_key, password)?;
+            self.check_compromised(pool, Some(client_id), EventFilterType::SignIn, password)?;
+            self.after_password(ctx, pool, &client, &user_key)
+        })?;
         outcome.finish(&key)
     }
 

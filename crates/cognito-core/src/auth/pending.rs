@@ -185,7 +185,7 @@ mod tests {
         pending.insert("late2".into(), waiting("bob"), t(400), t(200));
         pending.insert("late3".into(), waiting("bob"), t(400), t(200));
         assert_eq!(pending.len(), 3);
-        assert!(pending.by_user.get("ann").is_none());
+        assert!(!pending.by_user.contains_key("ann"));
     }
 
     #[test]

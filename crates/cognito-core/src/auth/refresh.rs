@@ -5,7 +5,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
 use super::{not_authorized, Answer, Outcome};
-use crate::store::{ClientState, PoolState, SharedPool};
+use crate::store::{ClientState, PoolState};
 use crate::{Cognito, RequestContext};
 
 impl Cognito {
@@ -15,67 +15,68 @@ impl Cognito {
     pub(super) fn refresh(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         client_id: &str,
         token: &str,
         check_client: impl FnOnce(&ClientState, &str) -> Result<(), CognitoError>,
         reused: impl FnOnce() -> CognitoError,
     ) -> Result<Answer, CognitoError> {
-        let key = self.signing_key(shared)?;
-        let mut pool = shared.write();
-        let client = pool.client(client_id)?.clone();
-        let (grant, usable) = pool
-            .tokens
-            .grants
-            .lookup(token, ctx.now)
-            .map(|(g, usable)| (g.clone(), usable))
-            .filter(|(g, _)| g.client_id == client_id)
-            .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
-        if pool.tokens.grants.is_revoked(&grant.origin_jti) {
-            return Err(not_authorized("Refresh Token has been revoked"));
-        }
-        if grant.expires <= ctx.now {
-            return Err(not_authorized("Refresh Token has expired"));
-        }
-        if !usable {
-            return Err(reused());
-        }
-        let user = pool
-            .users
-            .get(&grant.user_key)
-            .filter(|u| u.sub == grant.sub)
-            .ok_or_else(|| not_authorized("User does not exist."))?;
-        check_client(&client, &user.username)?;
-        if !user.enabled {
-            return Err(not_authorized("User is disabled."));
-        }
-        if user
-            .sign_in
-            .tokens_valid_after
-            .is_some_and(|t| grant.auth_time < t)
-        {
-            return Err(not_authorized("Refresh Token has been revoked"));
-        }
-        let rotation = client
-            .config
-            .refresh_token_rotation
-            .as_ref()
-            .filter(|r| r.feature == FeatureType::Enabled);
-        let mut tokens = self.prepare_tokens(
-            ctx,
-            &mut pool,
-            &grant.user_key,
-            &client.config,
-            Some((grant.origin_jti.clone(), grant.auth_time)),
-        )?;
-        if let Some(r) = rotation {
-            let grace = i64::from(r.retry_grace_period_seconds.unwrap_or(0));
-            tokens.refresh_token =
-                pool.tokens
-                    .grants
-                    .rotate(&grant.origin_jti, &*self.random, ctx.now, grace);
-        }
-        drop(pool);
+        let key = self.signing_key(pool_id)?;
+        let tokens = self.store.update(pool_id, |pool| {
+            let client = pool.client(client_id)?.clone();
+            let (grant, usable) = pool
+                .tokens
+                .grants
+                .lookup(token, ctx.now)
+                .map(|(g, usable)| (g.clone(), usable))
+                .filter(|(g, _)| g.client_id == client_id)
+                .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
+            if pool.tokens.grants.is_revoked(&grant.origin_jti) {
+                return Err(not_authorized("Refresh Token has been revoked"));
+            }
+            if grant.expires <= ctx.now {
+                return Err(not_authorized("Refresh Token has expired"));
+            }
+            if !usable {
+                return Err(reused());
+            }
+            let user = pool
+                .users
+                .get(&grant.user_key)
+                .filter(|u| u.sub == grant.sub)
+                .ok_or_else(|| not_authorized("User does not exist."))?;
+            check_client(&client, &user.username)?;
+            if !user.enabled {
+                return Err(not_authorized("User is disabled."));
+            }
+            if user
+                .sign_in
+                .tokens_valid_after
+                .is_some_and(|t| grant.auth_time < t)
+            {
+                return Err(not_authorized("Refresh Token has been revoked"));
+            }
+            let rotation = client
+                .config
+                .refresh_token_rotation
+                .as_ref()
+                .filter(|r| r.feature == FeatureType::Enabled);
+            let mut tokens = self.prepare_tokens(
+                ctx,
+                pool,
+                &grant.user_key,
+                &client.config,
+                Some((grant.origin_jti.clone(), grant.auth_time)),
+            )?;
+            if let Some(r) = rotation {
+                let grace = i64::from(r.retry_grace_period_seconds.unwrap_or(0));
+                tokens.refresh_token =
+                    pool.tokens
+                        .grants
+                        .rotate(&grant.origin_jti, &*self.random, ctx.now, grace);
+            }
+            Ok(tokens)
+        })?;
         Outcome::tokens(tokens).finish(&key)
     }
 
@@ -84,7 +85,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: GetTokensFromRefreshTokenRequest,
     ) -> Result<GetTokensFromRefreshTokenResponse, CognitoError> {
-        let pool = self.client_pool(ctx, &input.client_id)?;
+        let pool = self.client_pool(&input.client_id)?;
         let secret = input.client_secret.clone();
         let answer = self.refresh(
             ctx,
@@ -109,45 +110,46 @@ impl Cognito {
         ctx: &RequestContext,
         input: RevokeTokenRequest,
     ) -> Result<RevokeTokenResponse, CognitoError> {
-        let shared = self.client_pool(ctx, &input.client_id)?;
-        let mut pool = shared.write();
-        let client = pool.client(&input.client_id)?.clone();
-        // `RevokeToken` knows no `NotAuthorizedException`: a client that fails to
-        // authenticate is unauthorized.
-        check_client_secret(&client, input.client_secret.as_deref())
-            .map_err(|e| CognitoError::new(ErrorKind::UnauthorizedException, e.message))?;
-        if client.config.enable_token_revocation == Some(false) {
-            return Err(CognitoError::new(
-                ErrorKind::UnsupportedOperationException,
-                "Token revocation is not enabled for this client.",
-            ));
-        }
-        // Only refresh tokens are revoked; access and ID tokens are JWTs.
-        if cognito_crypto::jwt::danger_decode_unverified(&input.token).is_ok() {
-            return Err(CognitoError::new(
-                ErrorKind::UnsupportedTokenTypeException,
-                "Only refresh tokens can be revoked.",
-            ));
-        }
-        let grant = pool
-            .tokens
-            .grants
-            .lookup(&input.token, ctx.now)
-            .map(|(g, _)| (g.client_id.clone(), g.origin_jti.clone()));
-        match grant {
-            Some((client, origin)) if client == input.client_id => {
-                pool.tokens.grants.revoke(&origin)
-            }
-            Some(_) => {
+        let pool_id = self.client_pool(&input.client_id)?;
+        self.store.update(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?.clone();
+            // `RevokeToken` knows no `NotAuthorizedException`: a client that fails to
+            // authenticate is unauthorized.
+            check_client_secret(&client, input.client_secret.as_deref())
+                .map_err(|e| CognitoError::new(ErrorKind::UnauthorizedException, e.message))?;
+            if client.config.enable_token_revocation == Some(false) {
                 return Err(CognitoError::new(
-                    ErrorKind::UnauthorizedException,
-                    "The token was not issued to this client.",
-                ))
+                    ErrorKind::UnsupportedOperationException,
+                    "Token revocation is not enabled for this client.",
+                ));
             }
-            // An unknown token is already as revoked as it can be (RFC 7009 §2.2).
-            None => {}
-        }
-        Ok(RevokeTokenResponse {})
+            // Only refresh tokens are revoked; access and ID tokens are JWTs.
+            if cognito_crypto::jwt::danger_decode_unverified(&input.token).is_ok() {
+                return Err(CognitoError::new(
+                    ErrorKind::UnsupportedTokenTypeException,
+                    "Only refresh tokens can be revoked.",
+                ));
+            }
+            let grant = pool
+                .tokens
+                .grants
+                .lookup(&input.token, ctx.now)
+                .map(|(g, _)| (g.client_id.clone(), g.origin_jti.clone()));
+            match grant {
+                Some((client, origin)) if client == input.client_id => {
+                    pool.tokens.grants.revoke(&origin)
+                }
+                Some(_) => {
+                    return Err(CognitoError::new(
+                        ErrorKind::UnauthorizedException,
+                        "The token was not issued to this client.",
+                    ))
+                }
+                // An unknown token is already as revoked as it can be (RFC 7009 §2.2).
+                None => {}
+            }
+            Ok(RevokeTokenResponse {})
+        })
     }
 
     pub(crate) fn global_sign_out(
@@ -156,8 +158,10 @@ impl Cognito {
         input: GlobalSignOutRequest,
     ) -> Result<GlobalSignOutResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        sign_out(&mut pool, &token.user_key, ctx.now);
+        self.store.update(&token.pool_id, |pool| {
+            sign_out(pool, &token.user_key, ctx.now);
+            Ok(())
+        })?;
         Ok(GlobalSignOutResponse {})
     }
 
@@ -166,11 +170,11 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminUserGlobalSignOutRequest,
     ) -> Result<AdminUserGlobalSignOutResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        sign_out(&mut pool, &key, ctx.now);
-        Ok(AdminUserGlobalSignOutResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            sign_out(pool, &key, ctx.now);
+            Ok(AdminUserGlobalSignOutResponse {})
+        })
     }
 }
 

@@ -16,7 +16,7 @@ use super::{
     Params, SignInAs,
 };
 use crate::errors::invalid_parameter;
-use crate::store::{ClientState, SharedPool};
+use crate::store::ClientState;
 use crate::{Cognito, RequestContext};
 
 /// How far a `PASSWORD_VERIFIER` timestamp may be from the server's clock.
@@ -48,17 +48,16 @@ impl Cognito {
     pub(super) fn start_srp(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         client_id: &str,
         params: &Params,
     ) -> Result<Answer, CognitoError> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
-        let (client, subject) = {
-            let mut pool = shared.write();
+        let (client, subject) = self.store.update(pool_id, |pool| {
             let client = pool.client(client_id)?.clone();
             client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-            let subject = match find_signing_in_user(&pool, &client, username)? {
+            let subject = match find_signing_in_user(pool, &client, username)? {
                 SignInAs::User(user_key) => {
                     let user = pool.users.get(&user_key).ok_or_else(incorrect)?;
                     Subject::User {
@@ -73,8 +72,8 @@ impl Cognito {
                     Subject::Unknown { key, simulated }
                 }
             };
-            (client, subject)
-        };
+            Ok((client, subject))
+        })?;
         // Without the lock: the verifier (once per password) and the server's `B`.
         let mut b = [0u8; 32];
         self.random.fill(&mut b);
@@ -127,16 +126,17 @@ impl Cognito {
         parameters.insert("SECRET_BLOCK".into(), secret_block);
         parameters.insert("USER_ID_FOR_SRP".into(), user_id_for_srp.clone());
         parameters.insert("USERNAME".into(), user_id_for_srp);
-        let mut pool = shared.write();
-        // Keep the verifier, unless the password changed meanwhile.
-        if let Some((user_key, salt, bytes)) = made {
-            pool.users.update(&user_key, |u| {
-                if u.password.as_ref().is_some_and(|h| h.salt == salt) {
-                    u.sign_in.srp_verifier = Some(bytes);
-                }
-            });
-        }
-        let session = self.open_session(ctx, &mut pool, &client, challenge);
+        let session = self.store.update(pool_id, |pool| {
+            // Keep the verifier, unless the password changed meanwhile.
+            if let Some((user_key, salt, bytes)) = made {
+                pool.users.update(&user_key, |u| {
+                    if u.password.as_ref().is_some_and(|h| h.salt == salt) {
+                        u.sign_in.srp_verifier = Some(bytes);
+                    }
+                });
+            }
+            Ok(self.open_session(ctx, pool, &client, challenge))
+        })?;
         Ok(Answer::challenge(
             ChallengeNameType::PasswordVerifier,
             parameters,
@@ -148,7 +148,7 @@ impl Cognito {
     pub(super) fn answer_password_verifier(
         &self,
         ctx: &RequestContext,
-        shared: &SharedPool,
+        pool_id: &str,
         client: &ClientState,
         state: Verifying,
         responses: &Params,
@@ -165,8 +165,7 @@ impl Cognito {
         if (sent_at - ctx.now.secs()).abs() > TIMESTAMP_SKEW_SECS {
             return Err(incorrect());
         }
-        let (verifier, pool_name) = {
-            let pool = shared.read();
+        let (verifier, pool_name) = self.store.read(pool_id, |pool| {
             let user = pool.users.get(&state.user_key).ok_or_else(incorrect)?;
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
@@ -180,8 +179,8 @@ impl Cognito {
                 .as_deref()
                 .map(Verifier::from_bytes)
                 .ok_or_else(incorrect)?;
-            (verifier, pool.pool_name().to_string())
-        };
+            Ok((verifier, pool.pool_name().to_string()))
+        })?;
         // Without the lock: the session key and the claim's signature.
         let claim = PasswordClaim {
             pool_name: &pool_name,
@@ -194,9 +193,10 @@ impl Cognito {
             .server
             .verify_password_claim(&verifier, &claim)
             .is_ok();
-        let mut pool = shared.write();
-        self.record_password_result(ctx, &mut pool, &state.user_key, ok)?;
-        self.after_password(ctx, &mut pool, client, &state.user_key)
+        self.store.update(pool_id, |pool| {
+            self.record_password_result(ctx, pool, &state.user_key, ok)?;
+            self.after_password(ctx, pool, client, &state.user_key)
+        })
     }
 }
 

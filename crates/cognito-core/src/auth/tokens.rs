@@ -19,7 +19,7 @@ use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 
 use super::grants::{new_refresh_token, Grants, NewGrant};
-use crate::store::{PoolState, SharedPool};
+use crate::store::PoolState;
 use crate::users::User;
 use crate::{ids, Cognito, Random, RequestContext};
 
@@ -113,7 +113,7 @@ fn not_authorized(message: &str) -> CognitoError {
 /// A verified access token's facts.
 #[derive(Debug, Clone)]
 pub(crate) struct AccessToken {
-    pub(crate) pool: SharedPool,
+    pub(crate) pool_id: String,
     pub(crate) user_key: String,
     pub(crate) client_id: String,
     pub(crate) origin_jti: String,
@@ -214,9 +214,12 @@ impl Cognito {
     }
 
     /// The pool's signing key, made on first use.
-    pub(crate) fn signing_key(&self, pool: &SharedPool) -> Result<Arc<SigningKey>, CognitoError> {
-        if let Some(key) = pool.read().tokens.key() {
-            return Ok(key.clone());
+    pub(crate) fn signing_key(&self, pool_id: &str) -> Result<Arc<SigningKey>, CognitoError> {
+        if let Some(key) = self
+            .store
+            .read(pool_id, |pool| Ok(pool.tokens.key().cloned()))?
+        {
+            return Ok(key);
         }
         // Generate without holding the pool's lock; keep the first key if two race.
         let key = self.keys.signing_key(&*self.random).map_err(|e| {
@@ -225,7 +228,8 @@ impl Cognito {
                 format!("Signing key generation failed: {e}"),
             )
         })?;
-        Ok(pool.write().tokens.keep_key(key))
+        self.store
+            .update(pool_id, |pool| Ok(pool.tokens.keep_key(key)))
     }
 
     /// Makes the claims of the access and ID tokens (and, unless `refresh` names the
@@ -354,8 +358,12 @@ impl Cognito {
         if iss != self.issuer_for(pool_id, false) && iss != self.issuer_for(pool_id, true) {
             return Err(invalid());
         }
-        let shared = self.pool(ctx, pool_id).map_err(|_| invalid())?;
-        let key = shared.read().tokens.key().cloned().ok_or_else(invalid)?;
+        let key = self
+            .store
+            .read(pool_id, |pool| Ok(pool.tokens.key().cloned()))
+            .ok()
+            .flatten()
+            .ok_or_else(invalid)?;
         let claims = key.verify(token).map_err(|_| invalid())?;
         let str_claim = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
         if str_claim("token_use").as_deref() != Some("access") {
@@ -377,8 +385,7 @@ impl Cognito {
         let sub = str_claim("sub").ok_or_else(invalid)?;
         let client_id = str_claim("client_id").ok_or_else(invalid)?;
         let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
-        let user_key = {
-            let pool = shared.read();
+        let user_key = self.store.read(pool_id, |pool| {
             if pool.tokens.grants.is_revoked(&origin) {
                 return Err(not_authorized("Access Token has been revoked"));
             }
@@ -401,10 +408,10 @@ impl Cognito {
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
             }
-            key
-        };
+            Ok(key)
+        })?;
         Ok(AccessToken {
-            pool: shared,
+            pool_id: pool_id.to_string(),
             user_key,
             client_id,
             origin_jti: origin,

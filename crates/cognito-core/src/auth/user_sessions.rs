@@ -85,16 +85,17 @@ impl Cognito {
         input: ListUserSessionsRequest,
     ) -> Result<ListUserSessionsResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let pool = token.pool.read();
-        require_tracking(&pool)?;
-        Ok(ListUserSessionsResponse {
-            sessions: Some(describe(
-                &pool,
-                &token.user_key,
-                Some(&token.origin_jti),
-                ctx.now,
-            )),
-            next_token: None,
+        self.store.read(&token.pool_id, |pool| {
+            require_tracking(pool)?;
+            Ok(ListUserSessionsResponse {
+                sessions: Some(describe(
+                    pool,
+                    &token.user_key,
+                    Some(&token.origin_jti),
+                    ctx.now,
+                )),
+                next_token: None,
+            })
         })
     }
 
@@ -103,13 +104,13 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminListUserSessionsRequest,
     ) -> Result<AdminListUserSessionsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        require_tracking(&pool)?;
-        let key = pool.user_key_of(&input.username)?;
-        Ok(AdminListUserSessionsResponse {
-            sessions: Some(describe(&pool, &key, None, ctx.now)),
-            next_token: None,
+        self.store.read(&input.user_pool_id, |pool| {
+            require_tracking(pool)?;
+            let key = pool.user_key_of(&input.username)?;
+            Ok(AdminListUserSessionsResponse {
+                sessions: Some(describe(pool, &key, None, ctx.now)),
+                next_token: None,
+            })
         })
     }
 
@@ -119,16 +120,17 @@ impl Cognito {
         input: RevokeUserSessionRequest,
     ) -> Result<RevokeUserSessionResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        let mut pool = token.pool.write();
-        require_tracking(&pool)?;
-        revoke(
-            &mut pool,
-            &token.user_key,
-            &input.session_id,
-            Some(&token.origin_jti),
-            ctx.now,
-        )?;
-        Ok(RevokeUserSessionResponse {})
+        self.store.update(&token.pool_id, |pool| {
+            require_tracking(pool)?;
+            revoke(
+                pool,
+                &token.user_key,
+                &input.session_id,
+                Some(&token.origin_jti),
+                ctx.now,
+            )?;
+            Ok(RevokeUserSessionResponse {})
+        })
     }
 
     pub(crate) fn admin_revoke_user_session(
@@ -136,11 +138,11 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminRevokeUserSessionRequest,
     ) -> Result<AdminRevokeUserSessionResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        require_tracking(&pool)?;
-        let key = pool.user_key_of(&input.username)?;
-        revoke(&mut pool, &key, &input.session_id, None, ctx.now)?;
-        Ok(AdminRevokeUserSessionResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            require_tracking(pool)?;
+            let key = pool.user_key_of(&input.username)?;
+            revoke(pool, &key, &input.session_id, None, ctx.now)?;
+            Ok(AdminRevokeUserSessionResponse {})
+        })
     }
 }

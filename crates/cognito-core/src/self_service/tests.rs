@@ -669,7 +669,7 @@ fn forgot_password_then_confirm_with_the_code() {
     );
     confirm_forgot(&svc, &client, "kim", &code, "New-passw0rd").unwrap();
     {
-        let shared = svc.store.get(&pool).unwrap();
+        let shared = svc.store.shared(&pool).unwrap();
         let pool_state = shared.read();
         let stored = pool_state.users.get("kim").unwrap();
         let hash = stored.password.as_ref().unwrap();

@@ -28,8 +28,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminLinkProviderForUserRequest,
     ) -> Result<AdminLinkProviderForUserResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         let dest = &input.destination_user;
         if dest.provider_name.as_deref() != Some("Cognito") {
             return Err(invalid_parameter(
@@ -102,6 +101,7 @@ impl Cognito {
         });
         pool.users.link(link, key);
         Ok(AdminLinkProviderForUserResponse {})
+        })
     }
 
     pub(crate) fn admin_disable_provider_for_user(
@@ -109,48 +109,48 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminDisableProviderForUserRequest,
     ) -> Result<AdminDisableProviderForUserResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let provider = input
-            .user
-            .provider_name
-            .clone()
-            .ok_or_else(|| invalid_parameter("User ProviderName is required."))?;
-        let provider_user = input
-            .user
-            .provider_attribute_value
-            .clone()
-            .ok_or_else(|| invalid_parameter("User ProviderAttributeValue is required."))?;
-        let link = (provider.clone(), provider_user.clone());
-        if let Some(key) = pool.users.unlink(&link) {
-            pool.users.update(&key, |u| {
-                let kept: Vec<Value> =
-                    identities(u.attributes.get("identities").map(String::as_str))
-                        .into_iter()
-                        .filter(|i| {
-                            i["providerName"] != provider.as_str()
-                                || i["userId"] != provider_user.as_str()
-                        })
-                        .collect();
-                if kept.is_empty() {
-                    u.attributes.remove("identities");
-                } else {
-                    u.attributes
-                        .insert("identities".into(), Value::Array(kept).to_string());
-                }
-                u.modified = ctx.now;
-            });
-            return Ok(AdminDisableProviderForUserResponse {});
-        }
-        // A user created by federated sign-in is named `<provider>_<id>`.
-        let key = pool.user_key(&format!("{provider}_{provider_user}"));
-        pool.users
-            .update(&key, |u| {
-                u.enabled = false;
-                u.modified = ctx.now;
-            })
-            .ok_or_else(user_not_found)?;
-        Ok(AdminDisableProviderForUserResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let provider = input
+                .user
+                .provider_name
+                .clone()
+                .ok_or_else(|| invalid_parameter("User ProviderName is required."))?;
+            let provider_user = input
+                .user
+                .provider_attribute_value
+                .clone()
+                .ok_or_else(|| invalid_parameter("User ProviderAttributeValue is required."))?;
+            let link = (provider.clone(), provider_user.clone());
+            if let Some(key) = pool.users.unlink(&link) {
+                pool.users.update(&key, |u| {
+                    let kept: Vec<Value> =
+                        identities(u.attributes.get("identities").map(String::as_str))
+                            .into_iter()
+                            .filter(|i| {
+                                i["providerName"] != provider.as_str()
+                                    || i["userId"] != provider_user.as_str()
+                            })
+                            .collect();
+                    if kept.is_empty() {
+                        u.attributes.remove("identities");
+                    } else {
+                        u.attributes
+                            .insert("identities".into(), Value::Array(kept).to_string());
+                    }
+                    u.modified = ctx.now;
+                });
+                return Ok(AdminDisableProviderForUserResponse {});
+            }
+            // A user created by federated sign-in is named `<provider>_<id>`.
+            let key = pool.user_key(&format!("{provider}_{provider_user}"));
+            pool.users
+                .update(&key, |u| {
+                    u.enabled = false;
+                    u.modified = ctx.now;
+                })
+                .ok_or_else(user_not_found)?;
+            Ok(AdminDisableProviderForUserResponse {})
+        })
     }
 }
 

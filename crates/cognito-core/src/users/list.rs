@@ -76,7 +76,7 @@ pub(crate) fn parse_filter(text: &str) -> Result<Option<Filter>, CognitoError> {
 impl Cognito {
     pub(crate) fn list_users(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: ListUsersRequest,
     ) -> Result<ListUsersResponse, CognitoError> {
         let filter = parse_filter(input.filter.as_deref().unwrap_or_default())?;
@@ -86,26 +86,26 @@ impl Cognito {
             .unwrap_or(DEFAULT_LIMIT)
             .max(1);
         let after = ids::page_after(input.pagination_token.as_deref())?;
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let (page, more) = page(&pool, filter.as_ref(), after.as_deref(), limit);
-        let wanted = input.attributes_to_get.as_deref();
-        let users: Vec<UserType> = page
-            .iter()
-            .map(|(_, user)| {
-                let mut t = user_type(user);
-                if let (Some(wanted), Some(attrs)) = (wanted, t.attributes.as_mut()) {
-                    attrs.retain(|a| wanted.contains(&a.name));
-                }
-                t
+        self.store.read(&input.user_pool_id, |pool| {
+            let (page, more) = page(pool, filter.as_ref(), after.as_deref(), limit);
+            let wanted = input.attributes_to_get.as_deref();
+            let users: Vec<UserType> = page
+                .iter()
+                .map(|(_, user)| {
+                    let mut t = user_type(user);
+                    if let (Some(wanted), Some(attrs)) = (wanted, t.attributes.as_mut()) {
+                        attrs.retain(|a| wanted.contains(&a.name));
+                    }
+                    t
+                })
+                .collect();
+            let token = more
+                .then(|| page.last().map(|(k, _)| ids::page_token(k)))
+                .flatten();
+            Ok(ListUsersResponse {
+                users: Some(users),
+                pagination_token: token,
             })
-            .collect();
-        let token = more
-            .then(|| page.last().map(|(k, _)| ids::page_token(k)))
-            .flatten();
-        Ok(ListUsersResponse {
-            users: Some(users),
-            pagination_token: token,
         })
     }
 }

@@ -323,7 +323,7 @@ impl Cognito {
                         .unwrap_or_else(|| DEFAULT_INVITE_MESSAGE.into()),
                 ),
             };
-            self.outbox.send(Message {
+            self.store.outbox().send(Message {
                 pool_id: pool.config.id.clone().unwrap_or_default(),
                 username: user.username.clone(),
                 channel,
@@ -343,92 +343,92 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminCreateUserRequest,
     ) -> Result<AdminCreateUserResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let policy = pool.password_policy();
-        if let Some(p) = &input.temporary_password {
-            check_password(&policy, p)?;
-        }
-        let password = input
-            .temporary_password
-            .clone()
-            .unwrap_or_else(|| rules::temporary_password(&policy, &*self.random));
-        let expires = pool.temporary_password_expiry(ctx.now);
+        self.store.update(&input.user_pool_id, |pool| {
+            let policy = pool.password_policy();
+            if let Some(p) = &input.temporary_password {
+                check_password(&policy, p)?;
+            }
+            let password = input
+                .temporary_password
+                .clone()
+                .unwrap_or_else(|| rules::temporary_password(&policy, &*self.random));
+            let expires = pool.temporary_password_expiry(ctx.now);
 
-        if input.message_action == Some(MessageActionType::Resend) {
-            let key = pool.user_key_of(&input.username)?;
-            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
-            if user.status != UserStatusType::ForceChangePassword {
+            if input.message_action == Some(MessageActionType::Resend) {
+                let key = pool.user_key_of(&input.username)?;
+                let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+                if user.status != UserStatusType::ForceChangePassword {
+                    return Err(CognitoError::new(
+                        ErrorKind::UnsupportedUserStateException,
+                        format!(
+                            "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+                            user.username
+                        ),
+                    ));
+                }
+                let hash = self.hash_password(pool, &user.username, &password);
+                pool.users.update(&key, |u| {
+                    u.set_password(hash);
+                    u.temporary_password_expires = Some(expires);
+                    u.modified = ctx.now;
+                });
+                let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+                self.invite(
+                    ctx,
+                    pool,
+                    user,
+                    &password,
+                    input.desired_delivery_mediums.as_deref(),
+                )?;
+                return Ok(AdminCreateUserResponse {
+                    user: Some(user_type(user)),
+                });
+            }
+
+            let attrs = check_attributes(
+                &pool.config,
+                input.user_attributes.as_deref().unwrap_or_default(),
+                AttributeWrite::Create,
+            )?;
+            let sub = ids::uuid_v4(&*self.random);
+            let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
+            let key = pool.user_key(&username);
+            if pool.users.contains(&key) {
                 return Err(CognitoError::new(
-                    ErrorKind::UnsupportedUserStateException,
-                    format!(
-                        "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
-                        user.username
-                    ),
+                    ErrorKind::UsernameExistsException,
+                    "User account already exists",
                 ));
             }
-            let hash = self.hash_password(&pool, &user.username, &password);
-            pool.users.update(&key, |u| {
-                u.set_password(hash);
-                u.temporary_password_expires = Some(expires);
-                u.modified = ctx.now;
-            });
-            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
-            self.invite(
-                ctx,
-                &pool,
-                user,
-                &password,
-                input.desired_delivery_mediums.as_deref(),
-            )?;
-            return Ok(AdminCreateUserResponse {
-                user: Some(user_type(user)),
-            });
-        }
-
-        let attrs = check_attributes(
-            &pool.config,
-            input.user_attributes.as_deref().unwrap_or_default(),
-            AttributeWrite::Create,
-        )?;
-        let sub = ids::uuid_v4(&*self.random);
-        let (username, mut attrs) = self.username_for(&pool, &input.username, &sub, attrs)?;
-        let key = pool.user_key(&username);
-        if pool.users.contains(&key) {
-            return Err(CognitoError::new(
-                ErrorKind::UsernameExistsException,
-                "User account already exists",
-            ));
-        }
-        let verified = |attr: &str| {
-            attrs
-                .iter()
-                .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
-        };
-        pool.claim_aliases(&key, &attrs, verified, input.force_alias_creation)?;
-        pool.fold_aliases(&mut attrs);
-        let hash = self.hash_password(&pool, &username, &password);
-        let mut user = User::new(
-            username,
-            sub,
-            attrs.into_iter().collect(),
-            UserStatusType::ForceChangePassword,
-            ctx.now,
-        );
-        user.set_password(hash);
-        user.temporary_password_expires = Some(expires);
-        if input.message_action != Some(MessageActionType::Suppress) {
-            self.invite(
-                ctx,
-                &pool,
-                &user,
-                &password,
-                input.desired_delivery_mediums.as_deref(),
-            )?;
-        }
-        let answer = user_type(&user);
-        pool.users.insert(key, user);
-        Ok(AdminCreateUserResponse { user: Some(answer) })
+            let verified = |attr: &str| {
+                attrs
+                    .iter()
+                    .any(|(n, v)| *n == format!("{attr}_verified") && v == "true")
+            };
+            pool.claim_aliases(&key, &attrs, verified, input.force_alias_creation)?;
+            pool.fold_aliases(&mut attrs);
+            let hash = self.hash_password(pool, &username, &password);
+            let mut user = User::new(
+                username,
+                sub,
+                attrs.into_iter().collect(),
+                UserStatusType::ForceChangePassword,
+                ctx.now,
+            );
+            user.set_password(hash);
+            user.temporary_password_expires = Some(expires);
+            if input.message_action != Some(MessageActionType::Suppress) {
+                self.invite(
+                    ctx,
+                    pool,
+                    &user,
+                    &password,
+                    input.desired_delivery_mediums.as_deref(),
+                )?;
+            }
+            let answer = user_type(&user);
+            pool.users.insert(key, user);
+            Ok(AdminCreateUserResponse { user: Some(answer) })
+        })
     }
 
     /// The username a new user gets, and its attributes: in pools that sign in with
@@ -482,23 +482,23 @@ impl Cognito {
 
     pub(crate) fn admin_get_user(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminGetUserRequest,
     ) -> Result<AdminGetUserResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        let user = pool.user(&input.username)?;
-        let settings = user.mfa.setting_list();
-        Ok(AdminGetUserResponse {
-            username: user.username.clone(),
-            user_attributes: Some(attribute_list(user)),
-            user_create_date: Some(user.created),
-            user_last_modified_date: Some(user.modified),
-            enabled: user.enabled,
-            user_status: Some(user.status),
-            mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
-            preferred_mfa_setting: user.mfa.preferred.map(str::to_string),
-            user_mfa_setting_list: (!settings.is_empty()).then_some(settings),
+        self.store.read(&input.user_pool_id, |pool| {
+            let user = pool.user(&input.username)?;
+            let settings = user.mfa.setting_list();
+            Ok(AdminGetUserResponse {
+                username: user.username.clone(),
+                user_attributes: Some(attribute_list(user)),
+                user_create_date: Some(user.created),
+                user_last_modified_date: Some(user.modified),
+                enabled: user.enabled,
+                user_status: Some(user.status),
+                mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+                preferred_mfa_setting: user.mfa.preferred.map(str::to_string),
+                user_mfa_setting_list: (!settings.is_empty()).then_some(settings),
+            })
         })
     }
 
@@ -507,58 +507,59 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminUpdateUserAttributesRequest,
     ) -> Result<AdminUpdateUserAttributesResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        let attrs = check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
-        if pool.username_attribute("email")
-            && attrs.iter().any(|(n, v)| n == "email" && v.is_empty())
-        {
-            return Err(invalid_parameter(
-                "Cannot remove the email of a user who signs in with it.",
-            ));
-        }
-        let explicitly_verified = |attr: &str| {
-            attrs
-                .iter()
-                .find(|(n, _)| *n == format!("{attr}_verified"))
-                .map(|(_, v)| v == "true")
-        };
-        let current = pool.users.get(&key).ok_or_else(user_not_found)?;
-        let changed = |attr: &str| {
-            attrs
-                .iter()
-                .any(|(n, v)| n == attr && current.attribute(attr) != Some(v.as_str()))
-        };
-        let (email_changed, phone_changed) = (changed("email"), changed("phone_number"));
-        let was_verified = [
-            current.is_verified("email"),
-            current.is_verified("phone_number"),
-        ];
-        let reset_email = email_changed && explicitly_verified("email").is_none();
-        let reset_phone = phone_changed && explicitly_verified("phone_number").is_none();
-        let verified_after = |attr: &str| match explicitly_verified(attr) {
-            Some(v) => v,
-            None if attr == "email" => !email_changed && was_verified[0],
-            None => !phone_changed && was_verified[1],
-        };
-        pool.claim_aliases(&key, &attrs, verified_after, false)?;
-        let mut attrs = attrs;
-        pool.fold_aliases(&mut attrs);
-        pool.users.update(&key, |u| {
-            for (name, value) in attrs {
-                u.attributes.insert(name, value);
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let attrs =
+                check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
+            if pool.username_attribute("email")
+                && attrs.iter().any(|(n, v)| n == "email" && v.is_empty())
+            {
+                return Err(invalid_parameter(
+                    "Cannot remove the email of a user who signs in with it.",
+                ));
             }
-            if reset_email {
-                u.attributes.insert("email_verified".into(), "false".into());
-            }
-            if reset_phone {
-                u.attributes
-                    .insert("phone_number_verified".into(), "false".into());
-            }
-            u.modified = ctx.now;
-        });
-        Ok(AdminUpdateUserAttributesResponse {})
+            let explicitly_verified = |attr: &str| {
+                attrs
+                    .iter()
+                    .find(|(n, _)| *n == format!("{attr}_verified"))
+                    .map(|(_, v)| v == "true")
+            };
+            let current = pool.users.get(&key).ok_or_else(user_not_found)?;
+            let changed = |attr: &str| {
+                attrs
+                    .iter()
+                    .any(|(n, v)| n == attr && current.attribute(attr) != Some(v.as_str()))
+            };
+            let (email_changed, phone_changed) = (changed("email"), changed("phone_number"));
+            let was_verified = [
+                current.is_verified("email"),
+                current.is_verified("phone_number"),
+            ];
+            let reset_email = email_changed && explicitly_verified("email").is_none();
+            let reset_phone = phone_changed && explicitly_verified("phone_number").is_none();
+            let verified_after = |attr: &str| match explicitly_verified(attr) {
+                Some(v) => v,
+                None if attr == "email" => !email_changed && was_verified[0],
+                None => !phone_changed && was_verified[1],
+            };
+            pool.claim_aliases(&key, &attrs, verified_after, false)?;
+            let mut attrs = attrs;
+            pool.fold_aliases(&mut attrs);
+            pool.users.update(&key, |u| {
+                for (name, value) in attrs {
+                    u.attributes.insert(name, value);
+                }
+                if reset_email {
+                    u.attributes.insert("email_verified".into(), "false".into());
+                }
+                if reset_phone {
+                    u.attributes
+                        .insert("phone_number_verified".into(), "false".into());
+                }
+                u.modified = ctx.now;
+            });
+            Ok(AdminUpdateUserAttributesResponse {})
+        })
     }
 
     pub(crate) fn admin_delete_user_attributes(
@@ -566,8 +567,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminDeleteUserAttributesRequest,
     ) -> Result<AdminDeleteUserAttributesResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         let key = pool.user_key_of(&input.username)?;
         let schema = pool.config.schema_attributes.clone().unwrap_or_default();
         for name in &input.user_attribute_names {
@@ -600,18 +600,19 @@ impl Cognito {
             u.modified = ctx.now;
         });
         Ok(AdminDeleteUserAttributesResponse {})
+        })
     }
 
     pub(crate) fn admin_delete_user(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminDeleteUserRequest,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        pool.remove_user(&key);
-        Ok(())
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            pool.remove_user(&key);
+            Ok(())
+        })
     }
 
     fn set_enabled(
@@ -621,14 +622,14 @@ impl Cognito {
         username: &str,
         enabled: bool,
     ) -> Result<(), CognitoError> {
-        let pool = self.pool(ctx, pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(username)?;
-        pool.users.update(&key, |u| {
-            u.enabled = enabled;
-            u.modified = ctx.now;
-        });
-        Ok(())
+        self.store.update(pool_id, |pool| {
+            let key = pool.user_key_of(username)?;
+            pool.users.update(&key, |u| {
+                u.enabled = enabled;
+                u.modified = ctx.now;
+            });
+            Ok(())
+        })
     }
 
     pub(crate) fn admin_enable_user(
@@ -654,35 +655,30 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminSetUserPasswordRequest,
     ) -> Result<AdminSetUserPasswordResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        check_password(&pool.password_policy(), &input.password)?;
-        self.check_compromised(
-            &pool,
-            None,
-            EventFilterType::PasswordChange,
-            &input.password,
-        )?;
-        let username = pool
-            .users
-            .get(&key)
-            .map(|u| u.username.clone())
-            .unwrap_or_default();
-        let hash = self.hash_password(&pool, &username, &input.password);
-        let expires = pool.temporary_password_expiry(ctx.now);
-        pool.users.update(&key, |u| {
-            u.set_password(hash);
-            u.modified = ctx.now;
-            if input.permanent {
-                u.status = UserStatusType::Confirmed;
-                u.temporary_password_expires = None;
-            } else {
-                u.status = UserStatusType::ForceChangePassword;
-                u.temporary_password_expires = Some(expires);
-            }
-        });
-        Ok(AdminSetUserPasswordResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            check_password(&pool.password_policy(), &input.password)?;
+            self.check_compromised(pool, None, EventFilterType::PasswordChange, &input.password)?;
+            let username = pool
+                .users
+                .get(&key)
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
+            let hash = self.hash_password(pool, &username, &input.password);
+            let expires = pool.temporary_password_expiry(ctx.now);
+            pool.users.update(&key, |u| {
+                u.set_password(hash);
+                u.modified = ctx.now;
+                if input.permanent {
+                    u.status = UserStatusType::Confirmed;
+                    u.temporary_password_expires = None;
+                } else {
+                    u.status = UserStatusType::ForceChangePassword;
+                    u.temporary_password_expires = Some(expires);
+                }
+            });
+            Ok(AdminSetUserPasswordResponse {})
+        })
     }
 
     pub(crate) fn admin_reset_user_password(
@@ -690,8 +686,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminResetUserPasswordRequest,
     ) -> Result<AdminResetUserPasswordResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
+        self.store.update(&input.user_pool_id, |pool| {
         let key = pool.user_key_of(&input.username)?;
         let user = pool.users.get(&key).ok_or_else(user_not_found)?;
         // A user who never chose a password has none to reset: a new invitation
@@ -702,7 +697,7 @@ impl Cognito {
                 "User password cannot be reset in the current state.",
             ));
         }
-        let Some(target) = crate::self_service::recovery_target(&pool, user) else {
+        let Some(target) = crate::self_service::recovery_target(pool, user) else {
             return Err(invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
@@ -710,16 +705,17 @@ impl Cognito {
         let username = user.username.clone();
         let code = self.send_code(
             ctx,
-            &pool,
+            pool,
             &username,
             target.channel,
             &target.destination,
             CodePurpose::ForgotPassword,
         );
-        crate::self_service::replace_code(&mut pool, &key, code, ctx);
+        crate::self_service::replace_code(pool, &key, code, ctx);
         pool.users
             .update(&key, |u| u.status = UserStatusType::ResetRequired);
         Ok(AdminResetUserPasswordResponse {})
+        })
     }
 
     /// Generates a six-digit code, sends it with the pool's verification template and
@@ -770,7 +766,7 @@ impl Cognito {
                 MessageKind::VerificationCode,
             ),
         };
-        self.outbox.send(Message {
+        self.store.outbox().send(Message {
             pool_id: pool.config.id.clone().unwrap_or_default(),
             username: username.to_string(),
             channel,
@@ -794,25 +790,25 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminConfirmSignUpRequest,
     ) -> Result<AdminConfirmSignUpResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        let status = pool.users.get(&key).map(|u| u.status);
-        if status != Some(UserStatusType::Unconfirmed) {
-            return Err(CognitoError::new(
-                ErrorKind::NotAuthorizedException,
-                format!(
-                    "User cannot be confirmed. Current status is {}",
-                    status.map_or("UNKNOWN", |s| s.as_str())
-                ),
-            ));
-        }
-        pool.users.update(&key, |u| {
-            u.status = UserStatusType::Confirmed;
-            u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
-            u.modified = ctx.now;
-        });
-        Ok(AdminConfirmSignUpResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let status = pool.users.get(&key).map(|u| u.status);
+            if status != Some(UserStatusType::Unconfirmed) {
+                return Err(CognitoError::new(
+                    ErrorKind::NotAuthorizedException,
+                    format!(
+                        "User cannot be confirmed. Current status is {}",
+                        status.map_or("UNKNOWN", |s| s.as_str())
+                    ),
+                ));
+            }
+            pool.users.update(&key, |u| {
+                u.status = UserStatusType::Confirmed;
+                u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
+                u.modified = ctx.now;
+            });
+            Ok(AdminConfirmSignUpResponse {})
+        })
     }
 
     pub(crate) fn admin_set_user_settings(
@@ -820,24 +816,24 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminSetUserSettingsRequest,
     ) -> Result<AdminSetUserSettingsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        for option in &input.mfa_options {
-            if option.delivery_medium != Some(DeliveryMediumType::Sms)
-                || option.attribute_name.as_deref() != Some("phone_number")
-            {
-                return Err(invalid_parameter(
-                    "Only SMS delivery to phone_number is supported for MFA options.",
-                ));
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            for option in &input.mfa_options {
+                if option.delivery_medium != Some(DeliveryMediumType::Sms)
+                    || option.attribute_name.as_deref() != Some("phone_number")
+                {
+                    return Err(invalid_parameter(
+                        "Only SMS delivery to phone_number is supported for MFA options.",
+                    ));
+                }
             }
-        }
-        pool.users.update(&key, |u| {
-            u.mfa_options = input.mfa_options;
-            u.mfa.sms = !u.mfa_options.is_empty();
-            u.modified = ctx.now;
-        });
-        Ok(AdminSetUserSettingsResponse {})
+            pool.users.update(&key, |u| {
+                u.mfa_options = input.mfa_options;
+                u.mfa.sms = !u.mfa_options.is_empty();
+                u.modified = ctx.now;
+            });
+            Ok(AdminSetUserSettingsResponse {})
+        })
     }
 
     pub(crate) fn admin_set_user_mfa_preference(
@@ -845,58 +841,59 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminSetUserMFAPreferenceRequest,
     ) -> Result<AdminSetUserMFAPreferenceResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        let key = pool.user_key_of(&input.username)?;
-        let user = pool.users.get(&key).ok_or_else(user_not_found)?;
-        let mut mfa = user.mfa.clone();
-        set_mfa_preferences(
-            &mut mfa,
-            user,
-            input.sms_mfa_settings.as_ref(),
-            input.software_token_mfa_settings.as_ref(),
-            input.email_mfa_settings.as_ref(),
-        )?;
-        pool.users.update(&key, |u| {
-            u.mfa = mfa;
-            u.modified = ctx.now;
-        });
-        Ok(AdminSetUserMFAPreferenceResponse {})
+        self.store.update(&input.user_pool_id, |pool| {
+            let key = pool.user_key_of(&input.username)?;
+            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+            let mut mfa = user.mfa.clone();
+            set_mfa_preferences(
+                &mut mfa,
+                user,
+                input.sms_mfa_settings.as_ref(),
+                input.software_token_mfa_settings.as_ref(),
+                input.email_mfa_settings.as_ref(),
+            )?;
+            pool.users.update(&key, |u| {
+                u.mfa = mfa;
+                u.modified = ctx.now;
+            });
+            Ok(AdminSetUserMFAPreferenceResponse {})
+        })
     }
 
     pub(crate) fn admin_list_user_auth_events(
         &self,
-        ctx: &RequestContext,
+        _ctx: &RequestContext,
         input: AdminListUserAuthEventsRequest,
     ) -> Result<AdminListUserAuthEventsResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let pool = pool.read();
-        require_threat_protection(&pool)?;
-        let user = pool.user(&input.username)?;
-        let limit = input
-            .max_results
-            .and_then(|m| usize::try_from(m).ok())
-            .unwrap_or(10)
-            .max(1);
-        let skip = match ids::page_after(input.next_token.as_deref())? {
-            Some(s) => s
-                .parse::<usize>()
-                .map_err(|_| invalid_parameter("Invalid pagination token."))?,
-            None => 0,
-        };
-        // Newest first, as Cognito lists them.
-        let events: Vec<AuthEventType> = user
-            .auth_events
-            .iter()
-            .rev()
-            .skip(skip)
-            .take(limit)
-            .cloned()
-            .collect();
-        let next = skip + events.len();
-        Ok(AdminListUserAuthEventsResponse {
-            next_token: (next < user.auth_events.len()).then(|| ids::page_token(&next.to_string())),
-            auth_events: Some(events),
+        self.store.read(&input.user_pool_id, |pool| {
+            require_threat_protection(pool)?;
+            let user = pool.user(&input.username)?;
+            let limit = input
+                .max_results
+                .and_then(|m| usize::try_from(m).ok())
+                .unwrap_or(10)
+                .max(1);
+            let skip = match ids::page_after(input.next_token.as_deref())? {
+                Some(s) => s
+                    .parse::<usize>()
+                    .map_err(|_| invalid_parameter("Invalid pagination token."))?,
+                None => 0,
+            };
+            // Newest first, as Cognito lists them.
+            let events: Vec<AuthEventType> = user
+                .auth_events
+                .iter()
+                .rev()
+                .skip(skip)
+                .take(limit)
+                .cloned()
+                .collect();
+            let next = skip + events.len();
+            Ok(AdminListUserAuthEventsResponse {
+                next_token: (next < user.auth_events.len())
+                    .then(|| ids::page_token(&next.to_string())),
+                auth_events: Some(events),
+            })
         })
     }
 
@@ -905,26 +902,26 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminUpdateAuthEventFeedbackRequest,
     ) -> Result<AdminUpdateAuthEventFeedbackResponse, CognitoError> {
-        let pool = self.pool(ctx, &input.user_pool_id)?;
-        let mut pool = pool.write();
-        require_threat_protection(&pool)?;
-        let key = pool.user_key_of(&input.username)?;
-        let found = pool.users.update(&key, |u| {
-            let event = u
-                .auth_events
-                .iter_mut()
-                .find(|e| e.event_id.as_deref() == Some(input.event_id.as_str()))?;
-            event.event_feedback = Some(EventFeedbackType {
-                feedback_value: input.feedback_value,
-                provider: "Admin".into(),
-                feedback_date: Some(ctx.now),
+        self.store.update(&input.user_pool_id, |pool| {
+            require_threat_protection(pool)?;
+            let key = pool.user_key_of(&input.username)?;
+            let found = pool.users.update(&key, |u| {
+                let event = u
+                    .auth_events
+                    .iter_mut()
+                    .find(|e| e.event_id.as_deref() == Some(input.event_id.as_str()))?;
+                event.event_feedback = Some(EventFeedbackType {
+                    feedback_value: input.feedback_value,
+                    provider: "Admin".into(),
+                    feedback_date: Some(ctx.now),
+                });
+                Some(())
             });
-            Some(())
-        });
-        found.flatten().ok_or_else(|| {
-            crate::errors::not_found(format!("Auth event {} does not exist.", input.event_id))
-        })?;
-        Ok(AdminUpdateAuthEventFeedbackResponse {})
+            found.flatten().ok_or_else(|| {
+                crate::errors::not_found(format!("Auth event {} does not exist.", input.event_id))
+            })?;
+            Ok(AdminUpdateAuthEventFeedbackResponse {})
+        })
     }
 }
 
