@@ -10,64 +10,15 @@
 //! Cognito's own default style is not reproduced: `ReturnMergedResources` answers the
 //! settings and assets a style was given, without the defaults it would be merged with.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 use serde_json::Value;
 
 use crate::domains::compact_utc;
 use crate::errors::{client_not_found, invalid_parameter, not_found};
+use crate::state::branding::{Style, UiCustomization, ALL_CLIENTS};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
-
-/// The client id of the customization that applies to every client.
-const ALL_CLIENTS: &str = "ALL";
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct BrandingState {
-    /// Classic hosted UI customizations by client id (`ALL` for the pool's default).
-    ui: BTreeMap<String, UiCustomization>,
-    /// Managed login styles by id.
-    styles: BTreeMap<String, Style>,
-}
-
-/// One classic hosted UI customization.
-#[derive(Debug, Clone)]
-pub struct UiCustomization {
-    /// The customization as `GetUICustomization` answers it.
-    pub config: UICustomizationType,
-    /// The logo, as uploaded.
-    pub image: Option<Vec<u8>>,
-}
-
-/// One managed login style.
-#[derive(Debug, Clone)]
-pub struct Style {
-    /// The app client the style belongs to.
-    pub client_id: String,
-    /// The style as `DescribeManagedLoginBranding` answers it.
-    pub config: ManagedLoginBrandingType,
-}
-
-impl BrandingState {
-    /// The classic customization that applies to `client_id`: its own, else the pool's.
-    pub fn ui_for(&self, client_id: &str) -> Option<&UiCustomization> {
-        self.ui.get(client_id).or_else(|| self.ui.get(ALL_CLIENTS))
-    }
-
-    /// The managed login style of `client_id`.
-    pub fn style_for(&self, client_id: &str) -> Option<&Style> {
-        self.styles.values().find(|s| s.client_id == client_id)
-    }
-
-    /// Drops the customization and the style of a deleted app client.
-    pub fn forget_client(&mut self, client_id: &str) {
-        self.ui.remove(client_id);
-        self.styles.retain(|_, s| s.client_id != client_id);
-    }
-}
 
 fn style_not_found(id: &str) -> CognitoError {
     not_found(format!("Managed login branding {id} does not exist."))

@@ -14,71 +14,15 @@
 use std::collections::BTreeMap;
 
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, ErrorKind, Timestamp};
+use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::{invalid_parameter, not_found};
+use crate::state::cimd::{Policy, DEFAULT_CACHE_SECONDS};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 
-/// Seconds a metadata document stays cached when the policy doesn't say.
-const DEFAULT_CACHE_SECONDS: i32 = 86_400;
-
 /// Default page size of the list operations.
 const DEFAULT_PAGE: usize = 60;
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct CimdState {
-    /// Policies by id.
-    policies: BTreeMap<String, Policy>,
-}
-
-/// One policy and its cache.
-#[derive(Debug, Clone)]
-struct Policy {
-    /// The policy as `DescribeCIMDPolicy` answers it (with its client even if deleted).
-    config: CIMDPolicyType,
-    /// Cached metadata documents by URL: when cached.
-    cached: BTreeMap<String, Timestamp>,
-}
-
-impl Policy {
-    fn cache_millis(&self) -> i64 {
-        i64::from(self.config.cache_duration.unwrap_or(DEFAULT_CACHE_SECONDS)) * 1000
-    }
-
-    /// The policy as answered: without its client once the client is gone.
-    fn describe(&self, pool: &PoolState) -> CIMDPolicyType {
-        let mut config = self.config.clone();
-        config.client_id = config.client_id.filter(|c| pool.clients.contains_key(c));
-        config
-    }
-}
-
-impl CimdState {
-    /// The policy, and its app client, whose patterns admit the metadata URL `url`.
-    #[allow(dead_code, reason = "called by the authorization endpoint")]
-    pub(crate) fn policy_for_url(&self, url: &str) -> Option<(&str, Option<&str>)> {
-        self.policies
-            .iter()
-            .find(|(_, p)| {
-                p.config
-                    .url_patterns
-                    .iter()
-                    .flatten()
-                    .any(|pattern| pattern_matches(pattern, url))
-            })
-            .map(|(id, p)| (id.as_str(), p.config.client_id.as_deref()))
-    }
-
-    /// Records that the metadata document at `url` was fetched for `policy_id` at `now`.
-    #[allow(dead_code, reason = "called by the authorization endpoint")]
-    pub(crate) fn record_metadata_url(&mut self, policy_id: &str, url: &str, now: Timestamp) {
-        if let Some(p) = self.policies.get_mut(policy_id) {
-            p.cached.insert(url.to_string(), now);
-        }
-    }
-}
 
 impl Cognito {
     pub(crate) fn create_cimd_policy(
@@ -320,35 +264,10 @@ fn check_patterns(patterns: &[String]) -> Result<(), CognitoError> {
     Ok(())
 }
 
-/// Whether `url` matches `pattern`, where `*` matches any run of characters other than
-/// `.` and `/`.
-fn pattern_matches(pattern: &str, url: &str) -> bool {
-    fn go(p: &[u8], u: &[u8]) -> bool {
-        match p.split_first() {
-            None => u.is_empty(),
-            Some((b'*', rest)) => {
-                let mut i = 0;
-                loop {
-                    if go(rest, u.get(i..).unwrap_or_default()) {
-                        return true;
-                    }
-                    match u.get(i) {
-                        Some(c) if *c != b'.' && *c != b'/' => i += 1,
-                        _ => return false,
-                    }
-                }
-            }
-            Some((c, rest)) => u
-                .split_first()
-                .is_some_and(|(d, u_rest)| c == d && go(rest, u_rest)),
-        }
-    }
-    go(pattern.as_bytes(), url.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::cimd::pattern_matches;
     use crate::testing::{create_pool, ctx, ctx_at, service};
 
     fn client(svc: &Cognito, pool: &str) -> String {

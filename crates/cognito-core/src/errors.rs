@@ -18,6 +18,16 @@ pub(crate) fn limit_exceeded(message: impl Into<String>) -> CognitoError {
     CognitoError::new(ErrorKind::LimitExceededException, message)
 }
 
+/// `NotAuthorizedException` with `message`.
+pub(crate) fn not_authorized(message: impl Into<String>) -> CognitoError {
+    CognitoError::new(ErrorKind::NotAuthorizedException, message)
+}
+
+/// The answer to a wrong password, and to anything that must not tell it apart from one.
+pub(crate) fn incorrect() -> CognitoError {
+    not_authorized("Incorrect username or password.")
+}
+
 /// The answer for a pool id that names no pool.
 pub(crate) fn pool_not_found(pool_id: &str) -> CognitoError {
     not_found(format!("User pool {pool_id} does not exist."))

@@ -8,13 +8,14 @@
 //! `ListUsersInGroup`, and each user the names of its groups, for its tokens and
 //! `AdminListGroupsForUser`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::{limit_exceeded, not_found};
+use crate::state::groups::Group;
 use crate::{ids, Cognito, RequestContext};
 
 /// How many groups a pool may hold.
@@ -22,52 +23,6 @@ const MAX_GROUPS: usize = 10_000;
 
 /// Default and largest page size of `ListGroups`.
 const MAX_PAGE: usize = 60;
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct GroupsState {
-    /// Groups by name.
-    groups: BTreeMap<String, Group>,
-}
-
-/// One group.
-#[derive(Debug, Clone)]
-pub struct Group {
-    /// The group as `GetGroup` answers it.
-    pub config: GroupType,
-    /// The keys of the users in the group.
-    pub members: BTreeSet<String>,
-}
-
-impl GroupsState {
-    /// The group called `name`.
-    pub fn get(&self, name: &str) -> Option<&Group> {
-        self.groups.get(name)
-    }
-
-    /// The group called `name`, to change its members.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Group> {
-        self.groups.get_mut(name)
-    }
-
-    /// Every group, by name.
-    pub fn iter(&self) -> impl Iterator<Item = &Group> {
-        self.groups.values()
-    }
-
-    /// Takes `user_key` out of `groups`, as when the user is deleted.
-    pub fn forget_user<'a>(
-        &mut self,
-        user_key: &str,
-        groups: impl IntoIterator<Item = &'a String>,
-    ) {
-        for name in groups {
-            if let Some(group) = self.groups.get_mut(name) {
-                group.members.remove(user_key);
-            }
-        }
-    }
-}
 
 /// The answer for a group name that names no group of the pool.
 pub(crate) fn group_not_found() -> CognitoError {

@@ -12,7 +12,7 @@
 //! (`authorize_url`, `token_url`, `attributes_url`, `jwks_uri`) are kept as the request
 //! gives them, and only a `MetadataFile` yields the SAML redirect-binding endpoints.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
@@ -30,27 +30,6 @@ const MAX_PAGE: usize = 50;
 
 /// The Facebook Graph API version used when the request names none.
 const DEFAULT_FACEBOOK_API_VERSION: &str = "v17.0";
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct IdentityProvidersState {
-    /// Providers by name.
-    providers: BTreeMap<String, IdentityProviderType>,
-}
-
-impl IdentityProvidersState {
-    /// The provider called `name`, with every detail (secrets included).
-    pub fn get(&self, name: &str) -> Option<&IdentityProviderType> {
-        self.providers.get(name)
-    }
-
-    /// The provider that lists `identifier` among its `IdpIdentifiers`.
-    pub fn by_identifier(&self, identifier: &str) -> Option<&IdentityProviderType> {
-        self.providers
-            .values()
-            .find(|p| p.idp_identifiers.iter().flatten().any(|i| i == identifier))
-    }
-}
 
 fn provider_not_found(name: &str) -> CognitoError {
     not_found(format!("Identity provider {name} does not exist."))

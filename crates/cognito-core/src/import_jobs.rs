@@ -8,30 +8,16 @@
 //! skipped and failed users. Imported users are `RESET_REQUIRED`, as in Cognito; password
 //! hashes in the file (`PasswordHashingAlgorithm`) are not read.
 
-use std::collections::BTreeMap;
-
 use cognito_crypto::Secret;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::{invalid_parameter, not_found};
+use crate::state::import_jobs::ImportJob;
 use crate::store::PoolState;
 use crate::users::rules::{check_attributes, AttributeWrite};
 use crate::users::User;
 use crate::{ids, Cognito, RequestContext};
-
-/// Import jobs of a pool.
-#[derive(Debug, Clone, Default)]
-pub struct ImportJobsState {
-    jobs: BTreeMap<String, ImportJob>,
-}
-
-#[derive(Debug, Clone)]
-struct ImportJob {
-    job: UserImportJobType,
-    upload_token: Secret<String>,
-    csv: Option<Vec<u8>>,
-}
 
 /// Columns of the CSV besides the pool's attributes.
 const USERNAME_COLUMN: &str = "cognito:username";

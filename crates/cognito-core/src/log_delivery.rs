@@ -13,13 +13,6 @@ use cognito_model::CognitoError;
 use crate::errors::{invalid_parameter, require_tier};
 use crate::{Cognito, RequestContext};
 
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct LogDeliveryState {
-    /// The configurations as last set.
-    configurations: Vec<LogConfigurationType>,
-}
-
 impl Cognito {
     pub(crate) fn set_log_delivery_configuration(
         &self,

@@ -18,22 +18,9 @@ use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use crate::errors::{invalid_parameter, require_tier};
+use crate::state::mfa_config::MfaConfigState;
 use crate::store::PoolState;
 use crate::{Cognito, RequestContext};
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct MfaConfigState {
-    /// Whether SMS MFA is switched on; `None` until `SetUserPoolMfaConfig` first runs, when
-    /// a pool created or updated with an SMS configuration and MFA on uses SMS.
-    sms: Option<bool>,
-    /// Whether TOTP (software token) MFA is switched on.
-    software_token: bool,
-    /// The email MFA message template, when email MFA is switched on.
-    email: Option<EmailMfaConfigType>,
-    /// The passkey settings as last set.
-    web_authn: Option<WebAuthnConfigurationType>,
-}
 
 impl Cognito {
     pub(crate) fn get_user_pool_mfa_config(

@@ -23,115 +23,14 @@
 //! are not counted.
 
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, Timestamp};
+use cognito_model::CognitoError;
 
-use crate::errors::{invalid_parameter, limit_exceeded, not_found, require_tier};
+use crate::errors::{invalid_parameter, limit_exceeded, require_tier};
+use crate::state::recovery::{Restoration, DAY, MINUTE};
 use crate::{ids, Cognito, RequestContext};
-
-const MINUTE: i64 = 60_000;
-const DAY: i64 = 24 * 60 * MINUTE;
 
 /// Default page size of `ListPointInTimeRecoveries`.
 const DEFAULT_PAGE: usize = 60;
-
-/// The entity types a recovery preview counts.
-const PREVIEW_ENTITIES: [&str; 4] = ["Users", "Groups", "User MFAs", "Passkeys"];
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct RecoveryState {
-    /// Every recovery of the pool, oldest first.
-    restorations: Vec<Restoration>,
-}
-
-/// One recovery.
-#[derive(Debug, Clone)]
-struct Restoration {
-    id: String,
-    status: RestoreStatusType,
-    restore_timestamp: Timestamp,
-    trigger_timestamp: Timestamp,
-    /// When it was started, if it was.
-    started: Option<Timestamp>,
-}
-
-impl Restoration {
-    /// The status as of `now`: a preview left alone for a day has expired.
-    fn status_at(&self, now: Timestamp) -> RestoreStatusType {
-        if self.status == RestoreStatusType::PreviewGenerated
-            && now >= self.trigger_timestamp.plus_millis(DAY)
-        {
-            RestoreStatusType::PreviewExpired
-        } else {
-            self.status
-        }
-    }
-
-    /// Whether the recovery pauses writes to the pool at `now`.
-    fn active_at(&self, now: Timestamp) -> bool {
-        matches!(
-            self.status_at(now),
-            RestoreStatusType::PreviewGenerating
-                | RestoreStatusType::PreviewGenerated
-                | RestoreStatusType::Restoring
-        )
-    }
-
-    /// The recovery as `DescribePointInTimeRecovery` answers it.
-    fn describe(&self, now: Timestamp) -> RestorationType {
-        let status = self.status_at(now);
-        self.answer(status)
-    }
-
-    /// The recovery reported with `status`, with its preview while it has one.
-    fn answer(&self, status: RestoreStatusType) -> RestorationType {
-        let has_preview = matches!(
-            status,
-            RestoreStatusType::PreviewGenerated
-                | RestoreStatusType::Restoring
-                | RestoreStatusType::RestoreCompleted
-        );
-        RestorationType {
-            restore_id: Some(self.id.clone()),
-            restore_status: Some(status),
-            restore_timestamp: Some(self.restore_timestamp),
-            trigger_timestamp: Some(self.trigger_timestamp),
-            restore_preview: has_preview.then(|| {
-                PREVIEW_ENTITIES
-                    .iter()
-                    .map(|entity| RestorePreviewType {
-                        entity: Some((*entity).to_string()),
-                        create_count: Some(0),
-                        update_count: Some(0),
-                        delete_count: Some(0),
-                    })
-                    .collect()
-            }),
-        }
-    }
-}
-
-impl RecoveryState {
-    /// Whether a recovery pauses writes to the pool's user data at `now`.
-    #[allow(dead_code, reason = "checked by the operations that write user data")]
-    pub(crate) fn writes_paused(&self, now: Timestamp) -> bool {
-        self.restorations.iter().any(|r| r.active_at(now))
-    }
-
-    fn find(&self, id: &str) -> Result<&Restoration, CognitoError> {
-        self.restorations
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| recovery_not_found(id))
-    }
-
-    fn find_mut(&mut self, id: &str) -> Result<&mut Restoration, CognitoError> {
-        self.restorations
-            .iter_mut()
-            .find(|r| r.id == id)
-            .ok_or_else(|| recovery_not_found(id))
-    }
-}
 
 impl Cognito {
     pub(crate) fn initiate_point_in_time_recovery(
@@ -311,15 +210,11 @@ impl Cognito {
     }
 }
 
-fn recovery_not_found(id: &str) -> CognitoError {
-    not_found(format!("Point-in-time recovery {id} does not exist."))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{ctx_at, service};
-    use cognito_model::ErrorKind;
+    use cognito_model::{ErrorKind, Timestamp};
 
     const CREATED: i64 = 1_700_000_000;
     const HOUR: i64 = 3600;

@@ -15,13 +15,12 @@
 //! `DELETING` and the replica is gone by the next request. Once a pool has a secondary
 //! Region, the listing also shows the pool itself as the `PRIMARY`.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use crate::errors::{invalid_parameter, limit_exceeded, not_found, require_tier};
 use crate::pools::check_tags;
+use crate::state::replicas::Replica;
 use crate::{ids, Cognito, RequestContext};
 
 /// How many secondary Regions a pool can replicate to.
@@ -29,27 +28,6 @@ const MAX_SECONDARY: usize = 1;
 
 /// Page size of `ListUserPoolReplicas`.
 const PAGE: usize = 60;
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct ReplicasState {
-    /// Secondary replicas by Region.
-    secondaries: BTreeMap<String, Replica>,
-}
-
-/// One secondary replica.
-#[derive(Debug, Clone)]
-struct Replica {
-    status: ReplicaStatusType,
-}
-
-impl ReplicasState {
-    /// The Regions that hold replicas of the pool, as `ListUserPools` reports them.
-    #[allow(dead_code, reason = "read by ListUserPools")]
-    pub(crate) fn replica_regions(&self) -> Vec<String> {
-        self.secondaries.keys().cloned().collect()
-    }
-}
 
 impl Cognito {
     pub(crate) fn create_user_pool_replica(

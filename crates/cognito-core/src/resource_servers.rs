@@ -7,7 +7,7 @@
 //! that exist (`clients`); updating or deleting a server later leaves the clients that
 //! allow its scopes as they are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
@@ -20,25 +20,6 @@ const MAX_SERVERS: usize = 25;
 
 /// Default and largest page size of `ListResourceServers`.
 const MAX_PAGE: usize = 50;
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct ResourceServersState {
-    /// Resource servers by identifier.
-    servers: BTreeMap<String, ResourceServerType>,
-}
-
-impl ResourceServersState {
-    /// Whether `scope` (`<identifier>/<scope name>`) is a custom scope of the pool.
-    pub fn has_scope(&self, scope: &str) -> bool {
-        // Identifiers may contain `/` (URLs do); scope names may not.
-        scope.rsplit_once('/').is_some_and(|(identifier, name)| {
-            self.servers
-                .get(identifier)
-                .is_some_and(|s| s.scopes.iter().flatten().any(|sc| sc.scope_name == name))
-        })
-    }
-}
 
 fn server_not_found(identifier: &str) -> CognitoError {
     not_found(format!("Resource server {identifier} does not exist."))

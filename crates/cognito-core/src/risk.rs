@@ -11,7 +11,6 @@
 //! and answered, and [`RiskState::compromised_credentials_action`] tells sign-in, sign-up
 //! and password-change flows what a compromised-credentials finding would do.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use cognito_model::shapes::*;
@@ -23,40 +22,6 @@ use crate::{Cognito, RequestContext};
 
 /// The `ClientId` that names the pool-wide configuration.
 const ALL_CLIENTS: &str = "ALL";
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct RiskState {
-    /// The pool-wide configuration.
-    pool: Option<RiskConfigurationType>,
-    /// Per-client configurations by client id.
-    clients: BTreeMap<String, RiskConfigurationType>,
-}
-
-impl RiskState {
-    /// What a compromised-credentials finding on `event` leads to for `client_id`: the
-    /// client's own configuration if it has one, else the pool's; `None` when detection is
-    /// off for that event.
-    #[allow(
-        dead_code,
-        reason = "called by the sign-in, sign-up and password flows"
-    )]
-    pub(crate) fn compromised_credentials_action(
-        &self,
-        client_id: Option<&str>,
-        event: EventFilterType,
-    ) -> Option<CompromisedCredentialsEventActionType> {
-        let config = client_id
-            .and_then(|c| self.clients.get(c))
-            .or(self.pool.as_ref())?;
-        let detection = config.compromised_credentials_risk_configuration.as_ref()?;
-        let watched = detection
-            .event_filter
-            .as_ref()
-            .is_none_or(|f| f.contains(&event));
-        watched.then_some(detection.actions.event_action)
-    }
-}
 
 impl Cognito {
     pub(crate) fn set_risk_configuration(

@@ -5,8 +5,6 @@
 //! `privacy-policy`, each a map from managed login languages (`cognito:default`,
 //! `cognito:french`, ...) to the URL that language's readers are sent to.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
@@ -32,27 +30,6 @@ const LANGUAGES: [&str; 13] = [
 
 /// Default and largest page size of `ListTerms`.
 const MAX_PAGE: usize = 60;
-
-/// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
-pub struct TermsState {
-    /// Terms documents by id.
-    terms: BTreeMap<String, TermsType>,
-}
-
-impl TermsState {
-    /// The documents of `client_id`.
-    pub fn of_client<'a>(&'a self, client_id: &'a str) -> impl Iterator<Item = &'a TermsType> + 'a {
-        self.terms
-            .values()
-            .filter(move |t| t.client_id == client_id)
-    }
-
-    /// Drops the documents of a deleted app client.
-    pub fn forget_client(&mut self, client_id: &str) {
-        self.terms.retain(|_, t| t.client_id != client_id);
-    }
-}
 
 fn terms_not_found(id: &str) -> CognitoError {
     not_found(format!("Terms {id} does not exist."))

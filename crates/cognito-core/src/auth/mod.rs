@@ -31,103 +31,31 @@
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
 mod discovery;
-pub(crate) mod grants;
 mod new_password;
 mod password;
-pub(crate) mod pending;
 mod refresh;
 mod srp;
 pub(crate) mod tokens;
-mod unknown;
 mod user_sessions;
 
 use base64::Engine as _;
-use cognito_crypto::srp::ServerSession;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::invalid_parameter;
+pub(crate) use crate::errors::{incorrect, not_authorized};
+pub(crate) use crate::state::pending::Challenge;
 use crate::store::{ClientState, PoolState};
 use crate::users::user_not_found;
 use crate::{Cognito, RequestContext};
-pub use grants::Grants;
-pub use pending::PendingSignIns;
 use tokens::Unsigned;
-pub use tokens::{GeneratedKeys, KeySource, TokenState};
-pub use unknown::UnknownUsers;
-
-pub(crate) fn not_authorized(message: impl Into<String>) -> CognitoError {
-    CognitoError::new(ErrorKind::NotAuthorizedException, message)
-}
-
-pub(crate) fn incorrect() -> CognitoError {
-    not_authorized("Incorrect username or password.")
-}
+pub use tokens::{GeneratedKeys, KeySource};
 
 fn password_reset_required() -> CognitoError {
     CognitoError::new(
         ErrorKind::PasswordResetRequiredException,
         "Password reset required for the user",
     )
-}
-
-/// A sign-in waiting for the client's next answer: the states of the machine.
-#[derive(Debug, Clone)]
-pub(crate) enum Challenge {
-    /// `PASSWORD_VERIFIER`: the server's half of SRP.
-    PasswordVerifier {
-        user_key: String,
-        client_id: String,
-        server: ServerSession,
-        secret_block: String,
-        user_id_for_srp: String,
-    },
-    /// `NEW_PASSWORD_REQUIRED`: the user signed in with a temporary password.
-    NewPasswordRequired { user_key: String, client_id: String },
-    /// A simulated `PASSWORD_VERIFIER` for a username that does not exist, through a
-    /// client that prevents user existence errors: any answer is wrong.
-    UnknownUser {
-        key: String,
-        client_id: String,
-        secret_block: String,
-    },
-}
-
-impl Challenge {
-    fn name(&self) -> ChallengeNameType {
-        match self {
-            Challenge::PasswordVerifier { .. } | Challenge::UnknownUser { .. } => {
-                ChallengeNameType::PasswordVerifier
-            }
-            Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
-        }
-    }
-
-    fn client_id(&self) -> &str {
-        match self {
-            Challenge::PasswordVerifier { client_id, .. }
-            | Challenge::NewPasswordRequired { client_id, .. }
-            | Challenge::UnknownUser { client_id, .. } => client_id,
-        }
-    }
-
-    /// The user signing in, if it exists.
-    fn user_key(&self) -> Option<&str> {
-        match self {
-            Challenge::PasswordVerifier { user_key, .. }
-            | Challenge::NewPasswordRequired { user_key, .. } => Some(user_key),
-            Challenge::UnknownUser { .. } => None,
-        }
-    }
-
-    /// The secret block an SRP answer names the session by.
-    fn secret_block(&self) -> Option<&str> {
-        match self {
-            Challenge::PasswordVerifier { secret_block, .. }
-            | Challenge::UnknownUser { secret_block, .. } => Some(secret_block),
-            Challenge::NewPasswordRequired { .. } => None,
-        }
-    }
 }
 
 /// Where a step of sign-in leads: tokens (to be signed once the pool's lock is

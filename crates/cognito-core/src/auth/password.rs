@@ -5,38 +5,15 @@
 //! user out for a second, doubling up to about 15 minutes; a success resets the count.
 
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, Timestamp};
+use cognito_model::CognitoError;
 
 use super::{
     find_signing_in_user, incorrect, not_authorized, param, password_reset_required, required,
     Answer, Params, SignInAs,
 };
+use crate::state::users::count_failure;
 use crate::store::{ClientState, PoolState};
 use crate::{ids, Cognito, RequestContext};
-
-/// Consecutive wrong passwords after which each attempt waits, doubling from a second.
-const FREE_ATTEMPTS: u32 = 5;
-/// The longest lockout after repeated wrong passwords.
-const MAX_LOCKOUT_SECS: i64 = 900;
-
-/// Counts a failed password: from the [`FREE_ATTEMPTS`]th on, each failure locks out for
-/// a second, doubling up to [`MAX_LOCKOUT_SECS`]. Answers whether it locked out.
-pub(crate) fn count_failure(
-    attempts: &mut u32,
-    locked_until: &mut Option<Timestamp>,
-    now: Timestamp,
-) -> bool {
-    *attempts = attempts.saturating_add(1);
-    let over = attempts.saturating_sub(FREE_ATTEMPTS - 1);
-    if over == 0 {
-        return false;
-    }
-    let secs = 2i64
-        .checked_pow(over - 1)
-        .map_or(MAX_LOCKOUT_SECS, |s| s.min(MAX_LOCKOUT_SECS));
-    *locked_until = Some(now.plus_millis(secs * 1000));
-    true
-}
 
 impl Cognito {
     /// A password sign-in: the password is checked and the next step decided under the

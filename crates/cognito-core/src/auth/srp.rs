@@ -10,12 +10,12 @@ use cognito_crypto::srp::{self, PasswordClaim, ServerSession, Verifier};
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
-use super::unknown::Simulated;
 use super::{
     find_signing_in_user, incorrect, not_authorized, param, required, Answer, Challenge, Outcome,
     Params, SignInAs,
 };
 use crate::errors::invalid_parameter;
+use crate::state::unknown_users::Simulated;
 use crate::store::ClientState;
 use crate::{Cognito, RequestContext};
 

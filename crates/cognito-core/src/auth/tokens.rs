@@ -18,7 +18,8 @@ use cognito_model::shapes::{
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 
-use super::grants::{new_refresh_token, Grants, NewGrant};
+use crate::state::grants::{new_refresh_token, NewGrant};
+use crate::state::tokens::SESSION_ID_ALPHABET;
 use crate::store::PoolState;
 use crate::users::User;
 use crate::{ids, Cognito, Random, RequestContext};
@@ -69,42 +70,6 @@ impl rand_core::RngCore for RandomRng<'_> {
 }
 
 impl rand_core::CryptoRng for RandomRng<'_> {}
-
-/// Token state of a pool: its signing key, the certificate made over it, and the
-/// refresh grants (see [`Grants`]).
-#[derive(Debug, Clone, Default)]
-pub struct TokenState {
-    key: Option<Arc<SigningKey>>,
-    /// The PEM certificate `GetSigningCertificate` answers, made once.
-    certificate: Option<String>,
-    /// The sign-ins holding a refresh token.
-    pub(crate) grants: Grants,
-}
-
-/// Characters of a session id after its `tkn` prefix.
-const SESSION_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-
-impl TokenState {
-    /// The pool's key, if it has one yet.
-    pub fn key(&self) -> Option<&Arc<SigningKey>> {
-        self.key.as_ref()
-    }
-
-    /// The signing certificate, once made.
-    pub fn certificate(&self) -> Option<&str> {
-        self.certificate.as_deref()
-    }
-
-    /// Keeps `pem` unless a certificate was kept first; answers the one kept.
-    pub(crate) fn keep_certificate(&mut self, pem: String) -> String {
-        self.certificate.get_or_insert(pem).clone()
-    }
-
-    /// Keeps `key` unless a key was kept first; answers the one kept.
-    pub(crate) fn keep_key(&mut self, key: SigningKey) -> Arc<SigningKey> {
-        self.key.get_or_insert_with(|| Arc::new(key)).clone()
-    }
-}
 
 fn not_authorized(message: &str) -> CognitoError {
     CognitoError::new(ErrorKind::NotAuthorizedException, message)

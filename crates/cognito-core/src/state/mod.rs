@@ -5,6 +5,26 @@
 //! small rules that keep it consistent (indexes, pruning, uniqueness), and nothing
 //! below `state` imports from above it.
 
+pub mod branding;
+pub mod cimd;
+pub mod domains;
+pub mod grants;
+pub mod groups;
+pub mod identity_providers;
+pub mod import_jobs;
+pub mod log_delivery;
+pub mod mfa_config;
+pub mod pending;
+pub mod recovery;
+pub mod replicas;
+pub mod resource_servers;
+pub mod risk;
+pub mod session_config;
+pub mod terms;
+pub mod tokens;
+pub mod unknown_users;
+pub mod users;
+
 use std::collections::BTreeMap;
 
 use cognito_model::shapes::{UserPoolClientType, UserPoolType};
@@ -21,41 +41,41 @@ pub struct PoolState {
     /// Tags on the pool.
     pub tags: BTreeMap<String, String>,
     /// The pool's users.
-    pub users: crate::users::Users,
+    pub users: users::Users,
     /// User import jobs.
-    pub import_jobs: crate::import_jobs::ImportJobsState,
+    pub import_jobs: import_jobs::ImportJobsState,
     /// The signing key and the refresh tokens issued.
-    pub tokens: crate::auth::TokenState,
+    pub tokens: tokens::TokenState,
     /// Sign-ins waiting for a challenge response, by session.
-    pub auth_sessions: crate::auth::PendingSignIns,
+    pub auth_sessions: pending::PendingSignIns,
     /// Sign-ins as usernames that do not exist, answered as real ones.
-    pub unknown_users: crate::auth::UnknownUsers,
-    /// See [`crate::groups`].
-    pub groups: crate::groups::GroupsState,
-    /// See [`crate::resource_servers`].
-    pub resource_servers: crate::resource_servers::ResourceServersState,
-    /// See [`crate::domains`].
-    pub domains: crate::domains::DomainState,
-    /// See [`crate::identity_providers`].
-    pub identity_providers: crate::identity_providers::IdentityProvidersState,
-    /// See [`crate::branding`].
-    pub branding: crate::branding::BrandingState,
-    /// See [`crate::terms`].
-    pub terms: crate::terms::TermsState,
-    /// See [`crate::mfa_config`].
-    pub mfa_config: crate::mfa_config::MfaConfigState,
-    /// See [`crate::risk`].
-    pub risk: crate::risk::RiskState,
-    /// See [`crate::log_delivery`].
-    pub log_delivery: crate::log_delivery::LogDeliveryState,
-    /// See [`crate::replicas`].
-    pub replicas: crate::replicas::ReplicasState,
-    /// See [`crate::recovery`].
-    pub recovery: crate::recovery::RecoveryState,
-    /// See [`crate::cimd`].
-    pub cimd: crate::cimd::CimdState,
-    /// See [`crate::session_config`].
-    pub session_config: crate::session_config::SessionConfigState,
+    pub unknown_users: unknown_users::UnknownUsers,
+    /// See [`groups`].
+    pub groups: groups::GroupsState,
+    /// See [`resource_servers`].
+    pub resource_servers: resource_servers::ResourceServersState,
+    /// See [`domains`].
+    pub domains: domains::DomainState,
+    /// See [`identity_providers`].
+    pub identity_providers: identity_providers::IdentityProvidersState,
+    /// See [`branding`].
+    pub branding: branding::BrandingState,
+    /// See [`terms`].
+    pub terms: terms::TermsState,
+    /// See [`mfa_config`].
+    pub mfa_config: mfa_config::MfaConfigState,
+    /// See [`risk`].
+    pub risk: risk::RiskState,
+    /// See [`log_delivery`].
+    pub log_delivery: log_delivery::LogDeliveryState,
+    /// See [`replicas`].
+    pub replicas: replicas::ReplicasState,
+    /// See [`recovery`].
+    pub recovery: recovery::RecoveryState,
+    /// See [`cimd`].
+    pub cimd: cimd::CimdState,
+    /// See [`session_config`].
+    pub session_config: session_config::SessionConfigState,
 }
 
 /// One app client.

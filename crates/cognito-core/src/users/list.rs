@@ -9,9 +9,9 @@ use std::ops::Bound;
 use cognito_model::shapes::{ListUsersRequest, ListUsersResponse, UserType};
 use cognito_model::CognitoError;
 
-use super::store::{Indexed, User};
 use super::user_type;
 use crate::errors::invalid_parameter;
+use crate::state::users::{Indexed, User};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 

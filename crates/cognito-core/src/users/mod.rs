@@ -7,7 +7,6 @@
 mod links;
 mod list;
 pub(crate) mod rules;
-pub(crate) mod store;
 
 use cognito_crypto::password::PasswordHash;
 use cognito_crypto::Secret;
@@ -16,10 +15,12 @@ use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
 use crate::errors::invalid_parameter;
 use crate::messages::{render, Channel, Message, MessageKind, MessageSink};
+pub use crate::state::users::{
+    CodePurpose, Indexed, MfaPreferences, PendingCode, SignInState, User, Users,
+};
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 use rules::{check_attributes, check_password, AttributeWrite};
-pub use store::{CodePurpose, Indexed, MfaPreferences, PendingCode, SignInState, User, Users};
 
 const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
 const DEFAULT_INVITE_MESSAGE: &str =

@@ -528,3 +528,28 @@ impl Users {
         }
     }
 }
+
+/// Consecutive wrong passwords after which each attempt waits, doubling from a second.
+pub(crate) const FREE_ATTEMPTS: u32 = 5;
+
+/// The longest lockout after repeated wrong passwords.
+pub(crate) const MAX_LOCKOUT_SECS: i64 = 900;
+
+/// Counts a failed password: from the [`FREE_ATTEMPTS`]th on, each failure locks out for
+/// a second, doubling up to [`MAX_LOCKOUT_SECS`]. Answers whether it locked out.
+pub(crate) fn count_failure(
+    attempts: &mut u32,
+    locked_until: &mut Option<Timestamp>,
+    now: Timestamp,
+) -> bool {
+    *attempts = attempts.saturating_add(1);
+    let over = attempts.saturating_sub(FREE_ATTEMPTS - 1);
+    if over == 0 {
+        return false;
+    }
+    let secs = 2i64
+        .checked_pow(over - 1)
+        .map_or(MAX_LOCKOUT_SECS, |s| s.min(MAX_LOCKOUT_SECS));
+    *locked_until = Some(now.plus_millis(secs * 1000));
+    true
+}

@@ -94,13 +94,9 @@ fn hash(token: &str) -> [u8; 32] {
 
 impl Grants {
     /// How many grants are kept, revoked ones included.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.by_origin.len()
-    }
-
-    /// Whether none is kept.
-    pub fn is_empty(&self) -> bool {
-        self.by_origin.is_empty()
     }
 
     /// Records a sign-in whose refresh token is `token`.

@@ -14,10 +14,11 @@ use cognito_model::Timestamp;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::password::count_failure;
-use super::{incorrect, not_authorized};
-use crate::Random;
 use cognito_model::CognitoError;
+
+use super::users::count_failure;
+use crate::errors::{incorrect, not_authorized};
+use crate::Random;
 
 /// Unknown usernames with failures counted are kept up to this many; past it, those not
 /// locked out are forgotten.

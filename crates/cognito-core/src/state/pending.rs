@@ -9,9 +9,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use cognito_crypto::srp::ServerSession;
+use cognito_model::shapes::ChallengeNameType;
 use cognito_model::{CognitoError, Timestamp};
 
-use super::{not_authorized, Challenge};
+use crate::errors::not_authorized;
 
 /// How many expired sessions one new session prunes at most.
 const PRUNE_BATCH: usize = 16;
@@ -199,5 +201,64 @@ mod tests {
             "Invalid session for the user, session is expired."
         );
         assert!(pending.take("s2", t(1)).is_ok());
+    }
+}
+
+/// A sign-in waiting for the client's next answer: the states of the machine.
+#[derive(Debug, Clone)]
+pub(crate) enum Challenge {
+    /// `PASSWORD_VERIFIER`: the server's half of SRP.
+    PasswordVerifier {
+        user_key: String,
+        client_id: String,
+        server: ServerSession,
+        secret_block: String,
+        user_id_for_srp: String,
+    },
+    /// `NEW_PASSWORD_REQUIRED`: the user signed in with a temporary password.
+    NewPasswordRequired { user_key: String, client_id: String },
+    /// A simulated `PASSWORD_VERIFIER` for a username that does not exist, through a
+    /// client that prevents user existence errors: any answer is wrong.
+    UnknownUser {
+        key: String,
+        client_id: String,
+        secret_block: String,
+    },
+}
+
+impl Challenge {
+    pub(crate) fn name(&self) -> ChallengeNameType {
+        match self {
+            Challenge::PasswordVerifier { .. } | Challenge::UnknownUser { .. } => {
+                ChallengeNameType::PasswordVerifier
+            }
+            Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
+        }
+    }
+
+    pub(crate) fn client_id(&self) -> &str {
+        match self {
+            Challenge::PasswordVerifier { client_id, .. }
+            | Challenge::NewPasswordRequired { client_id, .. }
+            | Challenge::UnknownUser { client_id, .. } => client_id,
+        }
+    }
+
+    /// The user signing in, if it exists.
+    pub(crate) fn user_key(&self) -> Option<&str> {
+        match self {
+            Challenge::PasswordVerifier { user_key, .. }
+            | Challenge::NewPasswordRequired { user_key, .. } => Some(user_key),
+            Challenge::UnknownUser { .. } => None,
+        }
+    }
+
+    /// The secret block an SRP answer names the session by.
+    pub(crate) fn secret_block(&self) -> Option<&str> {
+        match self {
+            Challenge::PasswordVerifier { secret_block, .. }
+            | Challenge::UnknownUser { secret_block, .. } => Some(secret_block),
+            Challenge::NewPasswordRequired { .. } => None,
+        }
     }
 }

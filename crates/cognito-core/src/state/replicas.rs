@@ -1,0 +1,23 @@
+use cognito_model::shapes::*;
+use std::collections::BTreeMap;
+
+/// This family's state within a pool.
+#[derive(Debug, Clone, Default)]
+pub struct ReplicasState {
+    /// Secondary replicas by Region.
+    pub(crate) secondaries: BTreeMap<String, Replica>,
+}
+
+/// One secondary replica.
+#[derive(Debug, Clone)]
+pub(crate) struct Replica {
+    pub(crate) status: ReplicaStatusType,
+}
+
+impl ReplicasState {
+    /// The Regions that hold replicas of the pool, as `ListUserPools` reports them.
+    #[allow(dead_code, reason = "read by ListUserPools")]
+    pub(crate) fn replica_regions(&self) -> Vec<String> {
+        self.secondaries.keys().cloned().collect()
+    }
+}
