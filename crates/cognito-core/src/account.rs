@@ -11,9 +11,9 @@
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
+use crate::codes::{check_code, delivery, mask, replace_code};
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
-use crate::self_service::{check_code, delivery, mask, replace_code};
 use crate::store::PoolState;
 use crate::users::rules::{check_attributes, check_password, AttributeWrite};
 use crate::users::{attribute_list, set_mfa_preferences, user_not_found, CodePurpose};

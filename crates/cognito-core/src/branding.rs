@@ -14,10 +14,10 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 use serde_json::Value;
 
-use crate::domains::compact_utc;
 use crate::errors::{client_not_found, invalid_parameter, not_found};
 use crate::state::branding::{Style, UiCustomization, ALL_CLIENTS};
 use crate::store::PoolState;
+use crate::time::compact_utc;
 use crate::{ids, Cognito, RequestContext};
 
 fn style_not_found(id: &str) -> CognitoError {

@@ -14,6 +14,7 @@ pub mod auth;
 mod branding;
 mod cimd;
 mod clients;
+mod codes;
 mod compromised;
 mod context;
 mod domains;
@@ -41,6 +42,7 @@ mod terms;
 pub mod test_api;
 #[cfg(test)]
 mod testing;
+mod time;
 pub mod users;
 
 pub use context::{Clock, Random, RequestContext};

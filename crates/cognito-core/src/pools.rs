@@ -1,17 +1,13 @@
 //! User pools: `CreateUserPool`, `DescribeUserPool`, `UpdateUserPool`, `DeleteUserPool`,
 //! `ListUserPools`.
 
-use std::collections::BTreeMap;
-
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
 
 use crate::errors::invalid_parameter;
 use crate::store::PoolState;
+use crate::tags::check_tags;
 use crate::{attributes, ids, Cognito, RequestContext};
-
-/// How many tags a resource may carry.
-pub(crate) const MAX_TAGS: usize = 50;
 
 impl Cognito {
     pub(crate) fn create_user_pool(
@@ -173,20 +169,6 @@ fn pool_arn(ctx: &RequestContext, id: &str) -> String {
         "arn:aws:cognito-idp:{}:{}:userpool/{id}",
         ctx.region, ctx.account_id
     )
-}
-
-pub(crate) fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), CognitoError> {
-    if tags.len() > MAX_TAGS {
-        return Err(invalid_parameter(format!(
-            "A resource can have at most {MAX_TAGS} tags."
-        )));
-    }
-    if tags.keys().any(|k| k.starts_with("aws:")) {
-        return Err(invalid_parameter(
-            "Tag keys starting with 'aws:' are reserved.",
-        ));
-    }
-    Ok(())
 }
 
 fn check_username_settings(

@@ -4,8 +4,25 @@ use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use crate::errors::{invalid_parameter, not_found};
-use crate::pools::check_tags;
 use crate::{Cognito, RequestContext};
+use std::collections::BTreeMap;
+
+/// How many tags a resource may carry.
+pub(crate) const MAX_TAGS: usize = 50;
+
+pub(crate) fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), CognitoError> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid_parameter(format!(
+            "A resource can have at most {MAX_TAGS} tags."
+        )));
+    }
+    if tags.keys().any(|k| k.starts_with("aws:")) {
+        return Err(invalid_parameter(
+            "Tag keys starting with 'aws:' are reserved.",
+        ));
+    }
+    Ok(())
+}
 
 impl Cognito {
     /// The pool a resource ARN names.

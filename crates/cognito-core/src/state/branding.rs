@@ -1,3 +1,5 @@
+//! Managed login branding styles and classic UI customizations, by app client.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

@@ -1,3 +1,5 @@
+//! Client ID metadata document (CIMD) policies and the documents fetched under them.
+
 use crate::state::PoolState;
 use cognito_model::shapes::*;
 use cognito_model::Timestamp;

@@ -1,3 +1,5 @@
+//! A pool's domains: its Cognito prefix domain and its custom domain.
+
 use cognito_model::shapes::*;
 
 /// This family's state within a pool.

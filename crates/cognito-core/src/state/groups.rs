@@ -1,3 +1,5 @@
+//! A pool's groups and their members.
+
 use cognito_model::shapes::*;
 use std::collections::{BTreeMap, BTreeSet};
 

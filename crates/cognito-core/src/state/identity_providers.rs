@@ -1,3 +1,5 @@
+//! A pool's external identity providers, by name and by identifier.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

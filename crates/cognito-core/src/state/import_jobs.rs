@@ -1,3 +1,5 @@
+//! User import jobs, with the CSV uploaded to each.
+
 use cognito_crypto::Secret;
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;

@@ -1,3 +1,5 @@
+//! Log delivery configurations.
+
 use cognito_model::shapes::*;
 
 /// This family's state within a pool.

@@ -1,3 +1,5 @@
+//! The pool's MFA configuration (SMS, software token, email, WebAuthn).
+
 use cognito_model::shapes::*;
 
 /// This family's state within a pool.

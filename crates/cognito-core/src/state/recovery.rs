@@ -1,3 +1,5 @@
+//! Point-in-time recovery: restorations requested and the pause they put on writes.
+
 use crate::errors::not_found;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};

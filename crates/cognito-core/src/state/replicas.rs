@@ -1,3 +1,5 @@
+//! The pool's replicas in other Regions and their status.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

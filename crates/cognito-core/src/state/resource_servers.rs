@@ -1,3 +1,5 @@
+//! Resource servers and the custom scopes they define.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

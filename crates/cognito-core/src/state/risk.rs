@@ -1,3 +1,5 @@
+//! Threat protection: risk configurations of the pool and of its app clients.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

@@ -1,3 +1,5 @@
+//! User session tracking settings.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

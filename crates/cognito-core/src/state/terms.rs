@@ -1,3 +1,5 @@
+//! Terms documents (terms of use, privacy policy) by app client.
+
 use cognito_model::shapes::*;
 use std::collections::BTreeMap;
 

@@ -698,7 +698,7 @@ impl Cognito {
                 "User password cannot be reset in the current state.",
             ));
         }
-        let Some(target) = crate::self_service::recovery_target(pool, user) else {
+        let Some(target) = crate::codes::recovery_target(pool, user) else {
             return Err(invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
@@ -712,7 +712,7 @@ impl Cognito {
             &target.destination,
             CodePurpose::ForgotPassword,
         );
-        crate::self_service::replace_code(pool, &key, code, ctx);
+        crate::codes::replace_code(pool, &key, code, ctx);
         pool.users
             .update(&key, |u| u.status = UserStatusType::ResetRequired);
         Ok(AdminResetUserPasswordResponse {})
