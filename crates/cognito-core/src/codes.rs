@@ -3,8 +3,8 @@
 //! checking the code a user sends back.
 
 use crate::messages::Channel;
+use crate::ops::users::{CodePurpose, PendingCode, User};
 use crate::store::PoolState;
-use crate::users::{CodePurpose, PendingCode, User};
 use crate::RequestContext;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};

@@ -8,45 +8,23 @@
 //! each request's [`RequestContext`]; randomness comes from the [`Random`] source handed
 //! to [`Cognito::new`], so tests control both.
 
-mod account;
-mod attributes;
-pub mod auth;
-mod branding;
-mod cimd;
-mod clients;
 mod codes;
 mod compromised;
 mod context;
-mod domains;
 mod errors;
-mod groups;
-mod identity_providers;
 mod ids;
-mod import_jobs;
-mod limits;
-mod log_delivery;
 pub mod messages;
-mod mfa_config;
-mod pools;
-mod recovery;
-mod replicas;
-mod resource_servers;
-mod risk;
-mod self_service;
+mod ops;
 mod service;
-mod session_config;
 mod state;
 mod store;
-mod tags;
-mod terms;
-pub mod test_api;
 #[cfg(test)]
 mod testing;
 mod time;
-pub mod users;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
+pub use ops::{auth, test_api, users};
 pub use store::{ClientSecret, ClientState, Global, PoolState, Store};
 
 /// The user pools service.

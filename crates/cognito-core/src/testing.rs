@@ -15,7 +15,7 @@ pub(crate) fn service() -> Cognito {
 /// test run.
 struct TestKey;
 
-impl crate::auth::KeySource for TestKey {
+impl crate::ops::auth::KeySource for TestKey {
     fn signing_key(
         &self,
         _random: &dyn crate::Random,
@@ -23,7 +23,7 @@ impl crate::auth::KeySource for TestKey {
         static PKCS8: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
         let der = PKCS8.get_or_init(|| {
             let random = SeqRandom::default();
-            crate::auth::GeneratedKeys
+            crate::ops::auth::GeneratedKeys
                 .signing_key(&random)
                 .unwrap()
                 .to_pkcs8_der()

@@ -18,10 +18,10 @@ use cognito_model::shapes::{
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 
+use crate::ops::users::User;
 use crate::state::grants::{new_refresh_token, NewGrant};
 use crate::state::tokens::SESSION_ID_ALPHABET;
 use crate::store::PoolState;
-use crate::users::User;
 use crate::{ids, Cognito, Random, RequestContext};
 
 /// The scope every access token from the API carries.
@@ -212,7 +212,7 @@ impl Cognito {
         let user = pool
             .users
             .get(user_key)
-            .ok_or_else(crate::users::user_not_found)?;
+            .ok_or_else(crate::ops::users::user_not_found)?;
         let client_id = client.client_id.clone().unwrap_or_default();
         let (access_life, id_life, refresh_life) = lifetimes(client);
         let (origin_jti, auth_time) = match &refresh {
@@ -360,7 +360,7 @@ impl Cognito {
                 .users
                 .get(&key)
                 .filter(|u| u.sub == sub)
-                .ok_or_else(crate::users::user_not_found)?;
+                .ok_or_else(crate::ops::users::user_not_found)?;
             // `iat` counts whole seconds: a token issued later in the second of a
             // sign-out is still good (the tokens before it are revoked by origin).
             if user

@@ -94,7 +94,7 @@ impl Cognito {
         let locked = pool
             .users
             .update(user_key, |u| {
-                crate::users::record_event(u, event_id, ctx.now, EventType::SignIn, ok);
+                crate::ops::users::record_event(u, event_id, ctx.now, EventType::SignIn, ok);
                 if ok {
                     u.sign_in.failed_attempts = 0;
                     u.sign_in.locked_until = None;

@@ -6,9 +6,9 @@ use cognito_model::CognitoError;
 
 use super::{not_authorized, required, Challenge, Outcome, Params};
 use crate::errors::invalid_parameter;
+use crate::ops::users::rules::{check_attributes, check_password as check_policy, AttributeWrite};
+use crate::ops::users::user_not_found;
 use crate::store::{ClientState, PoolState};
-use crate::users::rules::{check_attributes, check_password as check_policy, AttributeWrite};
-use crate::users::user_not_found;
 use crate::{Cognito, RequestContext};
 
 impl Cognito {

@@ -19,8 +19,8 @@ use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use crate::errors::{invalid_parameter, limit_exceeded, not_found, require_tier};
+use crate::ops::tags::check_tags;
 use crate::state::replicas::Replica;
-use crate::tags::check_tags;
 use crate::{ids, Cognito, RequestContext};
 
 /// How many secondary Regions a pool can replicate to.

@@ -5,9 +5,10 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
 
 use crate::errors::invalid_parameter;
+use crate::ops::attributes;
+use crate::ops::tags::check_tags;
 use crate::store::PoolState;
-use crate::tags::check_tags;
-use crate::{attributes, ids, Cognito, RequestContext};
+use crate::{ids, Cognito, RequestContext};
 
 impl Cognito {
     pub(crate) fn create_user_pool(

@@ -184,7 +184,7 @@ impl Cognito {
             let user = pool
                 .users
                 .get(&key)
-                .ok_or_else(crate::users::user_not_found)?;
+                .ok_or_else(crate::ops::users::user_not_found)?;
             let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
             let mut names = user.groups.range::<str, _>((start, Bound::Unbounded));
             let page: Vec<GroupType> = names
@@ -222,7 +222,11 @@ impl Cognito {
             let page: Vec<(&String, UserType)> = keys
                 .by_ref()
                 .take(limit)
-                .filter_map(|k| pool.users.get(k).map(|u| (k, crate::users::user_type(u))))
+                .filter_map(|k| {
+                    pool.users
+                        .get(k)
+                        .map(|u| (k, crate::ops::users::user_type(u)))
+                })
                 .collect();
             let next_token = keys
                 .next()

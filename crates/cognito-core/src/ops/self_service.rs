@@ -17,9 +17,9 @@ use crate::codes::{
 };
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
+use crate::ops::users::rules::{check_attributes, check_password, AttributeWrite};
+use crate::ops::users::{CodePurpose, User};
 use crate::store::{ClientState, PoolState};
-use crate::users::rules::{check_attributes, check_password, AttributeWrite};
-use crate::users::{CodePurpose, User};
 use crate::{ids, Cognito, RequestContext};
 
 impl Cognito {
@@ -97,7 +97,7 @@ impl Cognito {
             );
             user.codes.push(code);
         }
-        crate::users::record_event(
+        crate::ops::users::record_event(
             &mut user,
             crate::ids::uuid_v4(&*self.random),
             ctx.now,
@@ -329,7 +329,13 @@ impl Cognito {
                 u.status = UserStatusType::Confirmed;
                 u.temporary_password_expires = None;
                 u.codes.retain(|c| c.purpose != CodePurpose::ForgotPassword);
-                crate::users::record_event(u, event_id, ctx.now, EventType::ForgotPassword, true);
+                crate::ops::users::record_event(
+                    u,
+                    event_id,
+                    ctx.now,
+                    EventType::ForgotPassword,
+                    true,
+                );
                 u.modified = ctx.now;
             });
             Ok(ConfirmForgotPasswordResponse {})
@@ -407,8 +413,8 @@ fn simulated_delivery(pool: &PoolState, username: &str) -> CodeDeliveryDetailsTy
         .unwrap_or_default();
     let phone_pool = auto.contains(&VerifiedAttributeType::PhoneNumber)
         && !auto.contains(&VerifiedAttributeType::Email);
-    let sms = crate::users::rules::is_phone(username)
-        || (phone_pool && !crate::users::rules::is_email(username));
+    let sms = crate::ops::users::rules::is_phone(username)
+        || (phone_pool && !crate::ops::users::rules::is_email(username));
     if sms {
         let last4: String = (0..4).map(|i| char::from(b'0' + byte(i) % 10)).collect();
         delivery(Channel::Sms, "phone_number", &format!("+*******{last4}"))

@@ -13,10 +13,10 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::{invalid_parameter, not_found};
+use crate::ops::users::rules::{check_attributes, AttributeWrite};
+use crate::ops::users::User;
 use crate::state::import_jobs::ImportJob;
 use crate::store::PoolState;
-use crate::users::rules::{check_attributes, AttributeWrite};
-use crate::users::User;
 use crate::{ids, Cognito, RequestContext};
 
 /// Columns of the CSV besides the pool's attributes.

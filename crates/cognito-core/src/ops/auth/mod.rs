@@ -44,9 +44,9 @@ use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::invalid_parameter;
 pub(crate) use crate::errors::{incorrect, not_authorized};
+use crate::ops::users::user_not_found;
 pub(crate) use crate::state::pending::Challenge;
 use crate::store::{ClientState, PoolState};
-use crate::users::user_not_found;
 use crate::{Cognito, RequestContext};
 use tokens::Unsigned;
 pub use tokens::{GeneratedKeys, KeySource};

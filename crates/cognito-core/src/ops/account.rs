@@ -14,9 +14,9 @@ use cognito_model::{CognitoError, ErrorKind};
 use crate::codes::{check_code, delivery, mask, replace_code};
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
+use crate::ops::users::rules::{check_attributes, check_password, AttributeWrite};
+use crate::ops::users::{attribute_list, set_mfa_preferences, user_not_found, CodePurpose};
 use crate::store::PoolState;
-use crate::users::rules::{check_attributes, check_password, AttributeWrite};
-use crate::users::{attribute_list, set_mfa_preferences, user_not_found, CodePurpose};
 use crate::{Cognito, RequestContext};
 
 fn verification(
@@ -91,7 +91,13 @@ impl Cognito {
             let event_id = crate::ids::uuid_v4(&*self.random);
             pool.users.update(&token.user_key, |u| {
                 u.set_password(hash);
-                crate::users::record_event(u, event_id, ctx.now, EventType::PasswordChange, true);
+                crate::ops::users::record_event(
+                    u,
+                    event_id,
+                    ctx.now,
+                    EventType::PasswordChange,
+                    true,
+                );
                 u.modified = ctx.now;
             });
             Ok(ChangePasswordResponse {})
@@ -310,7 +316,7 @@ impl Cognito {
 /// Refuses attributes the token's client may not write, and developer-only ones.
 fn check_writable<'a>(
     pool: &PoolState,
-    token: &crate::auth::tokens::AccessToken,
+    token: &crate::ops::auth::tokens::AccessToken,
     names: impl Iterator<Item = &'a str>,
 ) -> Result<(), CognitoError> {
     let writable = pool

@@ -289,7 +289,7 @@ mod tests {
     fn booleans_are_read_in_any_case_and_kept_in_lower_case() {
         let pool = UserPoolType {
             schema_attributes: Some(
-                crate::attributes::pool_schema(&[SchemaAttributeType {
+                crate::ops::attributes::pool_schema(&[SchemaAttributeType {
                     name: Some("vip".into()),
                     attribute_data_type: Some(AttributeDataType::Boolean),
                     ..Default::default()

@@ -11,8 +11,8 @@ use cognito_crypto::Secret;
 use cognito_model::shapes::UserStatusType;
 use cognito_model::{CognitoError, Timestamp};
 
+use crate::ops::users::{user_not_found, CodePurpose};
 use crate::store::PoolState;
-use crate::users::{user_not_found, CodePurpose};
 use crate::Cognito;
 
 /// A code a user was sent and has not used.
