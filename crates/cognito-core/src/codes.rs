@@ -3,7 +3,7 @@
 //! checking the code a user sends back.
 
 use crate::messages::Channel;
-use crate::ops::users::{CodePurpose, PendingCode, User};
+use crate::state::users::{CodePurpose, PendingCode, User};
 use crate::store::PoolState;
 use crate::RequestContext;
 use cognito_model::shapes::*;

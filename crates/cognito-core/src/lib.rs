@@ -8,6 +8,8 @@
 //! each request's [`RequestContext`]; randomness comes from the [`Random`] source handed
 //! to [`Cognito::new`], so tests control both.
 
+#[cfg(test)]
+mod architecture;
 mod codes;
 mod compromised;
 mod context;
@@ -31,41 +33,41 @@ pub use store::{ClientSecret, ClientState, Global, PoolState, Store};
 pub struct Cognito {
     store: Store,
     random: Box<dyn Random>,
-    base_url: String,
+    links: Links,
     keys: Box<dyn auth::KeySource>,
-    issuer_base: String,
+}
+
+/// The links the service hands out, which its embedder serves: the service composes no
+/// URL of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    /// The base of tokens' issuer: `iss` is `<issuer_base>/<poolId>`, `{region}` standing
+    /// for the pool's Region (e.g. `https://cognito-idp.{region}.amazonaws.com`). No
+    /// trailing `/`.
+    pub issuer_base: String,
+    /// The base of user import jobs' pre-signed upload URLs:
+    /// `<user_import_base>/<poolId>/<jobId>?token=<token>`. No trailing `/`.
+    pub user_import_base: String,
 }
 
 impl Cognito {
-    /// An empty service drawing ids and secrets from `random`.
+    /// An empty service drawing ids and secrets from `random`, handing out no links
+    /// until [`Cognito::with_links`] names them.
     pub fn new(random: Box<dyn Random>) -> Self {
         Cognito {
             store: Store::new(messages::DEFAULT_OUTBOX_LIMIT),
             random,
-            base_url: "http://localhost:9229".to_string(),
+            links: Links::default(),
             keys: Box::new(auth::GeneratedKeys),
-            issuer_base: "http://localhost:9229".to_string(),
         }
     }
 
-    /// Sets the URL clients reach this service at (no trailing `/`), used in the URLs the
-    /// service hands out, such as import jobs' upload URLs.
-    /// Tokens' issuer becomes `<base_url>/<poolId>` too, unless
-    /// [`Cognito::with_issuer_base`] sets another.
-    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        let base = base_url.into().trim_end_matches('/').to_string();
-        if self.issuer_base == self.base_url {
-            self.issuer_base = base.clone();
-        }
-        self.base_url = base;
-        self
-    }
-
-    /// Sets the base of tokens' issuer (`iss` = `<issuer_base>/<poolId>`), e.g.
-    /// `https://cognito-idp.{region}.amazonaws.com` for clients that insist on Cognito's
-    /// form: `{region}` stands for each pool's Region.
-    pub fn with_issuer_base(mut self, issuer_base: impl Into<String>) -> Self {
-        self.issuer_base = issuer_base.into().trim_end_matches('/').to_string();
+    /// Sets the links the service hands out.
+    pub fn with_links(mut self, links: Links) -> Self {
+        self.links = Links {
+            issuer_base: links.issuer_base.trim_end_matches('/').to_string(),
+            user_import_base: links.user_import_base.trim_end_matches('/').to_string(),
+        };
         self
     }
 

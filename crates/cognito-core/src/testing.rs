@@ -7,8 +7,25 @@ use cognito_model::Timestamp;
 use crate::ids::tests::SeqRandom;
 use crate::{Cognito, RequestContext};
 
+/// The links the tests' service hands out.
+pub(crate) const ISSUER_BASE: &str = "http://localhost:9229";
+
 pub(crate) fn service() -> Cognito {
-    Cognito::in_memory(Box::new(SeqRandom::default())).with_key_source(Box::new(TestKey))
+    Cognito::in_memory(Box::new(SeqRandom::default()))
+        .with_key_source(Box::new(TestKey))
+        .with_links(crate::Links {
+            issuer_base: ISSUER_BASE.into(),
+            user_import_base: "http://localhost:9229/_cognito/user-import".into(),
+        })
+}
+
+/// `svc` with tokens issued by `issuer_base`.
+pub(crate) fn with_issuer(svc: Cognito, issuer_base: &str) -> Cognito {
+    let user_import_base = svc.links.user_import_base.clone();
+    svc.with_links(crate::Links {
+        issuer_base: issuer_base.into(),
+        user_import_base,
+    })
 }
 
 /// One RSA key for every test pool: generating a key per pool would take most of the

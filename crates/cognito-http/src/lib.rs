@@ -41,6 +41,7 @@ mod backend;
 mod cors;
 mod cross_site;
 mod discovery;
+mod links;
 mod rejection;
 mod request_id;
 mod router;
@@ -57,6 +58,7 @@ use std::time::Duration;
 pub use backend::Backend;
 pub use cognito_core::{Clock, Random};
 pub use cross_site::{InvalidOrigin, Origin};
+pub use links::links;
 pub use serve::serve;
 pub use service::{CognitoService, ResponseBody};
 

@@ -96,12 +96,8 @@ pub async fn run(
     options: &Options,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut cognito =
-        Cognito::in_memory(Box::new(OsSeededRandom)).with_base_url(base_url(&listener)?);
-    if let Some(issuer_base) = &options.issuer_base {
-        cognito = cognito.with_issuer_base(issuer_base);
-    }
-    let cognito = Arc::new(cognito);
+    let links = cognito_http::links(&base_url(&listener)?, options.issuer_base.as_deref());
+    let cognito = Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)).with_links(links));
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),

@@ -74,8 +74,8 @@ impl Cognito {
         );
         let token = ids::random_string(&*self.random, b"abcdefghijklmnopqrstuvwxyz0123456789", 32);
         let url = format!(
-            "{}/_cognito/user-import/{}/{job_id}?token={token}",
-            self.base_url, input.user_pool_id
+            "{}/{}/{job_id}?token={token}",
+            self.links.user_import_base, input.user_pool_id
         );
         let job = UserImportJobType {
             job_name: Some(input.job_name),

@@ -1,4 +1,4 @@
-//! The emulator's test hooks, which the HTTP test API (`/_cognito/*`) serves: the codes
+//! The emulator's test hooks, which the HTTP front end serves as its test API: the codes
 //! users hold, confirming a user outright, the sign-ins with working tokens (and ending
 //! them), users' auth events, and wiping every pool. Cognito itself has
 //! none of these; they let a test read what a user would read in a message, or skip a

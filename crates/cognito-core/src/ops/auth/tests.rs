@@ -1,5 +1,5 @@
 use super::*;
-use crate::testing::{ctx, ctx_at, service};
+use crate::testing::{ctx, ctx_at, service, with_issuer};
 use cognito_crypto::srp;
 use cognito_model::Timestamp;
 use serde_json::Value;
@@ -1241,7 +1241,7 @@ fn a_token_for_a_namesake_with_another_sub_is_refused() {
 
 #[test]
 fn pools_of_every_region_sign_in_whatever_region_a_request_names() {
-    let svc = service().with_issuer_base("https://cognito-idp.{region}.amazonaws.com");
+    let svc = with_issuer(service(), "https://cognito-idp.{region}.amazonaws.com");
     let west = RequestContext {
         region: "us-west-2".into(),
         ..ctx()
@@ -1385,7 +1385,7 @@ fn an_access_token_from_another_issuer_is_refused_though_its_signature_verifies(
     let here = fixture(|_| {});
     here.user("ivy", true);
     let access = here.tokens("ivy").access_token.unwrap();
-    let there = fixture_on(service().with_issuer_base("https://issuer.example"), |_| {});
+    let there = fixture_on(with_issuer(service(), "https://issuer.example"), |_| {});
     there.user("ivy", true);
     assert_eq!(there.pool, here.pool);
     assert!(there.tokens("ivy").access_token.is_some());

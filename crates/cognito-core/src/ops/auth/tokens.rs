@@ -168,6 +168,7 @@ impl Cognito {
     /// The issuer of pool `pool_id`'s tokens, in its original or updated form.
     fn issuer_for(&self, pool_id: &str, updated: bool) -> String {
         let base = self
+            .links
             .issuer_base
             .replace("{region}", ids::pool_region(pool_id));
         let base = if updated {
