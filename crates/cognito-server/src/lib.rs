@@ -57,6 +57,10 @@ pub struct Options {
     /// name. Requests naming other hosts are refused (a guard against DNS rebinding).
     #[arg(long, env = "COGNITO_TEST_API_HOSTS", value_delimiter = ',')]
     pub test_api_hosts: Vec<String>,
+    /// How many messages (emails, SMS) the server keeps per pool for the test API; the
+    /// oldest are dropped first.
+    #[arg(long, env = "COGNITO_OUTBOX_LIMIT", default_value_t = cognito_core::messages::DEFAULT_OUTBOX_LIMIT)]
+    pub outbox_limit: usize,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -97,7 +101,11 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let links = cognito_http::links(&base_url(&listener)?, options.issuer_base.as_deref());
-    let cognito = Arc::new(Cognito::in_memory(Box::new(OsSeededRandom)).with_links(links));
+    let cognito = Arc::new(
+        Cognito::in_memory(Box::new(OsSeededRandom))
+            .with_links(links)
+            .with_outbox_limit(options.outbox_limit),
+    );
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),
@@ -142,6 +150,7 @@ mod tests {
                 issuer_base: None,
                 test_api_origins: vec![],
                 test_api_hosts: vec![],
+                outbox_limit: 10_000,
             }
         );
     }
@@ -168,6 +177,7 @@ mod tests {
                     issuer_base: None,
                     test_api_origins: vec![],
                     test_api_hosts: vec![],
+                    outbox_limit: 10_000,
                 }),
             ),
             (

@@ -50,6 +50,7 @@ impl Server {
             issuer_base: None,
             test_api_origins: vec![],
             test_api_hosts: vec![],
+            outbox_limit: cognito_core::messages::DEFAULT_OUTBOX_LIMIT,
         };
         configure(&mut options);
         let (stop, stopped) = oneshot::channel::<()>();
