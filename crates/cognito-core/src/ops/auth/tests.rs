@@ -372,25 +372,7 @@ fn sessions_expire() {
     f.user("erin", false);
     let first = f.password_auth(&ctx(), "erin", PASSWORD).unwrap();
     let err = f
-        .svc
-        .respond_to_auth_challenge(
-            &ctx_at(1_700_000_000 + 181),
-            RespondToAuthChallengeRequest {
-                client_id: f.client.clone(),
-                challenge_name: ChallengeNameType::NewPasswordRequired,
-                session: first.session,
-                challenge_responses: Some(
-                    [
-                        ("USERNAME".to_string(), "erin".to_string()),
-                        ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
-                    ]
-                    .into(),
-                ),
-                analytics_metadata: None,
-                client_metadata: None,
-                user_context_data: None,
-            },
-        )
+        .answer_new_password(&ctx_at(1_700_000_000 + 181), "erin", first.session, &[])
         .unwrap_err();
     assert_eq!(
         (err.kind, err.message.as_str()),
@@ -1007,6 +989,35 @@ impl Fixture {
             .unwrap_err()
     }
 
+    fn answer_new_password(
+        &self,
+        at: &RequestContext,
+        name: &str,
+        session: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Result<RespondToAuthChallengeResponse, CognitoError> {
+        let mut responses: std::collections::BTreeMap<String, String> = [
+            ("USERNAME".to_string(), name.to_string()),
+            ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
+        ]
+        .into();
+        for (k, v) in extra {
+            responses.insert(k.to_string(), v.to_string());
+        }
+        self.svc.respond_to_auth_challenge(
+            at,
+            RespondToAuthChallengeRequest {
+                client_id: self.client.clone(),
+                challenge_name: ChallengeNameType::NewPasswordRequired,
+                session,
+                challenge_responses: Some(responses),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+    }
+
     fn delete(&self, name: &str) {
         self.svc
             .admin_delete_user(
@@ -1178,25 +1189,7 @@ fn a_deleted_users_tokens_and_sign_ins_die_with_it_and_never_act_for_a_namesake(
 
     // Sessions of sign-ins begun before the deletion are gone.
     let err = f
-        .svc
-        .respond_to_auth_challenge(
-            &ctx(),
-            RespondToAuthChallengeRequest {
-                client_id: f.client.clone(),
-                challenge_name: ChallengeNameType::NewPasswordRequired,
-                session: pending.session,
-                challenge_responses: Some(
-                    [
-                        ("USERNAME".to_string(), "carl".to_string()),
-                        ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
-                    ]
-                    .into(),
-                ),
-                analytics_metadata: None,
-                client_metadata: None,
-                user_context_data: None,
-            },
-        )
+        .answer_new_password(&ctx(), "carl", pending.session, &[])
         .unwrap_err();
     assert_eq!(
         err.message,
@@ -1326,26 +1319,7 @@ fn a_refused_new_password_answer_changes_nothing() {
         .filter(|a| a.name.as_deref() == Some("name"))
         .for_each(|a| a.required = Some(true));
     let answer = |session: Option<String>, extra: &[(&str, &str)]| {
-        let mut responses: std::collections::BTreeMap<String, String> = [
-            ("USERNAME".to_string(), "nina".to_string()),
-            ("NEW_PASSWORD".to_string(), "N3w!password".to_string()),
-        ]
-        .into();
-        for (k, v) in extra {
-            responses.insert(k.to_string(), v.to_string());
-        }
-        f.svc.respond_to_auth_challenge(
-            &ctx(),
-            RespondToAuthChallengeRequest {
-                client_id: f.client.clone(),
-                challenge_name: ChallengeNameType::NewPasswordRequired,
-                session,
-                challenge_responses: Some(responses),
-                analytics_metadata: None,
-                client_metadata: None,
-                user_context_data: None,
-            },
-        )
+        f.answer_new_password(&ctx(), "nina", session, extra)
     };
     let first = f.password_auth(&ctx(), "nina", PASSWORD).unwrap();
     let params = first.challenge_parameters.clone().unwrap();
