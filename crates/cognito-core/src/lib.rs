@@ -27,7 +27,7 @@ mod time;
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
 pub use ops::{auth, test_api, users};
-pub use store::{ClientSecret, ClientState, Global, PoolState, Store};
+use store::Store;
 
 /// The user pools service.
 pub struct Cognito {

@@ -83,8 +83,10 @@ impl Cognito {
         &self,
         _ctx: &RequestContext,
         id: &str,
-    ) -> Result<std::sync::Arc<parking_lot::RwLock<crate::PoolState>>, cognito_model::CognitoError>
-    {
+    ) -> Result<
+        std::sync::Arc<parking_lot::RwLock<crate::store::PoolState>>,
+        cognito_model::CognitoError,
+    > {
         self.store.shared(id)
     }
 }

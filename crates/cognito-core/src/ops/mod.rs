@@ -1,7 +1,7 @@
 //! The operations, one module per family named after it; each handler is named after
 //! its operation (`admin_create_user` in [`users`], `initiate_auth` in [`auth`], ...).
 //!
-//! Boundary: handlers reach state only through the [`Store`](crate::Store) and the
+//! Boundary: handlers reach state only through the [`Store`](crate::store::Store) and the
 //! mechanisms below them (codes, rules, time); nothing below `ops` imports from it.
 
 pub(crate) mod account;

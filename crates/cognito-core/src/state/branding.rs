@@ -17,7 +17,9 @@ pub struct BrandingState {
 pub struct UiCustomization {
     /// The customization as `GetUICustomization` answers it.
     pub config: UICustomizationType,
-    /// The logo, as uploaded.
+    /// The logo, as uploaded: kept for the managed login pages, which do not serve it
+    /// yet.
+    #[allow(dead_code)]
     pub image: Option<Vec<u8>>,
 }
 

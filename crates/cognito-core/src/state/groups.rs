@@ -30,11 +30,6 @@ impl GroupsState {
         self.groups.get_mut(name)
     }
 
-    /// Every group, by name.
-    pub fn iter(&self) -> impl Iterator<Item = &Group> {
-        self.groups.values()
-    }
-
     /// Takes `user_key` out of `groups`, as when the user is deleted.
     pub fn forget_user<'a>(
         &mut self,

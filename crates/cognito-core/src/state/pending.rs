@@ -34,13 +34,9 @@ pub struct PendingSignIns {
 
 impl PendingSignIns {
     /// How many sessions are kept, open or used.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.open.len() + self.used.len()
-    }
-
-    /// Whether none is kept.
-    pub fn is_empty(&self) -> bool {
-        self.open.is_empty() && self.used.is_empty()
     }
 
     /// Opens `session`, waiting on `challenge` until `expires`.
