@@ -84,7 +84,7 @@ impl Cognito {
             let pool_id = pool.config.id.clone().unwrap_or_default();
             let keys: Vec<String> = match username {
                 Some(name) => pool.find_user(name).into_iter().collect(),
-                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+                None => pool.users.after(None).map(|(k, _)| k.to_string()).collect(),
             };
             for user in keys.iter().filter_map(|k| pool.users.get(k)) {
                 out.extend(
@@ -198,7 +198,7 @@ impl Cognito {
             });
             let keys: Vec<String> = match only {
                 Some(k) => vec![k],
-                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+                None => pool.users.after(None).map(|(k, _)| k.to_string()).collect(),
             };
             for key in keys {
                 pool.users
@@ -216,7 +216,7 @@ impl Cognito {
             let id = pool.config.id.clone().unwrap_or_default();
             let keys: Vec<String> = match username {
                 Some(name) => pool.find_user(name).into_iter().collect(),
-                None => pool.users.after(None).map(|(k, _)| k.clone()).collect(),
+                None => pool.users.after(None).map(|(k, _)| k.to_string()).collect(),
             };
             for user in keys.iter().filter_map(|k| pool.users.get(k)) {
                 out.extend(user.auth_events.iter().map(|e| RecordedEvent {

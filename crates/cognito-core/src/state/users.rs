@@ -6,11 +6,23 @@
 //! that names the last key returned stays valid while users come and go.
 //!
 //! Every filterable attribute but the username (see [`Indexed`]) has an ordered index
-//! `value → keys`, which answers `=` with one lookup and `^=` with one range scan; the
+//! that answers `=` with one lookup and `^=` with one range scan, both in key order; the
 //! username filter uses the key order itself.
+//!
+//! Memory is the constraint here (a pool may hold hundreds of thousands of users), so:
+//! each key is allocated once and shared by the map and every index naming the user;
+//! attributes with a handful of values (`status`, `cognito:user_status`) are indexed as
+//! one set of keys per value, not as `(value, key)` pairs; `sub`s are indexed as the
+//! 128 bits of their UUID, not as a second copy of their text; a user is boxed, so the
+//! map's nodes stay small; and what most users never have (MFA options, groups, codes,
+//! events, pending attribute changes) is [`Rare`]: no allocation until first written.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::iter::Peekable;
+use std::ops::{Bound, Deref, DerefMut};
+use std::sync::Arc;
 
 use cognito_crypto::password::PasswordHash;
 use cognito_crypto::Secret;
@@ -18,7 +30,7 @@ use cognito_model::shapes::{AuthEventType, MFAOptionType, UserStatusType};
 use cognito_model::Timestamp;
 
 /// One user.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct User {
     /// The username as created (case preserved).
     pub username: String,
@@ -39,27 +51,161 @@ pub struct User {
     /// When a temporary password stops working.
     pub temporary_password_expires: Option<Timestamp>,
     /// Legacy MFA options (`AdminSetUserSettings`).
-    pub mfa_options: Vec<MFAOptionType>,
+    pub mfa_options: Rare<Vec<MFAOptionType>>,
     /// MFA preferences (`AdminSetUserMFAPreference`).
     pub mfa: MfaPreferences,
     /// Names of the groups the user belongs to.
-    pub groups: BTreeSet<String>,
+    pub groups: Rare<BTreeSet<String>>,
     /// Codes sent to the user and not yet used.
-    pub codes: Vec<PendingCode>,
+    pub codes: Rare<Vec<PendingCode>>,
     /// Sign-in and account events, oldest first.
-    pub auth_events: Vec<AuthEventType>,
+    pub auth_events: Rare<Vec<AuthEventType>>,
     /// Sign-in bookkeeping: failed attempts, cached SRP verifier, sign-out time.
     pub sign_in: SignInState,
 }
 
-/// A user's attributes, sorted by name. Users have a handful, so a sorted vector is as
-/// quick as a tree and a fraction of its size.
+impl Clone for User {
+    fn clone(&self) -> Self {
+        User {
+            username: self.username.clone(),
+            sub: self.sub.clone(),
+            attributes: self.attributes.clone(),
+            enabled: self.enabled,
+            status: self.status,
+            created: self.created,
+            modified: self.modified,
+            password: self.password.clone(),
+            temporary_password_expires: self.temporary_password_expires,
+            mfa_options: Rare::duplicate(&self.mfa_options),
+            mfa: self.mfa.clone(),
+            groups: Rare::duplicate(&self.groups),
+            codes: Rare::duplicate(&self.codes),
+            auth_events: Rare::duplicate(&self.auth_events),
+            sign_in: self.sign_in.clone(),
+        }
+    }
+}
+
+/// A collection most users leave empty: absent (one null pointer) until first written
+/// through [`DerefMut`], and read as empty while absent.
+///
+/// It is not `Clone`, so that `.clone()` reaches the collection itself, as it did when
+/// the field was the collection; [`Rare::duplicate`] copies the wrapper.
+pub struct Rare<T: Empty>(Option<Box<T>>);
+
+/// A collection with a static empty value, which an absent [`Rare`] reads as.
+pub trait Empty: Default + 'static {
+    /// The empty value.
+    const EMPTY: &'static Self;
+
+    /// Whether this value is empty, so that a [`Rare`] holding it can let it go.
+    fn holds_nothing(&self) -> bool;
+}
+
+impl<T: 'static> Empty for Vec<T> {
+    const EMPTY: &'static Self = &Vec::new();
+
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T: Ord + 'static> Empty for BTreeSet<T> {
+    const EMPTY: &'static Self = &BTreeSet::new();
+
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<K: Ord + 'static, V: 'static> Empty for BTreeMap<K, V> {
+    const EMPTY: &'static Self = &BTreeMap::new();
+
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T: Empty> Rare<T> {
+    /// A copy of `this` (an associated function, so as not to hide the collection's
+    /// methods).
+    pub fn duplicate(this: &Self) -> Self
+    where
+        T: Clone,
+    {
+        Rare(this.0.clone())
+    }
+
+    /// Frees the allocation of an emptied collection.
+    pub fn tidy(this: &mut Self) {
+        if this.0.as_deref().is_some_and(T::holds_nothing) {
+            this.0 = None;
+        }
+    }
+}
+
+impl<T: Empty> Default for Rare<T> {
+    fn default() -> Self {
+        Rare(None)
+    }
+}
+
+impl<T: Empty> From<T> for Rare<T> {
+    fn from(value: T) -> Self {
+        let mut rare = Rare(Some(Box::new(value)));
+        Rare::tidy(&mut rare);
+        rare
+    }
+}
+
+impl<T: Empty> Deref for Rare<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0.as_deref().unwrap_or(T::EMPTY)
+    }
+}
+
+impl<T: Empty> DerefMut for Rare<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl<T: Empty + std::fmt::Debug> std::fmt::Debug for Rare<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<'a, T: Empty> IntoIterator for &'a Rare<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        (**self).into_iter()
+    }
+}
+
+/// A user's attributes, sorted by name. Users have a handful, so a sorted slice, with no
+/// spare capacity, is as quick as a tree and a fraction of its size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Attributes(Vec<(String, String)>);
+pub struct Attributes(Box<[(String, String)]>);
 
 impl Attributes {
     fn position(&self, name: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
+    }
+
+    /// Changes the attributes as a vector.
+    fn edit<T>(&mut self, f: impl FnOnce(&mut Vec<(String, String)>) -> T) -> T {
+        let mut attributes = std::mem::take(&mut self.0).into_vec();
+        let out = f(&mut attributes);
+        self.0 = attributes.into_boxed_slice();
+        out
     }
 
     /// The value of `name`.
@@ -80,7 +226,10 @@ impl Attributes {
         match self.position(&name) {
             Ok(i) => self.0.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
             Err(i) => {
-                self.0.insert(i, (name, value));
+                self.edit(|attributes| {
+                    attributes.reserve_exact(1);
+                    attributes.insert(i, (name, value));
+                });
                 None
             }
         }
@@ -89,7 +238,7 @@ impl Attributes {
     /// Removes `name`, answering its value.
     pub fn remove(&mut self, name: &str) -> Option<String> {
         let i = self.position(name).ok()?;
-        Some(self.0.remove(i).1)
+        Some(self.edit(|attributes| attributes.remove(i)).1)
     }
 
     /// Every attribute, in name order.
@@ -110,9 +259,18 @@ impl Attributes {
 
 impl Extend<(String, String)> for Attributes {
     fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
-        for (name, value) in iter {
-            self.insert(name, value);
-        }
+        self.edit(|attributes| {
+            for (name, value) in iter {
+                match attributes.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+                    Ok(i) => {
+                        if let Some((_, v)) = attributes.get_mut(i) {
+                            *v = value;
+                        }
+                    }
+                    Err(i) => attributes.insert(i, (name, value)),
+                }
+            }
+        });
     }
 }
 
@@ -137,7 +295,7 @@ impl<'a> IntoIterator for &'a Attributes {
 }
 
 /// What sign-in keeps about a user.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct SignInState {
     /// The SRP verifier for the current password, computed on first SRP sign-in.
     pub srp_verifier: Option<Vec<u8>>,
@@ -148,7 +306,19 @@ pub struct SignInState {
     /// Tokens issued before this instant are revoked (global sign-out).
     pub tokens_valid_after: Option<Timestamp>,
     /// New `email` or `phone_number` values waiting for verification before they apply.
-    pub pending_attributes: BTreeMap<String, String>,
+    pub pending_attributes: Rare<BTreeMap<String, String>>,
+}
+
+impl Clone for SignInState {
+    fn clone(&self) -> Self {
+        SignInState {
+            srp_verifier: self.srp_verifier.clone(),
+            failed_attempts: self.failed_attempts,
+            locked_until: self.locked_until,
+            tokens_valid_after: self.tokens_valid_after,
+            pending_attributes: Rare::duplicate(&self.pending_attributes),
+        }
+    }
 }
 
 impl User {
@@ -170,11 +340,11 @@ impl User {
             modified: now,
             password: None,
             temporary_password_expires: None,
-            mfa_options: Vec::new(),
+            mfa_options: Rare::default(),
             mfa: MfaPreferences::default(),
-            groups: BTreeSet::new(),
-            codes: Vec::new(),
-            auth_events: Vec::new(),
+            groups: Rare::default(),
+            codes: Rare::default(),
+            auth_events: Rare::default(),
             sign_in: SignInState::default(),
         }
     }
@@ -200,6 +370,15 @@ impl User {
             .get(&format!("{name}_verified"))
             .map(String::as_str)
             == Some("true")
+    }
+
+    /// Frees what a change emptied.
+    fn tidy(&mut self) {
+        Rare::tidy(&mut self.mfa_options);
+        Rare::tidy(&mut self.groups);
+        Rare::tidy(&mut self.codes);
+        Rare::tidy(&mut self.auth_events);
+        Rare::tidy(&mut self.sign_in.pending_attributes);
     }
 }
 
@@ -317,6 +496,20 @@ impl Indexed {
         })
     }
 
+    /// Whether the attribute has a handful of values, each shared by many users.
+    fn is_class(self) -> bool {
+        matches!(self, Indexed::UserStatus | Indexed::Status)
+    }
+
+    /// The user's value for an attribute with a handful of values ([`Self::is_class`]).
+    fn class(self, user: &User) -> Option<&'static str> {
+        match self {
+            Indexed::UserStatus => Some(user.status.as_str()),
+            Indexed::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }),
+            _ => None,
+        }
+    }
+
     /// The user's value for this attribute.
     fn value(self, user: &User) -> Option<Cow<'_, str>> {
         let value = match self {
@@ -326,8 +519,7 @@ impl Indexed {
             Indexed::GivenName => user.attribute("given_name"),
             Indexed::FamilyName => user.attribute("family_name"),
             Indexed::PreferredUsername => user.attribute("preferred_username"),
-            Indexed::UserStatus => Some(user.status.as_str()),
-            Indexed::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }),
+            Indexed::UserStatus | Indexed::Status => self.class(user),
             Indexed::Sub => Some(user.sub.as_str()),
             Indexed::FoldedEmail => {
                 return user
@@ -338,17 +530,323 @@ impl Indexed {
         };
         value.map(Cow::Borrowed)
     }
+
+    /// The user's value, kept across a change to the user: a class value is static and
+    /// costs no allocation.
+    fn value_before_change(self, user: &User) -> Option<Cow<'static, str>> {
+        match self.class(user) {
+            Some(class) => Some(Cow::Borrowed(class)),
+            None => self.value(user).map(|v| Cow::Owned(v.into_owned())),
+        }
+    }
+}
+
+/// A user's key: allocated once, shared by the map and every index that names the user.
+type Key = Arc<str>;
+
+/// One user's value in an index, ordered by value, then key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry<V> {
+    value: V,
+    key: Key,
+}
+
+/// A `(value, key)` pair, stored ([`Entry`]) or borrowed (`(&W, &str)`), so that an index
+/// is searched without building an [`Entry`].
+trait Pair<W: ?Sized> {
+    fn parts(&self) -> (&W, &str);
+}
+
+impl<V: Borrow<W>, W: ?Sized> Pair<W> for Entry<V> {
+    fn parts(&self) -> (&W, &str) {
+        (self.value.borrow(), &self.key)
+    }
+}
+
+impl<W: ?Sized> Pair<W> for (&W, &str) {
+    fn parts(&self) -> (&W, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a, V: Borrow<W> + 'a, W: ?Sized + 'a> Borrow<dyn Pair<W> + 'a> for Entry<V> {
+    fn borrow(&self) -> &(dyn Pair<W> + 'a) {
+        self
+    }
+}
+
+impl<W: ?Sized + Ord> PartialEq for dyn Pair<W> + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl<W: ?Sized + Ord> Eq for dyn Pair<W> + '_ {}
+
+impl<W: ?Sized + Ord> PartialOrd for dyn Pair<W> + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<W: ?Sized + Ord> Ord for dyn Pair<W> + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// The pairs of `entries` from `(value, after)` on: exclusive after a key, inclusive of
+/// every key without one.
+fn entries_from<'a, V: Borrow<W> + Ord, W: ?Sized + Ord>(
+    entries: &'a BTreeSet<Entry<V>>,
+    value: &W,
+    after: Option<&str>,
+) -> std::collections::btree_set::Range<'a, Entry<V>> {
+    let from = (value, after.unwrap_or_default());
+    let from: &dyn Pair<W> = &from;
+    let start = match after {
+        Some(_) => Bound::Excluded(from),
+        None => Bound::Included(from),
+    };
+    entries.range::<dyn Pair<W>, _>((start, Bound::Unbounded))
+}
+
+/// The keys after `after` of the entries whose value is `value`, in key order.
+fn text_equal<'a>(
+    entries: &'a BTreeSet<Entry<Box<str>>>,
+    value: &'a str,
+    after: Option<&str>,
+) -> impl Iterator<Item = &'a str> + 'a {
+    entries_from(entries, value, after)
+        .take_while(move |e| *e.value == *value)
+        .map(|e| &*e.key)
+}
+
+/// Where the text of a UUID has dashes.
+const UUID_DASHES: [usize; 4] = [8, 13, 18, 23];
+
+/// The 128 bits of `text` when it is a UUID written as Cognito writes `sub`
+/// (lower-case hex, 8-4-4-4-12); the order of such texts is the order of their bits.
+fn uuid_bits(text: &str) -> Option<u128> {
+    if text.len() != 36 {
+        return None;
+    }
+    let mut bits = 0u128;
+    for (i, c) in text.bytes().enumerate() {
+        if UUID_DASHES.contains(&i) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        bits = bits << 4 | u128::from(digit);
+    }
+    Some(bits)
+}
+
+/// The bits of the first and last UUIDs whose text starts with `prefix`, if any does.
+fn uuid_range(prefix: &str) -> Option<(u128, u128)> {
+    const FIRST: &str = "00000000-0000-0000-0000-000000000000";
+    const LAST: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+    let first = uuid_bits(&format!("{prefix}{}", FIRST.get(prefix.len()..)?))?;
+    let last = uuid_bits(&format!("{prefix}{}", LAST.get(prefix.len()..)?))?;
+    Some((first, last))
+}
+
+/// The index of one attribute.
+#[derive(Debug, Clone)]
+enum Index {
+    /// Every `(value, key)` pair, for attributes whose values are mostly distinct.
+    Values(BTreeSet<Entry<Box<str>>>),
+    /// Per value, the keys that have it, for attributes with a handful of values.
+    Classes(BTreeMap<&'static str, BTreeSet<Key>>),
+    /// `sub`: UUIDs as their bits, which is less than half the size of their text, and
+    /// any other value as text.
+    Subs {
+        uuids: BTreeSet<Entry<u128>>,
+        others: BTreeSet<Entry<Box<str>>>,
+    },
+}
+
+impl Index {
+    fn new(attr: Indexed) -> Self {
+        if attr.is_class() {
+            Index::Classes(BTreeMap::new())
+        } else if attr == Indexed::Sub {
+            Index::Subs {
+                uuids: BTreeSet::new(),
+                others: BTreeSet::new(),
+            }
+        } else {
+            Index::Values(BTreeSet::new())
+        }
+    }
+
+    fn add(&mut self, attr: Indexed, user: &User, key: &Key) {
+        let key = Key::clone(key);
+        match self {
+            Index::Values(entries) => {
+                if let Some(value) = attr.value(user) {
+                    entries.insert(Entry {
+                        value: value.into(),
+                        key,
+                    });
+                }
+            }
+            Index::Classes(classes) => {
+                if let Some(class) = attr.class(user) {
+                    classes.entry(class).or_default().insert(key);
+                }
+            }
+            Index::Subs { uuids, others } => {
+                if let Some(value) = attr.value(user) {
+                    match uuid_bits(&value) {
+                        Some(bits) => uuids.insert(Entry { value: bits, key }),
+                        None => others.insert(Entry {
+                            value: value.into(),
+                            key,
+                        }),
+                    };
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, value: &str, key: &str) {
+        match self {
+            Index::Values(entries) => {
+                entries.remove(&(value, key) as &dyn Pair<str>);
+            }
+            Index::Classes(classes) => {
+                if let Some(keys) = classes.get_mut(value) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        classes.remove(value);
+                    }
+                }
+            }
+            Index::Subs { uuids, others } => {
+                match uuid_bits(value) {
+                    Some(bits) => uuids.remove(&(&bits, key) as &dyn Pair<u128>),
+                    None => others.remove(&(value, key) as &dyn Pair<str>),
+                };
+            }
+        }
+    }
+
+    /// Keys after `after` whose value is `value`, in key order.
+    fn equal<'a>(
+        &'a self,
+        value: &'a str,
+        after: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self {
+            Index::Values(entries) => Box::new(text_equal(entries, value, after)),
+            Index::Classes(classes) => Box::new(
+                classes
+                    .get(value)
+                    .into_iter()
+                    .flat_map(move |keys| keys_after(keys, after)),
+            ),
+            Index::Subs { uuids, others } => match uuid_bits(value) {
+                Some(bits) => Box::new(
+                    entries_from(uuids, &bits, after)
+                        .take_while(move |e| e.value == bits)
+                        .map(|e| &*e.key),
+                ),
+                None => Box::new(text_equal(others, value, after)),
+            },
+        }
+    }
+
+    /// Keys after `after` whose value starts with `prefix`, in key order.
+    fn prefixed<'a>(
+        &'a self,
+        prefix: &'a str,
+        after: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        let texts = |entries: &'a BTreeSet<Entry<Box<str>>>| {
+            entries_from(entries, prefix, None)
+                .take_while(move |e| e.value.starts_with(prefix))
+                .map(|e| &*e.key)
+        };
+        let mut keys: Vec<&str> = match self {
+            Index::Values(entries) => texts(entries).collect(),
+            Index::Classes(classes) => {
+                return Box::new(Merge(
+                    classes
+                        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+                        .take_while(|(class, _)| class.starts_with(prefix))
+                        .map(|(_, keys)| keys_after(keys, after).peekable())
+                        .collect(),
+                ))
+            }
+            Index::Subs { uuids, others } => {
+                let mut keys: Vec<&str> = texts(others).collect();
+                if let Some((first, last)) = uuid_range(prefix) {
+                    keys.extend(
+                        entries_from(uuids, &first, None)
+                            .take_while(|e| e.value <= last)
+                            .map(|e| &*e.key),
+                    );
+                }
+                keys
+            }
+        };
+        keys.retain(|k| after.is_none_or(|a| *k > a));
+        keys.sort_unstable();
+        Box::new(keys.into_iter())
+    }
+}
+
+/// The keys of `keys` after `after`.
+fn keys_after<'a>(keys: &'a BTreeSet<Key>, after: Option<&'a str>) -> KeysAfter<'a> {
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    keys.range::<str, _>((start, Bound::Unbounded))
+        .map(|k| &**k)
+}
+
+type KeysAfter<'a> =
+    std::iter::Map<std::collections::btree_set::Range<'a, Key>, fn(&'a Key) -> &'a str>;
+
+/// The union of sorted, disjoint key sequences, in key order.
+struct Merge<'a>(Vec<Peekable<KeysAfter<'a>>>);
+
+impl<'a> Iterator for Merge<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.0
+            .iter_mut()
+            .filter_map(|keys| keys.peek().copied().map(|k| (k, keys)))
+            .min_by_key(|(k, _)| *k)
+            .and_then(|(_, keys)| keys.next())
+    }
 }
 
 /// The users of a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Users {
-    by_key: BTreeMap<String, User>,
-    /// Per filterable attribute, the `(value, key)` pairs of every user that has one:
-    /// `=` and `^=` are range scans.
-    indexes: HashMap<Indexed, BTreeSet<(String, String)>>,
+    by_key: BTreeMap<Key, Box<User>>,
+    /// One per [`Indexed`] attribute, in the order of [`Indexed::ALL`].
+    indexes: [Index; 10],
     /// (provider name, user id at the provider) → key of the linked native user.
     links: HashMap<(String, String), String>,
+}
+
+impl Default for Users {
+    fn default() -> Self {
+        Users {
+            by_key: BTreeMap::new(),
+            indexes: Indexed::ALL.map(Index::new),
+            links: HashMap::new(),
+        }
+    }
 }
 
 impl Users {
@@ -364,20 +862,22 @@ impl Users {
 
     /// The user with `key`.
     pub fn get(&self, key: &str) -> Option<&User> {
-        self.by_key.get(key)
+        self.by_key.get(key).map(|u| &**u)
     }
 
     /// The stored key and user for `key`.
-    pub fn get_key_value(&self, key: &str) -> Option<(&String, &User)> {
-        self.by_key.get_key_value(key)
+    pub fn get_key_value(&self, key: &str) -> Option<(&str, &User)> {
+        self.by_key.get_key_value(key).map(|(k, u)| (&**k, &**u))
     }
 
     /// Users in key order from `from`.
-    pub fn range(
-        &self,
-        from: std::ops::Bound<String>,
-    ) -> impl Iterator<Item = (&String, &User)> + '_ {
-        self.by_key.range((from, std::ops::Bound::Unbounded))
+    pub fn range<'a>(
+        &'a self,
+        from: Bound<&str>,
+    ) -> impl Iterator<Item = (&'a str, &'a User)> + 'a {
+        self.by_key
+            .range::<str, _>((from, Bound::Unbounded))
+            .map(|(k, u)| (&**k, &**u))
     }
 
     /// Whether a user has `key`.
@@ -387,16 +887,23 @@ impl Users {
 
     /// Adds a user under `key`, replacing none (callers check first).
     pub fn insert(&mut self, key: String, user: User) {
-        self.index(&key, &user);
-        self.by_key.insert(key, user);
+        let key = Key::from(key);
+        for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
+            index.add(attr, &user, &key);
+        }
+        self.by_key.insert(key, Box::new(user));
     }
 
     /// Removes the user with `key`, and its links.
     pub fn remove(&mut self, key: &str) -> Option<User> {
         let user = self.by_key.remove(key)?;
-        self.unindex(key, &user);
+        for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
+            if let Some(value) = attr.value(&user) {
+                index.remove(&value, key);
+            }
+        }
         self.links.retain(|_, k| k != key);
-        Some(user)
+        Some(*user)
     }
 
     /// The key of the user an external identity is linked to.
@@ -416,27 +923,27 @@ impl Users {
 
     /// Changes the user with `key` through `f`, keeping the indexes right.
     pub fn update<T>(&mut self, key: &str, f: impl FnOnce(&mut User) -> T) -> Option<T> {
-        let user = self.by_key.get_mut(key)?;
-        let before: Vec<(Indexed, Option<String>)> = Indexed::ALL
-            .iter()
-            .map(|&i| (i, i.value(user).map(Cow::into_owned)))
-            .collect();
+        let (key, user) = self.by_key.get_key_value(key)?;
+        let key = Key::clone(key);
+        let before = Indexed::ALL.map(|attr| attr.value_before_change(user));
+        let user = self.by_key.get_mut(&*key)?;
         let out = f(user);
-        for (attr, old) in before {
-            let new = attr.value(user);
-            if old.as_deref() == new.as_deref() {
+        user.tidy();
+        let user: &User = user;
+        for ((attr, index), old) in Indexed::ALL.into_iter().zip(&mut self.indexes).zip(before) {
+            if old.as_deref() == attr.value(user).as_deref() {
                 continue;
             }
-            let new = new.map(Cow::into_owned);
-            let index = self.indexes.entry(attr).or_default();
             if let Some(old) = old {
-                index.remove(&(old, key.to_string()));
+                index.remove(&old, &key);
             }
-            if let Some(new) = new {
-                index.insert((new, key.to_string()));
-            }
+            index.add(attr, user, &key);
         }
         Some(out)
+    }
+
+    fn index(&self, attr: Indexed) -> Option<&Index> {
+        self.indexes.get(attr as usize)
     }
 
     /// Keys of users whose `attr` equals `value`, in key order.
@@ -444,7 +951,7 @@ impl Users {
         &'a self,
         attr: Indexed,
         value: &'a str,
-    ) -> impl Iterator<Item = &'a String> + 'a {
+    ) -> impl Iterator<Item = &'a str> + 'a {
         self.keys_equal_after(attr, value, None)
     }
 
@@ -453,19 +960,23 @@ impl Users {
         &'a self,
         attr: Indexed,
         value: &'a str,
-        after: Option<&str>,
-    ) -> impl Iterator<Item = &'a String> + 'a {
-        use std::ops::Bound;
-        let start = match after {
-            Some(a) => Bound::Excluded((value.to_string(), a.to_string())),
-            None => Bound::Included((value.to_string(), String::new())),
-        };
-        self.indexes
-            .get(&attr)
+        after: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.index(attr)
             .into_iter()
-            .flat_map(move |index| index.range((start.clone(), Bound::Unbounded)))
-            .take_while(move |(v, _)| v == value)
-            .map(|(_, k)| k)
+            .flat_map(move |index| index.equal(value, after))
+    }
+
+    /// Keys after `after` of users whose `attr` starts with `prefix`, in key order.
+    pub fn keys_with_prefix_after<'a>(
+        &'a self,
+        attr: Indexed,
+        prefix: &'a str,
+        after: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.index(attr)
+            .into_iter()
+            .flat_map(move |index| index.prefixed(prefix, after))
     }
 
     /// Keys of users whose email is `email` in any case.
@@ -474,58 +985,18 @@ impl Users {
         let mut keys: Vec<String> = self
             .keys_with(Indexed::Email, &folded)
             .chain(self.keys_with(Indexed::FoldedEmail, &folded))
-            .cloned()
+            .map(str::to_string)
             .collect();
         keys.sort();
         keys
-    }
-
-    /// Keys of users whose `attr` starts with `prefix`, in key order.
-    pub fn keys_with_prefix(&self, attr: Indexed, prefix: &str) -> BTreeSet<&String> {
-        use std::ops::Bound;
-        let Some(index) = self.indexes.get(&attr) else {
-            return BTreeSet::new();
-        };
-        index
-            .range((
-                Bound::Included((prefix.to_string(), String::new())),
-                Bound::Unbounded,
-            ))
-            .take_while(|(v, _)| v.starts_with(prefix))
-            .map(|(_, k)| k)
-            .collect()
     }
 
     /// Users in key order, starting after `after`.
     pub fn after<'a>(
         &'a self,
         after: Option<&'a str>,
-    ) -> impl Iterator<Item = (&'a String, &'a User)> + 'a {
-        let start = match after {
-            Some(a) => std::ops::Bound::Excluded(a),
-            None => std::ops::Bound::Unbounded,
-        };
-        self.by_key
-            .range::<str, _>((start, std::ops::Bound::Unbounded))
-    }
-
-    fn index(&mut self, key: &str, user: &User) {
-        for attr in Indexed::ALL {
-            if let Some(v) = attr.value(user) {
-                self.indexes
-                    .entry(attr)
-                    .or_default()
-                    .insert((v.to_string(), key.to_string()));
-            }
-        }
-    }
-
-    fn unindex(&mut self, key: &str, user: &User) {
-        for attr in Indexed::ALL {
-            if let (Some(v), Some(index)) = (attr.value(user), self.indexes.get_mut(&attr)) {
-                index.remove(&(v.to_string(), key.to_string()));
-            }
-        }
+    ) -> impl Iterator<Item = (&'a str, &'a User)> + 'a {
+        self.range(after.map_or(Bound::Unbounded, Bound::Excluded))
     }
 }
 
@@ -552,4 +1023,244 @@ pub(crate) fn count_failure(
         .map_or(MAX_LOCKOUT_SECS, |s| s.min(MAX_LOCKOUT_SECS));
     *locked_until = Some(now.plus_millis(secs * 1000));
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str, sub: &str, attributes: &[(&str, &str)]) -> User {
+        User::new(
+            name.into(),
+            sub.into(),
+            attributes
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            UserStatusType::Confirmed,
+            Timestamp::from_secs(0),
+        )
+    }
+
+    fn sub(n: u8) -> String {
+        format!("{n:08x}-abcd-4000-8000-000000000000")
+    }
+
+    fn equal(users: &Users, attr: Indexed, value: &str, after: Option<&str>) -> Vec<String> {
+        users
+            .keys_equal_after(attr, value, after)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn prefixed(users: &Users, attr: Indexed, prefix: &str, after: Option<&str>) -> Vec<String> {
+        users
+            .keys_with_prefix_after(attr, prefix, after)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn indexed_entries(users: &Users) -> usize {
+        users
+            .indexes
+            .iter()
+            .map(|index| match index {
+                Index::Values(entries) => entries.len(),
+                Index::Classes(classes) => classes.values().map(BTreeSet::len).sum(),
+                Index::Subs { uuids, others } => uuids.len() + others.len(),
+            })
+            .sum()
+    }
+
+    /// Five users: `a`..`e`, with emails of two kinds, `d` with a `sub` that is no UUID.
+    fn five() -> Users {
+        let mut users = Users::default();
+        for (key, email) in [
+            ("e", "x@one.com"),
+            ("b", "y@two.com"),
+            ("d", "x@one.com"),
+            ("a", "x@one.com"),
+            ("c", "X@Two.com"),
+        ] {
+            let id = if key == "d" {
+                "not-a-uuid".to_string()
+            } else {
+                sub(key.as_bytes().first().copied().unwrap_or_default())
+            };
+            users.insert(key.into(), user(key, &id, &[("email", email)]));
+        }
+        users
+    }
+
+    #[test]
+    fn equal_and_prefix_answer_in_key_order_after_the_cursor() {
+        let users = five();
+        assert_eq!(
+            equal(&users, Indexed::Email, "x@one.com", None),
+            ["a", "d", "e"]
+        );
+        assert_eq!(
+            equal(&users, Indexed::Email, "x@one.com", Some("a")),
+            ["d", "e"]
+        );
+        assert_eq!(equal(&users, Indexed::Email, "x@one.co", None), [""; 0]);
+        assert_eq!(
+            prefixed(&users, Indexed::Email, "x@", None),
+            ["a", "d", "e"]
+        );
+        assert_eq!(prefixed(&users, Indexed::Email, "", Some("c")), ["d", "e"]);
+        assert_eq!(users.keys_with_email_folded("x@two.COM"), ["c"]);
+        assert_eq!(users.keys_with_email_folded("X@ONE.com"), ["a", "d", "e"]);
+        assert_eq!(
+            equal(&users, Indexed::UserStatus, "CONFIRMED", Some("b")),
+            ["c", "d", "e"]
+        );
+        assert_eq!(equal(&users, Indexed::Status, "Enabled", None).len(), 5);
+        assert_eq!(equal(&users, Indexed::Status, "Disabled", None), [""; 0]);
+        assert_eq!(equal(&users, Indexed::Status, "Enable", None), [""; 0]);
+    }
+
+    #[test]
+    fn subs_are_found_as_uuids_and_as_other_text() {
+        let users = five();
+        let a = sub(b'a');
+        assert_eq!(uuid_bits(&a).map(|b| b >> 96), Some(0x61));
+        assert_eq!(equal(&users, Indexed::Sub, &a, None), ["a"]);
+        assert_eq!(equal(&users, Indexed::Sub, &a, Some("a")), [""; 0]);
+        assert_eq!(
+            equal(&users, Indexed::Sub, &a.to_uppercase(), None),
+            [""; 0]
+        );
+        assert_eq!(equal(&users, Indexed::Sub, "not-a-uuid", None), ["d"]);
+        assert_eq!(
+            prefixed(&users, Indexed::Sub, "", None),
+            ["a", "b", "c", "d", "e"]
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::Sub, "000000", None),
+            ["a", "b", "c", "e"]
+        );
+        assert_eq!(prefixed(&users, Indexed::Sub, "00000062-", None), ["b"]);
+        assert_eq!(prefixed(&users, Indexed::Sub, "00000062-a", None), ["b"]);
+        assert_eq!(prefixed(&users, Indexed::Sub, &a, None), ["a"]);
+        assert_eq!(prefixed(&users, Indexed::Sub, "00000062_", None), [""; 0]);
+        assert_eq!(
+            prefixed(&users, Indexed::Sub, &format!("{a}0"), None),
+            [""; 0]
+        );
+        assert_eq!(prefixed(&users, Indexed::Sub, "not", None), ["d"]);
+        assert_eq!(
+            prefixed(&users, Indexed::Sub, "0000006", Some("b")),
+            ["c", "e"]
+        );
+    }
+
+    #[test]
+    fn the_order_of_uuid_bits_is_the_order_of_their_text() {
+        let texts = [
+            "00000000-0000-0000-0000-000000000000",
+            "0000000f-ffff-ffff-ffff-ffffffffffff",
+            "00000010-0000-0000-0000-000000000000",
+            "9fffffff-ffff-ffff-ffff-ffffffffffff",
+            "a0000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        ];
+        let bits: Vec<u128> = texts.iter().filter_map(|t| uuid_bits(t)).collect();
+        assert_eq!(bits.len(), texts.len());
+        assert!(bits.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(uuid_bits("00000000-0000-0000-0000-00000000000G"), None);
+        assert_eq!(uuid_bits("00000000_0000-0000-0000-000000000000"), None);
+        assert_eq!(
+            uuid_range("a"),
+            Some((bits[4], (0xa << 124) | (u128::MAX >> 4)))
+        );
+        assert_eq!(uuid_range("0000000"), Some((bits[0], bits[1])));
+        assert_eq!(uuid_range("é"), None);
+    }
+
+    #[test]
+    fn classes_merge_in_key_order() {
+        let mut users = five();
+        users.update("b", |u| u.status = UserStatusType::ForceChangePassword);
+        users.update("d", |u| u.status = UserStatusType::Compromised);
+        users.update("e", |u| u.enabled = false);
+        assert_eq!(
+            prefixed(&users, Indexed::UserStatus, "CO", None),
+            ["a", "c", "d", "e"]
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::UserStatus, "", Some("a")),
+            ["b", "c", "d", "e"]
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::UserStatus, "COMPROMISED!", None),
+            [""; 0]
+        );
+        assert_eq!(equal(&users, Indexed::Status, "Disabled", None), ["e"]);
+        assert_eq!(
+            prefixed(&users, Indexed::Status, "E", Some("b")),
+            ["c", "d"]
+        );
+    }
+
+    #[test]
+    fn changes_and_removals_keep_the_indexes_exact() {
+        let mut users = five();
+        assert_eq!(indexed_entries(&users), 5 * 4 + 1);
+        users.update("c", |u| {
+            u.attributes.insert("email".into(), "x@one.com".into());
+            u.attributes
+                .insert("phone_number".into(), "+15550100".into());
+        });
+        assert_eq!(
+            equal(&users, Indexed::Email, "x@one.com", None),
+            ["a", "c", "d", "e"]
+        );
+        assert_eq!(users.keys_with_email_folded("X@Two.com"), [""; 0]);
+        assert_eq!(
+            equal(&users, Indexed::PhoneNumber, "+15550100", None),
+            ["c"]
+        );
+        users.update("a", |u| u.sub = "other".into());
+        assert_eq!(equal(&users, Indexed::Sub, "other", None), ["a"]);
+        assert_eq!(equal(&users, Indexed::Sub, &sub(b'a'), None), [""; 0]);
+        for key in ["a", "b", "c", "d", "e"] {
+            assert!(users.remove(key).is_some());
+        }
+        assert!(users.is_empty());
+        assert_eq!(indexed_entries(&users), 0);
+        assert!(users.indexes.iter().all(|index| match index {
+            Index::Classes(classes) => classes.is_empty(),
+            _ => true,
+        }));
+    }
+
+    #[test]
+    fn rare_parts_are_allocated_when_written_and_freed_when_emptied() {
+        let mut users = five();
+        let stored = users.get("a").unwrap();
+        assert!(stored.codes.0.is_none() && stored.groups.0.is_none());
+        assert!(stored.codes.is_empty());
+        assert!(stored.sign_in.pending_attributes.get("email").is_none());
+        users.update("a", |u| {
+            u.groups.insert("admins".into());
+            u.codes.push(PendingCode {
+                purpose: CodePurpose::SignUp,
+                code: Secret::new("123456".into()),
+                expires: Timestamp::from_secs(60),
+            });
+        });
+        let stored = users.get("a").unwrap();
+        assert!(stored.groups.contains("admins"));
+        assert_eq!(stored.codes.len(), 1);
+        let copy = stored.clone();
+        let groups: BTreeSet<String> = copy.groups.clone();
+        assert_eq!(groups.len(), 1);
+        users.update("a", |u| {
+            u.codes.retain(|c| c.purpose != CodePurpose::SignUp)
+        });
+        let stored = users.get("a").unwrap();
+        assert!(stored.codes.0.is_none());
+        assert!(stored.groups.0.is_some());
+    }
 }

@@ -3,7 +3,6 @@
 //! A filter reads `<attribute> = "<value>"` (exact) or `<attribute> ^= "<value>"`
 //! (prefix); inside the quotes, `\"` and `\\` escape. An empty filter lists everyone.
 
-use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use cognito_model::shapes::{ListUsersRequest, ListUsersResponse, UserType};
@@ -116,10 +115,10 @@ fn page<'p>(
     filter: Option<&'p Filter>,
     after: Option<&'p str>,
     limit: usize,
-) -> (Vec<(&'p String, &'p User)>, bool) {
+) -> (Vec<(&'p str, &'p User)>, bool) {
     let users = &pool.users;
-    let resolve = |k: &'p String| users.get(k).map(|u| (k, u));
-    let mut matches: Box<dyn Iterator<Item = (&'p String, &'p User)> + 'p> = match filter {
+    let resolve = |k: &'p str| users.get(k).map(|u| (k, u));
+    let mut matches: Box<dyn Iterator<Item = (&'p str, &'p User)> + 'p> = match filter {
         None => Box::new(users.after(after)),
         Some(Filter {
             attr: None,
@@ -140,14 +139,11 @@ fn page<'p>(
         }) => {
             let key_prefix = pool.user_key(value);
             let from = match after {
-                Some(a) if a >= key_prefix.as_str() => Bound::Excluded(a.to_string()),
-                _ => Bound::Included(key_prefix.clone()),
+                Some(a) if a >= key_prefix.as_str() => Bound::Excluded(a),
+                _ => Bound::Included(key_prefix.as_str()),
             };
-            Box::new(
-                users
-                    .range(from)
-                    .take_while(move |(k, _)| k.starts_with(key_prefix.as_str())),
-            )
+            let from = users.range(from);
+            Box::new(from.take_while(move |(k, _)| k.starts_with(key_prefix.as_str())))
         }
         Some(Filter {
             attr: Some(attr),
@@ -162,15 +158,11 @@ fn page<'p>(
             attr: Some(attr),
             prefix: true,
             value,
-        }) => {
-            let keys: BTreeSet<&'p String> = users.keys_with_prefix(*attr, value);
-            let after = after.map(str::to_string);
-            Box::new(
-                keys.into_iter()
-                    .filter(move |k| after.as_deref().is_none_or(|a| k.as_str() > a))
-                    .filter_map(resolve),
-            )
-        }
+        }) => Box::new(
+            users
+                .keys_with_prefix_after(*attr, value, after)
+                .filter_map(resolve),
+        ),
     };
     let page: Vec<_> = matches.by_ref().take(limit).collect();
     let more = matches.next().is_some();

@@ -113,7 +113,10 @@ impl PoolState {
             "preferred_username" => (Indexed::PreferredUsername, value.to_string()),
             _ => return Vec::new(),
         };
-        self.users.keys_with(index, &value).cloned().collect()
+        self.users
+            .keys_with(index, &value)
+            .map(str::to_string)
+            .collect()
     }
 
     /// Stores `preferred_username` lower-cased where usernames ignore case, so that it
@@ -829,7 +832,7 @@ impl Cognito {
                 }
             }
             pool.users.update(&key, |u| {
-                u.mfa_options = input.mfa_options;
+                u.mfa_options = input.mfa_options.into();
                 u.mfa.sms = !u.mfa_options.is_empty();
                 u.modified = ctx.now;
             });

@@ -578,6 +578,67 @@ fn list_users_filters_and_pages() {
 }
 
 #[test]
+fn list_users_pages_status_and_sub_filters_in_username_order() {
+    let svc = service();
+    let pool = create_pool(&svc, "p").id.unwrap();
+    let mut subs = Vec::new();
+    for name in ["eve", "bob", "dan", "ann", "cal"] {
+        let user = create_user(&svc, &pool, name, vec![]).unwrap();
+        let sub = user.attributes.unwrap().remove(0).value.unwrap();
+        subs.push((name, sub));
+    }
+    svc.admin_disable_user(
+        &ctx(),
+        AdminDisableUserRequest {
+            user_pool_id: pool.clone(),
+            username: "bob".into(),
+        },
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let page = list(&svc, &pool, Some(r#"cognito:user_status ^= "F""#), 2, token);
+        seen.extend(names(&page));
+        token = page.pagination_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, ["ann", "bob", "cal", "dan", "eve"]);
+    let page = list(&svc, &pool, Some(r#"status = "Enabled""#), 3, None);
+    assert_eq!(names(&page), ["ann", "cal", "dan"]);
+    let rest = list(
+        &svc,
+        &pool,
+        Some(r#"status = "Enabled""#),
+        3,
+        page.pagination_token,
+    );
+    assert_eq!(names(&rest), ["eve"]);
+    let page = list(&svc, &pool, Some(r#"status ^= """#), 2, None);
+    assert_eq!(names(&page), ["ann", "bob"]);
+    let rest = list(
+        &svc,
+        &pool,
+        Some(r#"status ^= """#),
+        60,
+        page.pagination_token,
+    );
+    assert_eq!(names(&rest), ["cal", "dan", "eve"]);
+    for (name, sub) in &subs {
+        let filter = format!(r#"sub = "{sub}""#);
+        assert_eq!(names(&list(&svc, &pool, Some(&filter), 60, None)), [*name]);
+        let filter = format!(r#"sub ^= "{}""#, &sub[..20]);
+        assert_eq!(names(&list(&svc, &pool, Some(&filter), 60, None)), [*name]);
+    }
+    assert_eq!(
+        names(&list(&svc, &pool, Some(r#"sub ^= """#), 60, None)),
+        ["ann", "bob", "cal", "dan", "eve"]
+    );
+}
+
+#[test]
 fn list_users_attributes_to_get() {
     let svc = service();
     let pool = create_pool(&svc, "p").id.unwrap();
