@@ -1,20 +1,16 @@
 //! The `awsJson1_1` protocol: which operation a request names, how its body becomes an
-//! input value, and how answers and errors are written.
-//!
-//! [`WireError`] is the one mapping from every error the emulator can produce (protocol
-//! rejections, validation failures, modeled Cognito errors, missing behaviour, bugs) to a
-//! status code, an `x-amzn-ErrorType` header and a `{"__type", "message"}` body.
-
-use std::borrow::Cow;
+//! input value, and how answers are written. Errors are written by `failure`, the one
+//! mapping from every error to the wire.
 
 use bytes::Bytes;
-use cognito_model::{DispatchError, ErrorKind, Operation, OperationError};
-use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{Response, StatusCode};
+use cognito_model::Operation;
+use http::header::{HeaderMap, HeaderName, CONTENT_LENGTH, CONTENT_TYPE};
+use http::Response;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use serde_json::{Map, Value};
 
+use crate::failure::AMZ_JSON_1_1;
 use crate::rejection::Rejection;
 use crate::service::ResponseBody;
 
@@ -22,10 +18,6 @@ use crate::service::ResponseBody;
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 /// Names the operation.
 const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
-/// Carries an error's `__type` beside the body.
-pub(crate) const X_AMZN_ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
-/// The content type of every API answer.
-const AMZ_JSON_1_1: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
 /// Media types accepted for request bodies (compared without parameters, ignoring case).
 const ACCEPTED_MEDIA_TYPES: [&str; 3] = [
     "application/x-amz-json-1.1",
@@ -115,130 +107,10 @@ pub(crate) fn success(output: Vec<u8>) -> Response<ResponseBody> {
     response
 }
 
-/// An error as it goes on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WireError {
-    /// The HTTP status.
-    pub(crate) status: StatusCode,
-    /// The `__type`, also sent as `x-amzn-ErrorType`.
-    pub(crate) type_name: &'static str,
-    /// The human-readable message.
-    pub(crate) message: Cow<'static, str>,
-}
-
-#[derive(serde::Serialize)]
-struct ErrorBody<'a> {
-    #[serde(rename = "__type")]
-    type_name: &'a str,
-    message: &'a str,
-}
-
-impl WireError {
-    pub(crate) fn new(
-        status: StatusCode,
-        type_name: &'static str,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        WireError {
-            status,
-            type_name,
-            message: message.into(),
-        }
-    }
-
-    /// The response carrying this error.
-    pub(crate) fn into_response(self) -> Response<ResponseBody> {
-        let body = serde_json::to_vec(&ErrorBody {
-            type_name: self.type_name,
-            message: &self.message,
-        })
-        .unwrap_or_else(|_| br#"{"__type":"InternalErrorException"}"#.to_vec());
-        let mut response = success(body);
-        *response.status_mut() = self.status;
-        // Type names are identifiers; checking first keeps `from_static` from ever panicking.
-        if !self.type_name.is_empty() && self.type_name.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            response
-                .headers_mut()
-                .insert(X_AMZN_ERROR_TYPE, HeaderValue::from_static(self.type_name));
-        }
-        response
-    }
-}
-
-impl From<Rejection> for WireError {
-    fn from(rejection: Rejection) -> Self {
-        let (status, type_name) = match &rejection {
-            Rejection::MissingTarget | Rejection::UnknownOperation { .. } => {
-                (StatusCode::BAD_REQUEST, "UnknownOperationException")
-            }
-            Rejection::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UnsupportedMediaTypeException",
-            ),
-            Rejection::BodyTooLarge { .. } => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "RequestEntityTooLargeException",
-            ),
-            Rejection::BodyUnreadable
-            | Rejection::MalformedJson { .. }
-            | Rejection::NotAnObject => (StatusCode::BAD_REQUEST, "SerializationException"),
-            Rejection::NoRoute { .. } => (StatusCode::NOT_FOUND, "NotFoundException"),
-            Rejection::UnknownHost { .. }
-            | Rejection::ForeignOrigin { .. }
-            | Rejection::CrossSite { .. } => (StatusCode::FORBIDDEN, "ForbiddenException"),
-        };
-        WireError::new(status, type_name, rejection.to_string())
-    }
-}
-
-impl From<DispatchError> for WireError {
-    fn from(error: DispatchError) -> Self {
-        match error {
-            DispatchError::Serialization(message) => {
-                WireError::new(StatusCode::BAD_REQUEST, "SerializationException", message)
-            }
-            DispatchError::Operation(OperationError::Cognito(e)) => {
-                WireError::new(status_of(e.kind), e.kind.type_name(), e.message)
-            }
-            DispatchError::Operation(OperationError::NotImplemented(op)) => WireError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                "NotImplementedException",
-                format!(
-                    "Operation {} is not implemented by this emulator yet",
-                    op.name()
-                ),
-            ),
-            DispatchError::Internal(detail) => WireError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalErrorException",
-                format!("Internal error: {detail}"),
-            ),
-        }
-    }
-}
-
-/// The status a modeled error travels with. Cognito answers every fault of the caller with
-/// 400, whatever status the model gives the error (404 for `ResourceNotFoundException`,
-/// 403 for `NotAuthorizedException`, ...); SDKs read the error from `__type`. The
-/// service's own faults keep their modeled status (500).
-fn status_of(kind: ErrorKind) -> StatusCode {
-    if kind.is_client_fault() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::from_u16(kind.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
-
-impl From<cognito_model::validate::Rejection> for WireError {
-    fn from(rejection: cognito_model::validate::Rejection) -> Self {
-        DispatchError::from(rejection).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cognito_model::CognitoError;
+    use http::HeaderValue;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -347,64 +219,5 @@ mod tests {
             read_body(&HeaderMap::new(), body, 2).await.unwrap(),
             Bytes::from_static(b"{}")
         );
-    }
-
-    #[test]
-    fn errors_map_to_the_wire() {
-        let cases: Vec<(WireError, u16, &str, &str)> = vec![
-            (
-                DispatchError::from(CognitoError::new(
-                    ErrorKind::ResourceNotFoundException,
-                    "gone",
-                ))
-                .into(),
-                400,
-                "ResourceNotFoundException",
-                "gone",
-            ),
-            (
-                DispatchError::from(CognitoError::new(ErrorKind::InternalErrorException, "oops"))
-                    .into(),
-                500,
-                "InternalErrorException",
-                "oops",
-            ),
-            (
-                DispatchError::from(OperationError::NotImplemented(Operation::AdminCreateUser))
-                    .into(),
-                501,
-                "NotImplementedException",
-                "Operation AdminCreateUser is not implemented by this emulator yet",
-            ),
-            (
-                DispatchError::Internal("boom".into()).into(),
-                500,
-                "InternalErrorException",
-                "Internal error: boom",
-            ),
-            (
-                DispatchError::Serialization("bad".into()).into(),
-                400,
-                "SerializationException",
-                "bad",
-            ),
-            (
-                Rejection::BodyTooLarge { limit: 5 }.into(),
-                413,
-                "RequestEntityTooLargeException",
-                "Request body is larger than the limit of 5 bytes",
-            ),
-        ];
-        for (error, status, type_name, message) in cases {
-            assert_eq!(error.status.as_u16(), status, "{error:?}");
-            assert_eq!(error.type_name, type_name);
-            assert_eq!(error.message, message);
-            let response = error.into_response();
-            assert_eq!(response.headers()[X_AMZN_ERROR_TYPE], type_name);
-            assert_eq!(
-                response.headers()[CONTENT_TYPE],
-                "application/x-amz-json-1.1"
-            );
-        }
     }
 }

@@ -28,8 +28,10 @@
 //! ```
 //!
 //! Boundary: this crate is the only one that knows about `X-Amz-Target`, `__type`, status
-//! codes and URLs, and it holds the single mapping from errors to the wire
-//! (`aws_json`). It knows nothing about what operations do (that is `cognito-core`) and
+//! codes and URLs (the ones core hands out too: [`links`]), and it holds
+//! the single mapping from errors to the wire (`failure`). Operations whose cost is
+//! cryptography run on tokio's blocking pool (`service`), so that a pool's first RSA key
+//! never delays other requests. It knows nothing about what operations do (that is `cognito-core`) and
 //! never reads a clock or the environment itself: the current time, randomness and the
 //! stopwatch that times requests arrive through [`Sources`].
 //!
@@ -41,6 +43,7 @@ mod backend;
 mod cors;
 mod cross_site;
 mod discovery;
+mod failure;
 mod links;
 mod rejection;
 mod request_id;

@@ -27,15 +27,18 @@ impl RequestId {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let mut text = [b'-'; 36];
-        let mut out = text
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, _)| ![8, 13, 18, 23].contains(i));
-        for byte in bytes {
+        // Two hex digits per byte; a dash before bytes 4, 6, 8 and 10.
+        let mut at = 0;
+        for (i, byte) in bytes.into_iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1;
+            }
             for nibble in [byte >> 4, byte & 0x0f] {
-                if let (Some((_, slot)), Some(digit)) = (out.next(), HEX.get(usize::from(nibble))) {
+                if let (Some(slot), Some(digit)) = (text.get_mut(at), HEX.get(usize::from(nibble)))
+                {
                     *slot = *digit;
                 }
+                at += 1;
             }
         }
         RequestId(text)

@@ -53,6 +53,23 @@ pub(crate) enum TestRoute {
 /// Where user import jobs' pre-signed URLs point.
 pub(crate) const USER_IMPORT_PREFIX: &str = "/_cognito/user-import/";
 
+/// The pool id, job id and token of a request to a user import job's upload URL
+/// (`<user_import_base>/<poolId>/<jobId>?token=<token>`, from `crate::links`): its
+/// `path` and `query`. Missing parts are empty, and match no job.
+pub(crate) fn user_import_target<'a>(
+    path: &'a str,
+    query: Option<&'a str>,
+) -> (&'a str, &'a str, &'a str) {
+    let rest = path.strip_prefix(USER_IMPORT_PREFIX).unwrap_or_default();
+    let (pool_id, job_id) = rest.split_once('/').unwrap_or((rest, ""));
+    let token = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("token="))
+        .unwrap_or_default();
+    (pool_id, job_id, token)
+}
+
 /// The last part of a pool's key set path.
 pub(crate) const JWKS: &str = "/.well-known/jwks.json";
 /// The last part of a pool's discovery document path.
@@ -158,6 +175,29 @@ mod tests {
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), expected, "{method} {path}");
         }
+    }
+
+    /// An upload URL made from the links routes back to the upload, with the same ids and
+    /// token.
+    #[test]
+    fn user_import_urls_round_trip() {
+        let base = crate::links("http://localhost:9229/", None).user_import_base;
+        let url = format!("{base}/us-east-1_Ab1/import-Xy2?token=tok-3_4");
+        assert_eq!(
+            url,
+            "http://localhost:9229/_cognito/user-import/us-east-1_Ab1/import-Xy2?token=tok-3_4"
+        );
+        let uri: http::Uri = url.parse().unwrap();
+        assert_eq!(route(&Method::PUT, uri.path()), Route::UserImportUpload);
+        assert!(!is_test_api(uri.path()));
+        assert_eq!(
+            user_import_target(uri.path(), uri.query()),
+            ("us-east-1_Ab1", "import-Xy2", "tok-3_4")
+        );
+        assert_eq!(
+            user_import_target("/_cognito/user-import/p", None),
+            ("p", "", "")
+        );
     }
 
     #[test]

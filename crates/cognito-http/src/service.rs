@@ -2,6 +2,12 @@
 //! keeps web pages out of the test API (`cross_site`), runs the API pipeline (target →
 //! size limit → JSON → validation → dispatch), adds the CORS and request-id headers, and
 //! writes one log line per request.
+//!
+//! Most operations take microseconds and run on the async worker that read the request.
+//! Those whose cost is cryptography ([`runs_on_blocking_pool`]: signing tokens, SRP's
+//! exponentiations, and a pool's first RSA key, which takes most of a second), and the
+//! key set route, which may make that key, run on tokio's blocking pool instead, so that
+//! they never hold up the requests of other pools or `GET /health`.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,16 +17,17 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use cognito_core::{Cognito, RequestContext};
-use cognito_model::validate::validate_input;
-use cognito_model::{dispatch, ErrorKind, Operation};
+use cognito_model::validate::{self, validate_input};
+use cognito_model::{dispatch, DispatchError, Input, Operation};
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::Body;
 
-use crate::aws_json::{self, WireError};
+use crate::aws_json;
 use crate::cors::Cors;
 use crate::cross_site::CrossSiteGuard;
+use crate::failure::{Failure, Surface};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
@@ -120,6 +127,10 @@ where
         let (parts, body) = request.into_parts();
         let (route, cors) = self.screen(&parts);
 
+        let surface = match route {
+            Ok(Route::Api) => Surface::Api,
+            _ => Surface::Plain,
+        };
         let mut operation = None;
         let outcome = match route {
             Err(refused) => Err(refused.into()),
@@ -134,19 +145,8 @@ where
             },
             Ok(Route::Health) => Ok(health()),
             Ok(Route::UserImportUpload) => self.user_import_upload(&parts, body).await,
-            Ok(Route::Jwks) => self.well_known(parts.uri.path(), router::JWKS, S::jwks),
-            Ok(Route::OpenIdConfiguration) => {
-                let base = discovery::base_url(&parts.headers);
-                self.well_known(
-                    parts.uri.path(),
-                    router::OPENID_CONFIGURATION,
-                    |provider, pool_id| {
-                        let issuer = provider.issuer(pool_id)?;
-                        let base = base.as_deref().unwrap_or(&issuer);
-                        Ok(discovery::openid_configuration(&issuer, base, pool_id))
-                    },
-                )
-            }
+            Ok(Route::Jwks) => self.jwks(parts.uri.path()).await,
+            Ok(Route::OpenIdConfiguration) => self.openid_configuration(&parts),
             Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
@@ -167,12 +167,10 @@ where
         };
         let (mut response, error) = match outcome {
             Ok(response) => (response, None),
-            Err(error) => {
-                if error.status == http::StatusCode::INTERNAL_SERVER_ERROR {
-                    tracing::error!(request_id = %request_id, message = %error.message, "internal error");
-                }
-                let type_name = error.type_name;
-                (error.into_response(), Some(type_name))
+            Err(failure) => {
+                let type_name = failure.type_name();
+                let response = failure_response(failure, surface, &request_id);
+                (response, Some(type_name))
             }
         };
 
@@ -184,7 +182,7 @@ where
 
         let micros = self.sources.stopwatch.micros().saturating_sub(started);
         tracing::info!(
-            request_id = %request_id,
+            request_id = request_id.as_str(),
             operation = operation.map(Operation::name),
             method = operation.is_none().then_some(parts.method.as_str()),
             path = operation.is_none().then_some(parts.uri.path()),
@@ -216,21 +214,13 @@ where
     }
 
     /// Runs operation `op` on the body of an API call.
-    async fn api<B>(
-        &self,
-        op: Operation,
-        headers: &HeaderMap,
-        body: B,
-    ) -> Result<Vec<u8>, WireError>
+    async fn api<B>(&self, op: Operation, headers: &HeaderMap, body: B) -> Result<Vec<u8>, Failure>
     where
         B: Body,
         B::Error: Into<BoxError>,
     {
         aws_json::check_content_type(headers)?;
         let body = aws_json::read_body(headers, body, self.config.max_body_bytes).await?;
-        let input = aws_json::parse_input(&body)?;
-        drop(body);
-        validate_input(op, &input)?;
         let ctx = RequestContext {
             region: sigv4::region(headers)
                 .unwrap_or(&self.config.default_region)
@@ -238,8 +228,81 @@ where
             account_id: self.config.account_id.clone(),
             now: self.sources.clock.now(),
         };
-        Ok(dispatch(&*self.provider, &ctx, op, input)?)
+        if runs_on_blocking_pool(op) {
+            let provider = Arc::clone(&self.provider);
+            blocking(move || run(&*provider, &ctx, op, &body)).await
+        } else {
+            run(&*self.provider, &ctx, op, &body)
+        }
     }
+}
+
+/// Validates `body` as the input of `op`, decodes it and runs the operation.
+///
+/// A body the fast path vouches for (`validate::accepts`) is decoded straight from its
+/// bytes; any other is parsed into a JSON value, validated (which words the rejection)
+/// and decoded from the value, so that both ways answer alike.
+fn run<S: Backend>(
+    provider: &S,
+    ctx: &RequestContext,
+    op: Operation,
+    body: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    if validate::accepts(op, body) {
+        match dispatch(provider, ctx, op, Input::Checked(body)) {
+            // Nothing ran; the full path words the error as it always does.
+            Err(DispatchError::Serialization(_)) => {}
+            done => return Ok(done?),
+        }
+    }
+    let input = aws_json::parse_input(body)?;
+    validate_input(op, &input)?;
+    Ok(dispatch(provider, ctx, op, Input::Value(input))?)
+}
+
+/// Whether operation `op` spends its time in cryptography, and so runs on tokio's blocking
+/// pool rather than on an async worker: RSA signatures of tokens, SRP's 3072-bit
+/// exponentiations, and the pool's RSA-2048 key, made on its first token or certificate
+/// (hundreds of milliseconds). Every other operation takes microseconds and stays on the
+/// worker, without a thread hop.
+pub(crate) fn runs_on_blocking_pool(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::InitiateAuth
+            | Operation::AdminInitiateAuth
+            | Operation::RespondToAuthChallenge
+            | Operation::AdminRespondToAuthChallenge
+            | Operation::GetTokensFromRefreshToken
+            | Operation::GetSigningCertificate
+    )
+}
+
+/// Runs `work` on tokio's blocking pool and waits for it without holding up the worker.
+async fn blocking<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, Failure>
+where
+    T: Send + 'static,
+    E: Into<Failure> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(e) => Err(DispatchError::Internal(format!("the request's task failed: {e}")).into()),
+    }
+}
+
+/// The answer to `failure`, logged first when it is the server's own fault.
+fn failure_response(
+    failure: Failure,
+    surface: Surface,
+    request_id: &RequestId,
+) -> Response<ResponseBody> {
+    if crate::failure::status(&failure, surface).is_server_error() {
+        tracing::error!(
+            request_id = request_id.as_str(),
+            message = %failure.message(),
+            "internal error"
+        );
+    }
+    failure.into_response(surface)
 }
 
 impl<S: Backend> Inner<S> {
@@ -248,61 +311,56 @@ impl<S: Backend> Inner<S> {
         &self,
         parts: &http::request::Parts,
         body: B,
-    ) -> Result<Response<ResponseBody>, WireError>
+    ) -> Result<Response<ResponseBody>, Failure>
     where
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let path = parts
-            .uri
-            .path()
-            .trim_start_matches(router::USER_IMPORT_PREFIX);
-        let (pool_id, job_id) = path.split_once('/').unwrap_or((path, ""));
-        let token = parts
-            .uri
-            .query()
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .find_map(|pair| pair.strip_prefix("token="))
-            .unwrap_or_default();
+        let (pool_id, job_id, token) =
+            router::user_import_target(parts.uri.path(), parts.uri.query());
         let csv = aws_json::read_body(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
         self.provider
-            .upload_user_import_csv(pool_id, job_id, token, csv.to_vec())
-            .map_err(|e| {
-                let status = match e.kind {
-                    ErrorKind::NotAuthorizedException => http::StatusCode::FORBIDDEN,
-                    ErrorKind::ResourceNotFoundException => http::StatusCode::NOT_FOUND,
-                    _ => http::StatusCode::BAD_REQUEST,
-                };
-                WireError::new(status, e.kind.type_name(), e.message)
-            })?;
+            .upload_user_import_csv(pool_id, job_id, token, csv.to_vec())?;
         Ok(Response::new(Full::new(Bytes::new())))
     }
 }
 
 impl<S: Backend> Inner<S> {
-    /// A pool's published document: `/<poolId><suffix>`, answered by `document`.
-    fn well_known(
-        &self,
-        path: &str,
-        suffix: &str,
-        document: impl FnOnce(&S, &str) -> Result<serde_json::Value, cognito_model::CognitoError>,
-    ) -> Result<Response<ResponseBody>, WireError> {
-        let pool_id = router::well_known(path, suffix).unwrap_or_default();
-        let value = document(&self.provider, pool_id).map_err(|e| {
-            let status = if e.kind == ErrorKind::ResourceNotFoundException {
-                http::StatusCode::NOT_FOUND
-            } else {
-                http::StatusCode::INTERNAL_SERVER_ERROR
-            };
-            WireError::new(status, e.kind.type_name(), e.message)
-        })?;
-        let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        Ok(response)
+    /// `GET /<poolId>/.well-known/jwks.json`: the pool's key set, on the blocking pool,
+    /// since the pool's first request for it makes its RSA key.
+    async fn jwks(&self, path: &str) -> Result<Response<ResponseBody>, Failure> {
+        let pool_id = router::well_known(path, router::JWKS)
+            .unwrap_or_default()
+            .to_owned();
+        let provider = Arc::clone(&self.provider);
+        let jwks = blocking(move || provider.jwks(&pool_id)).await?;
+        Ok(json_document(&jwks))
     }
+
+    /// `GET /<poolId>/.well-known/openid-configuration`: the pool's discovery document,
+    /// naming the key set at the address the client used.
+    fn openid_configuration(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Result<Response<ResponseBody>, Failure> {
+        let pool_id =
+            router::well_known(parts.uri.path(), router::OPENID_CONFIGURATION).unwrap_or_default();
+        let issuer = self.provider.issuer(pool_id)?;
+        let base = discovery::base_url(&parts.headers);
+        let base = base.as_deref().unwrap_or(&issuer);
+        Ok(json_document(&discovery::openid_configuration(
+            &issuer, base, pool_id,
+        )))
+    }
+}
+
+/// A 200 answer carrying the JSON document `value`.
+fn json_document(value: &serde_json::Value) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// The largest user import CSV accepted, as Cognito's limit on import files.
@@ -317,6 +375,8 @@ fn health() -> Response<ResponseBody> {
     response
 }
 
+#[cfg(test)]
+mod blocking_tests;
 #[cfg(test)]
 mod browser_tests;
 #[cfg(test)]

@@ -8,22 +8,39 @@
 use http::header::{HeaderMap, AUTHORIZATION};
 
 /// The region named by the request's SigV4 credential scope, if it names a plausible one.
+///
+/// Works on the header's bytes: every request carries one, and this is on the path of
+/// each of them.
 pub(crate) fn region(headers: &HeaderMap) -> Option<&str> {
-    let authorization = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (_, credential) = authorization.split_once("Credential=")?;
-    let credential = credential
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .next()?;
+    let authorization = headers.get(AUTHORIZATION)?.as_bytes();
+    let start = find(authorization, b"Credential=")?.checked_add(b"Credential=".len())?;
+    let credential = authorization.get(start..)?;
+    let end = credential
+        .iter()
+        .position(|&b| b == b',' || b.is_ascii_whitespace())
+        .unwrap_or(credential.len());
     // access key id / date / region / service / terminator
-    let region = credential.split('/').nth(2)?;
-    is_region(region).then_some(region)
+    let region = credential.get(..end)?.split(|&b| b == b'/').nth(2)?;
+    if is_region(region) {
+        // Checked: ASCII only.
+        std::str::from_utf8(region).ok()
+    } else {
+        None
+    }
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window.first() == needle.first() && window == needle)
 }
 
 /// Region names are short runs of lowercase letters, digits and dashes (`us-gov-west-1`).
-fn is_region(s: &str) -> bool {
+fn is_region(s: &[u8]) -> bool {
     (1..=32).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -50,6 +67,8 @@ mod tests {
             (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101//cognito-idp/aws4_request"), None),
             (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101/EU_WEST/cognito-idp/aws4_request"), None),
             (Some("Bearer eyJhbGciOi"), None),
+            (Some("AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1"), Some("eu-west-1")),
+            (Some("Credential="), None),
             (None, None),
         ];
         for (authorization, expected) in cases {

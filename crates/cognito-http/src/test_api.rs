@@ -14,20 +14,22 @@
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
-//! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's.
+//! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's, with
+//! the status `failure` gives them on a plain route (404 for a pool or user not found).
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
 use cognito_core::messages::{Channel, Message};
-use cognito_model::{CognitoError, ErrorKind, Timestamp};
+use cognito_model::Timestamp;
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Response, StatusCode};
+use http::Response;
 use http_body_util::Full;
 use hyper::body::Body;
 use serde_json::{json, Value};
 
-use crate::aws_json::{self, WireError};
+use crate::aws_json;
+use crate::failure::{invalid_parameter as bad_request, Failure};
 use crate::router::TestRoute;
 use crate::service::ResponseBody;
 use crate::Backend;
@@ -42,7 +44,7 @@ pub(crate) async fn handle<S, B>(
     parts: &http::request::Parts,
     body: B,
     max_body_bytes: usize,
-) -> Result<Response<ResponseBody>, WireError>
+) -> Result<Response<ResponseBody>, Failure>
 where
     S: Backend,
     B: Body,
@@ -57,7 +59,7 @@ where
             confirm_user(provider, now, &body)
         }
         TestRoute::Reset => {
-            provider.reset().map_err(wire)?;
+            provider.reset()?;
             Ok(ok(json!({})))
         }
         TestRoute::Tokens => tokens(provider, now, query),
@@ -79,15 +81,13 @@ fn tokens<S: Backend>(
     provider: &S,
     now: Timestamp,
     query: Option<&str>,
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let params = params(query, &["pool_id", "username"])?;
-    let active = provider
-        .active_tokens(
-            now,
-            params.get("pool_id").map(String::as_str),
-            params.get("username").map(String::as_str),
-        )
-        .map_err(wire)?;
+    let active = provider.active_tokens(
+        now,
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
     let list: Vec<Value> = active
         .iter()
         .map(|t| {
@@ -108,16 +108,14 @@ fn expire_tokens<S: Backend>(
     provider: &S,
     now: Timestamp,
     body: &[u8],
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let input = aws_json::parse_input(body)?;
     let pool_id = string_member(&input, "pool_id")?;
     let username = match input.get("username") {
         None | Some(Value::Null) => None,
         Some(_) => Some(string_member(&input, "username")?),
     };
-    let ended = provider
-        .expire_tokens(now, pool_id, username)
-        .map_err(wire)?;
+    let ended = provider.expire_tokens(now, pool_id, username)?;
     Ok(ok(json!({ "expired": ended })))
 }
 
@@ -125,14 +123,12 @@ fn expire_tokens<S: Backend>(
 fn events<S: Backend>(
     provider: &S,
     query: Option<&str>,
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let params = params(query, &["pool_id", "username"])?;
-    let events = provider
-        .auth_events(
-            params.get("pool_id").map(String::as_str),
-            params.get("username").map(String::as_str),
-        )
-        .map_err(wire)?;
+    let events = provider.auth_events(
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
     let list: Vec<Value> = events
         .iter()
         .map(|e| {
@@ -153,16 +149,14 @@ fn events<S: Backend>(
 fn compromised_passwords<S: Backend>(
     provider: &S,
     body: &[u8],
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let input = aws_json::parse_input(body)?;
     let passwords: Vec<&str> = input
         .get("passwords")
         .and_then(Value::as_array)
         .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
         .ok_or_else(|| bad_request("passwords is required and must be a list of strings"))?;
-    let count = provider
-        .register_compromised_passwords(&passwords)
-        .map_err(wire)?;
+    let count = provider.register_compromised_passwords(&passwords)?;
     Ok(ok(json!({ "registered": count })))
 }
 
@@ -170,7 +164,7 @@ fn compromised_passwords<S: Backend>(
 fn messages<S: Backend>(
     provider: &S,
     query: Option<&str>,
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let params = params(query, &["pool_id", "username", "destination", "channel"])?;
     let channel = match params.get("channel").map(|c| c.to_ascii_uppercase()) {
         None => None,
@@ -185,7 +179,7 @@ fn messages<S: Backend>(
             && matches(params.get("destination"), &m.destination)
             && channel.is_none_or(|c| c == m.channel)
     };
-    let sent = provider.sent_messages(&keep).map_err(wire)?;
+    let sent = provider.sent_messages(&keep)?;
     let list: Vec<Value> = sent
         .iter()
         .map(|m| {
@@ -210,15 +204,13 @@ fn codes<S: Backend>(
     provider: &S,
     now: Timestamp,
     query: Option<&str>,
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let params = params(query, &["pool_id", "username"])?;
-    let codes = provider
-        .pending_codes(
-            now,
-            params.get("pool_id").map(String::as_str),
-            params.get("username").map(String::as_str),
-        )
-        .map_err(wire)?;
+    let codes = provider.pending_codes(
+        now,
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
     let list: Vec<Value> = codes
         .iter()
         .map(|c| {
@@ -239,18 +231,16 @@ fn confirm_user<S: Backend>(
     provider: &S,
     now: Timestamp,
     body: &[u8],
-) -> Result<Response<ResponseBody>, WireError> {
+) -> Result<Response<ResponseBody>, Failure> {
     let input = aws_json::parse_input(body)?;
     let pool_id = string_member(&input, "pool_id")?;
     let username = string_member(&input, "username")?;
-    provider
-        .force_confirm(now, pool_id, username)
-        .map_err(wire)?;
+    provider.force_confirm(now, pool_id, username)?;
     Ok(ok(json!({})))
 }
 
 /// The string member `name` of a JSON object.
-fn string_member<'v>(input: &'v Value, name: &str) -> Result<&'v str, WireError> {
+fn string_member<'v>(input: &'v Value, name: &str) -> Result<&'v str, Failure> {
     input
         .get(name)
         .and_then(Value::as_str)
@@ -262,7 +252,7 @@ fn string_member<'v>(input: &'v Value, name: &str) -> Result<&'v str, WireError>
 fn params(
     query: Option<&str>,
     allowed: &[&'static str],
-) -> Result<HashMap<&'static str, String>, WireError> {
+) -> Result<HashMap<&'static str, String>, Failure> {
     let mut out = HashMap::new();
     for pair in query
         .unwrap_or_default()
@@ -285,7 +275,7 @@ fn params(
 }
 
 /// Percent-decodes `s` as UTF-8.
-fn decode(s: &str) -> Result<String, WireError> {
+fn decode(s: &str) -> Result<String, Failure> {
     let invalid = || bad_request(format!("Malformed percent-encoding in {s:?}"));
     let mut bytes = Vec::with_capacity(s.len());
     let mut rest = s.bytes();
@@ -301,25 +291,6 @@ fn decode(s: &str) -> Result<String, WireError> {
         }
     }
     String::from_utf8(bytes).map_err(|_| invalid())
-}
-
-fn bad_request(message: impl Into<String>) -> WireError {
-    WireError::new(
-        StatusCode::BAD_REQUEST,
-        ErrorKind::InvalidParameterException.type_name(),
-        message.into(),
-    )
-}
-
-/// A backend error on the wire: what names nothing found is 404, the rest 400.
-fn wire(e: CognitoError) -> WireError {
-    let status = match e.kind {
-        ErrorKind::ResourceNotFoundException | ErrorKind::UserNotFoundException => {
-            StatusCode::NOT_FOUND
-        }
-        _ => StatusCode::BAD_REQUEST,
-    };
-    WireError::new(status, e.kind.type_name(), e.message)
 }
 
 /// A 200 answer carrying `value`.

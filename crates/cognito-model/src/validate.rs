@@ -6,11 +6,21 @@
 //! `@range`, enum values) are collected and reported together as one
 //! `InvalidParameterException` whose message reads
 //! `2 validation errors detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null; ...`.
+//!
+//! [`accepts`] is the fast path of the same rules: it walks a request body's bytes
+//! against the schema without building a JSON value, and says only whether the input is
+//! valid beyond doubt. A body it accepts is decoded straight into the operation's input
+//! ([`crate::Input::Checked`]); any other goes through [`validate_input`], which words the
+//! rejection.
 
 use serde_json::{Map, Value};
 
 use crate::schema::{Kind, ShapeDef, ShapeId};
 use crate::{CognitoError, DispatchError, ErrorKind, Operation};
+
+mod fast;
+
+pub use fast::accepts;
 
 /// Why an input was refused before reaching the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +101,7 @@ pub fn validate(shape: ShapeId, value: &Value) -> Result<(), Rejection> {
     let mut v = Validator {
         violations: Vec::new(),
     };
-    v.value(shape, value, "")?;
+    v.value(shape, value, Path::Root)?;
     if v.violations.is_empty() {
         Ok(())
     } else {
@@ -103,26 +113,65 @@ struct Validator {
     violations: Vec<Violation>,
 }
 
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
+/// Where a value sits in the input, as a chain of steps from the root; written out as
+/// text (`userAttributes.2.member.name`) only when a message names it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    /// The input itself.
+    Root,
+    /// A structure member, by its validation name.
+    Member(&'a Path<'a>, &'static str),
+    /// The item of a list at this 0-based index (written 1-based, as `N.member`).
+    Item(&'a Path<'a>, usize),
+    /// The entry of a map with this key.
+    Entry(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    /// The path as messages write it; empty for the root.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Path::Root => {}
+            Path::Member(parent, name) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Item(parent, index) => {
+                parent.write(out);
+                let _ = write!(out, ".{}.member", index.saturating_add(1));
+            }
+            Path::Entry(parent, key) => {
+                parent.write(out);
+                out.push('.');
+                out.push_str(key);
+            }
+        }
     }
 }
 
 impl Validator {
     /// Checks types (failing fast) and records constraint violations of `value` at `path`.
-    fn value(&mut self, id: ShapeId, value: &Value, path: &str) -> Result<(), Rejection> {
+    fn value(&mut self, id: ShapeId, value: &Value, path: Path<'_>) -> Result<(), Rejection> {
         let Some(def) = id.def() else {
             return Ok(());
         };
         let wrong = |expected| {
+            let path = path.render();
             Err(Rejection::WrongType {
                 path: if path.is_empty() {
                     "input".into()
                 } else {
-                    path.into()
+                    path
                 },
                 expected,
             })
@@ -130,15 +179,15 @@ impl Validator {
         match (&def.kind, value) {
             (Kind::Structure(members), Value::Object(map)) => {
                 for m in *members {
-                    let member_path = join(path, m.path);
+                    let member_path = Path::Member(&path, m.path);
                     match map.get(m.name) {
                         None | Some(Value::Null) if m.required => self.violations.push(Violation {
-                            path: member_path,
+                            path: member_path.render(),
                             value: Some("null".into()),
                             constraint: "Member must not be null".into(),
                         }),
                         None | Some(Value::Null) => {}
-                        Some(v) => self.value(m.target, v, &member_path)?,
+                        Some(v) => self.value(m.target, v, member_path)?,
                     }
                 }
             }
@@ -197,24 +246,24 @@ impl Validator {
         Ok(())
     }
 
-    fn items(&mut self, item: ShapeId, items: &[Value], path: &str) -> Result<(), Rejection> {
+    fn items(&mut self, item: ShapeId, items: &[Value], path: Path<'_>) -> Result<(), Rejection> {
         let simple = item
             .def()
             .is_some_and(|d| !matches!(d.kind, Kind::Structure(_)));
         let mut broken = Vec::new();
         for (i, v) in items.iter().enumerate() {
-            let item_path = format!("{}.{}.member", path, i + 1);
+            let item_path = Path::Item(&path, i);
             if simple {
-                self.type_check_only(item, v, &item_path)?;
+                self.type_check_only(item, v, item_path)?;
                 broken.extend(item.def().map(|d| self.broken(d, v)).unwrap_or_default());
             } else {
-                self.value(item, v, &item_path)?;
+                self.value(item, v, item_path)?;
             }
         }
         if !broken.is_empty() {
             broken.dedup();
             self.violations.push(Violation {
-                path: path.to_string(),
+                path: path.render(),
                 value: Some(render_quoted(&Value::Array(items.to_vec()), false)),
                 constraint: format!("Member must satisfy constraint: [{}]", broken.join(", ")),
             });
@@ -228,7 +277,7 @@ impl Validator {
         value: ShapeId,
         map: &Map<String, Value>,
         whole: &Value,
-        path: &str,
+        path: Path<'_>,
     ) -> Result<(), Rejection> {
         let simple = value
             .def()
@@ -237,14 +286,14 @@ impl Validator {
         let mut broken_values = Vec::new();
         for (k, v) in map {
             if let Some(d) = key.def() {
-                broken_keys.extend(self.broken(d, &Value::String(k.clone())));
+                broken_keys.extend(self.broken_str(d, k));
             }
-            let entry_path = format!("{path}.{k}");
+            let entry_path = Path::Entry(&path, k);
             if simple {
-                self.type_check_only(value, v, &entry_path)?;
+                self.type_check_only(value, v, entry_path)?;
                 broken_values.extend(value.def().map(|d| self.broken(d, v)).unwrap_or_default());
             } else {
-                self.value(value, v, &entry_path)?;
+                self.value(value, v, entry_path)?;
             }
         }
         let sensitive = value.def().is_some_and(|d| d.sensitive);
@@ -252,7 +301,7 @@ impl Validator {
             if !broken.is_empty() {
                 broken.dedup();
                 self.violations.push(Violation {
-                    path: path.to_string(),
+                    path: path.render(),
                     value: (!sensitive).then(|| render_quoted(whole, false)),
                     constraint: format!("{what} must satisfy constraint: [{}]", broken.join(", ")),
                 });
@@ -262,84 +311,121 @@ impl Validator {
     }
 
     /// Type-checks a simple value without recording its violations.
-    fn type_check_only(&mut self, id: ShapeId, value: &Value, path: &str) -> Result<(), Rejection> {
+    fn type_check_only(
+        &mut self,
+        id: ShapeId,
+        value: &Value,
+        path: Path<'_>,
+    ) -> Result<(), Rejection> {
         let before = self.violations.len();
         let result = self.value(id, value, path);
         self.violations.truncate(before);
         result
     }
 
-    fn push(&mut self, path: &str, value: Option<String>, constraint: String) {
+    fn push(&mut self, path: Path<'_>, value: Option<String>, constraint: String) {
         self.violations.push(Violation {
-            path: path.to_string(),
+            path: path.render(),
             value,
             constraint,
         });
     }
 
-    fn constraints(&mut self, def: &ShapeDef, value: &Value, path: &str) {
+    fn constraints(&mut self, def: &ShapeDef, value: &Value, path: Path<'_>) {
         for constraint in self.broken(def, value) {
             self.violations.push(Violation {
-                path: path.to_string(),
+                path: path.render(),
                 value: (!def.sensitive).then(|| render_quoted(value, false)),
                 constraint,
             });
         }
     }
 
+    /// The constraint texts a map key breaks.
+    fn broken_str(&self, def: &ShapeDef, key: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        check(def, Checked::Str(key), &mut out);
+        out
+    }
+
     /// The constraint texts `value` breaks, in Cognito's order: length, range, pattern, enum.
     fn broken(&self, def: &ShapeDef, value: &Value) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some((min, max)) = def.length {
-            let len = match value {
-                Value::String(s) => Some(s.chars().count() as u64),
-                Value::Array(a) => Some(a.len() as u64),
-                Value::Object(o) => Some(o.len() as u64),
-                _ => None,
-            };
-            if let Some(len) = len {
-                if let Some(max) = max.filter(|m| len > *m) {
-                    out.push(format!(
-                        "Member must have length less than or equal to {max}"
-                    ));
-                }
-                if let Some(min) = min.filter(|m| len < *m) {
-                    out.push(format!(
-                        "Member must have length greater than or equal to {min}"
-                    ));
-                }
-            }
-        }
-        if let (Some((min, max)), Some(n)) = (def.range, value.as_i64()) {
-            if let Some(max) = max.filter(|m| n > *m) {
-                out.push(format!(
-                    "Member must have value less than or equal to {max}"
-                ));
-            }
-            if let Some(min) = min.filter(|m| n < *m) {
-                out.push(format!(
-                    "Member must have value greater than or equal to {min}"
-                ));
-            }
-        }
-        if let (Some(p), Some(s)) = (def.pattern, value.as_str()) {
-            if !p.matches(s) {
-                out.push(format!(
-                    "Member must satisfy regular expression pattern: {}",
-                    p.source
-                ));
-            }
-        }
-        if let (Kind::Enum(values), Some(s)) = (&def.kind, value.as_str()) {
-            if !values.contains(&s) {
-                out.push(format!(
-                    "Member must satisfy enum value set: [{}]",
-                    values.join(", ")
-                ));
-            }
-        }
+        let checked = match value {
+            Value::String(s) => Checked::Str(s),
+            Value::Array(a) => Checked::Items(a.len()),
+            Value::Object(o) => Checked::Items(o.len()),
+            Value::Number(n) => Checked::Number(n.as_i64()),
+            _ => Checked::Other,
+        };
+        check(def, checked, &mut out);
         out
     }
+}
+
+/// Appends the constraint texts `value` breaks to `out`, in Cognito's order: length,
+/// range, pattern, enum. Allocates nothing when it breaks none.
+fn check(def: &ShapeDef, value: Checked<'_>, out: &mut Vec<String>) {
+    if let Some((min, max)) = def.length {
+        let len = match value {
+            Checked::Str(s) => Some(s.chars().count() as u64),
+            Checked::Items(n) => Some(n as u64),
+            Checked::Number(_) | Checked::Other => None,
+        };
+        if let Some(len) = len {
+            if let Some(max) = max.filter(|m| len > *m) {
+                out.push(format!(
+                    "Member must have length less than or equal to {max}"
+                ));
+            }
+            if let Some(min) = min.filter(|m| len < *m) {
+                out.push(format!(
+                    "Member must have length greater than or equal to {min}"
+                ));
+            }
+        }
+    }
+    if let (Some((min, max)), Checked::Number(Some(n))) = (def.range, value) {
+        if let Some(max) = max.filter(|m| n > *m) {
+            out.push(format!(
+                "Member must have value less than or equal to {max}"
+            ));
+        }
+        if let Some(min) = min.filter(|m| n < *m) {
+            out.push(format!(
+                "Member must have value greater than or equal to {min}"
+            ));
+        }
+    }
+    if let (Some(p), Checked::Str(s)) = (def.pattern, value) {
+        if !p.matches(s) {
+            out.push(format!(
+                "Member must satisfy regular expression pattern: {}",
+                p.source
+            ));
+        }
+    }
+    if let (Kind::Enum(values), Checked::Str(s)) = (&def.kind, value) {
+        if !values.contains(&s) {
+            out.push(format!(
+                "Member must satisfy enum value set: [{}]",
+                values.join(", ")
+            ));
+        }
+    }
+}
+
+/// What the constraints of a value look at.
+#[derive(Clone, Copy)]
+enum Checked<'a> {
+    /// A string: its length in Unicode scalar values, its pattern, its enum values.
+    Str(&'a str),
+    /// A list or map: how many items.
+    Items(usize),
+    /// A number: its value, when it is an integer.
+    Number(Option<i64>),
+    /// Anything else: no constraint applies.
+    Other,
 }
 
 /// Renders a value the way Cognito's messages quote it: `'text'`, `'[a, b]'`, `'{k=v}'`.

@@ -4714,11 +4714,14 @@ pub trait CognitoIdentityProvider {
 }
 
 /// Decodes the (already validated) input of `op`, calls the service and encodes the output.
+///
+/// The input is decoded before the service is called: a decoding failure
+/// ([`DispatchError::Serialization`]) has changed nothing.
 pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
     service: &S,
     ctx: &S::Context,
     op: Operation,
-    input: serde_json::Value,
+    input: crate::Input<'_>,
 ) -> Result<Vec<u8>, DispatchError> {
     match op {
         Operation::AddCustomAttributes => {
