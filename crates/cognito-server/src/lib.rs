@@ -1,5 +1,6 @@
 //! The Cognito user pools emulator as a program: its command-line [`Options`], the real
-//! clock and randomness, and [`run`], which serves the API on a bound listener.
+//! clock and randomness, the log ([`log`]), and [`run`], which serves the API on a bound
+//! listener.
 //!
 //! `main` stays thin: it parses [`Options`], binds, announces the address and calls
 //! [`run`]; tests call [`run`] on `127.0.0.1:0` the same way.
@@ -9,6 +10,7 @@
 //! receives them as parameters.
 
 mod clock;
+pub mod log;
 mod random;
 
 use std::future::Future;

@@ -5,19 +5,36 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use cognito_server::log::{BatchWriter, LineFields, LineFormat};
 use cognito_server::{run, Options};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: allocations are freed on other threads than the one that made them (a
+/// connection's buffers move between tokio's workers), which glibc's allocator serves
+/// with a lock per arena.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let options = Options::parse();
+    // The guard writes the lines still pending when `main` returns.
+    let (log, _log_guard) = match BatchWriter::new(std::io::stderr()) {
+        Ok(log) => log,
+        Err(e) => {
+            eprintln!("cognito-server: cannot start the log writer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(log)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .fmt_fields(LineFields)
+        .event_format(LineFormat)
         .init();
 
     let listener = match TcpListener::bind((options.host.as_str(), options.port)).await {
