@@ -95,6 +95,11 @@ impl RequestHead {
         )
     }
 
+    /// `GET` of `path` (for example `/health`), without a body.
+    pub fn get(endpoint: &Endpoint, path: &str) -> RequestHead {
+        RequestHead::new("GET", endpoint, path, &[])
+    }
+
     fn new(method: &str, endpoint: &Endpoint, path: &str, headers: &[(&str, &str)]) -> Self {
         let mut text = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: cognito-bench\r\n",

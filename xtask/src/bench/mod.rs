@@ -53,8 +53,8 @@ const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]
   --users N          users created in the pool (default 100000)
   --only NAME,...    report only these scenarios (the pool is filled anyway):
                      AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging,
-                     USER_PASSWORD_AUTH, USER_SRP_AUTH, RS256-sign, modexp-3072,
-                     SRP-client";
+                     health, JWKS-new-pools, USER_PASSWORD_AUTH, USER_SRP_AUTH,
+                     RS256-sign, modexp-3072, SRP-client";
 
 /// A run fails when any scenario has more errors than this share of its requests.
 const MAX_ERROR_RATE: f64 = 0.02;

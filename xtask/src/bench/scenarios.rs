@@ -20,6 +20,9 @@ use super::report::Row;
 use super::sign_in::{PasswordSignIn, SignInSetup, SrpSignIn};
 use super::stats::{now, Latencies};
 
+/// Pools whose first key set fetch [`Scenario::JwksNewPools`] measures.
+const NEW_POOLS: usize = 40;
+
 /// Requests of the single-connection latency probes, at most.
 const SERIAL_REQUESTS: u64 = 10_000;
 
@@ -53,6 +56,12 @@ pub enum Scenario {
     /// `InitiateAuth` with `USER_SRP_AUTH`, then `RespondToAuthChallenge` to
     /// `PASSWORD_VERIFIER`, ending with tokens.
     UserSrpAuth,
+    /// `GET /health`: the HTTP path and the request log alone, without an operation.
+    Health,
+    /// Pools that have never signed anything fetch their key sets all at once, while one
+    /// connection keeps asking `GET /health`: each pool's RSA key is made on this first
+    /// fetch, and other requests must not wait for it.
+    JwksNewPools,
     /// In process: one RS256 signature of a token-sized claims set.
     Rs256Sign,
     /// In process: one 3072-bit modular exponentiation with a 256-bit exponent.
@@ -63,11 +72,13 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 11] = [
         Scenario::AdminCreateUser,
         Scenario::AdminGetUser,
         Scenario::ListUsersFilter,
         Scenario::ListUsersPaging,
+        Scenario::Health,
+        Scenario::JwksNewPools,
         Scenario::UserPasswordAuth,
         Scenario::UserSrpAuth,
         Scenario::Rs256Sign,
@@ -84,6 +95,8 @@ impl Scenario {
             Scenario::ListUsersPaging => "ListUsers paging",
             Scenario::UserPasswordAuth => "USER_PASSWORD_AUTH",
             Scenario::UserSrpAuth => "USER_SRP_AUTH",
+            Scenario::Health => "health",
+            Scenario::JwksNewPools => "JWKS new pools",
             Scenario::Rs256Sign => "RS256 sign",
             Scenario::Modexp3072 => "modexp 3072",
             Scenario::SrpClient => "SRP client",
@@ -220,6 +233,8 @@ pub async fn run(
         Scenario::ListUsersPaging => list_users_paging(control, pool, settings).await,
         Scenario::UserPasswordAuth => user_password_auth(control, pool, settings).await,
         Scenario::UserSrpAuth => user_srp_auth(control, pool, settings).await,
+        Scenario::Health => health(control, settings).await,
+        Scenario::JwksNewPools => jwks_new_pools(control, settings).await,
         Scenario::Rs256Sign => Ok(vec![floor::rs256(scenario.name(), RS256_ITERATIONS)?]),
         Scenario::Modexp3072 => Ok(vec![floor::modexp(scenario.name(), MODEXP_ITERATIONS)?]),
         Scenario::SrpClient => Ok(vec![floor::srp_client(
@@ -306,6 +321,156 @@ async fn user_srp_auth(
         setup.users
     ));
     Ok(vec![row])
+}
+
+/// `GET /health` at `--concurrency`: what the HTTP path and the request log cost alone.
+async fn health(control: &Control, settings: &Settings) -> Result<Vec<Row>, String> {
+    let outcome = closed_loop(
+        &settings.plan(&control.endpoint, settings.requests, settings.concurrency),
+        RequestHead::get(&control.endpoint, "/health"),
+        Rc::new(NoBody),
+    )
+    .await?;
+    Ok(vec![row(Scenario::Health, settings.concurrency, outcome)])
+}
+
+/// [`NEW_POOLS`] new pools fetch their key sets at once, each on its own connection, while
+/// one more connection sends `GET /health` one request after another until they are
+/// done. Two rows: the fetches (their server CPU is the key generation), and the health
+/// checks answered meanwhile.
+async fn jwks_new_pools(control: &mut Control, settings: &Settings) -> Result<Vec<Row>, String> {
+    let mut pools = Vec::with_capacity(NEW_POOLS);
+    for i in 0..NEW_POOLS {
+        let pool = control
+            .create_pool(&format!("bench-jwks-{}-{i}", std::process::id()))
+            .await;
+        match pool {
+            Ok(pool) => pools.push(pool),
+            Err(e) => {
+                delete_pools(control, &pools).await;
+                return Err(e);
+            }
+        }
+    }
+    let measured = fetch_key_sets(&control.endpoint, &pools, settings).await;
+    delete_pools(control, &pools).await;
+    let (fetches, probes, walk) = measured?;
+    let mut fetches = row(Scenario::JwksNewPools, NEW_POOLS, fetches);
+    fetches.note = Some(format!(
+        "{NEW_POOLS} pools that had never signed fetched /<poolId>/.well-known/jwks.json at \
+         once (each makes its RSA-2048 key): all answered in {}; server CPU/req is one \
+         key generation",
+        super::stats::Human(walk)
+    ));
+    let mut probes = Row::from_outcome("health during key generation", 1, probes);
+    probes.note = Some(format!(
+        "GET /health on one more connection, one after another, while the {NEW_POOLS} key \
+         sets were made; server CPU/req includes the key generation"
+    ));
+    Ok(vec![fetches, probes])
+}
+
+/// Sends one key set request per pool, all at once, and health checks on one more
+/// connection until they are answered; returns both outcomes and the wall time.
+async fn fetch_key_sets(
+    endpoint: &Endpoint,
+    pools: &[Pool],
+    settings: &Settings,
+) -> Result<(Outcome, Outcome, std::time::Duration), String> {
+    let mut connections = Vec::with_capacity(pools.len());
+    for _ in pools {
+        connections.push(
+            Connection::open(endpoint.address)
+                .await
+                .map_err(|e| format!("cannot connect: {e}"))?,
+        );
+    }
+    let mut prober = Connection::open(endpoint.address)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let done = Rc::new(std::cell::Cell::new(false));
+    let cpu = CpuMeter::start(settings.server);
+    let started = now();
+    let fetches: Vec<_> = pools
+        .iter()
+        .zip(connections)
+        .map(|(pool, mut connection)| {
+            let head = RequestHead::get(endpoint, &format!("/{}/.well-known/jwks.json", pool.id));
+            tokio::task::spawn_local(async move {
+                let sent = now();
+                let verdict = match connection.call(&head, b"").await {
+                    Ok(reply) if reply.is_success() => Ok(()),
+                    Ok(reply) => Err(reply.describe()),
+                    Err(e) => Err(format!("no answer: {e}")),
+                };
+                (sent.elapsed(), verdict)
+            })
+        })
+        .collect();
+    let probe_head = RequestHead::get(endpoint, "/health");
+    let probing = Rc::clone(&done);
+    let probes = tokio::task::spawn_local(async move {
+        let mut latencies = Latencies::with_capacity(4096);
+        let (mut requests, mut errors, mut first_error) = (0u64, 0u64, None);
+        let started = now();
+        while !probing.get() {
+            let sent = now();
+            requests += 1;
+            match prober.call(&probe_head, b"").await {
+                Ok(reply) if reply.is_success() => latencies.record(sent.elapsed()),
+                Ok(reply) => {
+                    errors += 1;
+                    first_error.get_or_insert(reply.describe());
+                }
+                Err(e) => {
+                    errors += 1;
+                    first_error.get_or_insert(format!("no answer: {e}"));
+                    break;
+                }
+            }
+        }
+        (requests, errors, first_error, latencies, started.elapsed())
+    });
+    let mut latencies = Latencies::with_capacity(pools.len());
+    let (mut errors, mut first_error) = (0u64, None);
+    for fetch in fetches {
+        let (latency, verdict) = fetch.await.map_err(|e| format!("fetch task failed: {e}"))?;
+        latencies.record(latency);
+        if let Err(e) = verdict {
+            errors += 1;
+            first_error.get_or_insert(e);
+        }
+    }
+    let walk = started.elapsed();
+    done.set(true);
+    let cpu = cpu.stop();
+    let (probe_requests, probe_errors, probe_error, probe_latencies, probe_time) =
+        probes.await.map_err(|e| format!("probe task failed: {e}"))?;
+    let fetched = Outcome {
+        requests: pools.len() as u64,
+        errors,
+        elapsed: walk,
+        latencies,
+        first_error,
+        cpu,
+    };
+    let probed = Outcome {
+        requests: probe_requests,
+        errors: probe_errors,
+        elapsed: probe_time,
+        latencies: probe_latencies,
+        first_error: probe_error,
+        cpu,
+    };
+    Ok((fetched, probed, walk))
+}
+
+async fn delete_pools(control: &mut Control, pools: &[Pool]) {
+    for pool in pools {
+        if let Err(e) = control.delete_pool(pool).await {
+            eprintln!("bench: could not delete pool {}: {e}", pool.id);
+        }
+    }
 }
 
 fn row(scenario: Scenario, concurrency: usize, outcome: Outcome) -> Row {
@@ -524,6 +689,13 @@ impl Workload for CreateUsers {
             self.pool
         );
     }
+}
+
+/// Requests without a body.
+struct NoBody;
+
+impl Workload for NoBody {
+    fn body(&self, _index: u64, _out: &mut Vec<u8>) {}
 }
 
 /// `AdminGetUser` of a random existing user.
