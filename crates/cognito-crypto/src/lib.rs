@@ -4,8 +4,9 @@
 //! - [`password`]: how a password is kept: Cognito's SRP identity hash, never the password.
 //! - [`jwk`]: RSA public keys as JSON Web Keys and key sets (RFC 7517, RFC 7518, RFC 7638).
 //! - [`jwt`]: RS256 tokens, signed and verified (RFC 7515, RFC 7519), and the pool's key.
-//! - [`srp`]: SRP-6a as Cognito's `USER_SRP_AUTH` runs it (RFC 5054, RFC 5869), server side
-//!   and, in [`srp::client`], client side.
+//! - [`srp`]: SRP-6a as Cognito's `USER_SRP_AUTH` and remembered devices'
+//!   `DEVICE_SRP_AUTH` run it (RFC 5054, RFC 5869), server side and, in [`srp::client`],
+//!   client side.
 //! - [`x509`]: the pool's self-signed signing certificate (RFC 5280), DER and PEM.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.

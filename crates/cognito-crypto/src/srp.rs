@@ -36,6 +36,11 @@
 //!    `SALT` = [`salt_hex`], `SRP_B` = [`ServerSession::srp_b`];
 //! 3. on `RespondToAuthChallenge`: [`ServerSession::verify_password_claim`].
 //!
+//! A remembered device runs the same exchange (`DEVICE_SRP_AUTH`, then
+//! `DEVICE_PASSWORD_VERIFIER`) against the verifier and salt it registered with
+//! `ConfirmDevice`, with its device group key in place of the pool name and its device key
+//! in place of `USER_ID_FOR_SRP`: [`Verifier::from_device_config`], [`DeviceVerifier`].
+//!
 //! [`client::ClientSession`] is the other half, for tests and load generators: it runs
 //! through the same step functions.
 //!
@@ -119,6 +124,22 @@ pub enum SrpError {
     /// The claim signature differs from the one the server computed.
     #[error("PASSWORD_CLAIM_SIGNATURE does not match")]
     SignatureMismatch,
+    /// `DeviceSecretVerifierConfig.PasswordVerifier` is not base64.
+    #[error("PasswordVerifier is not base64")]
+    PasswordVerifierNotBase64,
+    /// `DeviceSecretVerifierConfig.PasswordVerifier` decodes to no bytes.
+    #[error("PasswordVerifier is empty")]
+    PasswordVerifierEmpty,
+    /// `DeviceSecretVerifierConfig.PasswordVerifier` is not in `1..N`: zero (or a multiple
+    /// of `N`) would let anyone answer for the device, and `g^x % N` is always below `N`.
+    #[error("PasswordVerifier is not between 1 and N - 1")]
+    PasswordVerifierOutOfRange,
+    /// `DeviceSecretVerifierConfig.Salt` is not base64.
+    #[error("Salt is not base64")]
+    SaltNotBase64,
+    /// `DeviceSecretVerifierConfig.Salt` decodes to no bytes.
+    #[error("Salt is empty")]
+    SaltEmpty,
 }
 
 /// Why a `TIMESTAMP` is not of the form `EEE MMM d HH:mm:ss z yyyy` in English.
@@ -395,6 +416,74 @@ impl Verifier {
     pub fn from_bytes(bytes: &[u8]) -> Self {
         Verifier(BigUint::from_bytes_be(bytes))
     }
+
+    /// Reads the `DeviceSecretVerifierConfig` that `ConfirmDevice` receives: the
+    /// remembered device's verifier `v = g^x % N` and its salt, each base64 of a number's
+    /// two's-complement bytes (amazon-cognito-identity-js `CognitoUser`, after
+    /// `AuthenticationHelper.generateHashDevice`; see [`client::device_secret_verifier_config`]).
+    ///
+    /// The client computed `x = H(pad(salt) | H(deviceGroupKey | deviceKey | ":" |
+    /// password))` with a random password it keeps; the server never learns it and keeps
+    /// what this returns.
+    pub fn from_device_config(
+        password_verifier: &str,
+        salt: &str,
+    ) -> Result<DeviceVerifier, SrpError> {
+        // 1. PasswordVerifier is base64 of at least one byte.
+        let verifier_bytes = BASE64_LENIENT
+            .decode(password_verifier)
+            .map_err(|_| SrpError::PasswordVerifierNotBase64)?;
+        if verifier_bytes.is_empty() {
+            return Err(SrpError::PasswordVerifierEmpty);
+        }
+        // 2. RFC 5054 §2.4: v = g^x % N, so 0 < v < N. (With v = 0 the server's
+        //    S = (A * v^u)^b is zero, which anyone can compute.)
+        let verifier = BigUint::from_bytes_be(&verifier_bytes);
+        if verifier.is_zero() || &verifier >= modulus() {
+            return Err(SrpError::PasswordVerifierOutOfRange);
+        }
+        // 3. Salt is base64 of at least one byte; it is read as a number, like the user's
+        //    salt (leading zero bytes are not hashed, see `salt_hex`).
+        let salt = BASE64_LENIENT
+            .decode(salt)
+            .map_err(|_| SrpError::SaltNotBase64)?;
+        if salt.is_empty() {
+            return Err(SrpError::SaltEmpty);
+        }
+        Ok(DeviceVerifier {
+            verifier: Verifier(verifier),
+            salt,
+        })
+    }
+}
+
+/// A remembered device's SRP secret as the server keeps it, from `ConfirmDevice`'s
+/// `DeviceSecretVerifierConfig` ([`Verifier::from_device_config`]).
+///
+/// A device signs in like a user (`DEVICE_SRP_AUTH`, answered `DEVICE_PASSWORD_VERIFIER`)
+/// with the device group key in place of the pool name and the device key in place of
+/// `USER_ID_FOR_SRP` (amazon-cognito-identity-js `CognitoUser.getDeviceResponse`):
+///
+/// 1. on `DEVICE_SRP_AUTH` with `SRP_A`: [`ServerSession::new`] with `verifier`, then
+///    `SALT` = [`DeviceVerifier::salt_hex`], `SRP_B` = [`ServerSession::srp_b`];
+/// 2. on `DEVICE_PASSWORD_VERIFIER`: [`ServerSession::verify_password_claim`] with a
+///    [`PasswordClaim`] whose `pool_name` is the device group key and `user_id_for_srp`
+///    the device key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceVerifier {
+    /// `v`, as the device sent it.
+    pub verifier: Verifier,
+    /// The salt's bytes, as the device sent them (two's complement, so perhaps with a
+    /// leading zero byte).
+    pub salt: Vec<u8>,
+}
+
+impl DeviceVerifier {
+    /// The `SALT` challenge parameter of `DEVICE_PASSWORD_VERIFIER`, as [`salt_hex`]
+    /// writes it.
+    pub fn salt_hex(&self) -> String {
+        salt_hex(&self.salt)
+    }
 }
 
 /// `v = g^x mod N` with `x = H(pad(salt) | identity)`, where `identity` is
@@ -479,12 +568,15 @@ impl ServerSession {
     }
 }
 
-/// What a client sends back to a `PASSWORD_VERIFIER` challenge, with the names it signs.
+/// What a client sends back to a `PASSWORD_VERIFIER` (or `DEVICE_PASSWORD_VERIFIER`)
+/// challenge, with the names it signs.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordClaim<'a> {
-    /// The pool name: the part of the pool id after `_`.
+    /// The pool name: the part of the pool id after `_`. For a device, its device group
+    /// key.
     pub pool_name: &'a str,
-    /// `USER_ID_FOR_SRP` as the server sent it (the user's internal username).
+    /// `USER_ID_FOR_SRP` as the server sent it (the user's internal username). For a
+    /// device, its device key.
     pub user_id_for_srp: &'a str,
     /// `PASSWORD_CLAIM_SECRET_BLOCK`, base64, as sent.
     pub secret_block: &'a str,

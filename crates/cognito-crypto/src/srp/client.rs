@@ -14,6 +14,16 @@
 //! A sign-in costs the client three exponentiations in the 3072-bit group: `g^a`, `g^x`
 //! and `S`, whose exponent `a + u*x` is about twice as long as the others.
 //!
+//! A remembered device, as amazon-cognito-identity-js runs it:
+//!
+//! 1. when a sign-in returns `NewDeviceMetadata`, the client makes a password
+//!    ([`device_password`]) and a salt, and sends `ConfirmDevice` with
+//!    [`device_secret_verifier_config`] (`AuthenticationHelper.generateHashDevice`);
+//! 2. to sign in with the device (`CognitoUser.getDeviceResponse`), it answers
+//!    `DEVICE_SRP_AUTH` with `SRP_A` and `DEVICE_PASSWORD_VERIFIER` with
+//!    [`ClientSession::password_claim_signature`] of that password, for a [`Challenge`]
+//!    whose `pool_name` is the device group key and `user_id_for_srp` the device key.
+//!
 //! [RFC 5054]: https://www.rfc-editor.org/rfc/rfc5054
 
 use base64::engine::general_purpose::STANDARD;
@@ -21,18 +31,21 @@ use base64::Engine as _;
 use num_bigint::BigUint;
 
 use super::{
-    check_server_public, client_premaster_secret, client_public, derive_session_key, parse_hex,
-    private_key, scrambler, Cognito, SrpError, BASE64_LENIENT,
+    check_server_public, client_premaster_secret, client_public, derive_session_key, pad,
+    parse_hex, private_key, scrambler, verifier_from_private_key, Cognito, SrpError, Suite as _,
+    BASE64_LENIENT,
 };
 use crate::password::identity_hash;
 use crate::secret::Secret;
 
-/// The `PASSWORD_VERIFIER` challenge parameters a client signs, as the server sent them.
+/// The `PASSWORD_VERIFIER` (or `DEVICE_PASSWORD_VERIFIER`) challenge parameters a client
+/// signs, as the server sent them.
 #[derive(Debug, Clone, Copy)]
 pub struct Challenge<'a> {
-    /// The pool name: the part of the pool id after `_`.
+    /// The pool name: the part of the pool id after `_`. For a device, its device group
+    /// key.
     pub pool_name: &'a str,
-    /// `USER_ID_FOR_SRP`.
+    /// `USER_ID_FOR_SRP`. For a device, its device key.
     pub user_id_for_srp: &'a str,
     /// `SALT`, hex.
     pub salt: &'a str,
@@ -111,5 +124,52 @@ impl ClientSession {
             timestamp,
         )?;
         Ok(STANDARD.encode(signature))
+    }
+}
+
+/// How many random bytes amazon-cognito-identity-js draws for a device password
+/// (`AuthenticationHelper.generateRandomString`).
+pub const DEVICE_PASSWORD_RANDOM_BYTES: usize = 40;
+
+/// The device password amazon-cognito-identity-js makes when it confirms a device:
+/// standard base64 of 40 random bytes (56 characters). The client keeps it; the server
+/// only ever sees the verifier.
+pub fn device_password(random: &[u8; DEVICE_PASSWORD_RANDOM_BYTES]) -> Secret<String> {
+    Secret::new(STANDARD.encode(random))
+}
+
+/// `ConfirmDevice`'s `DeviceSecretVerifierConfig` as a client sends it: both members
+/// base64 of a number's two's-complement bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSecretVerifierConfig {
+    /// `PasswordVerifier`: `v = g^x % N`.
+    pub password_verifier: String,
+    /// `Salt`.
+    pub salt: String,
+}
+
+/// `AuthenticationHelper.generateHashDevice` of amazon-cognito-identity-js, then the
+/// base64 `CognitoUser` sends: the verifier of `password` for the device `device_key` in
+/// the group `device_group_key`, with `salt` (the library draws 16 random bytes). One
+/// exponentiation.
+pub fn device_secret_verifier_config(
+    device_group_key: &str,
+    device_key: &str,
+    password: &str,
+    salt: &[u8],
+) -> DeviceSecretVerifierConfig {
+    // 1. H(deviceGroupKey | deviceKey | ":" | password), as the user's identity hash is
+    //    H(poolName | userId | ":" | password).
+    let identity = identity_hash(device_group_key, device_key, password);
+    // 2. The salt as a number, written padHex (a 00 sign byte before a set top bit,
+    //    leading zero bytes dropped): the bytes both hashed and sent.
+    let salt_bytes = Cognito.salt_bytes(salt);
+    // 3. RFC 5054 §2.4: x = H(s | identity), v = g^x % N.
+    let x = private_key(&Cognito, &salt_bytes, &identity);
+    let verifier = verifier_from_private_key(&Cognito, &x);
+    // 4. Both sent as base64 of their padHex bytes.
+    DeviceSecretVerifierConfig {
+        password_verifier: STANDARD.encode(pad(&verifier)),
+        salt: STANDARD.encode(salt_bytes),
     }
 }

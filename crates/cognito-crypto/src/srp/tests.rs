@@ -565,3 +565,249 @@ fn malformed_timestamps_name_the_bad_field() {
     assert_eq!(parse_timestamp("Sat Jan 3 05:06:07 GMT 2026"), Ok(NOW));
     assert_eq!(parse_timestamp("Sat Jan 3 5:6:7 UTC 2026"), Ok(NOW));
 }
+
+// ---------------------------------------------------------------------------------------
+// Remembered devices: ConfirmDevice's verifier, then DEVICE_SRP_AUTH.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn amazon_cognito_identity_js_device_vectors() {
+    use super::client::{device_password, device_secret_verifier_config};
+
+    let data: Value =
+        serde_json::from_str(include_str!("cognito_identity_js_device_vectors.json")).unwrap();
+    let cases = data["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let field = |name: &str| case[name].as_str().unwrap();
+        let what = field("description");
+        let group = field("device_group_key");
+        let device = field("device_key");
+        let config = &case["DeviceSecretVerifierConfig"];
+        let password_verifier = config["PasswordVerifier"].as_str().unwrap();
+        let config_salt = config["Salt"].as_str().unwrap();
+
+        // The client half makes the library's password and DeviceSecretVerifierConfig.
+        let random: [u8; 40] = hex_bytes(field("device_password_random"))
+            .try_into()
+            .unwrap();
+        let password = device_password(&random);
+        assert_eq!(password.expose(), field("device_password"), "{what}");
+        let ours = device_secret_verifier_config(
+            group,
+            device,
+            password.expose(),
+            &hex_bytes(field("device_salt_random")),
+        );
+        assert_eq!(ours.password_verifier, password_verifier, "{what}");
+        assert_eq!(ours.salt, config_salt, "{what}");
+
+        // The server reads what ConfirmDevice received, and challenges with it.
+        let device_verifier = Verifier::from_device_config(password_verifier, config_salt).unwrap();
+        assert_eq!(device_verifier.salt_hex(), field("SALT"), "{what}");
+        let b: [u8; 32] = hex_bytes(field("b")).try_into().unwrap();
+        let server = ServerSession::new(&device_verifier.verifier, field("SRP_A"), &b).unwrap();
+        assert_eq!(server.srp_b(), field("SRP_B"), "{what}");
+        let client = ClientSession::new(&hex_bytes(field("a")));
+        assert_eq!(client.srp_a(), field("SRP_A"), "{what}");
+
+        // The library's claim verifies, signed with the group key and the device key.
+        let timestamp = field("TIMESTAMP");
+        let epoch = case["timestamp_epoch"].as_i64().unwrap();
+        assert_eq!(format_timestamp(epoch), timestamp, "{what}");
+        let claim = PasswordClaim {
+            pool_name: group,
+            user_id_for_srp: device,
+            secret_block: field("SECRET_BLOCK"),
+            timestamp,
+            signature: field("PASSWORD_CLAIM_SIGNATURE"),
+        };
+        assert_eq!(
+            server.verify_password_claim(&device_verifier.verifier, &claim),
+            Ok(()),
+            "{what}"
+        );
+
+        // The client half signs as the library did.
+        let challenge = Challenge {
+            pool_name: group,
+            user_id_for_srp: device,
+            salt: field("SALT"),
+            srp_b: field("SRP_B"),
+            secret_block: field("SECRET_BLOCK"),
+        };
+        assert_eq!(
+            client
+                .password_claim_signature(&challenge, password.expose(), timestamp)
+                .unwrap(),
+            field("PASSWORD_CLAIM_SIGNATURE"),
+            "{what}"
+        );
+
+        // Not with the user's names: the pool name and the username.
+        let pool_name = field("pool_id").split_once('_').unwrap().1;
+        assert_eq!(
+            server.verify_password_claim(
+                &device_verifier.verifier,
+                &PasswordClaim {
+                    pool_name,
+                    user_id_for_srp: field("username"),
+                    ..claim
+                }
+            ),
+            Err(SrpError::SignatureMismatch),
+            "{what}"
+        );
+
+        // A device registered with another password fails the library's claim...
+        let other = device_secret_verifier_config(
+            group,
+            device,
+            "another device password",
+            &hex_bytes(field("device_salt_random")),
+        );
+        let other = Verifier::from_device_config(&other.password_verifier, &other.salt).unwrap();
+        let server = ServerSession::new(&other.verifier, field("SRP_A"), &b).unwrap();
+        assert_eq!(
+            server.verify_password_claim(&other.verifier, &claim),
+            Err(SrpError::SignatureMismatch),
+            "{what}"
+        );
+        // ...and a client with the wrong password fails against the right device.
+        let server = ServerSession::new(&device_verifier.verifier, field("SRP_A"), &b).unwrap();
+        let wrong = client
+            .password_claim_signature(&challenge, "another device password", timestamp)
+            .unwrap();
+        assert_eq!(
+            server.verify_password_claim(
+                &device_verifier.verifier,
+                &PasswordClaim {
+                    signature: &wrong,
+                    ..claim
+                }
+            ),
+            Err(SrpError::SignatureMismatch),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn device_config_is_checked_member_by_member() {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::Engine as _;
+
+    let salt = STANDARD.encode([0x5a; 16]);
+    let n = group_3072().n.to_bytes_be();
+    let n_minus_one = (&group_3072().n - 1u32).to_bytes_be();
+    let cases = [
+        ("%%%", salt.as_str(), SrpError::PasswordVerifierNotBase64),
+        ("", salt.as_str(), SrpError::PasswordVerifierEmpty),
+        ("AA==", salt.as_str(), SrpError::PasswordVerifierOutOfRange),
+        ("AAAA", salt.as_str(), SrpError::PasswordVerifierOutOfRange),
+        (
+            &STANDARD.encode(&n),
+            salt.as_str(),
+            SrpError::PasswordVerifierOutOfRange,
+        ),
+        (
+            &STANDARD.encode([&[0u8][..], &n].concat()),
+            salt.as_str(),
+            SrpError::PasswordVerifierOutOfRange,
+        ),
+        ("Ag==", "%%%", SrpError::SaltNotBase64),
+        ("Ag==", "", SrpError::SaltEmpty),
+    ];
+    for (verifier, salt, error) in cases {
+        assert_eq!(
+            Verifier::from_device_config(verifier, salt),
+            Err(error),
+            "{verifier:.12} / {salt}"
+        );
+    }
+
+    // 1 and N - 1 are in range, with or without a sign byte or base64 padding.
+    let one = Verifier::from_device_config("AQ==", &salt).unwrap();
+    assert_eq!(one.verifier, Verifier::from_bytes(&[1]));
+    assert_eq!(one.salt, [0x5a; 16]);
+    for encoded in [
+        STANDARD.encode(&n_minus_one),
+        STANDARD.encode([&[0u8][..], &n_minus_one].concat()),
+        STANDARD_NO_PAD.encode(&n_minus_one),
+    ] {
+        let parsed =
+            Verifier::from_device_config(&encoded, &STANDARD_NO_PAD.encode([0x5a; 16])).unwrap();
+        assert_eq!(parsed.verifier.to_bytes(), n_minus_one);
+        assert_eq!(parsed.salt, [0x5a; 16]);
+    }
+
+    // The salt keeps its bytes, and SALT writes them as the number they are.
+    let signed = Verifier::from_device_config("Ag==", "AJ8B").unwrap();
+    assert_eq!(signed.salt, [0x00, 0x9f, 0x01]);
+    assert_eq!(signed.salt_hex(), "009f01");
+    let leading_zero = Verifier::from_device_config("Ag==", "AAEj").unwrap();
+    assert_eq!(leading_zero.salt_hex(), "0123");
+
+    // Debug shows the salt, never the verifier.
+    assert_eq!(
+        format!("{one:?}"),
+        "DeviceVerifier { verifier: Verifier(<redacted>), salt: [90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90] }"
+    );
+}
+
+#[test]
+fn device_round_trip_through_the_client_half() {
+    use super::client::{device_password, device_secret_verifier_config};
+
+    let group = "-Fq2WxYz9";
+    let device = "us-east-1_0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0";
+    let password = device_password(&[0x42; 40]);
+    assert_eq!(password.expose().len(), 56);
+    // A salt with its top bit set, sent with its sign byte.
+    let config = device_secret_verifier_config(group, device, password.expose(), &[0xd0; 16]);
+    let stored = Verifier::from_device_config(&config.password_verifier, &config.salt).unwrap();
+    assert_eq!(stored.salt.len(), 17);
+    // The verifier the server keeps is the one a user with these names would have.
+    assert_eq!(
+        stored.verifier,
+        verifier(
+            &[0xd0; 16],
+            &identity_hash(group, device, password.expose())
+        )
+    );
+
+    let client = ClientSession::new(&[0x77; 128]);
+    let server = ServerSession::new(&stored.verifier, &client.srp_a(), &[0x19; 32]).unwrap();
+    let challenge = Challenge {
+        pool_name: group,
+        user_id_for_srp: device,
+        salt: &stored.salt_hex(),
+        srp_b: &server.srp_b(),
+        secret_block: SECRET_BLOCK,
+    };
+    let timestamp = format_timestamp(NOW);
+    let claim = |signature: &str| {
+        server.verify_password_claim(
+            &stored.verifier,
+            &PasswordClaim {
+                pool_name: group,
+                user_id_for_srp: device,
+                secret_block: SECRET_BLOCK,
+                timestamp: &timestamp,
+                signature,
+            },
+        )
+    };
+    let right = client
+        .password_claim_signature(&challenge, password.expose(), &timestamp)
+        .unwrap();
+    assert_eq!(claim(&right), Ok(()));
+    let wrong = client
+        .password_claim_signature(
+            &challenge,
+            device_password(&[0x43; 40]).expose(),
+            &timestamp,
+        )
+        .unwrap();
+    assert_eq!(claim(&wrong), Err(SrpError::SignatureMismatch));
+}
