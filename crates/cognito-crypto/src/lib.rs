@@ -7,6 +7,8 @@
 //! - [`srp`]: SRP-6a as Cognito's `USER_SRP_AUTH` and remembered devices'
 //!   `DEVICE_SRP_AUTH` run it (RFC 5054, RFC 5869), server side and, in [`srp::client`],
 //!   client side.
+//! - [`totp`]: software token MFA: TOTP (RFC 6238) over HOTP (RFC 4226), with the secret in
+//!   base32 (RFC 4648).
 //! - [`x509`]: the pool's self-signed signing certificate (RFC 5280), DER and PEM.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.
@@ -16,6 +18,7 @@ pub mod jwt;
 pub mod password;
 pub mod secret;
 pub mod srp;
+pub mod totp;
 pub mod x509;
 
 pub use secret::Secret;
