@@ -98,8 +98,16 @@ impl BatchWriter {
 fn write_batches(shared: &Shared, mut sink: impl Write) {
     let mut batch = Vec::new();
     loop {
-        thread::park();
-        let closing = shared.pending().closed;
+        // Park only while nothing waits: a wake-up can be lost to another park of this
+        // thread's (the channel it started on parks too) or come without cause.
+        let (waiting, closing) = {
+            let pending = shared.pending();
+            (!pending.lines.is_empty() || pending.dropped > 0, pending.closed)
+        };
+        if !waiting && !closing {
+            thread::park();
+            continue;
+        }
         if !closing {
             thread::sleep(LINGER);
         }
