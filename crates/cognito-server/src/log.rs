@@ -102,7 +102,10 @@ fn write_batches(shared: &Shared, mut sink: impl Write) {
         // thread's (the channel it started on parks too) or come without cause.
         let (waiting, closing) = {
             let pending = shared.pending();
-            (!pending.lines.is_empty() || pending.dropped > 0, pending.closed)
+            (
+                !pending.lines.is_empty() || pending.dropped > 0,
+                pending.closed,
+            )
         };
         if !waiting && !closing {
             thread::park();
