@@ -86,6 +86,12 @@ pub struct Config {
     /// accepts every IP address. Any other `Host` is refused, as a page whose DNS name
     /// was rebound to this server would send it.
     pub listen_hosts: Vec<String>,
+    /// How many requests whose cost is cryptography (sign-ins, token refreshes, a pool's
+    /// first RSA key) run at once on tokio's blocking pool; the others wait their turn.
+    /// Keeping it to the number of cores leaves the async workers, which answer
+    /// everything else, a core's share instead of a fortieth of it when many new pools
+    /// make their keys at once. At least 1.
+    pub cryptography_threads: usize,
 }
 
 impl Default for Config {
@@ -97,6 +103,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(5),
             test_api_origins: Vec::new(),
             listen_hosts: Vec::new(),
+            cryptography_threads: 2,
         }
     }
 }

@@ -23,6 +23,7 @@ use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::Body;
+use tokio::sync::Semaphore;
 
 use crate::aws_json;
 use crate::cors::Cors;
@@ -51,6 +52,8 @@ struct Inner<S> {
     config: Config,
     /// Who may call the test API, from `config`.
     guard: CrossSiteGuard,
+    /// One permit per cryptographic request running (`config.cryptography_threads`).
+    cryptography: Arc<Semaphore>,
 }
 
 impl<S> Clone for CognitoService<S> {
@@ -76,12 +79,14 @@ where
     /// A service answering with `provider`, taking time and randomness from `sources`.
     pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
         let guard = CrossSiteGuard::new(&config.test_api_origins, &config.listen_hosts);
+        let cryptography = Arc::new(Semaphore::new(config.cryptography_threads.max(1)));
         CognitoService {
             inner: Arc::new(Inner {
                 provider,
                 sources,
                 config,
                 guard,
+                cryptography,
             }),
         }
     }
@@ -230,7 +235,8 @@ where
         };
         if runs_on_blocking_pool(op) {
             let provider = Arc::clone(&self.provider);
-            blocking(move || run(&*provider, &ctx, op, &body)).await
+            self.blocking(move || run(&*provider, &ctx, op, &body))
+                .await
         } else {
             run(&*self.provider, &ctx, op, &body)
         }
@@ -277,15 +283,35 @@ pub(crate) fn runs_on_blocking_pool(op: Operation) -> bool {
     )
 }
 
-/// Runs `work` on tokio's blocking pool and waits for it without holding up the worker.
-async fn blocking<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, Failure>
-where
-    T: Send + 'static,
-    E: Into<Failure> + Send + 'static,
-{
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(Into::into),
-        Err(e) => Err(DispatchError::Internal(format!("the request's task failed: {e}")).into()),
+impl<S: Backend> Inner<S> {
+    /// Runs `work` on tokio's blocking pool, once one of the
+    /// [`Config::cryptography_threads`] permits is free, and waits for it without holding
+    /// up the worker. The permit goes with the work: a client that hangs up does not free
+    /// it before the work is done.
+    async fn blocking<T, E>(
+        &self,
+        work: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<T, Failure>
+    where
+        T: Send + 'static,
+        E: Into<Failure> + Send + 'static,
+    {
+        let internal = |e: &dyn std::fmt::Display| -> Failure {
+            DispatchError::Internal(format!("the request's task failed: {e}")).into()
+        };
+        let permit = Arc::clone(&self.cryptography)
+            .acquire_owned()
+            .await
+            .map_err(|e| internal(&e))?;
+        let task = tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        });
+        match task.await {
+            Ok(result) => result.map_err(Into::into),
+            Err(e) => Err(internal(&e)),
+        }
     }
 }
 
@@ -333,7 +359,7 @@ impl<S: Backend> Inner<S> {
             .unwrap_or_default()
             .to_owned();
         let provider = Arc::clone(&self.provider);
-        let jwks = blocking(move || provider.jwks(&pool_id)).await?;
+        let jwks = self.blocking(move || provider.jwks(&pool_id)).await?;
         Ok(json_document(&jwks))
     }
 

@@ -125,6 +125,9 @@ pub async fn run(
         .into_iter()
         .chain(options.test_api_hosts.iter().cloned())
         .collect(),
+        // As many cryptographic requests at once as there are cores.
+        cryptography_threads: std::thread::available_parallelism()
+            .map_or(2, std::num::NonZeroUsize::get),
         ..Config::default()
     };
     cognito_http::serve(

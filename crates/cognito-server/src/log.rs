@@ -17,7 +17,7 @@
 
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -45,13 +45,21 @@ struct Pending {
 
 struct Shared {
     pending: Mutex<Pending>,
-    writer: Thread,
+    /// The writer thread, set as soon as it is spawned (before any line is written).
+    writer: OnceLock<Thread>,
 }
 
 impl Shared {
     fn pending(&self) -> MutexGuard<'_, Pending> {
         // A thread that panicked while appending left whole lines behind; keep logging.
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes the writer thread.
+    fn wake(&self) {
+        if let Some(writer) = self.writer.get() {
+            writer.unpark();
+        }
     }
 }
 
@@ -71,21 +79,15 @@ pub struct LogGuard {
 impl BatchWriter {
     /// A writer whose batches go to `sink`, and the guard that flushes it.
     pub fn new(sink: impl Write + Send + 'static) -> io::Result<(BatchWriter, LogGuard)> {
-        let (ready, handle) = std::sync::mpsc::sync_channel::<Arc<Shared>>(1);
-        let thread = thread::Builder::new()
-            .name("log-writer".into())
-            .spawn(move || {
-                if let Ok(shared) = handle.recv() {
-                    write_batches(&shared, sink);
-                }
-            })?;
         let shared = Arc::new(Shared {
             pending: Mutex::new(Pending::default()),
-            writer: thread.thread().clone(),
+            writer: OnceLock::new(),
         });
-        ready
-            .send(Arc::clone(&shared))
-            .map_err(|_| io::Error::other("the log writer thread ended at its start"))?;
+        let thread = thread::Builder::new().name("log-writer".into()).spawn({
+            let shared = Arc::clone(&shared);
+            move || write_batches(&shared, sink)
+        })?;
+        let _ = shared.writer.set(thread.thread().clone());
         let guard = LogGuard {
             shared: Arc::clone(&shared),
             thread: Some(thread),
@@ -98,8 +100,8 @@ impl BatchWriter {
 fn write_batches(shared: &Shared, mut sink: impl Write) {
     let mut batch = Vec::new();
     loop {
-        // Park only while nothing waits: a wake-up can be lost to another park of this
-        // thread's (the channel it started on parks too) or come without cause.
+        // Park only while nothing waits: a wake-up may come without cause, or before
+        // the thread parks.
         let (waiting, closing) = {
             let pending = shared.pending();
             (
@@ -137,7 +139,7 @@ fn write_batches(shared: &Shared, mut sink: impl Write) {
 impl Drop for LogGuard {
     fn drop(&mut self) {
         self.shared.pending().closed = true;
-        self.shared.writer.unpark();
+        self.shared.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -164,7 +166,7 @@ impl Write for LineSink<'_> {
         };
         // Later lines of the batch find the writer awake, or its wake-up already due.
         if first {
-            self.shared.writer.unpark();
+            self.shared.wake();
         }
         Ok(buf.len())
     }
