@@ -84,6 +84,13 @@ impl CognitoIdentityProvider for Cognito {
         update_terms(UpdateTermsRequest) -> UpdateTermsResponse;
         delete_terms(DeleteTermsRequest) -> ();
         list_terms(ListTermsRequest) -> ListTermsResponse;
+        // mfa
+        associate_software_token(AssociateSoftwareTokenRequest) -> AssociateSoftwareTokenResponse;
+        verify_software_token(VerifySoftwareTokenRequest) -> VerifySoftwareTokenResponse;
+        admin_delete_software_token(AdminDeleteSoftwareTokenRequest) -> AdminDeleteSoftwareTokenResponse;
+        set_user_settings(SetUserSettingsRequest) -> SetUserSettingsResponse;
+        get_user_auth_factors(GetUserAuthFactorsRequest) -> GetUserAuthFactorsResponse;
+        admin_get_user_auth_factors(AdminGetUserAuthFactorsRequest) -> AdminGetUserAuthFactorsResponse;
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
         set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;

@@ -16,6 +16,7 @@ pub(crate) mod identity_providers;
 pub(crate) mod import_jobs;
 pub(crate) mod limits;
 pub(crate) mod log_delivery;
+pub(crate) mod mfa;
 pub(crate) mod mfa_config;
 pub(crate) mod pools;
 pub(crate) mod recovery;

@@ -10,6 +10,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use cognito_crypto::srp::ServerSession;
+use cognito_crypto::Secret;
 use cognito_model::shapes::ChallengeNameType;
 use cognito_model::{CognitoError, Timestamp};
 
@@ -71,11 +72,11 @@ impl PendingSignIns {
         &mut self,
         session: &str,
         now: Timestamp,
-    ) -> Result<Challenge, CognitoError> {
+    ) -> Result<(Challenge, Timestamp), CognitoError> {
         match self.close(session) {
             Some((challenge, expires)) if expires > now => {
                 self.used.insert(session.to_string(), expires);
-                Ok(challenge)
+                Ok((challenge, expires))
             }
             Some(_) => Err(expired()),
             None if self.used.get(session).is_some_and(|e| *e > now) => Err(not_authorized(
@@ -83,6 +84,19 @@ impl PendingSignIns {
             )),
             None => Err(expired()),
         }
+    }
+
+    /// Opens `session` again, waiting on `challenge` until `expires` as before: a wrong
+    /// MFA code may be answered again in the same session.
+    pub(crate) fn restore(&mut self, session: String, challenge: Challenge, expires: Timestamp) {
+        self.used.remove(&session);
+        if let Some(user) = challenge.user_key() {
+            self.by_user
+                .entry(user.to_string())
+                .or_default()
+                .insert(session.clone());
+        }
+        self.open.insert(session, (challenge, expires));
     }
 
     /// Ends every sign-in of a deleted user: its sessions answer as expired ones do.
@@ -220,6 +234,65 @@ pub(crate) enum Challenge {
         client_id: String,
         secret_block: String,
     },
+    /// `SMS_MFA` or `EMAIL_OTP`: a code was sent; `wrong` answers so far.
+    Code {
+        user_key: String,
+        client_id: String,
+        factor: MfaFactor,
+        code: Secret<String>,
+        wrong: u8,
+    },
+    /// `SOFTWARE_TOKEN_MFA`: a code of the user's authenticator; `wrong` answers so far.
+    SoftwareToken {
+        user_key: String,
+        client_id: String,
+        wrong: u8,
+    },
+    /// `SELECT_MFA_TYPE`: the user picks one of the factors it has.
+    SelectMfaType {
+        user_key: String,
+        client_id: String,
+        choices: Vec<MfaFactor>,
+    },
+    /// `MFA_SETUP`: the pool requires MFA and the user has no factor; `ready` once a
+    /// software token was verified with this session.
+    MfaSetup {
+        user_key: String,
+        client_id: String,
+        ready: bool,
+    },
+}
+
+/// A second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MfaFactor {
+    /// A code by SMS (`SMS_MFA`).
+    Sms,
+    /// A code of an authenticator app (`SOFTWARE_TOKEN_MFA`).
+    SoftwareToken,
+    /// A code by email (`EMAIL_OTP`).
+    Email,
+}
+
+impl MfaFactor {
+    /// The factor's challenge.
+    pub(crate) fn challenge(self) -> ChallengeNameType {
+        match self {
+            MfaFactor::Sms => ChallengeNameType::SmsMfa,
+            MfaFactor::SoftwareToken => ChallengeNameType::SoftwareTokenMfa,
+            MfaFactor::Email => ChallengeNameType::EmailOtp,
+        }
+    }
+
+    /// The factor a `SELECT_MFA_TYPE` answer or an MFA setting names.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "SMS_MFA" => Some(MfaFactor::Sms),
+            "SOFTWARE_TOKEN_MFA" => Some(MfaFactor::SoftwareToken),
+            "EMAIL_OTP" => Some(MfaFactor::Email),
+            _ => None,
+        }
+    }
 }
 
 impl Challenge {
@@ -229,6 +302,10 @@ impl Challenge {
                 ChallengeNameType::PasswordVerifier
             }
             Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
+            Challenge::Code { factor, .. } => factor.challenge(),
+            Challenge::SoftwareToken { .. } => ChallengeNameType::SoftwareTokenMfa,
+            Challenge::SelectMfaType { .. } => ChallengeNameType::SelectMfaType,
+            Challenge::MfaSetup { .. } => ChallengeNameType::MfaSetup,
         }
     }
 
@@ -236,7 +313,11 @@ impl Challenge {
         match self {
             Challenge::PasswordVerifier { client_id, .. }
             | Challenge::NewPasswordRequired { client_id, .. }
-            | Challenge::UnknownUser { client_id, .. } => client_id,
+            | Challenge::UnknownUser { client_id, .. }
+            | Challenge::Code { client_id, .. }
+            | Challenge::SoftwareToken { client_id, .. }
+            | Challenge::SelectMfaType { client_id, .. }
+            | Challenge::MfaSetup { client_id, .. } => client_id,
         }
     }
 
@@ -244,7 +325,11 @@ impl Challenge {
     pub(crate) fn user_key(&self) -> Option<&str> {
         match self {
             Challenge::PasswordVerifier { user_key, .. }
-            | Challenge::NewPasswordRequired { user_key, .. } => Some(user_key),
+            | Challenge::NewPasswordRequired { user_key, .. }
+            | Challenge::Code { user_key, .. }
+            | Challenge::SoftwareToken { user_key, .. }
+            | Challenge::SelectMfaType { user_key, .. }
+            | Challenge::MfaSetup { user_key, .. } => Some(user_key),
             Challenge::UnknownUser { .. } => None,
         }
     }
@@ -254,7 +339,7 @@ impl Challenge {
         match self {
             Challenge::PasswordVerifier { secret_block, .. }
             | Challenge::UnknownUser { secret_block, .. } => Some(secret_block),
-            Challenge::NewPasswordRequired { .. } => None,
+            _ => None,
         }
     }
 }

@@ -62,6 +62,29 @@ pub struct User {
     pub auth_events: Rare<Vec<AuthEventType>>,
     /// Sign-in bookkeeping: failed attempts, cached SRP verifier, sign-out time.
     pub sign_in: SignInState,
+    /// The software token (TOTP authenticator) the user verified, and one it is
+    /// associating (`AssociateSoftwareToken`) but has not verified yet.
+    pub software_token: SoftwareTokens,
+}
+
+/// A user's software tokens: at most one verified, at most one being associated.
+#[derive(Debug, Clone, Default)]
+pub struct SoftwareTokens {
+    /// The token that answers `SOFTWARE_TOKEN_MFA`.
+    pub verified: Option<Box<SoftwareToken>>,
+    /// The key `AssociateSoftwareToken` handed out, until `VerifySoftwareToken`.
+    pub associating: Option<Box<cognito_crypto::totp::TotpKey>>,
+}
+
+/// A verified software token.
+#[derive(Debug, Clone)]
+pub struct SoftwareToken {
+    /// The shared key.
+    pub key: cognito_crypto::totp::TotpKey,
+    /// The name the user gave it (`FriendlyDeviceName`).
+    pub friendly_name: Option<String>,
+    /// The last time step a code was accepted for: no code is accepted twice.
+    pub last_step: Option<u64>,
 }
 
 impl Clone for User {
@@ -82,6 +105,7 @@ impl Clone for User {
             codes: Rare::duplicate(&self.codes),
             auth_events: Rare::duplicate(&self.auth_events),
             sign_in: self.sign_in.clone(),
+            software_token: self.software_token.clone(),
         }
     }
 }
@@ -346,6 +370,7 @@ impl User {
             codes: Rare::default(),
             auth_events: Rare::default(),
             sign_in: SignInState::default(),
+            software_token: SoftwareTokens::default(),
         }
     }
 
@@ -393,8 +418,6 @@ pub struct MfaPreferences {
     pub email: bool,
     /// The preferred method, as `AdminGetUser` names it (`SMS_MFA`, ...).
     pub preferred: Option<&'static str>,
-    /// Whether a software token has been verified for the user.
-    pub software_token_registered: bool,
 }
 
 impl MfaPreferences {

@@ -31,6 +31,7 @@
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
 mod discovery;
+mod mfa;
 mod new_password;
 mod password;
 mod refresh;
@@ -311,14 +312,15 @@ impl Cognito {
         responses: &Params,
     ) -> Result<Answer, CognitoError> {
         let key = self.signing_key(pool_id)?;
-        let challenge = self.store.update(pool_id, |pool| {
+        let (session, challenge, expires) = self.store.update(pool_id, |pool| {
             let session = match session {
                 Some(s) => s.to_string(),
                 None => param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
                     .and_then(|b| pool.auth_sessions.session_of_block(b).cloned())
                     .ok_or_else(|| invalid_parameter("Missing required parameter Session"))?,
             };
-            pool.auth_sessions.take(&session, ctx.now)
+            let (challenge, expires) = pool.auth_sessions.take(&session, ctx.now)?;
+            Ok((session, challenge, expires))
         })?;
         if challenge.client_id() != client_id {
             return Err(not_authorized("Invalid session for the user."));
@@ -360,6 +362,17 @@ impl Cognito {
             Challenge::NewPasswordRequired { user_key, .. } => self.store.update(pool_id, |pool| {
                 self.answer_new_password(ctx, pool, &client, &user_key, responses)
             }),
+            second => self.store.update(pool_id, |pool| {
+                match self.answer_mfa(ctx, pool, &client, second, responses)? {
+                    mfa::Answered::Next(outcome) => Ok(outcome),
+                    mfa::Answered::Retry(again, error) => {
+                        if let Some(again) = again {
+                            pool.auth_sessions.restore(session, again, expires);
+                        }
+                        Err(error)
+                    }
+                }
+            }),
         }?;
         outcome.finish(&key)
     }
@@ -386,17 +399,12 @@ impl Cognito {
             UserStatusType::ForceChangePassword => {
                 self.new_password_challenge(ctx, pool, client, user_key)
             }
-            _ => Ok(Outcome::tokens(self.prepare_tokens(
-                ctx,
-                pool,
-                user_key,
-                &client.config,
-                None,
-            )?)),
+            _ => self.mfa_step(ctx, pool, client, user_key),
         }
     }
 
-    /// Opens a session waiting on `challenge`.
+    /// Opens a session waiting on `challenge`. The session names its pool (before its
+    /// `.`), for the operations that take a session and nothing else.
     fn open_session(
         &self,
         ctx: &RequestContext,
@@ -406,7 +414,11 @@ impl Cognito {
     ) -> String {
         let mut bytes = [0u8; 48];
         self.random.fill(&mut bytes);
-        let session = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let session = format!(
+            "{}.{}",
+            pool.config.id.as_deref().unwrap_or_default(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        );
         let minutes = i64::from(client.config.auth_session_validity.unwrap_or(3));
         pool.auth_sessions.insert(
             session.clone(),
@@ -415,6 +427,31 @@ impl Cognito {
             ctx.now,
         );
         session
+    }
+}
+
+/// The pool a sign-in session belongs to.
+pub(crate) fn pool_of_session(session: &str) -> Option<&str> {
+    session.split_once('.').map(|(pool, _)| pool)
+}
+
+impl Cognito {
+    /// Opens the session of an `MFA_SETUP` step; `ready` once a software token is
+    /// verified.
+    pub(crate) fn open_setup_session(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        user_key: String,
+        ready: bool,
+    ) -> String {
+        let challenge = Challenge::MfaSetup {
+            client_id: client.id().to_string(),
+            user_key,
+            ready,
+        };
+        self.open_session(ctx, pool, client, challenge)
     }
 }
 

@@ -1367,3 +1367,403 @@ fn an_access_token_from_another_issuer_is_refused_though_its_signature_verifies(
     assert_eq!(err.message, "Invalid Access Token");
     assert!(here.svc.verify_access_token(&ctx(), &access).is_ok());
 }
+
+mod mfa {
+    use super::*;
+    use crate::messages::MessageKind;
+    use cognito_crypto::totp::TotpKey;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/sms";
+
+    fn set_mfa(f: &Fixture, mode: UserPoolMfaType, sms: bool, totp: bool) {
+        f.svc
+            .set_user_pool_mfa_config(
+                &ctx(),
+                SetUserPoolMfaConfigRequest {
+                    user_pool_id: f.pool.clone(),
+                    mfa_configuration: Some(mode),
+                    sms_mfa_configuration: sms.then(|| SmsMfaConfigType {
+                        sms_authentication_message: Some("Your code is {####}".into()),
+                        sms_configuration: Some(SmsConfigurationType {
+                            sns_caller_arn: ROLE.into(),
+                            external_id: Some("ext".into()),
+                            ..Default::default()
+                        }),
+                    }),
+                    software_token_mfa_configuration: totp
+                        .then_some(SoftwareTokenMfaConfigType { enabled: true }),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+
+    fn phone(f: &Fixture, name: &str) {
+        f.svc
+            .admin_update_user_attributes(
+                &ctx(),
+                AdminUpdateUserAttributesRequest {
+                    user_pool_id: f.pool.clone(),
+                    username: name.into(),
+                    user_attributes: vec![
+                        AttributeType {
+                            name: "phone_number".into(),
+                            value: Some("+14155550100".into()),
+                        },
+                        AttributeType {
+                            name: "phone_number_verified".into(),
+                            value: Some("true".into()),
+                        },
+                    ],
+                    client_metadata: None,
+                },
+            )
+            .unwrap();
+    }
+
+    fn answer(
+        f: &Fixture,
+        at: &RequestContext,
+        name: ChallengeNameType,
+        session: Option<String>,
+        responses: &[(&str, &str)],
+    ) -> Result<RespondToAuthChallengeResponse, CognitoError> {
+        f.svc.respond_to_auth_challenge(
+            at,
+            RespondToAuthChallengeRequest {
+                client_id: f.client.clone(),
+                challenge_name: name,
+                session,
+                challenge_responses: Some(
+                    responses
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+    }
+
+    /// Associates and verifies a software token for `name` with its access token;
+    /// answers the token's key.
+    fn register_totp(f: &Fixture, name: &str) -> TotpKey {
+        let access = f.tokens(name).access_token.unwrap();
+        let secret = f
+            .svc
+            .associate_software_token(
+                &ctx(),
+                AssociateSoftwareTokenRequest {
+                    access_token: Some(access.clone()),
+                    session: None,
+                },
+            )
+            .unwrap()
+            .secret_code
+            .unwrap();
+        assert_eq!(secret.len(), 52);
+        let key = TotpKey::from_secret_code(&secret).unwrap();
+        let wrong = f
+            .svc
+            .verify_software_token(
+                &ctx(),
+                VerifySoftwareTokenRequest {
+                    access_token: Some(access.clone()),
+                    user_code: "000000".into(),
+                    friendly_device_name: None,
+                    session: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(wrong.kind, ErrorKind::EnableSoftwareTokenMFAException);
+        let code = key.totp(ctx().now.secs()).unwrap();
+        let verified = f
+            .svc
+            .verify_software_token(
+                &ctx(),
+                VerifySoftwareTokenRequest {
+                    access_token: Some(access.clone()),
+                    user_code: code.expose().clone(),
+                    friendly_device_name: Some("phone".into()),
+                    session: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            verified.status,
+            Some(VerifySoftwareTokenResponseType::Success)
+        );
+        f.svc
+            .set_user_mfa_preference(
+                &ctx(),
+                SetUserMFAPreferenceRequest {
+                    access_token: access,
+                    software_token_mfa_settings: Some(SoftwareTokenMfaSettingsType {
+                        enabled: true,
+                        preferred_mfa: true,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        key
+    }
+
+    #[test]
+    fn a_software_token_is_asked_for_once_enabled_and_each_code_is_taken_once() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::Optional, false, true);
+        f.user("tim", true);
+        let key = register_totp(&f, "tim");
+
+        // Thirty seconds later, a code of the new step.
+        let later = ctx_at(1_700_000_000 + 30);
+        let first = f.password_auth(&later, "tim", PASSWORD).unwrap();
+        assert_eq!(
+            first.challenge_name,
+            Some(ChallengeNameType::SoftwareTokenMfa)
+        );
+        assert_eq!(
+            first.challenge_parameters.as_ref().unwrap()["FRIENDLY_DEVICE_NAME"],
+            "phone"
+        );
+        let wrong = answer(
+            &f,
+            &later,
+            ChallengeNameType::SoftwareTokenMfa,
+            first.session.clone(),
+            &[("USERNAME", "tim"), ("SOFTWARE_TOKEN_MFA_CODE", "123456")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            (wrong.kind, wrong.message.as_str()),
+            (
+                ErrorKind::CodeMismatchException,
+                "Invalid code or auth state for the user."
+            )
+        );
+        // The session survives a wrong code.
+        let code = key.totp(later.now.secs()).unwrap();
+        let done = answer(
+            &f,
+            &later,
+            ChallengeNameType::SoftwareTokenMfa,
+            first.session,
+            &[
+                ("USERNAME", "tim"),
+                ("SOFTWARE_TOKEN_MFA_CODE", code.expose()),
+            ],
+        )
+        .unwrap();
+        assert!(done.authentication_result.unwrap().access_token.is_some());
+        // The same code does not sign in twice.
+        let again = f.password_auth(&later, "tim", PASSWORD).unwrap();
+        let reused = answer(
+            &f,
+            &later,
+            ChallengeNameType::SoftwareTokenMfa,
+            again.session,
+            &[
+                ("USERNAME", "tim"),
+                ("SOFTWARE_TOKEN_MFA_CODE", code.expose()),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(reused.kind, ErrorKind::CodeMismatchException);
+    }
+
+    #[test]
+    fn sms_codes_reach_the_outbox_and_three_wrong_codes_end_the_session() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::On, true, false);
+        f.user("sam", true);
+        phone(&f, "sam");
+        let first = f.password_auth(&ctx(), "sam", PASSWORD).unwrap();
+        assert_eq!(first.challenge_name, Some(ChallengeNameType::SmsMfa));
+        let params = first.challenge_parameters.clone().unwrap();
+        assert_eq!(params["CODE_DELIVERY_DELIVERY_MEDIUM"], "SMS");
+        assert_eq!(params["CODE_DELIVERY_DESTINATION"], "+*******0100");
+        let sent = f.svc.outbox().messages(|m| m.kind == MessageKind::MfaCode);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].destination, "+14155550100");
+        let code = sent[0].code.clone().unwrap();
+        assert_eq!(
+            sent[0].body.expose(),
+            &format!("Your code is {}", code.expose())
+        );
+        let done = answer(
+            &f,
+            &ctx(),
+            ChallengeNameType::SmsMfa,
+            first.session,
+            &[("USERNAME", "sam"), ("SMS_MFA_CODE", code.expose())],
+        )
+        .unwrap();
+        assert!(done.authentication_result.is_some());
+
+        let second = f.password_auth(&ctx(), "sam", PASSWORD).unwrap();
+        for _ in 0..3 {
+            let err = answer(
+                &f,
+                &ctx(),
+                ChallengeNameType::SmsMfa,
+                second.session.clone(),
+                &[("USERNAME", "sam"), ("SMS_MFA_CODE", "000000")],
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::CodeMismatchException);
+        }
+        let code = f.svc.outbox().messages(|m| m.kind == MessageKind::MfaCode)[1]
+            .code
+            .clone()
+            .unwrap();
+        let ended = answer(
+            &f,
+            &ctx(),
+            ChallengeNameType::SmsMfa,
+            second.session,
+            &[("USERNAME", "sam"), ("SMS_MFA_CODE", code.expose())],
+        )
+        .unwrap_err();
+        assert_eq!(ended.kind, ErrorKind::NotAuthorizedException);
+    }
+
+    #[test]
+    fn a_required_mfa_sets_up_a_software_token_within_the_sign_in() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::On, false, true);
+        f.user("uma", true);
+        let first = f.password_auth(&ctx(), "uma", PASSWORD).unwrap();
+        assert_eq!(first.challenge_name, Some(ChallengeNameType::MfaSetup));
+        assert_eq!(
+            first.challenge_parameters.as_ref().unwrap()["MFAS_CAN_SETUP"],
+            r#"["SOFTWARE_TOKEN_MFA"]"#
+        );
+        // Answering before a token is verified does not sign in.
+        let early = answer(
+            &f,
+            &ctx(),
+            ChallengeNameType::MfaSetup,
+            first.session.clone(),
+            &[("USERNAME", "uma")],
+        )
+        .unwrap_err();
+        assert_eq!(early.kind, ErrorKind::NotAuthorizedException);
+        let first = f.password_auth(&ctx(), "uma", PASSWORD).unwrap();
+        let associated = f
+            .svc
+            .associate_software_token(
+                &ctx(),
+                AssociateSoftwareTokenRequest {
+                    access_token: None,
+                    session: first.session,
+                },
+            )
+            .unwrap();
+        let key = TotpKey::from_secret_code(associated.secret_code.as_deref().unwrap()).unwrap();
+        let verified = f
+            .svc
+            .verify_software_token(
+                &ctx(),
+                VerifySoftwareTokenRequest {
+                    access_token: None,
+                    user_code: key.totp(ctx().now.secs()).unwrap().expose().clone(),
+                    friendly_device_name: None,
+                    session: associated.session,
+                },
+            )
+            .unwrap();
+        let done = answer(
+            &f,
+            &ctx(),
+            ChallengeNameType::MfaSetup,
+            verified.session,
+            &[("USERNAME", "uma")],
+        )
+        .unwrap();
+        assert!(done.authentication_result.is_some());
+        let user = f
+            .svc
+            .admin_get_user(
+                &ctx(),
+                AdminGetUserRequest {
+                    user_pool_id: f.pool.clone(),
+                    username: "uma".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            user.preferred_mfa_setting.as_deref(),
+            Some("SOFTWARE_TOKEN_MFA")
+        );
+        // The next sign-in asks for the token.
+        let next = f
+            .password_auth(&ctx_at(1_700_000_000 + 60), "uma", PASSWORD)
+            .unwrap();
+        assert_eq!(
+            next.challenge_name,
+            Some(ChallengeNameType::SoftwareTokenMfa)
+        );
+    }
+
+    #[test]
+    fn a_user_with_several_factors_and_no_preference_chooses() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::Optional, true, true);
+        f.user("val", true);
+        phone(&f, "val");
+        let key = register_totp(&f, "val");
+        f.svc
+            .admin_set_user_mfa_preference(
+                &ctx(),
+                AdminSetUserMFAPreferenceRequest {
+                    user_pool_id: f.pool.clone(),
+                    username: "val".into(),
+                    sms_mfa_settings: Some(SMSMfaSettingsType {
+                        enabled: true,
+                        preferred_mfa: false,
+                    }),
+                    software_token_mfa_settings: Some(SoftwareTokenMfaSettingsType {
+                        enabled: true,
+                        preferred_mfa: false,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let later = ctx_at(1_700_000_000 + 30);
+        let first = f.password_auth(&later, "val", PASSWORD).unwrap();
+        assert_eq!(first.challenge_name, Some(ChallengeNameType::SelectMfaType));
+        assert_eq!(
+            first.challenge_parameters.as_ref().unwrap()["MFAS_CAN_CHOOSE"],
+            r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#
+        );
+        let chosen = answer(
+            &f,
+            &later,
+            ChallengeNameType::SelectMfaType,
+            first.session,
+            &[("USERNAME", "val"), ("ANSWER", "SOFTWARE_TOKEN_MFA")],
+        )
+        .unwrap();
+        assert_eq!(
+            chosen.challenge_name,
+            Some(ChallengeNameType::SoftwareTokenMfa)
+        );
+        let code = key.totp(later.now.secs()).unwrap();
+        let done = answer(
+            &f,
+            &later,
+            ChallengeNameType::SoftwareTokenMfa,
+            chosen.session,
+            &[
+                ("USERNAME", "val"),
+                ("SOFTWARE_TOKEN_MFA_CODE", code.expose()),
+            ],
+        )
+        .unwrap();
+        assert!(done.authentication_result.is_some());
+    }
+}

@@ -1020,7 +1020,7 @@ pub(crate) fn set_mfa_preferences(
         apply_preferred(mfa, "SMS_MFA", s.enabled, s.preferred_mfa);
     }
     if let Some(s) = totp {
-        if s.enabled && !mfa.software_token_registered {
+        if s.enabled && user.software_token.verified.is_none() {
             return Err(invalid_parameter("User has not set up software token mfa"));
         }
         mfa.software_token = s.enabled;
