@@ -229,6 +229,30 @@ impl Cognito {
         out
     }
 
+    /// The code the software token of the user `username` designates in pool `pool_id`
+    /// shows at `now`: its verified token's, else the one it is associating. The key
+    /// itself never leaves the service.
+    pub fn software_token_code(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Secret<String>, CognitoError> {
+        self.store.read(pool_id, |pool| {
+            let key = pool.user_key_of(username)?;
+            let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+            let tokens = &user.software_token;
+            let key = tokens
+                .verified
+                .as_ref()
+                .map(|t| &t.key)
+                .or(tokens.associating.as_deref())
+                .ok_or_else(|| crate::errors::not_found("The user has no software token."))?;
+            key.totp(now.secs())
+                .map_err(|e| crate::errors::invalid_parameter(e.to_string()))
+        })
+    }
+
     /// Runs `f` on pool `pool_id`, or on every pool, in id order.
     fn each_pool(&self, pool_id: Option<&str>, mut f: impl FnMut(&PoolState)) {
         for id in self.store.ids(pool_id) {

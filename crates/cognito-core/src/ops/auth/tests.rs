@@ -1479,6 +1479,14 @@ mod mfa {
             .unwrap_err();
         assert_eq!(wrong.kind, ErrorKind::EnableSoftwareTokenMFAException);
         let code = key.totp(ctx().now.secs()).unwrap();
+        // The test hook shows the code the user's authenticator would.
+        assert_eq!(
+            f.svc
+                .software_token_code(ctx().now, &f.pool, name)
+                .unwrap()
+                .expose(),
+            code.expose()
+        );
         let verified = f
             .svc
             .verify_software_token(
