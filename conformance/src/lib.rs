@@ -29,6 +29,7 @@ mod report;
 mod scenarios;
 mod schema;
 pub mod smithy;
+mod totp;
 mod validate;
 mod values;
 

@@ -19,6 +19,7 @@ mod identity_providers;
 mod import_jobs;
 mod limits;
 mod list_users;
+mod mfa;
 mod pool_settings;
 mod recovery;
 mod replicas;
@@ -79,6 +80,7 @@ const FAMILIES: &[&[Scenario]] = &[
     sign_in::SCENARIOS,
     tokens::SCENARIOS,
     account::SCENARIOS,
+    mfa::SCENARIOS,
     sessions::SCENARIOS,
     self_service::SCENARIOS,
 ];

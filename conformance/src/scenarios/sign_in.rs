@@ -765,7 +765,7 @@ fn respond_new_password(ctx: &Ctx) -> Result<(), String> {
 }
 
 /// Starts `USER_PASSWORD_AUTH` and returns the whole answer, challenge or tokens.
-fn password_start(
+pub fn password_start(
     ctx: &Ctx,
     client: &str,
     username: &str,
