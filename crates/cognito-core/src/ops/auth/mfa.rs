@@ -18,7 +18,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use subtle::ConstantTimeEq;
 
-use super::{not_authorized, required, Challenge, Outcome, Params};
+use super::{not_authorized, param, required, Challenge, Outcome, Params};
 use crate::codes::mask;
 use crate::errors::invalid_parameter;
 use crate::messages::{Channel, Message, MessageKind, MessageSink};
@@ -35,6 +35,10 @@ const DEFAULT_SMS_MESSAGE: &str = "Your authentication code is {####}. ";
 /// The default subject and text of an email code.
 const DEFAULT_EMAIL_SUBJECT: &str = "Your sign-in code";
 const DEFAULT_EMAIL_MESSAGE: &str = "Your authentication code is {####}.";
+
+fn missing(name: &str) -> CognitoError {
+    invalid_parameter(format!("Missing required parameter {name}"))
+}
 
 fn code_mismatch() -> CognitoError {
     CognitoError::new(
@@ -312,7 +316,16 @@ impl Cognito {
                     MfaFactor::Sms => "SMS_MFA_CODE",
                     _ => "EMAIL_OTP_CODE",
                 };
-                let sent = required(responses, name)?;
+                let Some(sent) = param(responses, name) else {
+                    let again = Challenge::Code {
+                        user_key,
+                        client_id,
+                        factor,
+                        code,
+                        wrong,
+                    };
+                    return Ok(Answered::Retry(Some(again), missing(name)));
+                };
                 if !bool::from(sent.as_bytes().ct_eq(code.expose().as_bytes())) {
                     let again = Challenge::Code {
                         user_key,
@@ -330,7 +343,17 @@ impl Cognito {
                 client_id,
                 wrong,
             } => {
-                let sent = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+                let Some(sent) = param(responses, "SOFTWARE_TOKEN_MFA_CODE") else {
+                    let again = Challenge::SoftwareToken {
+                        user_key,
+                        client_id,
+                        wrong,
+                    };
+                    return Ok(Answered::Retry(
+                        Some(again),
+                        missing("SOFTWARE_TOKEN_MFA_CODE"),
+                    ));
+                };
                 let accepted = check_totp(pool, &user_key, sent, ctx.now)?;
                 if !accepted {
                     let again = Challenge::SoftwareToken {

@@ -326,11 +326,17 @@ impl Cognito {
             return Err(not_authorized("Invalid session for the user."));
         }
         if challenge.name() != name {
-            return Err(invalid_parameter(format!(
+            // A malformed answer leaves the session for a proper one.
+            let error = invalid_parameter(format!(
                 "The challenge {} does not answer the session's challenge {}.",
                 name.as_str(),
                 challenge.name().as_str()
-            )));
+            ));
+            self.store.update(pool_id, |pool| {
+                pool.auth_sessions.restore(session, challenge, expires);
+                Ok(())
+            })?;
+            return Err(error);
         }
         let client = self
             .store

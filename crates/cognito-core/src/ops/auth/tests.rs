@@ -1537,6 +1537,28 @@ mod mfa {
             first.challenge_parameters.as_ref().unwrap()["FRIENDLY_DEVICE_NAME"],
             "phone"
         );
+        // Malformed answers leave the session for a proper one.
+        let misnamed = answer(
+            &f,
+            &later,
+            ChallengeNameType::SmsMfa,
+            first.session.clone(),
+            &[("USERNAME", "tim"), ("SMS_MFA_CODE", "123456")],
+        )
+        .unwrap_err();
+        assert_eq!(misnamed.kind, ErrorKind::InvalidParameterException);
+        let missing = answer(
+            &f,
+            &later,
+            ChallengeNameType::SoftwareTokenMfa,
+            first.session.clone(),
+            &[("USERNAME", "tim")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            missing.message,
+            "Missing required parameter SOFTWARE_TOKEN_MFA_CODE"
+        );
         let wrong = answer(
             &f,
             &later,
