@@ -444,8 +444,9 @@ async fn fetch_key_sets(
     let walk = started.elapsed();
     done.set(true);
     let cpu = cpu.stop();
-    let (probe_requests, probe_errors, probe_error, probe_latencies, probe_time) =
-        probes.await.map_err(|e| format!("probe task failed: {e}"))?;
+    let (probe_requests, probe_errors, probe_error, probe_latencies, probe_time) = probes
+        .await
+        .map_err(|e| format!("probe task failed: {e}"))?;
     let fetched = Outcome {
         requests: pools.len() as u64,
         errors,
