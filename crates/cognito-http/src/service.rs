@@ -315,13 +315,13 @@ impl<S: Backend> Inner<S> {
     }
 }
 
-/// The answer to `failure`, logged first when it is the server's own fault.
+/// The answer to `failure`, logged first when it is a fault of the server (500).
 fn failure_response(
     failure: Failure,
     surface: Surface,
     request_id: &RequestId,
 ) -> Response<ResponseBody> {
-    if crate::failure::status(&failure, surface).is_server_error() {
+    if crate::failure::status(&failure, surface) == http::StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(
             request_id = request_id.as_str(),
             message = %failure.message(),
