@@ -137,6 +137,10 @@ impl PoolState {
     }
 
     fn user(&self, name: &str) -> Result<&User, CognitoError> {
+        // The username itself first: one lookup in the common case.
+        if let Some(user) = self.users.get(&self.user_key(name)) {
+            return Ok(user);
+        }
         self.find_user(name)
             .and_then(|k| self.users.get(&k))
             .ok_or_else(user_not_found)
