@@ -73,6 +73,17 @@ pub trait Backend:
         Err(no_test_api())
     }
 
+    /// The code the software token of user `username` of pool `pool_id` shows at `now`.
+    fn software_token_code(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<String, CognitoError> {
+        let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
     /// The sign-ins whose tokens still work at `now`.
     fn active_tokens(
         &self,
@@ -196,6 +207,15 @@ impl Backend for Cognito {
         username: Option<&str>,
     ) -> Result<Vec<RecordedEvent>, CognitoError> {
         Ok(Cognito::auth_events(self, pool_id, username))
+    }
+
+    fn software_token_code(
+        &self,
+        now: Timestamp,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<String, CognitoError> {
+        Cognito::software_token_code(self, now, pool_id, username).map(|c| c.expose().clone())
     }
 
     fn register_compromised_passwords(&self, passwords: &[&str]) -> Result<usize, CognitoError> {

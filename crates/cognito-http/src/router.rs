@@ -38,6 +38,8 @@ pub(crate) enum TestRoute {
     Codes,
     /// `POST /_cognito/users/confirm`: confirms a user.
     ConfirmUser,
+    /// `POST /_cognito/totp-code`: the code a user's software token shows now.
+    TotpCode,
     /// `POST /_cognito/reset`: forgets all state.
     Reset,
     /// `GET /_cognito/tokens`: sign-ins whose tokens still work.
@@ -103,6 +105,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::GET, "/_cognito/messages") => Route::Test(TestRoute::Messages),
         (&Method::GET, "/_cognito/codes") => Route::Test(TestRoute::Codes),
         (&Method::POST, "/_cognito/users/confirm") => Route::Test(TestRoute::ConfirmUser),
+        (&Method::POST, "/_cognito/totp-code") => Route::Test(TestRoute::TotpCode),
         (&Method::POST, "/_cognito/reset") => Route::Test(TestRoute::Reset),
         (&Method::GET, "/_cognito/tokens") => Route::Test(TestRoute::Tokens),
         (&Method::POST, "/_cognito/tokens/expire") => Route::Test(TestRoute::ExpireTokens),
@@ -162,6 +165,11 @@ mod tests {
                 Method::POST,
                 "/_cognito/reset",
                 Route::Test(TestRoute::Reset),
+            ),
+            (
+                Method::POST,
+                "/_cognito/totp-code",
+                Route::Test(TestRoute::TotpCode),
             ),
             (Method::GET, "/_cognito/reset", Route::NotFound),
             (Method::POST, "/_cognito/messages", Route::NotFound),

@@ -58,6 +58,10 @@ where
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
             confirm_user(provider, now, &body)
         }
+        TestRoute::TotpCode => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            totp_code(provider, now, &body)
+        }
         TestRoute::Reset => {
             provider.reset()?;
             Ok(ok(json!({})))
@@ -237,6 +241,20 @@ fn confirm_user<S: Backend>(
     let username = string_member(&input, "username")?;
     provider.force_confirm(now, pool_id, username)?;
     Ok(ok(json!({})))
+}
+
+/// `POST /_cognito/totp-code` with `{"pool_id": ..., "username": ...}`: the code the
+/// user's software token shows now (its key never leaves the server).
+fn totp_code<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    body: &[u8],
+) -> Result<Response<ResponseBody>, Failure> {
+    let input = aws_json::parse_input(body)?;
+    let pool_id = string_member(&input, "pool_id")?;
+    let username = string_member(&input, "username")?;
+    let code = provider.software_token_code(now, pool_id, username)?;
+    Ok(ok(json!({ "code": code })))
 }
 
 /// The string member `name` of a JSON object.

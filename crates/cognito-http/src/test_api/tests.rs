@@ -327,3 +327,64 @@ fn percent_decoding() {
     assert!(decode("%").is_err());
     assert!(decode("%ff").is_err());
 }
+
+#[tokio::test]
+async fn totp_code_shows_what_the_users_authenticator_shows() {
+    let service = service();
+    let pool = call(&service, "CreateUserPool", json!({"PoolName": "mfa"})).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = call(
+        &service,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &service,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "tia", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(
+        &service,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "tia", "Password": "Sup3r!secret", "Permanent": true}),
+    )
+    .await;
+    let body = json!({"pool_id": pool, "username": "tia"}).to_string();
+    let (status, none) = post(&service, "/_cognito/totp-code", &body).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{none}");
+
+    let signed_in = call(
+        &service,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "tia", "PASSWORD": "Sup3r!secret"}}),
+    )
+    .await;
+    let access = signed_in["AuthenticationResult"]["AccessToken"].clone();
+    call(
+        &service,
+        "AssociateSoftwareToken",
+        json!({"AccessToken": access}),
+    )
+    .await;
+    let (status, shown) = post(&service, "/_cognito/totp-code", &body).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    let code = shown["code"].as_str().unwrap();
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{code}"
+    );
+    let verified = call(
+        &service,
+        "VerifySoftwareToken",
+        json!({"AccessToken": access, "UserCode": code}),
+    )
+    .await;
+    assert_eq!(verified["Status"], "SUCCESS");
+}
