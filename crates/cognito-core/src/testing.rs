@@ -7,14 +7,11 @@ use cognito_model::Timestamp;
 use crate::ids::tests::SeqRandom;
 use crate::{Cognito, RequestContext};
 
-/// The links the tests' service hands out.
-pub(crate) const ISSUER_BASE: &str = "http://localhost:9229";
-
 pub(crate) fn service() -> Cognito {
     Cognito::in_memory(Box::new(SeqRandom::default()))
         .with_key_source(Box::new(TestKey))
         .with_links(crate::Links {
-            issuer_base: ISSUER_BASE.into(),
+            issuer_base: "http://localhost:9229".into(),
             user_import_base: "http://localhost:9229/_cognito/user-import".into(),
         })
 }

@@ -237,8 +237,7 @@ fn confirm_user<S: Backend>(
     body: &[u8],
 ) -> Result<Response<ResponseBody>, Failure> {
     let input = aws_json::parse_input(body)?;
-    let pool_id = string_member(&input, "pool_id")?;
-    let username = string_member(&input, "username")?;
+    let (pool_id, username) = pool_and_user(&input)?;
     provider.force_confirm(now, pool_id, username)?;
     Ok(ok(json!({})))
 }
@@ -251,10 +250,17 @@ fn totp_code<S: Backend>(
     body: &[u8],
 ) -> Result<Response<ResponseBody>, Failure> {
     let input = aws_json::parse_input(body)?;
-    let pool_id = string_member(&input, "pool_id")?;
-    let username = string_member(&input, "username")?;
+    let (pool_id, username) = pool_and_user(&input)?;
     let code = provider.software_token_code(now, pool_id, username)?;
     Ok(ok(json!({ "code": code })))
+}
+
+/// The `pool_id` and `username` members a request about one user names it by.
+fn pool_and_user(input: &Value) -> Result<(&str, &str), Failure> {
+    Ok((
+        string_member(input, "pool_id")?,
+        string_member(input, "username")?,
+    ))
 }
 
 /// The string member `name` of a JSON object.

@@ -15,7 +15,6 @@ use cognito_model::{CognitoError, ErrorKind};
 use crate::errors::{invalid_parameter, not_authorized};
 use crate::ops::auth::Challenge;
 use crate::state::users::{SoftwareToken, User};
-use crate::store::PoolState;
 use crate::users::user_not_found;
 use crate::{Cognito, RequestContext};
 
@@ -119,7 +118,6 @@ impl Cognito {
         let session = match subject {
             Subject::Token { pool_id, user_key } => {
                 self.store.update(&pool_id, |pool| {
-                    check_associating(pool, &user_key)?;
                     pool.users
                         .update(&user_key, |u| verify(u, ctx.now.secs()))
                         .ok_or_else(user_not_found)?
@@ -165,12 +163,12 @@ impl Cognito {
                 return Err(invalid_session());
             };
             let client = pool.client(&client_id)?.clone();
-            let mut changed = pool
+            // `step` checks before it changes the user: a failed step changed nothing.
+            let stepped = pool
                 .users
-                .get(&user_key)
-                .cloned()
+                .update(&user_key, |u| step(ctx.now.secs(), u))
                 .ok_or_else(user_not_found)?;
-            let ready = match step(ctx.now.secs(), &mut changed) {
+            let ready = match stepped {
                 Ok(now_ready) => ready || now_ready,
                 Err(e) => {
                     // A wrong code leaves the session as it was, for another try.
@@ -184,7 +182,6 @@ impl Cognito {
                     return Err(e);
                 }
             };
-            pool.users.update(&user_key, |u| *u = changed);
             Ok(self.open_setup_session(ctx, pool, &client, user_key, ready))
         })
     }
@@ -260,17 +257,6 @@ impl Cognito {
             })
         })
     }
-}
-
-/// Refuses to verify when nothing was associated.
-fn check_associating(pool: &PoolState, user_key: &str) -> Result<(), CognitoError> {
-    let user = pool.users.get(user_key).ok_or_else(user_not_found)?;
-    if user.software_token.associating.is_none() {
-        return Err(invalid_parameter(
-            "User has not associated a software token yet.",
-        ));
-    }
-    Ok(())
 }
 
 fn invalid_session() -> CognitoError {

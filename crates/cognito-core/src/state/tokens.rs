@@ -18,9 +18,6 @@ pub struct TokenState {
     pub(crate) grants: Grants,
 }
 
-/// Characters of a session id after its `tkn` prefix.
-pub(crate) const SESSION_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-
 impl TokenState {
     /// The pool's key, if it has one yet.
     pub fn key(&self) -> Option<&Arc<SigningKey>> {

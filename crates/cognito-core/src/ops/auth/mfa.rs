@@ -336,7 +336,9 @@ impl Cognito {
                     };
                     return Ok(retry(again, wrong));
                 }
-                self.passed_mfa(ctx, pool, client, &user_key, factor)
+                Ok(Answered::Next(
+                    self.tokens_for(ctx, pool, client, &user_key)?,
+                ))
             }
             Challenge::SoftwareToken {
                 user_key,
@@ -363,7 +365,9 @@ impl Cognito {
                     };
                     return Ok(retry(again, wrong));
                 }
-                self.passed_mfa(ctx, pool, client, &user_key, MfaFactor::SoftwareToken)
+                Ok(Answered::Next(
+                    self.tokens_for(ctx, pool, client, &user_key)?,
+                ))
             }
             Challenge::SelectMfaType {
                 user_key, choices, ..
@@ -386,27 +390,15 @@ impl Cognito {
                         "Invalid session for the user: no software token was verified.",
                     ));
                 }
-                self.passed_mfa(ctx, pool, client, &user_key, MfaFactor::SoftwareToken)
+                Ok(Answered::Next(
+                    self.tokens_for(ctx, pool, client, &user_key)?,
+                ))
             }
             other => Err(invalid_parameter(format!(
                 "The challenge {} is not a second factor.",
                 other.name().as_str()
             ))),
         }
-    }
-
-    /// A second factor passed: the sign-in event is recorded, and tokens issued.
-    fn passed_mfa(
-        &self,
-        ctx: &RequestContext,
-        pool: &mut PoolState,
-        client: &ClientState,
-        user_key: &str,
-        _factor: MfaFactor,
-    ) -> Result<Answered, CognitoError> {
-        Ok(Answered::Next(
-            self.tokens_for(ctx, pool, client, user_key)?,
-        ))
     }
 }
 
@@ -418,7 +410,7 @@ fn retry(again: Challenge, wrong_before: u8) -> Answered {
 
 /// Checks a software token code for `user_key` at `now`, refusing a code used before;
 /// records the step it was accepted for.
-pub(crate) fn check_totp(
+fn check_totp(
     pool: &mut PoolState,
     user_key: &str,
     code: &str,

@@ -1661,6 +1661,34 @@ mod mfa {
     }
 
     #[test]
+    fn an_mfa_sign_in_ends_with_its_user() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::On, true, false);
+        f.user("sam", true);
+        phone(&f, "sam");
+        let first = f.password_auth(&ctx(), "sam", PASSWORD).unwrap();
+        let code = f.svc.outbox().messages(|m| m.kind == MessageKind::MfaCode)[0]
+            .code
+            .clone()
+            .unwrap();
+        f.delete("sam");
+        f.user("sam", true);
+        phone(&f, "sam");
+        let err = answer(
+            &f,
+            &ctx(),
+            ChallengeNameType::SmsMfa,
+            first.session,
+            &[("USERNAME", "sam"), ("SMS_MFA_CODE", code.expose())],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "Invalid session for the user, session is expired."
+        );
+    }
+
+    #[test]
     fn a_required_mfa_sets_up_a_software_token_within_the_sign_in() {
         let f = fixture(|_| {});
         set_mfa(&f, UserPoolMfaType::On, false, true);

@@ -20,7 +20,6 @@ use serde_json::{json, Map, Value};
 
 use crate::ops::users::User;
 use crate::state::grants::{new_refresh_token, NewGrant};
-use crate::state::tokens::SESSION_ID_ALPHABET;
 use crate::store::PoolState;
 use crate::{ids, Cognito, Random, RequestContext};
 
@@ -74,6 +73,9 @@ impl rand_core::CryptoRng for RandomRng<'_> {}
 fn not_authorized(message: &str) -> CognitoError {
     CognitoError::new(ErrorKind::NotAuthorizedException, message)
 }
+
+/// Characters of a session id after its `tkn` prefix.
+const SESSION_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// A verified access token's facts.
 #[derive(Debug, Clone)]
