@@ -69,7 +69,8 @@ export class Authenticator {
   async code() {
     const now = Date.now() / 1000;
     const current = Math.floor(now / STEP_SECONDS);
-    const earliest = now % STEP_SECONDS < STEP_SECONDS - STEP_MARGIN_SECONDS ? current - 1 : current;
+    const late = now % STEP_SECONDS >= STEP_SECONDS - STEP_MARGIN_SECONDS;
+    const earliest = late ? current : current - 1;
     const step = this.lastStep === undefined ? earliest : Math.max(earliest, this.lastStep + 1);
     if (step > current) {
       await sleep((step * STEP_SECONDS - now) * 1000 + 200);
