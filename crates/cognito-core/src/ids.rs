@@ -111,6 +111,16 @@ pub(crate) fn page_of<V, T>(
     limit: usize,
     mut item: impl FnMut(&V) -> T,
 ) -> Result<(Vec<T>, Option<String>), CognitoError> {
+    page_of_entries(map, token, limit, |_, value| item(value))
+}
+
+/// [`page_of`], with items made from each key and value.
+pub(crate) fn page_of_entries<V, T>(
+    map: &std::collections::BTreeMap<String, V>,
+    token: Option<&str>,
+    limit: usize,
+    mut item: impl FnMut(&str, &V) -> T,
+) -> Result<(Vec<T>, Option<String>), CognitoError> {
     use std::ops::Bound;
     let after = page_after(token)?;
     let start = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
@@ -118,7 +128,7 @@ pub(crate) fn page_of<V, T>(
     let mut page = Vec::with_capacity(limit.min(64));
     let mut last = None;
     for (key, value) in rest.by_ref().take(limit) {
-        page.push(item(value));
+        page.push(item(key, value));
         last = Some(key);
     }
     let next = rest.next().and(last).map(|k| page_token(k));

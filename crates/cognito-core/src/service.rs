@@ -91,6 +91,16 @@ impl CognitoIdentityProvider for Cognito {
         set_user_settings(SetUserSettingsRequest) -> SetUserSettingsResponse;
         get_user_auth_factors(GetUserAuthFactorsRequest) -> GetUserAuthFactorsResponse;
         admin_get_user_auth_factors(AdminGetUserAuthFactorsRequest) -> AdminGetUserAuthFactorsResponse;
+        // devices
+        confirm_device(ConfirmDeviceRequest) -> ConfirmDeviceResponse;
+        get_device(GetDeviceRequest) -> GetDeviceResponse;
+        admin_get_device(AdminGetDeviceRequest) -> AdminGetDeviceResponse;
+        list_devices(ListDevicesRequest) -> ListDevicesResponse;
+        admin_list_devices(AdminListDevicesRequest) -> AdminListDevicesResponse;
+        update_device_status(UpdateDeviceStatusRequest) -> UpdateDeviceStatusResponse;
+        admin_update_device_status(AdminUpdateDeviceStatusRequest) -> AdminUpdateDeviceStatusResponse;
+        forget_device(ForgetDeviceRequest) -> ();
+        admin_forget_device(AdminForgetDeviceRequest) -> ();
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
         set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;

@@ -2,7 +2,7 @@
 //! itself, and the few calls its own routes make.
 
 use cognito_core::messages::Message;
-use cognito_core::test_api::{ActiveTokens, IssuedCode, RecordedEvent};
+use cognito_core::test_api::{ActiveTokens, IssuedCode, RecordedEvent, TrackedDevice};
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Timestamp};
 
@@ -116,6 +116,16 @@ pub trait Backend:
         Err(no_test_api())
     }
 
+    /// Users' tracked devices.
+    fn devices(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<TrackedDevice>, CognitoError> {
+        let _ = (pool_id, username);
+        Err(no_test_api())
+    }
+
     /// Registers compromised passwords; answers how many are registered in all.
     fn register_compromised_passwords(&self, passwords: &[&str]) -> Result<usize, CognitoError> {
         let _ = passwords;
@@ -207,6 +217,14 @@ impl Backend for Cognito {
         username: Option<&str>,
     ) -> Result<Vec<RecordedEvent>, CognitoError> {
         Ok(Cognito::auth_events(self, pool_id, username))
+    }
+
+    fn devices(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<TrackedDevice>, CognitoError> {
+        Ok(Cognito::devices(self, pool_id, username))
     }
 
     fn software_token_code(

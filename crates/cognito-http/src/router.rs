@@ -48,6 +48,7 @@ pub(crate) enum TestRoute {
     ExpireTokens,
     /// `GET /_cognito/events`: users' auth events.
     Events,
+    Devices,
     /// `POST /_cognito/compromised-passwords`: registers compromised passwords.
     CompromisedPasswords,
 }
@@ -110,6 +111,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::GET, "/_cognito/tokens") => Route::Test(TestRoute::Tokens),
         (&Method::POST, "/_cognito/tokens/expire") => Route::Test(TestRoute::ExpireTokens),
         (&Method::GET, "/_cognito/events") => Route::Test(TestRoute::Events),
+        (&Method::GET, "/_cognito/devices") => Route::Test(TestRoute::Devices),
         (&Method::POST, "/_cognito/compromised-passwords") => {
             Route::Test(TestRoute::CompromisedPasswords)
         }

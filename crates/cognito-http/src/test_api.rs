@@ -11,6 +11,7 @@
 //! | `GET /_cognito/tokens` | sign-ins whose tokens still work (never the tokens) |
 //! | `POST /_cognito/tokens/expire` | ends a pool's or a user's sign-ins |
 //! | `GET /_cognito/events` | users' auth events |
+//! | `GET /_cognito/devices` | users' tracked devices (never their secrets) |
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
@@ -72,6 +73,7 @@ where
             expire_tokens(provider, now, &body)
         }
         TestRoute::Events => events(provider, query),
+        TestRoute::Devices => devices(provider, query),
         TestRoute::CompromisedPasswords => {
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
             compromised_passwords(provider, &body)
@@ -142,11 +144,40 @@ fn events<S: Backend>(
                 "event_id": e.event.event_id,
                 "event_type": e.event.event_type,
                 "event_response": e.event.event_response,
+                "challenge_responses": e.event.challenge_responses,
                 "created_at": e.event.creation_date,
             })
         })
         .collect();
     Ok(ok(json!({ "events": list })))
+}
+
+/// `GET /_cognito/devices[?pool_id=&username=]`: devices users signed in from.
+fn devices<S: Backend>(
+    provider: &S,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, Failure> {
+    let params = params(query, &["pool_id", "username"])?;
+    let devices = provider.devices(
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
+    let list: Vec<Value> = devices
+        .iter()
+        .map(|d| {
+            json!({
+                "pool_id": d.pool_id,
+                "username": d.username,
+                "device_key": d.device_key,
+                "device_group_key": d.device_group_key,
+                "device_name": d.name,
+                "confirmed": d.confirmed,
+                "remembered": d.remembered,
+                "last_authenticated_at": d.last_authenticated,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "devices": list })))
 }
 
 /// `POST /_cognito/compromised-passwords` with `{"passwords": ["...", ...]}`.

@@ -152,37 +152,28 @@ impl Cognito {
     ) -> Result<String, CognitoError> {
         self.store.update(pool_id, |pool| {
             let (challenge, expires) = pool.auth_sessions.take(session, ctx.now)?;
-            let Challenge::MfaSetup {
-                user_key,
-                client_id,
-                ready,
-            } = challenge
-            else {
+            let Challenge::MfaSetup { sign_in, ready } = challenge else {
                 pool.auth_sessions
                     .restore(session.to_string(), challenge, expires);
                 return Err(invalid_session());
             };
-            let client = pool.client(&client_id)?.clone();
+            let client = pool.client(&sign_in.client_id)?.clone();
             // `step` checks before it changes the user: a failed step changed nothing.
             let stepped = pool
                 .users
-                .update(&user_key, |u| step(ctx.now.secs(), u))
+                .update(&sign_in.user_key, |u| step(ctx.now.secs(), u))
                 .ok_or_else(user_not_found)?;
             let ready = match stepped {
                 Ok(now_ready) => ready || now_ready,
                 Err(e) => {
                     // A wrong code leaves the session as it was, for another try.
-                    let again = Challenge::MfaSetup {
-                        user_key,
-                        client_id,
-                        ready,
-                    };
+                    let again = Challenge::MfaSetup { sign_in, ready };
                     pool.auth_sessions
                         .restore(session.to_string(), again, expires);
                     return Err(e);
                 }
             };
-            Ok(self.open_setup_session(ctx, pool, &client, user_key, ready))
+            Ok(self.open_setup_session(ctx, pool, &client, sign_in, ready))
         })
     }
 

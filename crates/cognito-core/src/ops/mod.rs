@@ -10,6 +10,7 @@ pub mod auth;
 pub(crate) mod branding;
 pub(crate) mod cimd;
 pub(crate) mod clients;
+pub(crate) mod devices;
 pub(crate) mod domains;
 pub(crate) mod groups;
 pub(crate) mod identity_providers;

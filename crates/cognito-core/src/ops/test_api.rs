@@ -11,7 +11,7 @@ use cognito_crypto::Secret;
 use cognito_model::shapes::UserStatusType;
 use cognito_model::{CognitoError, Timestamp};
 
-use crate::ops::users::{user_not_found, CodePurpose};
+use crate::ops::users::{user_not_found, CodePurpose, User};
 use crate::store::PoolState;
 use crate::Cognito;
 
@@ -54,6 +54,27 @@ pub struct RecordedEvent {
     pub username: String,
     /// The event, as `AdminListUserAuthEvents` shows it.
     pub event: cognito_model::shapes::AuthEventType,
+}
+
+/// A device a user signed in from; its keys, never its verifier.
+#[derive(Debug, Clone)]
+pub struct TrackedDevice {
+    /// The user's pool.
+    pub pool_id: String,
+    /// The user's username.
+    pub username: String,
+    /// The device key.
+    pub device_key: String,
+    /// The user's device group key.
+    pub device_group_key: String,
+    /// The name given at `ConfirmDevice`.
+    pub name: Option<String>,
+    /// Whether `ConfirmDevice` stored its verifier.
+    pub confirmed: bool,
+    /// Whether the device is remembered.
+    pub remembered: bool,
+    /// When a sign-in last named it.
+    pub last_authenticated: Option<Timestamp>,
 }
 
 impl CodePurpose {
@@ -212,19 +233,31 @@ impl Cognito {
     /// user `username` when given, oldest first per user.
     pub fn auth_events(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<RecordedEvent> {
         let mut out = Vec::new();
-        self.each_pool(pool_id, |pool| {
-            let id = pool.config.id.clone().unwrap_or_default();
-            let keys: Vec<String> = match username {
-                Some(name) => pool.find_user(name).into_iter().collect(),
-                None => pool.users.after(None).map(|(k, _)| k.to_string()).collect(),
-            };
-            for user in keys.iter().filter_map(|k| pool.users.get(k)) {
-                out.extend(user.auth_events.iter().map(|e| RecordedEvent {
-                    pool_id: id.clone(),
-                    username: user.username.clone(),
-                    event: e.clone(),
-                }));
-            }
+        self.each_user(pool_id, username, |pool_id, user| {
+            out.extend(user.auth_events.iter().map(|e| RecordedEvent {
+                pool_id: pool_id.to_string(),
+                username: user.username.clone(),
+                event: e.clone(),
+            }));
+        });
+        out
+    }
+
+    /// The devices of pool `pool_id` and user `username` when given, by pool, user and
+    /// device key.
+    pub fn devices(&self, pool_id: Option<&str>, username: Option<&str>) -> Vec<TrackedDevice> {
+        let mut out = Vec::new();
+        self.each_user(pool_id, username, |pool_id, user| {
+            out.extend(user.devices.iter().map(|(key, d)| TrackedDevice {
+                pool_id: pool_id.to_string(),
+                username: user.username.clone(),
+                device_key: key.clone(),
+                device_group_key: d.group_key.clone(),
+                name: d.name.clone(),
+                confirmed: d.verifier.is_some(),
+                remembered: d.remembered,
+                last_authenticated: d.last_authenticated,
+            }));
         });
         out
     }
@@ -251,6 +284,27 @@ impl Cognito {
             key.totp(now.secs())
                 .map_err(|e| crate::errors::invalid_parameter(e.to_string()))
         })
+    }
+
+    /// Runs `f` on the user `username` designates, or every user, of pool `pool_id`, or
+    /// of every pool, in pool id then key order.
+    fn each_user(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+        mut f: impl FnMut(&str, &User),
+    ) {
+        self.each_pool(pool_id, |pool| {
+            let id = pool.config.id.as_deref().unwrap_or_default();
+            match username {
+                Some(name) => {
+                    if let Some(user) = pool.find_user(name).and_then(|k| pool.users.get(&k)) {
+                        f(id, user);
+                    }
+                }
+                None => pool.users.after(None).for_each(|(_, user)| f(id, user)),
+            }
+        });
     }
 
     /// Runs `f` on pool `pool_id`, or on every pool, in id order.

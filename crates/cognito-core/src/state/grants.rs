@@ -14,6 +14,7 @@ use base64::Engine as _;
 use cognito_model::Timestamp;
 use sha2::{Digest, Sha256};
 
+use crate::state::sign_in::Methods;
 use crate::Random;
 
 /// How many expired grants one call prunes at most, so that no request pays for many.
@@ -31,6 +32,10 @@ pub(crate) struct Grant {
     /// digits.
     pub(crate) session_id: String,
     pub(crate) auth_time: Timestamp,
+    /// The device the sign-in came from, which a refresh must name again.
+    pub(crate) device_key: Option<String>,
+    /// What the sign-in proved.
+    pub(crate) methods: Methods,
     /// When the refresh token stops working.
     pub(crate) expires: Timestamp,
     /// When the session last issued tokens: its sign-in, or its latest refresh.
@@ -61,6 +66,8 @@ pub(crate) struct NewGrant {
     pub(crate) origin_jti: String,
     pub(crate) session_id: String,
     pub(crate) auth_time: Timestamp,
+    pub(crate) device_key: Option<String>,
+    pub(crate) methods: Methods,
     pub(crate) expires: Timestamp,
     /// When the access and ID tokens issued with it expire.
     pub(crate) tokens_until: Timestamp,
@@ -110,6 +117,8 @@ impl Grants {
             origin_jti: new.origin_jti,
             session_id: new.session_id,
             auth_time: new.auth_time,
+            device_key: new.device_key,
+            methods: new.methods,
             expires: new.expires,
             last_active: now,
             tokens_until: new.tokens_until,
@@ -292,6 +301,8 @@ mod tests {
                 origin_jti: origin.into(),
                 session_id: format!("tkn{origin}"),
                 auth_time: t(at),
+                device_key: None,
+                methods: Methods::PASSWORD,
                 expires: t(at + days * 86_400),
                 tokens_until: t(at + 3_600),
             },

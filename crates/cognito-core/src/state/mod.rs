@@ -7,6 +7,7 @@
 
 pub mod branding;
 pub mod cimd;
+pub mod devices;
 pub mod domains;
 pub mod grants;
 pub mod groups;
@@ -20,6 +21,7 @@ pub mod replicas;
 pub mod resource_servers;
 pub mod risk;
 pub mod session_config;
+pub mod sign_in;
 pub mod terms;
 pub mod tokens;
 pub mod unknown_users;

@@ -15,6 +15,7 @@ use cognito_model::shapes::ChallengeNameType;
 use cognito_model::{CognitoError, Timestamp};
 
 use crate::errors::not_authorized;
+use crate::state::sign_in::SignIn;
 
 /// How many expired sessions one new session prunes at most.
 const PRUNE_BATCH: usize = 16;
@@ -154,8 +155,14 @@ mod tests {
 
     fn waiting(user: &str) -> Challenge {
         Challenge::NewPasswordRequired {
-            user_key: user.into(),
-            client_id: "client".into(),
+            sign_in: SignIn {
+                user_key: user.into(),
+                client_id: "client".into(),
+                device_key: None,
+                methods: Default::default(),
+                event_id: None,
+                device_proven: false,
+            },
         }
     }
 
@@ -219,14 +226,13 @@ mod tests {
 pub(crate) enum Challenge {
     /// `PASSWORD_VERIFIER`: the server's half of SRP.
     PasswordVerifier {
-        user_key: String,
-        client_id: String,
+        sign_in: SignIn,
         server: ServerSession,
         secret_block: String,
         user_id_for_srp: String,
     },
     /// `NEW_PASSWORD_REQUIRED`: the user signed in with a temporary password.
-    NewPasswordRequired { user_key: String, client_id: String },
+    NewPasswordRequired { sign_in: SignIn },
     /// A simulated `PASSWORD_VERIFIER` for a username that does not exist, through a
     /// client that prevents user existence errors: any answer is wrong.
     UnknownUser {
@@ -236,30 +242,28 @@ pub(crate) enum Challenge {
     },
     /// `SMS_MFA` or `EMAIL_OTP`: a code was sent; `wrong` answers so far.
     Code {
-        user_key: String,
-        client_id: String,
+        sign_in: SignIn,
         factor: MfaFactor,
         code: Secret<String>,
         wrong: u8,
     },
     /// `SOFTWARE_TOKEN_MFA`: a code of the user's authenticator; `wrong` answers so far.
-    SoftwareToken {
-        user_key: String,
-        client_id: String,
-        wrong: u8,
-    },
+    SoftwareToken { sign_in: SignIn, wrong: u8 },
     /// `SELECT_MFA_TYPE`: the user picks one of the factors it has.
     SelectMfaType {
-        user_key: String,
-        client_id: String,
+        sign_in: SignIn,
         choices: Vec<MfaFactor>,
     },
     /// `MFA_SETUP`: the pool requires MFA and the user has no factor; `ready` once a
     /// software token was verified with this session.
-    MfaSetup {
-        user_key: String,
-        client_id: String,
-        ready: bool,
+    MfaSetup { sign_in: SignIn, ready: bool },
+    /// `DEVICE_SRP_AUTH`: the sign-in named a remembered device, which proves itself.
+    DeviceSrp { sign_in: SignIn },
+    /// `DEVICE_PASSWORD_VERIFIER`: the server's half of the device's SRP.
+    DevicePasswordVerifier {
+        sign_in: SignIn,
+        server: ServerSession,
+        secret_block: String,
     },
 }
 
@@ -306,39 +310,44 @@ impl Challenge {
             Challenge::SoftwareToken { .. } => ChallengeNameType::SoftwareTokenMfa,
             Challenge::SelectMfaType { .. } => ChallengeNameType::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeNameType::MfaSetup,
+            Challenge::DeviceSrp { .. } => ChallengeNameType::DeviceSrpAuth,
+            Challenge::DevicePasswordVerifier { .. } => ChallengeNameType::DevicePasswordVerifier,
+        }
+    }
+
+    /// The sign-in of a user that exists.
+    pub(crate) fn sign_in(&self) -> Option<&SignIn> {
+        match self {
+            Challenge::PasswordVerifier { sign_in, .. }
+            | Challenge::NewPasswordRequired { sign_in }
+            | Challenge::Code { sign_in, .. }
+            | Challenge::SoftwareToken { sign_in, .. }
+            | Challenge::SelectMfaType { sign_in, .. }
+            | Challenge::MfaSetup { sign_in, .. }
+            | Challenge::DeviceSrp { sign_in }
+            | Challenge::DevicePasswordVerifier { sign_in, .. } => Some(sign_in),
+            Challenge::UnknownUser { .. } => None,
         }
     }
 
     pub(crate) fn client_id(&self) -> &str {
         match self {
-            Challenge::PasswordVerifier { client_id, .. }
-            | Challenge::NewPasswordRequired { client_id, .. }
-            | Challenge::UnknownUser { client_id, .. }
-            | Challenge::Code { client_id, .. }
-            | Challenge::SoftwareToken { client_id, .. }
-            | Challenge::SelectMfaType { client_id, .. }
-            | Challenge::MfaSetup { client_id, .. } => client_id,
+            Challenge::UnknownUser { client_id, .. } => client_id,
+            other => other.sign_in().map_or("", |s| &s.client_id),
         }
     }
 
     /// The user signing in, if it exists.
     pub(crate) fn user_key(&self) -> Option<&str> {
-        match self {
-            Challenge::PasswordVerifier { user_key, .. }
-            | Challenge::NewPasswordRequired { user_key, .. }
-            | Challenge::Code { user_key, .. }
-            | Challenge::SoftwareToken { user_key, .. }
-            | Challenge::SelectMfaType { user_key, .. }
-            | Challenge::MfaSetup { user_key, .. } => Some(user_key),
-            Challenge::UnknownUser { .. } => None,
-        }
+        self.sign_in().map(|s| s.user_key.as_str())
     }
 
     /// The secret block an SRP answer names the session by.
     pub(crate) fn secret_block(&self) -> Option<&str> {
         match self {
             Challenge::PasswordVerifier { secret_block, .. }
-            | Challenge::UnknownUser { secret_block, .. } => Some(secret_block),
+            | Challenge::UnknownUser { secret_block, .. }
+            | Challenge::DevicePasswordVerifier { secret_block, .. } => Some(secret_block),
             _ => None,
         }
     }

@@ -65,6 +65,8 @@ pub struct User {
     /// The software token (TOTP authenticator) the user verified, and one it is
     /// associating (`AssociateSoftwareToken`) but has not verified yet.
     pub software_token: SoftwareTokens,
+    /// The devices the user signed in from, by device key.
+    pub devices: Rare<crate::state::devices::Devices>,
 }
 
 /// A user's software tokens: at most one verified, at most one being associated.
@@ -106,6 +108,7 @@ impl Clone for User {
             auth_events: Rare::duplicate(&self.auth_events),
             sign_in: self.sign_in.clone(),
             software_token: self.software_token.clone(),
+            devices: Rare::duplicate(&self.devices),
         }
     }
 }
@@ -371,6 +374,7 @@ impl User {
             auth_events: Rare::default(),
             sign_in: SignInState::default(),
             software_token: SoftwareTokens::default(),
+            devices: Rare::default(),
         }
     }
 

@@ -18,11 +18,12 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use subtle::ConstantTimeEq;
 
-use super::{not_authorized, param, required, Challenge, Outcome, Params};
+use super::{not_authorized, param, required, Challenge, Outcome, Params, SignIn};
 use crate::codes::mask;
 use crate::errors::invalid_parameter;
 use crate::messages::{Channel, Message, MessageKind, MessageSink};
 use crate::state::pending::MfaFactor;
+use crate::state::sign_in::Methods;
 use crate::store::{ClientState, PoolState};
 use crate::users::user_not_found;
 use crate::{ids, Cognito, RequestContext};
@@ -86,13 +87,13 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
     ) -> Result<Outcome, CognitoError> {
         let mode = pool.mfa_mode();
         if mode == UserPoolMfaType::Off {
-            return self.tokens_for(ctx, pool, client, user_key);
+            return self.tokens_for(ctx, pool, client, sign_in);
         }
-        let factors = Self::factors(pool, user_key);
+        let factors = Self::factors(pool, &sign_in.user_key);
         let enabled: Vec<MfaFactor> = factors
             .iter()
             .filter(|(_, e)| *e)
@@ -100,7 +101,7 @@ impl Cognito {
             .collect();
         let preferred = pool
             .users
-            .get(user_key)
+            .get(&sign_in.user_key)
             .and_then(|u| u.mfa.preferred)
             .and_then(MfaFactor::from_name)
             .filter(|f| enabled.contains(f));
@@ -109,19 +110,19 @@ impl Cognito {
             (None, [one]) => Some(*one),
             (None, []) => None,
             (None, several) => {
-                return Ok(self.select_challenge(ctx, pool, client, user_key, several.to_vec()));
+                return Ok(self.select_challenge(ctx, pool, client, sign_in, several.to_vec()));
             }
         };
         match (chosen, mode) {
-            (Some(factor), _) => self.factor_challenge(ctx, pool, client, user_key, factor),
-            (None, UserPoolMfaType::Optional) => self.tokens_for(ctx, pool, client, user_key),
+            (Some(factor), _) => self.factor_challenge(ctx, pool, client, sign_in, factor),
+            (None, UserPoolMfaType::Optional) => self.tokens_for(ctx, pool, client, sign_in),
             // Required, and the user enabled nothing: a code to what it has, or set-up.
             (None, _) => match factors.first() {
                 Some((factor, _)) if *factor != MfaFactor::SoftwareToken => {
-                    self.factor_challenge(ctx, pool, client, user_key, *factor)
+                    self.factor_challenge(ctx, pool, client, sign_in, *factor)
                 }
                 _ if pool.software_token_mfa_enabled() => {
-                    Ok(self.setup_challenge(ctx, pool, client, user_key))
+                    Ok(self.setup_challenge(ctx, pool, client, sign_in))
                 }
                 _ => Err(invalid_parameter(
                     "User has no MFA factor configured and the pool offers none to set up.",
@@ -130,32 +131,19 @@ impl Cognito {
         }
     }
 
-    fn tokens_for(
-        &self,
-        ctx: &RequestContext,
-        pool: &mut PoolState,
-        client: &ClientState,
-        user_key: &str,
-    ) -> Result<Outcome, CognitoError> {
-        Ok(Outcome::tokens(self.prepare_tokens(
-            ctx,
-            pool,
-            user_key,
-            &client.config,
-            None,
-        )?))
-    }
-
     /// The challenge of `factor`: a code sent for SMS and email, none for a software token.
     fn factor_challenge(
         &self,
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
         factor: MfaFactor,
     ) -> Result<Outcome, CognitoError> {
-        let user = pool.users.get(user_key).ok_or_else(user_not_found)?;
+        let user = pool
+            .users
+            .get(&sign_in.user_key)
+            .ok_or_else(user_not_found)?;
         let mut parameters = ChallengeParametersType::new();
         parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         let challenge = match factor {
@@ -168,11 +156,7 @@ impl Cognito {
                 {
                     parameters.insert("FRIENDLY_DEVICE_NAME".into(), name);
                 }
-                Challenge::SoftwareToken {
-                    user_key: user_key.to_string(),
-                    client_id: client.id().to_string(),
-                    wrong: 0,
-                }
+                Challenge::SoftwareToken { sign_in, wrong: 0 }
             }
             MfaFactor::Sms | MfaFactor::Email => {
                 let code = ids::random_string(&*self.random, b"0123456789", 6);
@@ -199,8 +183,7 @@ impl Cognito {
                     mask(channel, &destination),
                 );
                 Challenge::Code {
-                    user_key: user_key.to_string(),
-                    client_id: client.id().to_string(),
+                    sign_in,
                     factor,
                     code: Secret::new(code),
                     wrong: 0,
@@ -242,7 +225,7 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
         choices: Vec<MfaFactor>,
     ) -> Outcome {
         let names: Vec<&str> = choices.iter().map(|f| f.challenge().as_str()).collect();
@@ -251,18 +234,14 @@ impl Cognito {
             "MFAS_CAN_CHOOSE".into(),
             serde_json::Value::from(names).to_string(),
         );
-        if let Some(user) = pool.users.get(user_key) {
+        if let Some(user) = pool.users.get(&sign_in.user_key) {
             parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         }
         let session = self.open_session(
             ctx,
             pool,
             client,
-            Challenge::SelectMfaType {
-                user_key: user_key.to_string(),
-                client_id: client.id().to_string(),
-                choices,
-            },
+            Challenge::SelectMfaType { sign_in, choices },
         );
         Outcome::challenge(ChallengeNameType::SelectMfaType, parameters, session)
     }
@@ -272,14 +251,14 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
     ) -> Outcome {
         let mut parameters = ChallengeParametersType::new();
         parameters.insert(
             "MFAS_CAN_SETUP".into(),
             serde_json::Value::from(vec!["SOFTWARE_TOKEN_MFA"]).to_string(),
         );
-        if let Some(user) = pool.users.get(user_key) {
+        if let Some(user) = pool.users.get(&sign_in.user_key) {
             parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         }
         let session = self.open_session(
@@ -287,8 +266,7 @@ impl Cognito {
             pool,
             client,
             Challenge::MfaSetup {
-                user_key: user_key.to_string(),
-                client_id: client.id().to_string(),
+                sign_in,
                 ready: false,
             },
         );
@@ -306,8 +284,7 @@ impl Cognito {
     ) -> Result<Answered, CognitoError> {
         match challenge {
             Challenge::Code {
-                user_key,
-                client_id,
+                mut sign_in,
                 factor,
                 code,
                 wrong,
@@ -318,60 +295,51 @@ impl Cognito {
                 };
                 let Some(sent) = param(responses, name) else {
                     let again = Challenge::Code {
-                        user_key,
-                        client_id,
+                        sign_in,
                         factor,
                         code,
                         wrong,
                     };
                     return Ok(Answered::Retry(Some(again), missing(name)));
                 };
-                if !bool::from(sent.as_bytes().ct_eq(code.expose().as_bytes())) {
+                let ok = bool::from(sent.as_bytes().ct_eq(code.expose().as_bytes()));
+                record_challenge(pool, &sign_in, ok);
+                if !ok {
                     let again = Challenge::Code {
-                        user_key,
-                        client_id,
+                        sign_in,
                         factor,
                         code,
                         wrong: wrong.saturating_add(1),
                     };
                     return Ok(retry(again, wrong));
                 }
-                Ok(Answered::Next(
-                    self.tokens_for(ctx, pool, client, &user_key)?,
-                ))
+                sign_in.methods = sign_in.methods.with(match factor {
+                    MfaFactor::Sms => Methods::SMS,
+                    _ => Methods::OTP,
+                });
+                Ok(Answered::Next(self.tokens_for(ctx, pool, client, sign_in)?))
             }
-            Challenge::SoftwareToken {
-                user_key,
-                client_id,
-                wrong,
-            } => {
+            Challenge::SoftwareToken { mut sign_in, wrong } => {
                 let Some(sent) = param(responses, "SOFTWARE_TOKEN_MFA_CODE") else {
-                    let again = Challenge::SoftwareToken {
-                        user_key,
-                        client_id,
-                        wrong,
-                    };
+                    let again = Challenge::SoftwareToken { sign_in, wrong };
                     return Ok(Answered::Retry(
                         Some(again),
                         missing("SOFTWARE_TOKEN_MFA_CODE"),
                     ));
                 };
-                let accepted = check_totp(pool, &user_key, sent, ctx.now)?;
+                let accepted = check_totp(pool, &sign_in.user_key, sent, ctx.now)?;
+                record_challenge(pool, &sign_in, accepted);
                 if !accepted {
                     let again = Challenge::SoftwareToken {
-                        user_key,
-                        client_id,
+                        sign_in,
                         wrong: wrong.saturating_add(1),
                     };
                     return Ok(retry(again, wrong));
                 }
-                Ok(Answered::Next(
-                    self.tokens_for(ctx, pool, client, &user_key)?,
-                ))
+                sign_in.methods = sign_in.methods.with(Methods::OTP);
+                Ok(Answered::Next(self.tokens_for(ctx, pool, client, sign_in)?))
             }
-            Challenge::SelectMfaType {
-                user_key, choices, ..
-            } => {
+            Challenge::SelectMfaType { sign_in, choices } => {
                 let answer = required(responses, "ANSWER")?;
                 let factor = MfaFactor::from_name(answer)
                     .filter(|f| choices.contains(f))
@@ -379,26 +347,33 @@ impl Cognito {
                         invalid_parameter(format!("{answer} is not a valid MFA type to choose."))
                     })?;
                 Ok(Answered::Next(
-                    self.factor_challenge(ctx, pool, client, &user_key, factor)?,
+                    self.factor_challenge(ctx, pool, client, sign_in, factor)?,
                 ))
             }
-            Challenge::MfaSetup {
-                user_key, ready, ..
-            } => {
+            Challenge::MfaSetup { mut sign_in, ready } => {
                 if !ready {
                     return Err(not_authorized(
                         "Invalid session for the user: no software token was verified.",
                     ));
                 }
-                Ok(Answered::Next(
-                    self.tokens_for(ctx, pool, client, &user_key)?,
-                ))
+                // Verifying the new token proved a code of it.
+                sign_in.methods = sign_in.methods.with(Methods::OTP);
+                Ok(Answered::Next(self.tokens_for(ctx, pool, client, sign_in)?))
             }
             other => Err(invalid_parameter(format!(
                 "The challenge {} is not a second factor.",
                 other.name().as_str()
             ))),
         }
+    }
+}
+
+/// Adds a second factor's result to the sign-in's auth event.
+fn record_challenge(pool: &mut PoolState, sign_in: &SignIn, ok: bool) {
+    if let Some(event_id) = &sign_in.event_id {
+        pool.users.update(&sign_in.user_key, |u| {
+            crate::ops::users::record_challenge(u, event_id, ChallengeName::Mfa, ok);
+        });
     }
 }
 

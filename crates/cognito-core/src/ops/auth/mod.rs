@@ -30,6 +30,7 @@
 //! under it, computed without it, then committed with what may have changed re-checked.
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
+mod devices;
 mod discovery;
 mod mfa;
 mod new_password;
@@ -47,6 +48,8 @@ use crate::errors::invalid_parameter;
 pub(crate) use crate::errors::{incorrect, not_authorized};
 use crate::ops::users::user_not_found;
 pub(crate) use crate::state::pending::Challenge;
+use crate::state::sign_in::Methods;
+pub(crate) use crate::state::sign_in::SignIn;
 use crate::store::{ClientState, PoolState};
 use crate::{Cognito, RequestContext};
 use tokens::Unsigned;
@@ -290,6 +293,7 @@ impl Cognito {
                     pool_id,
                     client_id,
                     token,
+                    param(params, "DEVICE_KEY"),
                     |client, username| {
                         client.check_secret_hash(username, param(params, "SECRET_HASH"))
                     },
@@ -348,26 +352,40 @@ impl Cognito {
                 .store
                 .update(pool_id, |pool| Err(pool.unknown_users.fail(&name, ctx.now))),
             Challenge::PasswordVerifier {
-                user_key,
+                sign_in,
                 server,
                 secret_block,
                 user_id_for_srp,
-                ..
             } => self.answer_password_verifier(
                 ctx,
                 pool_id,
                 &client,
                 srp::Verifying {
-                    user_key,
+                    sign_in,
                     server,
                     secret_block,
                     user_id_for_srp,
                 },
                 responses,
             ),
-            Challenge::NewPasswordRequired { user_key, .. } => self.store.update(pool_id, |pool| {
-                self.answer_new_password(ctx, pool, &client, &user_key, responses)
+            Challenge::NewPasswordRequired { sign_in } => self.store.update(pool_id, |pool| {
+                self.answer_new_password(ctx, pool, &client, sign_in, responses)
             }),
+            Challenge::DeviceSrp { sign_in } => {
+                return self.answer_device_srp(ctx, pool_id, &client, sign_in, responses)
+            }
+            Challenge::DevicePasswordVerifier {
+                sign_in,
+                server,
+                secret_block,
+            } => self.answer_device_password_verifier(
+                ctx,
+                pool_id,
+                &client,
+                sign_in,
+                (server, secret_block),
+                responses,
+            ),
             second => self.store.update(pool_id, |pool| {
                 match self.answer_mfa(ctx, pool, &client, second, responses)? {
                     mfa::Answered::Next(outcome) => Ok(outcome),
@@ -390,12 +408,19 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        mut sign_in: SignIn,
     ) -> Result<Outcome, CognitoError> {
-        let user = pool.users.get(user_key).ok_or_else(user_not_found)?;
+        let user = pool
+            .users
+            .get(&sign_in.user_key)
+            .ok_or_else(user_not_found)?;
         if !user.enabled {
             return Err(not_authorized("User is disabled."));
         }
+        // A device the user does not have is no device: the sign-in tracks a new one.
+        sign_in.device_key = sign_in
+            .device_key
+            .filter(|key| user.devices.contains_key(key));
         match user.status {
             UserStatusType::Unconfirmed => Err(CognitoError::new(
                 ErrorKind::UserNotConfirmedException,
@@ -403,9 +428,12 @@ impl Cognito {
             )),
             UserStatusType::ResetRequired => Err(password_reset_required()),
             UserStatusType::ForceChangePassword => {
-                self.new_password_challenge(ctx, pool, client, user_key)
+                self.new_password_challenge(ctx, pool, client, sign_in)
             }
-            _ => self.mfa_step(ctx, pool, client, user_key),
+            _ if self.device_replaces_mfa(pool, &sign_in) => {
+                Ok(self.device_challenge(ctx, pool, client, sign_in))
+            }
+            _ => self.mfa_step(ctx, pool, client, sign_in),
         }
     }
 
@@ -449,15 +477,28 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: String,
+        sign_in: SignIn,
         ready: bool,
     ) -> String {
-        let challenge = Challenge::MfaSetup {
-            client_id: client.id().to_string(),
-            user_key,
-            ready,
-        };
-        self.open_session(ctx, pool, client, challenge)
+        self.open_session(ctx, pool, client, Challenge::MfaSetup { sign_in, ready })
+    }
+}
+
+/// A sign-in of `user_key` through `client_id` whose password was just proven, from the
+/// device the client named, if any.
+fn password_proven(
+    user_key: String,
+    client_id: &str,
+    device_key: Option<&str>,
+    event_id: String,
+) -> SignIn {
+    SignIn {
+        user_key,
+        client_id: client_id.to_string(),
+        device_key: device_key.map(str::to_string),
+        methods: Methods::PASSWORD,
+        event_id: Some(event_id),
+        device_proven: false,
     }
 }
 

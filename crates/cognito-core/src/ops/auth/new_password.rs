@@ -4,7 +4,7 @@
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
-use super::{not_authorized, required, Challenge, Outcome, Params};
+use super::{not_authorized, required, Challenge, Outcome, Params, SignIn};
 use crate::errors::invalid_parameter;
 use crate::ops::users::rules::{check_attributes, check_password as check_policy, AttributeWrite};
 use crate::ops::users::user_not_found;
@@ -19,9 +19,12 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
     ) -> Result<Outcome, CognitoError> {
-        let user = pool.users.get(user_key).ok_or_else(user_not_found)?;
+        let user = pool
+            .users
+            .get(&sign_in.user_key)
+            .ok_or_else(user_not_found)?;
         if user
             .temporary_password_expires
             .is_some_and(|e| e <= ctx.now)
@@ -56,10 +59,7 @@ impl Cognito {
             ctx,
             pool,
             client,
-            Challenge::NewPasswordRequired {
-                user_key: user_key.to_string(),
-                client_id: client.id().to_string(),
-            },
+            Challenge::NewPasswordRequired { sign_in },
         );
         Ok(Outcome::challenge(
             ChallengeNameType::NewPasswordRequired,
@@ -75,9 +75,10 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        user_key: &str,
+        sign_in: SignIn,
         responses: &Params,
     ) -> Result<Outcome, CognitoError> {
+        let user_key = sign_in.user_key.as_str();
         let password = required(responses, "NEW_PASSWORD")?;
         check_policy(&pool.password_policy(), password)?;
         self.check_compromised(
@@ -130,6 +131,6 @@ impl Cognito {
             u.attributes.extend(attrs);
             u.modified = ctx.now;
         });
-        self.after_password(ctx, pool, client, user_key)
+        self.after_password(ctx, pool, client, sign_in)
     }
 }

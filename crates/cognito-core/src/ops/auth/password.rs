@@ -8,8 +8,8 @@ use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use super::{
-    find_signing_in_user, incorrect, not_authorized, param, password_reset_required, required,
-    Answer, Params, SignInAs,
+    find_signing_in_user, incorrect, not_authorized, param, password_proven,
+    password_reset_required, required, Answer, Params, SignInAs,
 };
 use crate::state::users::count_failure;
 use crate::store::{ClientState, PoolState};
@@ -35,15 +35,17 @@ impl Cognito {
                 SignInAs::User(key) => key,
                 SignInAs::Unknown(key) => return Err(pool.unknown_users.fail(&key, ctx.now)),
             };
-            self.check_password(ctx, pool, &client, &user_key, password)?;
+            let event_id = self.check_password(ctx, pool, &client, &user_key, password)?;
             self.check_compromised(pool, Some(client_id), EventFilterType::SignIn, password)?;
-            self.after_password(ctx, pool, &client, &user_key)
+            let device_key = param(params, "DEVICE_KEY");
+            let sign_in = password_proven(user_key, client_id, device_key, event_id);
+            self.after_password(ctx, pool, &client, sign_in)
         })?;
         outcome.finish(&key)
     }
 
     /// Checks a password sent in the clear, counting failures and locking out after
-    /// repeated ones.
+    /// repeated ones; answers the sign-in's auth event.
     ///
     /// A user whose password must be reset (imported, or reset by an administrator)
     /// gets `PasswordResetRequiredException` whatever password it sends, as Cognito
@@ -56,7 +58,7 @@ impl Cognito {
         client: &ClientState,
         user_key: &str,
         password: &str,
-    ) -> Result<(), CognitoError> {
+    ) -> Result<String, CognitoError> {
         let pool_name = pool.pool_name().to_string();
         let user = pool.users.get(user_key).ok_or_else(incorrect)?;
         let prevents = client.prevents_user_existence_errors();
@@ -82,19 +84,26 @@ impl Cognito {
         self.record_password_result(ctx, pool, user_key, ok)
     }
 
-    /// Records a password check: resets or counts failures, logs the sign-in event.
+    /// Records a password check: resets or counts failures, logs the sign-in event and
+    /// answers its id.
     pub(super) fn record_password_result(
         &self,
         ctx: &RequestContext,
         pool: &mut PoolState,
         user_key: &str,
         ok: bool,
-    ) -> Result<(), CognitoError> {
+    ) -> Result<String, CognitoError> {
         let event_id = ids::uuid_v4(&*self.random);
         let locked = pool
             .users
             .update(user_key, |u| {
-                crate::ops::users::record_event(u, event_id, ctx.now, EventType::SignIn, ok);
+                crate::ops::users::record_event(
+                    u,
+                    event_id.clone(),
+                    ctx.now,
+                    EventType::SignIn,
+                    ok,
+                );
                 if ok {
                     u.sign_in.failed_attempts = 0;
                     u.sign_in.locked_until = None;
@@ -108,7 +117,7 @@ impl Cognito {
             })
             .unwrap_or(false);
         match (ok, locked) {
-            (true, _) => Ok(()),
+            (true, _) => Ok(event_id),
             (false, true) => Err(not_authorized("Password attempts exceeded")),
             (false, false) => Err(incorrect()),
         }

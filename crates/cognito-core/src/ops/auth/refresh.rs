@@ -4,6 +4,7 @@
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
+use super::tokens::Issue;
 use super::{not_authorized, Answer, Outcome};
 use crate::store::{ClientState, PoolState};
 use crate::{Cognito, RequestContext};
@@ -11,13 +12,16 @@ use crate::{Cognito, RequestContext};
 impl Cognito {
     /// `REFRESH_TOKEN_AUTH` and `GetTokensFromRefreshToken`: new access and ID tokens for
     /// the refresh token's origin; with rotation on, a new refresh token replaces it, and
-    /// the old one answers `reused` once the client's grace period is over.
+    /// the old one answers `reused` once the client's grace period is over. A sign-in from
+    /// a tracked device refreshes only with its `DEVICE_KEY`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn refresh(
         &self,
         ctx: &RequestContext,
         pool_id: &str,
         client_id: &str,
         token: &str,
+        device_key: Option<&str>,
         check_client: impl FnOnce(&ClientState, &str) -> Result<(), CognitoError>,
         reused: impl FnOnce() -> CognitoError,
     ) -> Result<Answer, CognitoError> {
@@ -40,12 +44,21 @@ impl Cognito {
             if !usable {
                 return Err(reused());
             }
+            if grant.device_key.is_some() && grant.device_key.as_deref() != device_key {
+                return Err(not_authorized("Invalid Refresh Token"));
+            }
             let user = pool
                 .users
                 .get(&grant.user_key)
                 .filter(|u| u.sub == grant.sub)
                 .ok_or_else(|| not_authorized("User does not exist."))?;
             check_client(&client, &user.username)?;
+            // A forgotten device's sign-ins end with it.
+            if let Some(device) = &grant.device_key {
+                if !user.devices.contains_key(device) {
+                    return Err(not_authorized("Invalid Refresh Token"));
+                }
+            }
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
             }
@@ -66,7 +79,11 @@ impl Cognito {
                 pool,
                 &grant.user_key,
                 &client.config,
-                Some((grant.origin_jti.clone(), grant.auth_time)),
+                Issue {
+                    device_key: grant.device_key.clone(),
+                    methods: grant.methods,
+                    refreshing: Some((grant.origin_jti.clone(), grant.auth_time)),
+                },
             )?;
             if let Some(r) = rotation {
                 let grace = i64::from(r.retry_grace_period_seconds.unwrap_or(0));
@@ -92,6 +109,7 @@ impl Cognito {
             &pool,
             &input.client_id,
             &input.refresh_token,
+            input.device_key.as_deref(),
             |client, _| check_client_secret(client, secret.as_deref()),
             || {
                 CognitoError::new(

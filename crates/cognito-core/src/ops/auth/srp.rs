@@ -12,9 +12,10 @@ use cognito_model::CognitoError;
 
 use super::{
     find_signing_in_user, incorrect, not_authorized, param, required, Answer, Challenge, Outcome,
-    Params, SignInAs,
+    Params, SignIn, SignInAs,
 };
 use crate::errors::invalid_parameter;
+use crate::state::sign_in::Methods;
 use crate::state::unknown_users::Simulated;
 use crate::store::ClientState;
 use crate::{Cognito, RequestContext};
@@ -37,7 +38,7 @@ enum Subject {
 
 /// A `PASSWORD_VERIFIER` challenge's state, once its session is taken.
 pub(super) struct Verifying {
-    pub(super) user_key: String,
+    pub(super) sign_in: SignIn,
     pub(super) server: ServerSession,
     pub(super) secret_block: String,
     pub(super) user_id_for_srp: String,
@@ -96,9 +97,16 @@ impl Cognito {
                     }
                 };
                 let server = server_session(&verifier, srp_a, &b)?;
-                let challenge = Challenge::PasswordVerifier {
+                let sign_in = SignIn {
                     user_key,
                     client_id: client_id.to_string(),
+                    device_key: param(params, "DEVICE_KEY").map(str::to_string),
+                    methods: Default::default(),
+                    event_id: None,
+                    device_proven: false,
+                };
+                let challenge = Challenge::PasswordVerifier {
+                    sign_in,
                     server: server.clone(),
                     secret_block: secret_block.clone(),
                     user_id_for_srp: user_id_for_srp.clone(),
@@ -153,20 +161,10 @@ impl Cognito {
         state: Verifying,
         responses: &Params,
     ) -> Result<Outcome, CognitoError> {
-        let sent_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-        let timestamp = required(responses, "TIMESTAMP")?;
-        let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
-        if sent_block != state.secret_block {
-            return Err(incorrect());
-        }
-        let sent_at = srp::parse_timestamp(timestamp).map_err(|_| {
-            invalid_parameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
-        })?;
-        if (sent_at - ctx.now.secs()).abs() > TIMESTAMP_SKEW_SECS {
-            return Err(incorrect());
-        }
+        let (sent_block, timestamp, signature) = claim_of(ctx, responses, &state.secret_block)?;
+        let user_key = &state.sign_in.user_key;
         let (verifier, pool_name) = self.store.read(pool_id, |pool| {
-            let user = pool.users.get(&state.user_key).ok_or_else(incorrect)?;
+            let user = pool.users.get(user_key).ok_or_else(incorrect)?;
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
             }
@@ -193,11 +191,136 @@ impl Cognito {
             .server
             .verify_password_claim(&verifier, &claim)
             .is_ok();
+        let mut sign_in = state.sign_in;
+        if let Some(device) = param(responses, "DEVICE_KEY") {
+            sign_in.device_key = Some(device.to_string());
+        }
         self.store.update(pool_id, |pool| {
-            self.record_password_result(ctx, pool, &state.user_key, ok)?;
-            self.after_password(ctx, pool, client, &state.user_key)
+            let event_id = self.record_password_result(ctx, pool, &sign_in.user_key, ok)?;
+            sign_in.methods = Methods::PASSWORD;
+            sign_in.event_id = Some(event_id);
+            self.after_password(ctx, pool, client, sign_in)
         })
     }
+
+    /// The answer to `DEVICE_SRP_AUTH`: the device's `SRP_A`, answered with the server's
+    /// SRP values for the device's verifier (`DEVICE_PASSWORD_VERIFIER`).
+    pub(super) fn answer_device_srp(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: &ClientState,
+        sign_in: SignIn,
+        responses: &Params,
+    ) -> Result<Answer, CognitoError> {
+        let srp_a = required(responses, "SRP_A")?;
+        let device_key = required(responses, "DEVICE_KEY")?;
+        if sign_in.device_key.as_deref() != Some(device_key) {
+            return Err(not_authorized("Invalid device key given."));
+        }
+        let (verifier, username) = self.store.read(pool_id, |pool| {
+            let user = pool.users.get(&sign_in.user_key).ok_or_else(incorrect)?;
+            let verifier = user
+                .devices
+                .get(device_key)
+                .and_then(|d| d.verifier.clone())
+                .ok_or_else(|| not_authorized("Invalid device key given."))?;
+            Ok((verifier, user.username.clone()))
+        })?;
+        // Without the lock: the server's `B`.
+        let mut b = [0u8; 32];
+        self.random.fill(&mut b);
+        let server = server_session(&verifier.verifier, srp_a, &b)?;
+        let mut block = [0u8; 64];
+        self.random.fill(&mut block);
+        let secret_block = base64::engine::general_purpose::STANDARD.encode(block);
+        let mut parameters = ChallengeParametersType::new();
+        parameters.insert("SALT".into(), verifier.salt_hex());
+        parameters.insert("SRP_B".into(), server.srp_b());
+        parameters.insert("SECRET_BLOCK".into(), secret_block.clone());
+        parameters.insert("USERNAME".into(), username);
+        parameters.insert("DEVICE_KEY".into(), device_key.to_string());
+        let challenge = Challenge::DevicePasswordVerifier {
+            sign_in,
+            server,
+            secret_block,
+        };
+        let session = self.store.update(pool_id, |pool| {
+            Ok(self.open_session(ctx, pool, client, challenge))
+        })?;
+        Ok(Answer::challenge(
+            ChallengeNameType::DevicePasswordVerifier,
+            parameters,
+            session,
+        ))
+    }
+
+    /// The answer to `DEVICE_PASSWORD_VERIFIER`: the device's proof that it holds its
+    /// secret, with the device group key in the pool name's place and the device key in
+    /// the user's.
+    pub(super) fn answer_device_password_verifier(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: &ClientState,
+        mut sign_in: SignIn,
+        (server, secret_block): (ServerSession, String),
+        responses: &Params,
+    ) -> Result<Outcome, CognitoError> {
+        let (sent_block, timestamp, signature) = claim_of(ctx, responses, &secret_block)?;
+        let device_key = sign_in.device_key.clone().ok_or_else(incorrect)?;
+        let device = self.store.read(pool_id, |pool| {
+            let user = pool.users.get(&sign_in.user_key).ok_or_else(incorrect)?;
+            if !user.enabled {
+                return Err(not_authorized("User is disabled."));
+            }
+            user.devices
+                .get(&device_key)
+                .cloned()
+                .ok_or_else(|| not_authorized("Invalid device key given."))
+        })?;
+        let verifier = device.verifier.ok_or_else(incorrect)?;
+        // Without the lock: the session key and the claim's signature.
+        let claim = PasswordClaim {
+            pool_name: &device.group_key,
+            user_id_for_srp: &device_key,
+            secret_block: sent_block,
+            timestamp,
+            signature,
+        };
+        let ok = server
+            .verify_password_claim(&verifier.verifier, &claim)
+            .is_ok();
+        self.store.update(pool_id, |pool| {
+            if !ok {
+                return Err(incorrect());
+            }
+            sign_in.device_proven = true;
+            self.tokens_for(ctx, pool, client, sign_in)
+        })
+    }
+}
+
+/// The secret block, timestamp and signature of an SRP answer, once the block is the
+/// challenge's and the timestamp near the server's clock.
+fn claim_of<'a>(
+    ctx: &RequestContext,
+    responses: &'a Params,
+    secret_block: &str,
+) -> Result<(&'a str, &'a str, &'a str), CognitoError> {
+    let sent_block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let timestamp = required(responses, "TIMESTAMP")?;
+    let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    if sent_block != secret_block {
+        return Err(incorrect());
+    }
+    let sent_at = srp::parse_timestamp(timestamp).map_err(|_| {
+        invalid_parameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+    })?;
+    if (sent_at - ctx.now.secs()).abs() > TIMESTAMP_SKEW_SECS {
+        return Err(incorrect());
+    }
+    Ok((sent_block, timestamp, signature))
 }
 
 fn server_session(

@@ -195,6 +195,7 @@ fn password_sign_in_issues_verifiable_tokens_with_cognito_claims() {
     assert_eq!(id["token_use"], "id");
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["email"], "alice@example.com");
+    assert_eq!(id["amr"], serde_json::json!(["pwd"]));
     assert_eq!(id["sub"], access["sub"]);
     assert_eq!(id["origin_jti"], access["origin_jti"]);
 }

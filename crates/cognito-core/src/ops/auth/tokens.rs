@@ -13,13 +13,14 @@ use std::sync::Arc;
 
 use cognito_crypto::jwt::{danger_decode_unverified, SigningKey};
 use cognito_model::shapes::{
-    AuthenticationResultType, IssuerType, TimeUnitsType, UserPoolClientType,
+    AuthenticationResultType, IssuerType, NewDeviceMetadataType, TimeUnitsType, UserPoolClientType,
 };
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 
 use crate::ops::users::User;
 use crate::state::grants::{new_refresh_token, NewGrant};
+use crate::state::sign_in::Methods;
 use crate::store::PoolState;
 use crate::{ids, Cognito, Random, RequestContext};
 
@@ -95,6 +96,19 @@ pub(crate) struct Unsigned {
     pub(crate) id: Map<String, Value>,
     pub(crate) refresh_token: Option<String>,
     pub(crate) expires_in: i32,
+    /// The device the sign-in began tracking.
+    pub(crate) new_device: Option<NewDeviceMetadataType>,
+}
+
+/// What tokens are issued for: a sign-in that just ended, or a refresh of an earlier one.
+#[derive(Debug, Clone)]
+pub(crate) struct Issue {
+    /// The device the sign-in came from.
+    pub(crate) device_key: Option<String>,
+    /// What the sign-in proved (`amr`).
+    pub(crate) methods: Methods,
+    /// The sign-in being refreshed (`origin_jti`), and when it happened.
+    pub(crate) refreshing: Option<(String, Timestamp)>,
 }
 
 impl Unsigned {
@@ -110,7 +124,7 @@ impl Unsigned {
             token_type: Some("Bearer".into()),
             refresh_token: self.refresh_token,
             id_token: Some(sign(self.id)?),
-            new_device_metadata: None,
+            new_device_metadata: self.new_device,
         })
     }
 }
@@ -200,8 +214,8 @@ impl Cognito {
             .update(pool_id, |pool| Ok(pool.tokens.keep_key(key)))
     }
 
-    /// Makes the claims of the access and ID tokens (and, unless `refresh` names the
-    /// sign-in being refreshed, a new refresh token and its grant) for `user_key` through
+    /// Makes the claims of the access and ID tokens (and, unless `issue` refreshes an
+    /// earlier sign-in, a new refresh token and its grant) for `user_key` through
     /// `client`. Cheap: the pool's lock may be held. The tokens are signed later, by
     /// [`Unsigned::sign`], once the lock is released.
     pub(crate) fn prepare_tokens(
@@ -210,8 +224,13 @@ impl Cognito {
         pool: &mut PoolState,
         user_key: &str,
         client: &UserPoolClientType,
-        refresh: Option<(String, Timestamp)>,
+        issue: Issue,
     ) -> Result<Unsigned, CognitoError> {
+        let Issue {
+            device_key,
+            methods,
+            refreshing: refresh,
+        } = issue;
         let user = pool
             .users
             .get(user_key)
@@ -233,6 +252,9 @@ impl Cognito {
             access.insert("cognito:groups".into(), json!(g));
         }
         access.insert("iss".into(), json!(iss));
+        if let Some(device) = &device_key {
+            access.insert("device_key".into(), json!(device));
+        }
         access.insert("client_id".into(), json!(client_id));
         access.insert("origin_jti".into(), json!(origin_jti));
         access.insert("event_id".into(), json!(event_id));
@@ -265,6 +287,11 @@ impl Cognito {
         id.insert("exp".into(), json!(iat + id_life));
         id.insert("iat".into(), json!(iat));
         id.insert("jti".into(), json!(ids::uuid_v4(&*self.random)));
+        // The methods the sign-in proved, in the ID token as Cognito reports them.
+        let amr = methods.amr();
+        if !amr.is_empty() {
+            id.insert("amr".into(), json!(amr));
+        }
         let readable = client.read_attributes.as_deref();
         for (name, value) in &user.attributes {
             if readable.is_some_and(|r| !r.contains(name)) || name.starts_with("dev:") {
@@ -292,6 +319,8 @@ impl Cognito {
                     origin_jti,
                     session_id,
                     auth_time,
+                    device_key,
+                    methods,
                     expires: ctx.now.plus_millis(refresh_life * 1000),
                     tokens_until,
                 };
@@ -304,6 +333,7 @@ impl Cognito {
             id,
             refresh_token,
             expires_in: i32::try_from(access_life).unwrap_or(i32::MAX),
+            new_device: None,
         })
     }
 

@@ -990,6 +990,35 @@ pub(crate) fn record_event(
     });
 }
 
+/// Adds a challenge's result to the sign-in event `event_id`, whose outcome becomes the
+/// latest challenge's.
+pub(crate) fn record_challenge(user: &mut User, event_id: &str, name: ChallengeName, ok: bool) {
+    let Some(event) = user
+        .auth_events
+        .iter_mut()
+        .rev()
+        .find(|e| e.event_id.as_deref() == Some(event_id))
+    else {
+        return;
+    };
+    event
+        .challenge_responses
+        .get_or_insert_with(Vec::new)
+        .push(ChallengeResponseType {
+            challenge_name: Some(name),
+            challenge_response: Some(if ok {
+                ChallengeResponse::Success
+            } else {
+                ChallengeResponse::Failure
+            }),
+        });
+    event.event_response = Some(if ok {
+        EventResponseType::Pass
+    } else {
+        EventResponseType::Fail
+    });
+}
+
 /// Answers `UserPoolAddOnNotEnabledException` unless threat protection is on.
 fn require_threat_protection(pool: &PoolState) -> Result<(), CognitoError> {
     let mode = pool

@@ -1,0 +1,79 @@
+//! What a sign-in has established so far, carried from one challenge to the next and,
+//! once it ends in tokens, kept with its refresh grant.
+
+/// The methods a user proved in one sign-in: the tokens' `amr` claim (RFC 8176 values).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Methods(u8);
+
+impl Methods {
+    /// A password, sent in the clear or proven by SRP.
+    pub const PASSWORD: Methods = Methods(1);
+    /// A code sent by SMS.
+    pub const SMS: Methods = Methods(1 << 1);
+    /// A one-time password: an authenticator app's code, or a code sent by email.
+    pub const OTP: Methods = Methods(1 << 2);
+
+    /// Both sets of methods.
+    #[must_use]
+    pub fn with(self, other: Methods) -> Methods {
+        Methods(self.0 | other.0)
+    }
+
+    fn has(self, other: Methods) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The `amr` claim's values: `pwd`, then `sms` or `otp` and `mfa` for a second factor.
+    pub fn amr(self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.has(Methods::PASSWORD) {
+            out.push("pwd");
+        }
+        if self.has(Methods::SMS) {
+            out.push("sms");
+        }
+        if self.has(Methods::OTP) {
+            out.push("otp");
+        }
+        if self.0 & (Methods::SMS.0 | Methods::OTP.0) != 0 {
+            out.push("mfa");
+        }
+        out
+    }
+}
+
+/// One sign-in in progress, past its first factor.
+#[derive(Debug, Clone)]
+pub(crate) struct SignIn {
+    /// The user signing in.
+    pub(crate) user_key: String,
+    /// The app client it signs in through.
+    pub(crate) client_id: String,
+    /// The device the client named (`DEVICE_KEY`), when it is one of the user's.
+    pub(crate) device_key: Option<String>,
+    /// What the user proved so far.
+    pub(crate) methods: Methods,
+    /// The sign-in's auth event, which records each challenge's result.
+    pub(crate) event_id: Option<String>,
+    /// Whether the device proved itself (device SRP).
+    pub(crate) device_proven: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amr_names_each_method_and_a_second_factor() {
+        assert_eq!(Methods::PASSWORD.amr(), ["pwd"]);
+        assert_eq!(
+            Methods::PASSWORD.with(Methods::OTP).amr(),
+            ["pwd", "otp", "mfa"]
+        );
+        assert_eq!(
+            Methods::PASSWORD.with(Methods::SMS).amr(),
+            ["pwd", "sms", "mfa"]
+        );
+        assert!(Methods::default().amr().is_empty());
+    }
+}
