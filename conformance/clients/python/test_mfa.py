@@ -197,6 +197,7 @@ def test_authenticator_app_answers_sign_in(cognito, make_pool):
     expected = (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
     assert mfa_settings(cognito.admin_get_user(UserPoolId=pool_id, Username="amy")) == expected
     assert mfa_settings(cognito.get_user(AccessToken=access_token)) == expected
+    assert mfa_settings(cognito.get_user_auth_factors(AccessToken=access_token)) == expected
 
     challenge = admin_sign_in(cognito, pool_id, client_id, "amy")
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
@@ -448,6 +449,20 @@ def test_mfa_setup_during_sign_in(cognito, make_pool):
         )
     )
     assert claims(result["AccessToken"])["username"] == "eli"
+
+    # With the token deleted (a lost phone), eli must set up a new one.
+    cognito.admin_delete_software_token(UserPoolId=pool_id, Username="eli")
+    assert mfa_settings(cognito.admin_get_user(UserPoolId=pool_id, Username="eli")) == (
+        None,
+        None,
+    )
+    setup = cognito.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "eli", "PASSWORD": PASSWORD, "SECRET_HASH": eli_hash},
+    )
+    assert setup["ChallengeName"] == "MFA_SETUP"
 
 
 def test_pycognito_signs_in_with_an_authenticator_app(cognito, endpoint, make_pool):
