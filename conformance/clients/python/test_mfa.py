@@ -465,6 +465,22 @@ def test_mfa_setup_during_sign_in(cognito, make_pool):
     assert setup["ChallengeName"] == "MFA_SETUP"
 
 
+def test_software_tokens_need_a_pool_that_offers_them(cognito, make_pool):
+    # The Developer Guide ("TOTP software token MFA"): without TOTP MFA
+    # activated in the pool, associating a token answers
+    # SoftwareTokenMFANotFoundException.
+    plain = make_pool()["Id"]
+    sms_only = mfa_pool(cognito, make_pool, "OPTIONAL", sms=True, totp=False)
+    for pool_id in (plain, sms_only):
+        client_id = sign_in_client(cognito, pool_id)
+        confirmed_user(cognito, pool_id, "hal")
+        signed_in = tokens_of(admin_sign_in(cognito, pool_id, client_id, "hal"))
+        code, _ = refused(
+            cognito.associate_software_token, AccessToken=signed_in["AccessToken"]
+        )
+        assert code == "SoftwareTokenMFANotFoundException", pool_id
+
+
 def test_pycognito_signs_in_with_an_authenticator_app(cognito, endpoint, make_pool):
     pool_id = mfa_pool(cognito, make_pool, "OPTIONAL")
     client_id, client_secret = secret_client(cognito, pool_id)
