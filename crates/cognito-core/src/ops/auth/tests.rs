@@ -1376,7 +1376,7 @@ mod mfa {
 
     const ROLE: &str = "arn:aws:iam::123456789012:role/sms";
 
-    fn set_mfa(f: &Fixture, mode: UserPoolMfaType, sms: bool, totp: bool) {
+    pub(super) fn set_mfa(f: &Fixture, mode: UserPoolMfaType, sms: bool, totp: bool) {
         f.svc
             .set_user_pool_mfa_config(
                 &ctx(),
@@ -1422,7 +1422,7 @@ mod mfa {
             .unwrap();
     }
 
-    fn answer(
+    pub(super) fn answer(
         f: &Fixture,
         at: &RequestContext,
         name: ChallengeNameType,
@@ -1450,7 +1450,7 @@ mod mfa {
 
     /// Associates and verifies a software token for `name` with its access token;
     /// answers the token's key.
-    fn register_totp(f: &Fixture, name: &str) -> TotpKey {
+    pub(super) fn register_totp(f: &Fixture, name: &str) -> TotpKey {
         let access = f.tokens(name).access_token.unwrap();
         let secret = f
             .svc
@@ -1826,3 +1826,5 @@ mod mfa {
         assert!(done.authentication_result.is_some());
     }
 }
+
+mod devices;
