@@ -120,6 +120,11 @@ def tokens_of(answer):
     return result
 
 
+def methods(result):
+    """The sorted authentication methods (`amr`) the ID token of `result` reports."""
+    return sorted(claims(result["IdToken"])["amr"])
+
+
 def enrol_authenticator(cognito, access_token, device_name="phone"):
     """Associates and verifies a software token for the user of
     `access_token`; returns the authenticator app that holds it."""
@@ -162,7 +167,9 @@ def test_authenticator_app_answers_sign_in(cognito, make_pool):
     confirmed_user(cognito, pool_id, "amy")
 
     # MFA is optional and amy has no factor yet: her password is enough.
-    access_token = tokens_of(admin_sign_in(cognito, pool_id, client_id, "amy"))["AccessToken"]
+    first = tokens_of(admin_sign_in(cognito, pool_id, client_id, "amy"))
+    assert methods(first) == ["pwd"]
+    access_token = first["AccessToken"]
     assert mfa_settings(cognito.admin_get_user(UserPoolId=pool_id, Username="amy")) == (
         None,
         None,
@@ -224,6 +231,8 @@ def test_authenticator_app_answers_sign_in(cognito, make_pool):
     )
     assert claims(result["AccessToken"])["username"] == "amy"
     assert claims(result["IdToken"])["cognito:username"] == "amy"
+    # The Developer Guide's own example of a password and a one-time code.
+    assert methods(result) == ["mfa", "otp", "pwd"]
     assert cognito.get_user(AccessToken=result["AccessToken"])["Username"] == "amy"
 
     # The code just used, still on the app's screen, does not sign in again.
@@ -299,6 +308,7 @@ def test_sms_code_from_the_outbox(cognito, endpoint, make_pool):
     assert id_claims["cognito:username"] == "ben"
     assert id_claims["aud"] == client_id
     assert id_claims["phone_number"] == PHONE
+    assert {"pwd", "mfa"} <= set(id_claims["amr"])
 
 
 def test_sms_code_when_mfa_is_required(cognito, endpoint, make_pool):

@@ -85,7 +85,10 @@ describe("Amplify JS v6 MFA", () => {
     cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
   }
 
-  /** Checks that `username` is signed in through `app`, with verified tokens. */
+  /**
+   * Checks that `username` is signed in through `app`, with verified tokens;
+   * answers the sorted methods (`amr`) of the sign-in.
+   */
   async function assertSignedIn(app, username) {
     const { tokens } = await fetchAuthSession();
     const claims = await app.accessVerifier.verify(tokens.accessToken.toString());
@@ -96,7 +99,10 @@ describe("Amplify JS v6 MFA", () => {
     assert.equal(current.username, username);
     assert.equal(current.userId, claims.sub);
     assert.equal(current.signInDetails.authFlowType, "USER_SRP_AUTH");
+    return [...tokens.idToken.payload.amr].sort();
   }
+
+  const TOTP_METHODS = ["mfa", "otp", "pwd"];
 
   const DONE = { isSignedIn: true, nextStep: { signInStep: "DONE" } };
 
@@ -148,7 +154,7 @@ describe("Amplify JS v6 MFA", () => {
     );
     // The sign-in goes on: the right code finishes it.
     assert.deepEqual(await confirmSignIn({ challengeResponse: await app.code() }), DONE);
-    await assertSignedIn(optional, "kai");
+    assert.deepEqual(await assertSignedIn(optional, "kai"), TOTP_METHODS);
   });
 
   it("lets a user with SMS and TOTP and no preference choose either", async () => {
@@ -170,7 +176,7 @@ describe("Amplify JS v6 MFA", () => {
     step = await confirmSignIn({ challengeResponse: "TOTP" });
     assert.equal(step.nextStep.signInStep, "CONFIRM_SIGN_IN_WITH_TOTP_CODE");
     assert.deepEqual(await confirmSignIn({ challengeResponse: await app.code() }), DONE);
-    await assertSignedIn(optional, "lea");
+    assert.deepEqual(await assertSignedIn(optional, "lea"), TOTP_METHODS);
     await signOut();
 
     // ... or a text message, sent once chosen.
@@ -186,7 +192,8 @@ describe("Amplify JS v6 MFA", () => {
     const codes = await smsCodes(optional.poolId, "lea");
     assert.equal(codes.length, 1);
     assert.deepEqual(await confirmSignIn({ challengeResponse: codes[0] }), DONE);
-    await assertSignedIn(optional, "lea");
+    const methods = await assertSignedIn(optional, "lea");
+    assert.ok(methods.includes("pwd") && methods.includes("mfa"), methods);
   });
 
   it("sets up TOTP during sign-in when the pool requires MFA", async () => {
@@ -206,7 +213,7 @@ describe("Amplify JS v6 MFA", () => {
       }),
       DONE,
     );
-    await assertSignedIn(required, "max");
+    assert.deepEqual(await assertSignedIn(required, "max"), TOTP_METHODS);
     assert.deepEqual((await fetchMFAPreference()).enabled, ["TOTP"]);
     await signOut();
 
@@ -214,6 +221,6 @@ describe("Amplify JS v6 MFA", () => {
     const next = await signIn({ username: "max", password: PASSWORD });
     assert.equal(next.nextStep.signInStep, "CONFIRM_SIGN_IN_WITH_TOTP_CODE");
     assert.deepEqual(await confirmSignIn({ challengeResponse: await app.code() }), DONE);
-    await assertSignedIn(required, "max");
+    assert.deepEqual(await assertSignedIn(required, "max"), TOTP_METHODS);
   });
 });

@@ -186,7 +186,10 @@ describe("amazon-cognito-identity-js MFA", () => {
     const signedIn = await sendMFACode(again, await app.code(), "SOFTWARE_TOKEN_MFA");
     const claims = await verified(optional, signedIn);
     assert.equal(claims.username, "hana");
-    assert.equal(signedIn.getIdToken().decodePayload()["cognito:username"], "hana");
+    const idPayload = signedIn.getIdToken().decodePayload();
+    assert.equal(idPayload["cognito:username"], "hana");
+    // The Developer Guide's own example of a password and a one-time code.
+    assert.deepEqual([...idPayload.amr].sort(), ["mfa", "otp", "pwd"]);
   });
 
   it("answers mfaRequired with the texted code (USER_PASSWORD_AUTH)", async () => {
@@ -215,7 +218,9 @@ describe("amazon-cognito-identity-js MFA", () => {
     const session = await sendMFACode(again, codes[0]);
     const claims = await verified(optional, session);
     assert.equal(claims.username, "ivan");
-    assert.equal(session.getIdToken().decodePayload().phone_number, WITH_PHONE.phone_number);
+    const idPayload = session.getIdToken().decodePayload();
+    assert.equal(idPayload.phone_number, WITH_PHONE.phone_number);
+    assert.ok(idPayload.amr.includes("pwd") && idPayload.amr.includes("mfa"), idPayload.amr);
   });
 
   it("sets up an authenticator app when the pool requires MFA (mfaSetup)", async () => {
