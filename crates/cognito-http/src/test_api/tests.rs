@@ -388,3 +388,73 @@ async fn totp_code_shows_what_the_users_authenticator_shows() {
     .await;
     assert_eq!(verified["Status"], "SUCCESS");
 }
+
+#[tokio::test]
+async fn devices_lists_tracked_devices_without_secrets() {
+    let service = service();
+    let pool = call(
+        &service,
+        "CreateUserPool",
+        json!({"PoolName": "devices", "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": true}}),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = call(
+        &service,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &service,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "dev", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(
+        &service,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "dev", "Password": "Sup3r!secret", "Permanent": true}),
+    )
+    .await;
+    let (_, none) = get(&service, &format!("/_cognito/devices?pool_id={pool}")).await;
+    assert_eq!(none, json!({"devices": []}));
+
+    let signed_in = call(
+        &service,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "dev", "PASSWORD": "Sup3r!secret"}}),
+    )
+    .await;
+    let metadata = &signed_in["AuthenticationResult"]["NewDeviceMetadata"];
+    call(
+        &service,
+        "ConfirmDevice",
+        json!({
+            "AccessToken": signed_in["AuthenticationResult"]["AccessToken"],
+            "DeviceKey": metadata["DeviceKey"],
+            "DeviceName": "laptop",
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": "AQID", "Salt": "BAUG"},
+        }),
+    )
+    .await;
+    let (status, listed) = get(
+        &service,
+        &format!("/_cognito/devices?pool_id={pool}&username=dev"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let device = &listed["devices"][0];
+    assert_eq!(device["device_key"], metadata["DeviceKey"]);
+    assert_eq!(device["device_group_key"], metadata["DeviceGroupKey"]);
+    assert_eq!(device["device_name"], "laptop");
+    assert_eq!(device["confirmed"], true);
+    assert_eq!(device["remembered"], true);
+    assert!(device["last_authenticated_at"].is_number());
+    assert!(!listed.to_string().contains("AQID"));
+}
