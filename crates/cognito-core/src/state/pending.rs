@@ -68,6 +68,18 @@ impl PendingSignIns {
         self.by_block.get(block)
     }
 
+    /// The open `DEVICE_SRP_AUTH` session of `user_key`'s device `device_key`: clients
+    /// may answer it with no session.
+    pub(crate) fn session_of_device(&self, user_key: &str, device_key: &str) -> Option<&String> {
+        self.by_user.get(user_key)?.iter().find(|session| {
+            matches!(
+                self.open.get(*session),
+                Some((Challenge::DeviceSrp { sign_in }, _))
+                    if sign_in.device_key.as_deref() == Some(device_key)
+            )
+        })
+    }
+
     /// The challenge `session` waits on, which only one answer gets.
     pub(crate) fn take(
         &mut self,

@@ -319,8 +319,7 @@ impl Cognito {
         let (session, challenge, expires) = self.store.update(pool_id, |pool| {
             let session = match session {
                 Some(s) => s.to_string(),
-                None => param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-                    .and_then(|b| pool.auth_sessions.session_of_block(b).cloned())
+                None => sessionless(pool, name, responses)
                     .ok_or_else(|| invalid_parameter("Missing required parameter Session"))?,
             };
             let (challenge, expires) = pool.auth_sessions.take(&session, ctx.now)?;
@@ -462,6 +461,20 @@ impl Cognito {
         );
         session
     }
+}
+
+/// The session an SRP answer sent without one belongs to, as clients may: a
+/// `PASSWORD_VERIFIER` or `DEVICE_PASSWORD_VERIFIER` by its secret block, a
+/// `DEVICE_SRP_AUTH` by its user and device.
+fn sessionless(pool: &PoolState, name: ChallengeNameType, responses: &Params) -> Option<String> {
+    let sessions = &pool.auth_sessions;
+    if name == ChallengeNameType::DeviceSrpAuth {
+        let user_key = pool.find_user(param(responses, "USERNAME")?)?;
+        let device_key = param(responses, "DEVICE_KEY")?;
+        return sessions.session_of_device(&user_key, device_key).cloned();
+    }
+    let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    sessions.session_of_block(block).cloned()
 }
 
 /// The pool a sign-in session belongs to.

@@ -88,7 +88,8 @@ impl Fixture {
     }
 
     /// Answers `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER` as
-    /// amazon-cognito-identity-js does, with `password` as the device's secret.
+    /// amazon-cognito-identity-js does, with `password` as the device's secret; without a
+    /// `session`, answers both steps without one, as pycognito does.
     fn device_srp(
         &self,
         at: &RequestContext,
@@ -97,6 +98,7 @@ impl Fixture {
         password: &str,
     ) -> Result<RespondToAuthChallengeResponse, CognitoError> {
         let device_key = device.device_key.as_deref().unwrap();
+        let sessionless = session.is_none();
         let client = ClientSession::new(&[7u8; 128]);
         let srp_a = client.srp_a();
         let verifier = answer(
@@ -129,11 +131,12 @@ impl Fixture {
                 &timestamp,
             )
             .unwrap();
+        let next_session = if sessionless { None } else { verifier.session };
         answer(
             self,
             at,
             ChallengeNameType::DevicePasswordVerifier,
-            verifier.session,
+            next_session,
             &[
                 ("USERNAME", "tim"),
                 ("DEVICE_KEY", device_key),
@@ -329,6 +332,43 @@ fn without_challenge_required_on_new_device_a_remembered_device_proves_itself_af
             (ChallengeName::Mfa, ChallengeResponse::Success)
         ]
     );
+}
+
+#[test]
+fn without_mfa_a_remembered_device_proves_itself_even_without_sessions() {
+    let f = fixture(|_| {});
+    f.svc
+        .update_user_pool(
+            &ctx(),
+            UpdateUserPoolRequest {
+                user_pool_id: f.pool.clone(),
+                device_configuration: Some(DeviceConfigurationType::default()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.user("tim", true);
+    let result = f.tokens("tim");
+    let device = result.new_device_metadata.unwrap();
+    // Remembered at once: the pool does not wait for the user's word.
+    assert!(!f.confirm_device(result.access_token.as_deref().unwrap(), &device));
+    let device_key = device.device_key.clone().unwrap();
+    let params = [
+        ("USERNAME", "tim"),
+        ("PASSWORD", PASSWORD),
+        ("DEVICE_KEY", device_key.as_str()),
+    ];
+    let first = f
+        .initiate(&at(1), AuthFlowType::UserPasswordAuth, &params)
+        .unwrap();
+    assert_eq!(first.challenge_name, Some(ChallengeNameType::DeviceSrpAuth));
+    let done = f
+        .device_srp(&at(1), None, &device, DEVICE_PASSWORD)
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let access = f.claims(done.access_token.as_deref().unwrap());
+    assert_eq!(access["device_key"], device_key.as_str());
 }
 
 #[test]
