@@ -72,6 +72,12 @@ impl Cognito {
         let session = match subject {
             Subject::Token { pool_id, user_key } => {
                 self.store.update(&pool_id, |pool| {
+                    if !pool.software_token_mfa_enabled() {
+                        return Err(CognitoError::new(
+                            ErrorKind::SoftwareTokenMFANotFoundException,
+                            "Software Token MFA has not been enabled by the userPool.",
+                        ));
+                    }
                     pool.users
                         .update(&user_key, |u| {
                             u.software_token.associating = Some(Box::new(key))

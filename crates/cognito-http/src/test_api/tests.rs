@@ -356,6 +356,12 @@ async fn totp_code_shows_what_the_users_authenticator_shows() {
         json!({"UserPoolId": pool, "Username": "tia", "Password": "Sup3r!secret", "Permanent": true}),
     )
     .await;
+    call(
+        &service,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool, "MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+    )
+    .await;
     let body = json!({"pool_id": pool, "username": "tia"}).to_string();
     let (status, none) = post(&service, "/_cognito/totp-code", &body).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{none}");

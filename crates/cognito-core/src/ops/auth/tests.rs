@@ -1521,6 +1521,24 @@ mod mfa {
     }
 
     #[test]
+    fn a_pool_without_software_tokens_hands_out_no_secret() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::Optional, true, false);
+        f.user("sam", true);
+        let refused = f
+            .svc
+            .associate_software_token(
+                &ctx(),
+                AssociateSoftwareTokenRequest {
+                    access_token: f.tokens("sam").access_token,
+                    session: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::SoftwareTokenMFANotFoundException);
+    }
+
+    #[test]
     fn a_software_token_is_asked_for_once_enabled_and_each_code_is_taken_once() {
         let f = fixture(|_| {});
         set_mfa(&f, UserPoolMfaType::Optional, false, true);
