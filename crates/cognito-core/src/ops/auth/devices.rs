@@ -26,17 +26,6 @@ const GROUP_KEY_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 impl Cognito {
-    /// Whether the sign-in's device may stand in for the second factor: a remembered
-    /// device with a verifier, in a pool whose `ChallengeRequiredOnNewDevice` is on.
-    pub(super) fn device_replaces_mfa(&self, pool: &PoolState, sign_in: &SignIn) -> bool {
-        let challenge_new_only = pool
-            .config
-            .device_configuration
-            .as_ref()
-            .is_some_and(|c| c.challenge_required_on_new_device);
-        challenge_new_only && signing_in_device(pool, sign_in).is_some()
-    }
-
     /// The `DEVICE_SRP_AUTH` challenge.
     pub(super) fn device_challenge(
         &self,
@@ -128,6 +117,17 @@ impl Cognito {
             device_group_key: Some(group_key),
         })
     }
+}
+
+/// Whether the sign-in's device may stand in for the second factor: a remembered device
+/// with a verifier, in a pool whose `ChallengeRequiredOnNewDevice` is on.
+pub(super) fn device_replaces_mfa(pool: &PoolState, sign_in: &SignIn) -> bool {
+    let challenge_new_only = pool
+        .config
+        .device_configuration
+        .as_ref()
+        .is_some_and(|c| c.challenge_required_on_new_device);
+    challenge_new_only && signing_in_device(pool, sign_in).is_some()
 }
 
 /// The sign-in's device, if it can sign in by device SRP.

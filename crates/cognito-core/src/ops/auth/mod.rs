@@ -429,7 +429,7 @@ impl Cognito {
             UserStatusType::ForceChangePassword => {
                 self.new_password_challenge(ctx, pool, client, sign_in)
             }
-            _ if self.device_replaces_mfa(pool, &sign_in) => {
+            _ if devices::device_replaces_mfa(pool, &sign_in) => {
                 Ok(self.device_challenge(ctx, pool, client, sign_in))
             }
             _ => self.mfa_step(ctx, pool, client, sign_in),

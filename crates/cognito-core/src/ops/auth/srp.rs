@@ -288,16 +288,12 @@ impl Cognito {
             timestamp,
             signature,
         };
-        let ok = server
+        server
             .verify_password_claim(&verifier.verifier, &claim)
-            .is_ok();
-        self.store.update(pool_id, |pool| {
-            if !ok {
-                return Err(incorrect());
-            }
-            sign_in.device_proven = true;
-            self.tokens_for(ctx, pool, client, sign_in)
-        })
+            .map_err(|_| incorrect())?;
+        sign_in.device_proven = true;
+        self.store
+            .update(pool_id, |pool| self.tokens_for(ctx, pool, client, sign_in))
     }
 }
 
