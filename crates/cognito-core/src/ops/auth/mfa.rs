@@ -5,9 +5,11 @@
 //! - `OFF`, or `OPTIONAL` with no factor the user enabled: tokens;
 //! - one usable factor, or the one the user prefers: that factor's challenge;
 //! - several and none preferred: `SELECT_MFA_TYPE`, then the chosen factor's challenge;
-//! - `ON` and no usable factor: an SMS code to a user with a phone number when the pool
-//!   sends SMS codes, an email code likewise, otherwise `MFA_SETUP` to register a
-//!   software token (`AssociateSoftwareToken`/`VerifySoftwareToken` with the session).
+//! - `ON` and no factor enabled: an SMS code to a user with a phone number when the pool
+//!   sends SMS codes, a code of its verified software token (which cannot be turned off
+//!   where MFA is required), an email code, in this order; otherwise `MFA_SETUP` to
+//!   register a software token (`AssociateSoftwareToken`/`VerifySoftwareToken` with the
+//!   session).
 //!
 //! A wrong code answers `CodeMismatchException` and leaves the session open for another
 //! try, up to [`MAX_WRONG_CODES`] wrong answers (the guide names no number; three is
@@ -116,11 +118,10 @@ impl Cognito {
         match (chosen, mode) {
             (Some(factor), _) => self.factor_challenge(ctx, pool, client, sign_in, factor),
             (None, UserPoolMfaType::Optional) => self.tokens_for(ctx, pool, client, sign_in),
-            // Required, and the user enabled nothing: a code to what it has, or set-up.
+            // Required, and the user enabled nothing: a factor it has (a verified software
+            // token stays on where MFA is required), or set-up.
             (None, _) => match factors.first() {
-                Some((factor, _)) if *factor != MfaFactor::SoftwareToken => {
-                    self.factor_challenge(ctx, pool, client, sign_in, *factor)
-                }
+                Some((factor, _)) => self.factor_challenge(ctx, pool, client, sign_in, *factor),
                 _ if pool.software_token_mfa_enabled() => {
                     Ok(self.setup_challenge(ctx, pool, client, sign_in))
                 }

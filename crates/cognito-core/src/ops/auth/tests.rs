@@ -1708,6 +1708,39 @@ mod mfa {
     }
 
     #[test]
+    fn where_mfa_is_required_a_verified_software_token_is_asked_even_if_disabled() {
+        let f = fixture(|_| {});
+        set_mfa(&f, UserPoolMfaType::Optional, false, true);
+        f.user("ned", true);
+        register_totp(&f, "ned");
+        f.svc
+            .admin_set_user_mfa_preference(
+                &ctx(),
+                AdminSetUserMFAPreferenceRequest {
+                    user_pool_id: f.pool.clone(),
+                    username: "ned".into(),
+                    software_token_mfa_settings: Some(SoftwareTokenMfaSettingsType {
+                        enabled: false,
+                        preferred_mfa: false,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(f
+            .password_auth(&ctx(), "ned", PASSWORD)
+            .unwrap()
+            .authentication_result
+            .is_some());
+        set_mfa(&f, UserPoolMfaType::On, false, true);
+        let first = f.password_auth(&ctx(), "ned", PASSWORD).unwrap();
+        assert_eq!(
+            first.challenge_name,
+            Some(ChallengeNameType::SoftwareTokenMfa)
+        );
+    }
+
+    #[test]
     fn a_required_mfa_sets_up_a_software_token_within_the_sign_in() {
         let f = fixture(|_| {});
         set_mfa(&f, UserPoolMfaType::On, false, true);
