@@ -13,6 +13,7 @@ mod branding;
 mod cimd;
 mod client_secrets;
 mod clients;
+mod devices;
 mod domains;
 mod groups;
 mod identity_providers;
@@ -81,6 +82,7 @@ const FAMILIES: &[&[Scenario]] = &[
     tokens::SCENARIOS,
     account::SCENARIOS,
     mfa::SCENARIOS,
+    devices::SCENARIOS,
     sessions::SCENARIOS,
     self_service::SCENARIOS,
 ];

@@ -119,7 +119,7 @@ pub const NEW_PASSWORD: &str = "Batt3ry-Staple!";
 pub const INCORRECT: &str = "Incorrect username or password.";
 
 /// An SRP `A` below the 3072-bit group's prime and no multiple of it.
-fn srp_a() -> String {
+pub fn srp_a() -> String {
     "ab".repeat(384)
 }
 
@@ -309,7 +309,7 @@ pub fn check_tokens(
 
 /// The time now on the server's clock, from the `Date` header of its answer, as an SRP
 /// `TIMESTAMP` (`Tue Mar 3 09:05:07 UTC 2026`).
-fn server_timestamp(ctx: &Ctx) -> Result<String, String> {
+pub fn server_timestamp(ctx: &Ctx) -> Result<String, String> {
     let r = ctx.get("/health")?;
     let date = r
         .header("date")
