@@ -104,6 +104,41 @@ async fn signed_up(service: &CognitoService) -> (String, String) {
     (pool, client)
 }
 
+/// A pool made with `pool_settings`, a client for password sign-in, and `username` with
+/// the password `Sup3r!secret`: (pool id, client id).
+async fn with_password(
+    service: &CognitoService,
+    username: &str,
+    pool_settings: Value,
+) -> (String, String) {
+    let pool = call(service, "CreateUserPool", pool_settings).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = call(
+        service,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        service,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(
+        service,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": username, "Password": "Sup3r!secret", "Permanent": true}),
+    )
+    .await;
+    (pool, client)
+}
+
 #[tokio::test]
 async fn messages_lists_what_was_sent() {
     let service = service();
@@ -331,31 +366,7 @@ fn percent_decoding() {
 #[tokio::test]
 async fn totp_code_shows_what_the_users_authenticator_shows() {
     let service = service();
-    let pool = call(&service, "CreateUserPool", json!({"PoolName": "mfa"})).await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client = call(
-        &service,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    call(
-        &service,
-        "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": "tia", "MessageAction": "SUPPRESS"}),
-    )
-    .await;
-    call(
-        &service,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool, "Username": "tia", "Password": "Sup3r!secret", "Permanent": true}),
-    )
-    .await;
+    let (pool, client) = with_password(&service, "tia", json!({"PoolName": "mfa"})).await;
     call(
         &service,
         "SetUserPoolMfaConfig",
@@ -398,36 +409,8 @@ async fn totp_code_shows_what_the_users_authenticator_shows() {
 #[tokio::test]
 async fn devices_lists_tracked_devices_without_secrets() {
     let service = service();
-    let pool = call(
-        &service,
-        "CreateUserPool",
-        json!({"PoolName": "devices", "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": true}}),
-    )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client = call(
-        &service,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "app", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    call(
-        &service,
-        "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": "dev", "MessageAction": "SUPPRESS"}),
-    )
-    .await;
-    call(
-        &service,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool, "Username": "dev", "Password": "Sup3r!secret", "Permanent": true}),
-    )
-    .await;
+    let pool_settings = json!({"PoolName": "devices", "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": true}});
+    let (pool, client) = with_password(&service, "dev", pool_settings).await;
     let (_, none) = get(&service, &format!("/_cognito/devices?pool_id={pool}")).await;
     assert_eq!(none, json!({"devices": []}));
 

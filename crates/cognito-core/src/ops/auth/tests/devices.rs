@@ -87,6 +87,21 @@ impl Fixture {
         .unwrap()
     }
 
+    /// A password sign-in of `tim` from the remembered device `device_key`, which must
+    /// prove itself first; answers its session.
+    fn device_sign_in(&self, at: &RequestContext, device_key: &str) -> Option<String> {
+        let params = [
+            ("USERNAME", "tim"),
+            ("PASSWORD", PASSWORD),
+            ("DEVICE_KEY", device_key),
+        ];
+        let first = self
+            .initiate(at, AuthFlowType::UserPasswordAuth, &params)
+            .unwrap();
+        assert_eq!(first.challenge_name, Some(ChallengeNameType::DeviceSrpAuth));
+        first.session
+    }
+
     /// Answers `DEVICE_SRP_AUTH` and `DEVICE_PASSWORD_VERIFIER` as
     /// amazon-cognito-identity-js does, with `password` as the device's secret; without a
     /// `session`, answers both steps without one, as pycognito does.
@@ -220,17 +235,9 @@ fn a_remembered_device_signs_in_by_device_srp_instead_of_mfa() {
 
     // Remembered: device SRP stands in for the code.
     f.remember(&device_key, DeviceRememberedStatusType::Remembered);
-    let params = [
-        ("USERNAME", "tim"),
-        ("PASSWORD", PASSWORD),
-        ("DEVICE_KEY", device_key.as_str()),
-    ];
-    let first = f
-        .initiate(&at(3), AuthFlowType::UserPasswordAuth, &params)
-        .unwrap();
-    assert_eq!(first.challenge_name, Some(ChallengeNameType::DeviceSrpAuth));
+    let session = f.device_sign_in(&at(3), &device_key);
     let done = f
-        .device_srp(&at(3), first.session, &device, DEVICE_PASSWORD)
+        .device_srp(&at(3), session, &device, DEVICE_PASSWORD)
         .unwrap()
         .authentication_result
         .unwrap();
@@ -241,11 +248,9 @@ fn a_remembered_device_signs_in_by_device_srp_instead_of_mfa() {
     assert_eq!(id["amr"], serde_json::json!(["pwd"]));
 
     // A device that does not hold the secret is refused.
-    let first = f
-        .initiate(&at(4), AuthFlowType::UserPasswordAuth, &params)
-        .unwrap();
+    let session = f.device_sign_in(&at(4), &device_key);
     let wrong = f
-        .device_srp(&at(4), first.session, &device, "another secret")
+        .device_srp(&at(4), session, &device, "another secret")
         .unwrap_err();
     assert_eq!(wrong.kind, ErrorKind::NotAuthorizedException);
 
@@ -353,15 +358,8 @@ fn without_mfa_a_remembered_device_proves_itself_even_without_sessions() {
     // Remembered at once: the pool does not wait for the user's word.
     assert!(!f.confirm_device(result.access_token.as_deref().unwrap(), &device));
     let device_key = device.device_key.clone().unwrap();
-    let params = [
-        ("USERNAME", "tim"),
-        ("PASSWORD", PASSWORD),
-        ("DEVICE_KEY", device_key.as_str()),
-    ];
-    let first = f
-        .initiate(&at(1), AuthFlowType::UserPasswordAuth, &params)
-        .unwrap();
-    assert_eq!(first.challenge_name, Some(ChallengeNameType::DeviceSrpAuth));
+    // Sent without sessions, both steps find theirs.
+    f.device_sign_in(&at(1), &device_key);
     let done = f
         .device_srp(&at(1), None, &device, DEVICE_PASSWORD)
         .unwrap()
