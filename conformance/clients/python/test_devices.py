@@ -143,13 +143,14 @@ def test_devices_are_listed_and_forgotten_by_an_administrator(cognito, tracking_
         cognito.admin_get_device(UserPoolId=pool_id, Username="eli", DeviceKey=gone)
     assert error_of(missing) == ("ResourceNotFoundException", "Device does not exist.")
 
-    # A sign-in naming the forgotten device is tracked as a new one.
-    again = cognito.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "eli", "PASSWORD": PASSWORD, "DEVICE_KEY": gone},
-    )["AuthenticationResult"]
-    assert again["NewDeviceMetadata"]["DeviceKey"] not in keys
+    # A sign-in naming the forgotten device is refused; the client forgets the key.
+    with pytest.raises(ClientError) as forgotten:
+        cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "eli", "PASSWORD": PASSWORD, "DEVICE_KEY": gone},
+        )
+    assert error_of(forgotten) == ("ResourceNotFoundException", "Device does not exist.")
 
 
 def test_pools_without_device_configuration_track_no_device(cognito, pool):

@@ -407,7 +407,7 @@ impl Cognito {
         ctx: &RequestContext,
         pool: &mut PoolState,
         client: &ClientState,
-        mut sign_in: SignIn,
+        sign_in: SignIn,
     ) -> Result<Outcome, CognitoError> {
         let user = pool
             .users
@@ -416,10 +416,15 @@ impl Cognito {
         if !user.enabled {
             return Err(not_authorized("User is disabled."));
         }
-        // A device the user does not have is no device: the sign-in tracks a new one.
-        sign_in.device_key = sign_in
+        // A device the user does not have (forgotten, or never its) is refused: clients
+        // forget the key they hold and sign in again as a new device.
+        if sign_in
             .device_key
-            .filter(|key| user.devices.contains_key(key));
+            .as_ref()
+            .is_some_and(|key| !user.devices.contains_key(key))
+        {
+            return Err(crate::errors::not_found("Device does not exist."));
+        }
         match user.status {
             UserStatusType::Unconfirmed => Err(CognitoError::new(
                 ErrorKind::UserNotConfirmedException,

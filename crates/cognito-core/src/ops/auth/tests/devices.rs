@@ -287,8 +287,23 @@ fn a_remembered_device_signs_in_by_device_srp_instead_of_mfa() {
         refresh_with(Some(&device_key)).unwrap_err().kind,
         ErrorKind::NotAuthorizedException
     );
+    let params = [
+        ("USERNAME", "tim"),
+        ("PASSWORD", PASSWORD),
+        ("DEVICE_KEY", device_key.as_str()),
+    ];
+    let forgotten = f
+        .initiate(&at(5), AuthFlowType::UserPasswordAuth, &params)
+        .unwrap_err();
+    assert_eq!(
+        (forgotten.kind, forgotten.message.as_str()),
+        (
+            ErrorKind::ResourceNotFoundException,
+            "Device does not exist."
+        )
+    );
     let again = f
-        .sign_in_from(&at(5), Some(&device_key), &key)
+        .sign_in_from(&at(5), None, &key)
         .authentication_result
         .unwrap();
     let fresh = again.new_device_metadata.unwrap();
