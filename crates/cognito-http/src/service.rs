@@ -261,7 +261,8 @@ fn run<S: Backend>(
             done => return Ok(done?),
         }
     }
-    let input = aws_json::parse_input(body)?;
+    let mut input = aws_json::parse_input(body)?;
+    validate::drop_null_map_values(op, &mut input);
     validate_input(op, &input)?;
     Ok(dispatch(provider, ctx, op, Input::Value(input))?)
 }

@@ -96,6 +96,41 @@ pub fn validate_input(op: Operation, input: &Value) -> Result<(), Rejection> {
     }
 }
 
+/// Drops the `null` values of the input's maps, as a JSON protocol reads a dense map:
+/// clients send `{"DEVICE_KEY": null}` for a parameter they do not have.
+pub fn drop_null_map_values(op: Operation, input: &mut Value) {
+    if let Some(shape) = op.input_shape() {
+        drop_nulls(shape, input);
+    }
+}
+
+fn drop_nulls(id: ShapeId, value: &mut Value) {
+    let Some(def) = id.def() else {
+        return;
+    };
+    match (&def.kind, value) {
+        (Kind::Structure(members), Value::Object(map)) => {
+            for m in *members {
+                if let Some(v) = map.get_mut(m.name) {
+                    drop_nulls(m.target, v);
+                }
+            }
+        }
+        (Kind::List(item), Value::Array(items)) => {
+            for v in items {
+                drop_nulls(*item, v);
+            }
+        }
+        (Kind::Map(_, target), Value::Object(map)) => {
+            map.retain(|_, v| !v.is_null());
+            for v in map.values_mut() {
+                drop_nulls(*target, v);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Validates `value` against `shape`.
 pub fn validate(shape: ShapeId, value: &Value) -> Result<(), Rejection> {
     let mut v = Validator {
@@ -469,6 +504,27 @@ mod tests {
         for p in &crate::schema::PATTERNS {
             assert!(p.is_valid(), "pattern {} does not compile", p.source);
         }
+    }
+
+    #[test]
+    fn null_map_values_are_dropped() {
+        let mut input = json!({
+            "ClientId": "abc",
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeResponses": {"USERNAME": "ann", "DEVICE_KEY": null},
+            "Session": null,
+        });
+        drop_null_map_values(Operation::RespondToAuthChallenge, &mut input);
+        assert_eq!(
+            input,
+            json!({
+                "ClientId": "abc",
+                "ChallengeName": "PASSWORD_VERIFIER",
+                "ChallengeResponses": {"USERNAME": "ann"},
+                "Session": null,
+            })
+        );
+        assert_eq!(message(Operation::RespondToAuthChallenge, input), "");
     }
 
     #[test]

@@ -351,22 +351,34 @@ impl Cognito {
                 .store
                 .update(pool_id, |pool| Err(pool.unknown_users.fail(&name, ctx.now))),
             Challenge::PasswordVerifier {
-                sign_in,
+                mut sign_in,
                 server,
                 secret_block,
                 user_id_for_srp,
-            } => self.answer_password_verifier(
-                ctx,
-                pool_id,
-                &client,
-                srp::Verifying {
+            } => {
+                if let Some(device) = param(responses, "DEVICE_KEY") {
+                    sign_in.device_key = Some(device.to_string());
+                }
+                let state = srp::Verifying {
                     sign_in,
                     server,
                     secret_block,
                     user_id_for_srp,
-                },
-                responses,
-            ),
+                };
+                // A device the user does not have: the session waits for the retry that
+                // clients send without it.
+                self.store.update(pool_id, |pool| {
+                    if device_known(pool, &state.sign_in) {
+                        return Ok(());
+                    }
+                    let mut again = state.clone();
+                    again.sign_in.device_key = None;
+                    pool.auth_sessions
+                        .restore(session.clone(), again.into_challenge(), expires);
+                    Err(device_not_found())
+                })?;
+                self.answer_password_verifier(ctx, pool_id, &client, state, responses)
+            }
             Challenge::NewPasswordRequired { sign_in } => self.store.update(pool_id, |pool| {
                 self.answer_new_password(ctx, pool, &client, sign_in, responses)
             }),
@@ -418,12 +430,8 @@ impl Cognito {
         }
         // A device the user does not have (forgotten, or never its) is refused: clients
         // forget the key they hold and sign in again as a new device.
-        if sign_in
-            .device_key
-            .as_ref()
-            .is_some_and(|key| !user.devices.contains_key(key))
-        {
-            return Err(crate::errors::not_found("Device does not exist."));
+        if !device_known(pool, &sign_in) {
+            return Err(device_not_found());
         }
         match user.status {
             UserStatusType::Unconfirmed => Err(CognitoError::new(
@@ -466,6 +474,19 @@ impl Cognito {
         );
         session
     }
+}
+
+/// Whether the device a sign-in names, if any, is one of its user's.
+fn device_known(pool: &PoolState, sign_in: &SignIn) -> bool {
+    sign_in.device_key.as_ref().is_none_or(|key| {
+        pool.users
+            .get(&sign_in.user_key)
+            .is_some_and(|u| u.devices.contains_key(key))
+    })
+}
+
+fn device_not_found() -> CognitoError {
+    crate::errors::not_found("Device does not exist.")
 }
 
 /// The session an SRP answer sent without one belongs to, as clients may: a

@@ -37,11 +37,24 @@ enum Subject {
 }
 
 /// A `PASSWORD_VERIFIER` challenge's state, once its session is taken.
+#[derive(Clone)]
 pub(super) struct Verifying {
     pub(super) sign_in: SignIn,
     pub(super) server: ServerSession,
     pub(super) secret_block: String,
     pub(super) user_id_for_srp: String,
+}
+
+impl Verifying {
+    /// The challenge waiting on this state.
+    pub(super) fn into_challenge(self) -> Challenge {
+        Challenge::PasswordVerifier {
+            sign_in: self.sign_in,
+            server: self.server,
+            secret_block: self.secret_block,
+            user_id_for_srp: self.user_id_for_srp,
+        }
+    }
 }
 
 impl Cognito {
@@ -192,9 +205,6 @@ impl Cognito {
             .verify_password_claim(&verifier, &claim)
             .is_ok();
         let mut sign_in = state.sign_in;
-        if let Some(device) = param(responses, "DEVICE_KEY") {
-            sign_in.device_key = Some(device.to_string());
-        }
         self.store.update(pool_id, |pool| {
             let event_id = self.record_password_result(ctx, pool, &sign_in.user_key, ok)?;
             sign_in.methods = Methods::PASSWORD;

@@ -537,3 +537,92 @@ fn pools_without_device_configuration_track_nothing() {
     let access = f.claims(result.access_token.as_deref().unwrap());
     assert!(access.get("device_key").is_none());
 }
+
+#[test]
+fn an_srp_answer_naming_an_unknown_device_may_be_sent_again_without_it() {
+    let (f, key) = tracking(true);
+    let client = ClientSession::new(&[5u8; 128]);
+    let srp_a = client.srp_a();
+    let start = f
+        .initiate(
+            &at(1),
+            AuthFlowType::UserSrpAuth,
+            &[("USERNAME", "tim"), ("SRP_A", &srp_a)],
+        )
+        .unwrap();
+    let params = start.challenge_parameters.unwrap();
+    let timestamp = srp::format_timestamp(at(1).now.secs());
+    let pool_name = f.pool.split_once('_').unwrap().1;
+    let signature = client
+        .password_claim_signature(
+            &client::Challenge {
+                pool_name,
+                user_id_for_srp: &params["USER_ID_FOR_SRP"],
+                salt: &params["SALT"],
+                srp_b: &params["SRP_B"],
+                secret_block: &params["SECRET_BLOCK"],
+            },
+            PASSWORD,
+            &timestamp,
+        )
+        .unwrap();
+    let responses = vec![
+        ("USERNAME", "tim"),
+        (
+            "PASSWORD_CLAIM_SECRET_BLOCK",
+            params["SECRET_BLOCK"].as_str(),
+        ),
+        ("TIMESTAMP", timestamp.as_str()),
+        ("PASSWORD_CLAIM_SIGNATURE", signature.as_str()),
+    ];
+    let mut with_device = responses.clone();
+    with_device.push((
+        "DEVICE_KEY",
+        "us-east-1_00000000-0000-4000-8000-000000000000",
+    ));
+    let refused = answer(
+        &f,
+        &at(1),
+        ChallengeNameType::PasswordVerifier,
+        start.session.clone(),
+        &with_device,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.message.as_str()),
+        (
+            ErrorKind::ResourceNotFoundException,
+            "Device does not exist."
+        )
+    );
+    // The client drops the key and answers the same session again.
+    let mfa = answer(
+        &f,
+        &at(1),
+        ChallengeNameType::PasswordVerifier,
+        start.session,
+        &responses,
+    )
+    .unwrap();
+    assert_eq!(
+        mfa.challenge_name,
+        Some(ChallengeNameType::SoftwareTokenMfa)
+    );
+    let code = key.totp(at(1).now.secs()).unwrap();
+    let done = answer(
+        &f,
+        &at(1),
+        ChallengeNameType::SoftwareTokenMfa,
+        mfa.session,
+        &[
+            ("USERNAME", "tim"),
+            ("SOFTWARE_TOKEN_MFA_CODE", code.expose()),
+        ],
+    )
+    .unwrap();
+    assert!(done
+        .authentication_result
+        .unwrap()
+        .new_device_metadata
+        .is_some());
+}
