@@ -42,6 +42,9 @@ pub enum MessageKind {
     VerificationCode,
     /// A sign-in MFA code.
     MfaCode,
+    /// A one-time code that is the first sign-in factor (`EMAIL_OTP`, `SMS_OTP` of
+    /// `USER_AUTH`).
+    SignInCode,
 }
 
 impl MessageKind {
@@ -53,6 +56,7 @@ impl MessageKind {
             MessageKind::ForgotPasswordCode => "forgot_password_code",
             MessageKind::VerificationCode => "verification_code",
             MessageKind::MfaCode => "mfa_code",
+            MessageKind::SignInCode => "sign_in_code",
         }
     }
 }

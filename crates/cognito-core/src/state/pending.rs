@@ -252,10 +252,12 @@ pub(crate) enum Challenge {
         client_id: String,
         secret_block: String,
     },
-    /// `SMS_MFA` or `EMAIL_OTP`: a code was sent; `wrong` answers so far.
+    /// `SMS_MFA` or `EMAIL_OTP` as a second factor, or `SMS_OTP` or `EMAIL_OTP` as the
+    /// first (`passwordless`): a code was sent; `wrong` answers so far.
     Code {
         sign_in: SignIn,
         factor: MfaFactor,
+        passwordless: bool,
         code: Secret<String>,
         wrong: u8,
     },
@@ -269,6 +271,14 @@ pub(crate) enum Challenge {
     /// `MFA_SETUP`: the pool requires MFA and the user has no factor; `ready` once a
     /// software token was verified with this session.
     MfaSetup { sign_in: SignIn, ready: bool },
+    /// `SELECT_CHALLENGE` of `USER_AUTH`: the user picks its first factor among
+    /// `available`; `sign_in` is `None` for a username that does not exist, through a
+    /// client that hides it.
+    SelectFirstFactor {
+        client_id: String,
+        sign_in: Option<SignIn>,
+        available: Vec<ChallengeNameType>,
+    },
     /// `DEVICE_SRP_AUTH`: the sign-in named a remembered device, which proves itself.
     DeviceSrp { sign_in: SignIn },
     /// `DEVICE_PASSWORD_VERIFIER`: the server's half of the device's SRP.
@@ -300,6 +310,15 @@ impl MfaFactor {
         }
     }
 
+    /// The factor's challenge as a first factor of `USER_AUTH`, for SMS and email codes.
+    pub(crate) fn first_factor_challenge(self) -> ChallengeNameType {
+        match self {
+            MfaFactor::Sms => ChallengeNameType::SmsOtp,
+            MfaFactor::Email => ChallengeNameType::EmailOtp,
+            MfaFactor::SoftwareToken => ChallengeNameType::SoftwareTokenMfa,
+        }
+    }
+
     /// The factor a `SELECT_MFA_TYPE` answer or an MFA setting names.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -318,7 +337,13 @@ impl Challenge {
                 ChallengeNameType::PasswordVerifier
             }
             Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
+            Challenge::Code {
+                factor,
+                passwordless: true,
+                ..
+            } => factor.first_factor_challenge(),
             Challenge::Code { factor, .. } => factor.challenge(),
+            Challenge::SelectFirstFactor { .. } => ChallengeNameType::SelectChallenge,
             Challenge::SoftwareToken { .. } => ChallengeNameType::SoftwareTokenMfa,
             Challenge::SelectMfaType { .. } => ChallengeNameType::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeNameType::MfaSetup,
@@ -338,13 +363,15 @@ impl Challenge {
             | Challenge::MfaSetup { sign_in, .. }
             | Challenge::DeviceSrp { sign_in }
             | Challenge::DevicePasswordVerifier { sign_in, .. } => Some(sign_in),
+            Challenge::SelectFirstFactor { sign_in, .. } => sign_in.as_ref(),
             Challenge::UnknownUser { .. } => None,
         }
     }
 
     pub(crate) fn client_id(&self) -> &str {
         match self {
-            Challenge::UnknownUser { client_id, .. } => client_id,
+            Challenge::UnknownUser { client_id, .. }
+            | Challenge::SelectFirstFactor { client_id, .. } => client_id,
             other => other.sign_in().map_or("", |s| &s.client_id),
         }
     }

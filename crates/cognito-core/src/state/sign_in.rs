@@ -23,7 +23,7 @@ impl Methods {
         self.0 & other.0 == other.0
     }
 
-    /// The `amr` claim's values: `pwd`, then `sms` or `otp` and `mfa` for a second factor.
+    /// The `amr` claim's values: `pwd`, `sms`, `otp`, and `mfa` when there are several.
     pub fn amr(self) -> Vec<&'static str> {
         let mut out = Vec::new();
         if self.has(Methods::PASSWORD) {
@@ -35,7 +35,7 @@ impl Methods {
         if self.has(Methods::OTP) {
             out.push("otp");
         }
-        if self.0 & (Methods::SMS.0 | Methods::OTP.0) != 0 {
+        if out.len() > 1 {
             out.push("mfa");
         }
         out
@@ -74,6 +74,7 @@ mod tests {
             Methods::PASSWORD.with(Methods::SMS).amr(),
             ["pwd", "sms", "mfa"]
         );
+        assert_eq!(Methods::OTP.amr(), ["otp"]);
         assert!(Methods::default().amr().is_empty());
     }
 }

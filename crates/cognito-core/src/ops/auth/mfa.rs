@@ -141,58 +141,83 @@ impl Cognito {
         sign_in: SignIn,
         factor: MfaFactor,
     ) -> Result<Outcome, CognitoError> {
+        if factor != MfaFactor::SoftwareToken {
+            return self.code_challenge(ctx, pool, client, sign_in, factor, false);
+        }
         let user = pool
             .users
             .get(&sign_in.user_key)
             .ok_or_else(user_not_found)?;
         let mut parameters = ChallengeParametersType::new();
         parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
-        let challenge = match factor {
-            MfaFactor::SoftwareToken => {
-                if let Some(name) = user
-                    .software_token
-                    .verified
-                    .as_ref()
-                    .and_then(|t| t.friendly_name.clone())
-                {
-                    parameters.insert("FRIENDLY_DEVICE_NAME".into(), name);
-                }
-                Challenge::SoftwareToken { sign_in, wrong: 0 }
-            }
-            MfaFactor::Sms | MfaFactor::Email => {
-                let code = ids::random_string(&*self.random, b"0123456789", 6);
-                let (channel, attribute, medium) = match factor {
-                    MfaFactor::Sms => (Channel::Sms, "phone_number", "SMS"),
-                    _ => (Channel::Email, "email", "EMAIL"),
-                };
-                let destination = user.attribute(attribute).unwrap_or_default().to_string();
-                let (subject, template) = self.mfa_message(pool, channel);
-                self.store.outbox().send(Message {
-                    pool_id: pool.config.id.clone().unwrap_or_default(),
-                    username: user.username.clone(),
-                    channel,
-                    destination: destination.clone(),
-                    subject,
-                    body: Secret::new(template.replace("{####}", &code)),
-                    kind: MessageKind::MfaCode,
-                    code: Some(Secret::new(code.clone())),
-                    sent_at: ctx.now,
-                });
-                parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.into());
-                parameters.insert(
-                    "CODE_DELIVERY_DESTINATION".into(),
-                    mask(channel, &destination),
-                );
-                Challenge::Code {
-                    sign_in,
-                    factor,
-                    code: Secret::new(code),
-                    wrong: 0,
-                }
-            }
-        };
+        if let Some(name) = user
+            .software_token
+            .verified
+            .as_ref()
+            .and_then(|t| t.friendly_name.clone())
+        {
+            parameters.insert("FRIENDLY_DEVICE_NAME".into(), name);
+        }
+        let challenge = Challenge::SoftwareToken { sign_in, wrong: 0 };
         let session = self.open_session(ctx, pool, client, challenge);
         Ok(Outcome::challenge(factor.challenge(), parameters, session))
+    }
+
+    /// Sends a code by SMS or email, and answers the challenge waiting for it: a second
+    /// factor (`SMS_MFA`, `EMAIL_OTP`; six digits), or a `passwordless` first factor
+    /// (`SMS_OTP`, `EMAIL_OTP`; eight digits).
+    pub(super) fn code_challenge(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        sign_in: SignIn,
+        factor: MfaFactor,
+        passwordless: bool,
+    ) -> Result<Outcome, CognitoError> {
+        let user = pool
+            .users
+            .get(&sign_in.user_key)
+            .ok_or_else(user_not_found)?;
+        let (length, kind, name) = if passwordless {
+            (8, MessageKind::SignInCode, factor.first_factor_challenge())
+        } else {
+            (6, MessageKind::MfaCode, factor.challenge())
+        };
+        let code = ids::random_string(&*self.random, b"0123456789", length);
+        let (channel, attribute, medium) = match factor {
+            MfaFactor::Sms => (Channel::Sms, "phone_number", "SMS"),
+            _ => (Channel::Email, "email", "EMAIL"),
+        };
+        let destination = user.attribute(attribute).unwrap_or_default().to_string();
+        let (subject, template) = self.mfa_message(pool, channel);
+        self.store.outbox().send(Message {
+            pool_id: pool.config.id.clone().unwrap_or_default(),
+            username: user.username.clone(),
+            channel,
+            destination: destination.clone(),
+            subject,
+            body: Secret::new(template.replace("{####}", &code)),
+            kind,
+            code: Some(Secret::new(code.clone())),
+            sent_at: ctx.now,
+        });
+        let mut parameters = ChallengeParametersType::new();
+        parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
+        parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.into());
+        parameters.insert(
+            "CODE_DELIVERY_DESTINATION".into(),
+            mask(channel, &destination),
+        );
+        let challenge = Challenge::Code {
+            sign_in,
+            factor,
+            passwordless,
+            code: Secret::new(code),
+            wrong: 0,
+        };
+        let session = self.open_session(ctx, pool, client, challenge);
+        Ok(Outcome::challenge(name, parameters, session))
     }
 
     /// The subject (email only) and text of an MFA code message.
@@ -287,28 +312,36 @@ impl Cognito {
             Challenge::Code {
                 mut sign_in,
                 factor,
+                passwordless,
                 code,
                 wrong,
             } => {
-                let name = match factor {
-                    MfaFactor::Sms => "SMS_MFA_CODE",
+                let name = match (factor, passwordless) {
+                    (MfaFactor::Sms, false) => "SMS_MFA_CODE",
+                    (MfaFactor::Sms, true) => "SMS_OTP_CODE",
                     _ => "EMAIL_OTP_CODE",
                 };
                 let Some(sent) = param(responses, name) else {
                     let again = Challenge::Code {
                         sign_in,
                         factor,
+                        passwordless,
                         code,
                         wrong,
                     };
                     return Ok(Answered::Retry(Some(again), missing(name)));
                 };
                 let ok = bool::from(sent.as_bytes().ct_eq(code.expose().as_bytes()));
-                record_challenge(pool, &sign_in, ok);
+                if passwordless {
+                    self.record_code_sign_in(ctx, pool, &mut sign_in, ok);
+                } else {
+                    record_challenge(pool, &sign_in, ok);
+                }
                 if !ok {
                     let again = Challenge::Code {
                         sign_in,
                         factor,
+                        passwordless,
                         code,
                         wrong: wrong.saturating_add(1),
                     };

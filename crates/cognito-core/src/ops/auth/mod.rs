@@ -30,6 +30,7 @@
 //! under it, computed without it, then committed with what may have changed re-checked.
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
+mod choice;
 mod devices;
 mod discovery;
 mod mfa;
@@ -70,6 +71,8 @@ pub(crate) struct Outcome {
     challenge: Option<ChallengeNameType>,
     parameters: Option<ChallengeParametersType>,
     session: Option<String>,
+    /// `SELECT_CHALLENGE`'s choices.
+    available: Option<Vec<ChallengeNameType>>,
 }
 
 impl Outcome {
@@ -90,6 +93,7 @@ impl Outcome {
             parameters: Some(parameters),
             session: Some(session),
             tokens: None,
+            available: None,
         }
     }
 
@@ -100,6 +104,7 @@ impl Outcome {
             challenge: self.challenge,
             parameters: self.parameters,
             session: self.session,
+            available: self.available,
         })
     }
 }
@@ -110,6 +115,7 @@ pub(crate) struct Answer {
     challenge: Option<ChallengeNameType>,
     parameters: Option<ChallengeParametersType>,
     session: Option<String>,
+    available: Option<Vec<ChallengeNameType>>,
 }
 
 impl Answer {
@@ -124,6 +130,7 @@ impl Answer {
             challenge: Some(name),
             parameters: Some(parameters),
             session: Some(session),
+            available: None,
         }
     }
 }
@@ -137,7 +144,7 @@ macro_rules! answer_into {
                     challenge_name: o.challenge,
                     challenge_parameters: o.parameters,
                     session: o.session,
-                    available_challenges: None,
+                    available_challenges: o.available,
                 }
             }
         }
@@ -265,7 +272,8 @@ impl Cognito {
             }
             F::UserSrpAuth => (E::AllowUserSrpAuth, true),
             F::RefreshTokenAuth | F::RefreshToken => (E::AllowRefreshTokenAuth, true),
-            F::CustomAuth | F::UserAuth => {
+            F::UserAuth => (E::AllowUserAuth, true),
+            F::CustomAuth => {
                 return Err(invalid_parameter(format!(
                     "The {} flow is not supported by this emulator yet.",
                     flow.as_str()
@@ -301,6 +309,7 @@ impl Cognito {
                 )
             }
             F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params),
+            F::UserAuth => self.user_auth(ctx, pool_id, client_id, params),
             _ => self.password_auth(ctx, pool_id, client_id, params),
         }
     }
@@ -384,6 +393,17 @@ impl Cognito {
             }),
             Challenge::DeviceSrp { sign_in } => {
                 return self.answer_device_srp(ctx, pool_id, &client, sign_in, responses)
+            }
+            Challenge::SelectFirstFactor {
+                sign_in, available, ..
+            } => {
+                return self.answer_select_challenge(
+                    ctx,
+                    pool_id,
+                    &client,
+                    (sign_in, available),
+                    responses,
+                )
             }
             Challenge::DevicePasswordVerifier {
                 sign_in,

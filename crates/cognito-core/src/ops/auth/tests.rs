@@ -1878,4 +1878,5 @@ mod mfa {
     }
 }
 
+mod choice;
 mod devices;

@@ -1,0 +1,243 @@
+//! `USER_AUTH`: choice-based sign-in. The user signs in with one first factor among those
+//! the pool's `SignInPolicy` allows and the user can use: its password (`PASSWORD`, or by
+//! SRP, `PASSWORD_SRP`), a one-time code by email or SMS (`EMAIL_OTP`, `SMS_OTP`), or a
+//! passkey (`WEB_AUTHN`).
+//!
+//! With a `PREFERRED_CHALLENGE` the user can use (and, for the password ones, its
+//! `PASSWORD` or `SRP_A`), the sign-in goes straight to it; otherwise it answers
+//! `SELECT_CHALLENGE` with the `AvailableChallenges`, and `RespondToAuthChallenge`
+//! `SELECT_CHALLENGE` names one as `ANSWER` with that factor's parameters. A password
+//! continues as the password flows do (a second factor where the pool asks for one);
+//! a one-time code ends the sign-in. Where MFA is required, one-time codes are not
+//! offered as a first factor.
+
+use cognito_model::shapes::*;
+use cognito_model::CognitoError;
+
+use super::{
+    find_signing_in_user, param, required, Answer, Challenge, Outcome, Params, SignIn, SignInAs,
+};
+use crate::errors::invalid_parameter;
+use crate::ops::users::User;
+use crate::state::pending::MfaFactor;
+use crate::store::{ClientState, PoolState};
+use crate::{ids, Cognito, RequestContext};
+
+/// The first factors a user who does not exist is offered, through a client that hides
+/// who exists: the password ones, which fail as a wrong password does.
+const HIDDEN_USER_FACTORS: [ChallengeNameType; 2] =
+    [ChallengeNameType::Password, ChallengeNameType::PasswordSrp];
+
+impl Cognito {
+    /// `InitiateAuth` with `USER_AUTH`.
+    pub(super) fn user_auth(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client_id: &str,
+        params: &Params,
+    ) -> Result<Answer, CognitoError> {
+        let username = required(params, "USERNAME")?;
+        let preferred = param(params, "PREFERRED_CHALLENGE")
+            .map(|p| first_factor(p).ok_or_else(|| not_a_first_factor(p)))
+            .transpose()?;
+        // A password sent along goes the password flows' way.
+        match preferred {
+            Some(ChallengeNameType::Password) if param(params, "PASSWORD").is_some() => {
+                return self.password_auth(ctx, pool_id, client_id, params);
+            }
+            Some(ChallengeNameType::PasswordSrp) if param(params, "SRP_A").is_some() => {
+                return self.start_srp(ctx, pool_id, client_id, params);
+            }
+            _ => {}
+        }
+        let key = self.signing_key(pool_id)?;
+        self.store
+            .update(pool_id, |pool| {
+                let client = pool.client(client_id)?.clone();
+                client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+                let sign_in = match find_signing_in_user(pool, &client, username)? {
+                    SignInAs::User(user_key) => SignIn {
+                        user_key,
+                        client_id: client_id.to_string(),
+                        device_key: param(params, "DEVICE_KEY").map(str::to_string),
+                        methods: Default::default(),
+                        event_id: None,
+                        device_proven: false,
+                    },
+                    SignInAs::Unknown(_) => {
+                        return Ok(self.offer_first_factors(
+                            ctx,
+                            pool,
+                            &client,
+                            None,
+                            &HIDDEN_USER_FACTORS,
+                        ))
+                    }
+                };
+                let available = pool
+                    .users
+                    .get(&sign_in.user_key)
+                    .map(|user| first_factors(pool, user))
+                    .unwrap_or_default();
+                match preferred.filter(|p| available.contains(p)) {
+                    Some(factor @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
+                        self.one_time_code(ctx, pool, &client, sign_in, factor)
+                    }
+                    _ => {
+                        Ok(self.offer_first_factors(ctx, pool, &client, Some(sign_in), &available))
+                    }
+                }
+            })?
+            .finish(&key)
+    }
+
+    /// `SELECT_CHALLENGE`, offering `available`.
+    fn offer_first_factors(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        sign_in: Option<SignIn>,
+        available: &[ChallengeNameType],
+    ) -> Outcome {
+        let challenge = Challenge::SelectFirstFactor {
+            client_id: client.id().to_string(),
+            sign_in,
+            available: available.to_vec(),
+        };
+        let session = self.open_session(ctx, pool, client, challenge);
+        let mut outcome = Outcome::challenge(
+            ChallengeNameType::SelectChallenge,
+            ChallengeParametersType::new(),
+            session,
+        );
+        outcome.available = Some(available.to_vec());
+        outcome
+    }
+
+    /// Sends a one-time code as the first factor.
+    fn one_time_code(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        sign_in: SignIn,
+        factor: ChallengeNameType,
+    ) -> Result<Outcome, CognitoError> {
+        let factor = match factor {
+            ChallengeNameType::SmsOtp => MfaFactor::Sms,
+            _ => MfaFactor::Email,
+        };
+        self.code_challenge(ctx, pool, client, sign_in, factor, true)
+    }
+
+    /// The answer to `SELECT_CHALLENGE`: the factor chosen (`ANSWER`), with its
+    /// parameters.
+    pub(super) fn answer_select_challenge(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: &ClientState,
+        (sign_in, available): (Option<SignIn>, Vec<ChallengeNameType>),
+        responses: &Params,
+    ) -> Result<Answer, CognitoError> {
+        let answer = required(responses, "ANSWER")?;
+        let chosen = first_factor(answer)
+            .filter(|f| available.contains(f))
+            .ok_or_else(|| not_a_first_factor(answer))?;
+        match chosen {
+            ChallengeNameType::Password => self.password_auth(ctx, pool_id, client.id(), responses),
+            ChallengeNameType::PasswordSrp => self.start_srp(ctx, pool_id, client.id(), responses),
+            factor => {
+                let sign_in = sign_in.ok_or_else(|| not_a_first_factor(answer))?;
+                let key = self.signing_key(pool_id)?;
+                self.store
+                    .update(pool_id, |pool| {
+                        self.one_time_code(ctx, pool, client, sign_in, factor)
+                    })?
+                    .finish(&key)
+            }
+        }
+    }
+
+    /// Records a sign-in by one-time code as an auth event, once per sign-in; a later
+    /// answer gives the event its outcome.
+    pub(super) fn record_code_sign_in(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        sign_in: &mut SignIn,
+        ok: bool,
+    ) {
+        let event_id = match &sign_in.event_id {
+            Some(id) => {
+                let id = id.clone();
+                pool.users.update(&sign_in.user_key, |u| {
+                    if let Some(event) = u
+                        .auth_events
+                        .iter_mut()
+                        .rev()
+                        .find(|e| e.event_id.as_deref() == Some(id.as_str()))
+                    {
+                        event.event_response = Some(if ok {
+                            EventResponseType::Pass
+                        } else {
+                            EventResponseType::Fail
+                        });
+                    }
+                });
+                return;
+            }
+            None => ids::uuid_v4(&*self.random),
+        };
+        pool.users.update(&sign_in.user_key, |u| {
+            crate::ops::users::record_event(u, event_id.clone(), ctx.now, EventType::SignIn, ok);
+        });
+        sign_in.event_id = Some(event_id);
+    }
+}
+
+/// The first factor a `PREFERRED_CHALLENGE` or an `ANSWER` names.
+fn first_factor(name: &str) -> Option<ChallengeNameType> {
+    use ChallengeNameType as C;
+    [
+        C::Password,
+        C::PasswordSrp,
+        C::EmailOtp,
+        C::SmsOtp,
+        C::WebAuthn,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == name)
+}
+
+fn not_a_first_factor(name: &str) -> CognitoError {
+    invalid_parameter(format!(
+        "{name} is not an available challenge for this sign-in."
+    ))
+}
+
+/// The first factors `user` can sign in with in `pool`.
+fn first_factors(pool: &PoolState, user: &User) -> Vec<ChallengeNameType> {
+    let allowed = pool
+        .config
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_deref())
+        .unwrap_or(&[AuthFactorType::Password]);
+    let codes = pool.mfa_mode() != UserPoolMfaType::On;
+    let verified = |name: &str| user.attribute(&format!("{name}_verified")) == Some("true");
+    let mut out = Vec::new();
+    if allowed.contains(&AuthFactorType::Password) && user.password.is_some() {
+        out.extend([ChallengeNameType::Password, ChallengeNameType::PasswordSrp]);
+    }
+    if codes && allowed.contains(&AuthFactorType::EmailOtp) && verified("email") {
+        out.push(ChallengeNameType::EmailOtp);
+    }
+    if codes && allowed.contains(&AuthFactorType::SmsOtp) && verified("phone_number") {
+        out.push(ChallengeNameType::SmsOtp);
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! `USER_AUTH`: the first factors offered, a preferred one, `SELECT_CHALLENGE`, one-time
+//! codes by email and SMS.
+
+use super::mfa::{answer, set_mfa};
+use super::*;
+use crate::messages::MessageKind;
+
+/// A pool whose users may sign in with a password or a one-time code, a client allowing
+/// `USER_AUTH`, and `olga` with a verified email address.
+fn choice() -> Fixture {
+    let svc = service();
+    let f = fixture_on(svc, |c| {
+        c.explicit_auth_flows = Some(vec![
+            ExplicitAuthFlowsType::AllowUserAuth,
+            ExplicitAuthFlowsType::AllowUserSrpAuth,
+        ]);
+    });
+    f.svc
+        .update_user_pool(
+            &ctx(),
+            UpdateUserPoolRequest {
+                user_pool_id: f.pool.clone(),
+                policies: Some(UserPoolPolicyType {
+                    sign_in_policy: Some(SignInPolicyType {
+                        allowed_first_auth_factors: Some(vec![
+                            AuthFactorType::Password,
+                            AuthFactorType::EmailOtp,
+                            AuthFactorType::SmsOtp,
+                        ]),
+                    }),
+                    password_policy: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.user("olga", true);
+    f.svc
+        .admin_update_user_attributes(
+            &ctx(),
+            AdminUpdateUserAttributesRequest {
+                user_pool_id: f.pool.clone(),
+                username: "olga".into(),
+                user_attributes: vec![AttributeType {
+                    name: "email_verified".into(),
+                    value: Some("true".into()),
+                }],
+                client_metadata: None,
+            },
+        )
+        .unwrap();
+    f
+}
+
+impl Fixture {
+    fn user_auth(&self, params: &[(&str, &str)]) -> Result<InitiateAuthResponse, CognitoError> {
+        let mut all = vec![("USERNAME", "olga")];
+        all.extend_from_slice(params);
+        self.svc.initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: self.client.clone(),
+                auth_flow: AuthFlowType::UserAuth,
+                auth_parameters: Some(
+                    all.iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+    }
+
+    fn last_sign_in_code(&self) -> String {
+        let sent = self
+            .svc
+            .outbox()
+            .messages(|m| m.kind == MessageKind::SignInCode);
+        sent.last().unwrap().code.as_ref().unwrap().expose().clone()
+    }
+}
+
+#[test]
+fn without_a_preference_the_user_selects_a_first_factor() {
+    let f = choice();
+    let first = f.user_auth(&[]).unwrap();
+    assert_eq!(
+        first.challenge_name,
+        Some(ChallengeNameType::SelectChallenge)
+    );
+    assert_eq!(
+        first.available_challenges,
+        Some(vec![
+            ChallengeNameType::Password,
+            ChallengeNameType::PasswordSrp,
+            ChallengeNameType::EmailOtp
+        ])
+    );
+    // SMS_OTP needs a verified phone number.
+    let refused = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session.clone(),
+        &[("USERNAME", "olga"), ("ANSWER", "SMS_OTP")],
+    )
+    .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidParameterException);
+
+    let first = f.user_auth(&[]).unwrap();
+    let otp = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session,
+        &[("USERNAME", "olga"), ("ANSWER", "EMAIL_OTP")],
+    )
+    .unwrap();
+    assert_eq!(otp.challenge_name, Some(ChallengeNameType::EmailOtp));
+    let params = otp.challenge_parameters.unwrap();
+    assert_eq!(params["CODE_DELIVERY_DESTINATION"], "o***@e***");
+    let code = f.last_sign_in_code();
+    assert_eq!(code.len(), 8);
+    let wrong = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::EmailOtp,
+        otp.session.clone(),
+        &[("USERNAME", "olga"), ("EMAIL_OTP_CODE", "00000000")],
+    )
+    .unwrap_err();
+    assert_eq!(wrong.kind, ErrorKind::CodeMismatchException);
+    let done = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::EmailOtp,
+        otp.session,
+        &[("USERNAME", "olga"), ("EMAIL_OTP_CODE", &code)],
+    )
+    .unwrap()
+    .authentication_result
+    .unwrap();
+    let id = f.claims(done.id_token.as_deref().unwrap());
+    assert_eq!(id["amr"], serde_json::json!(["otp"]));
+    // The sign-in is one event, failed then passed.
+    let events = f.svc.auth_events(Some(&f.pool), Some("olga"));
+    let last = &events.last().unwrap().event;
+    assert_eq!(last.event_type, Some(EventType::SignIn));
+    assert_eq!(last.event_response, Some(EventResponseType::Pass));
+}
+
+#[test]
+fn a_preferred_first_factor_is_used_when_the_user_has_it() {
+    let f = choice();
+    let signed_in = f
+        .user_auth(&[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", PASSWORD)])
+        .unwrap();
+    let id = f.claims(
+        signed_in
+            .authentication_result
+            .unwrap()
+            .id_token
+            .as_deref()
+            .unwrap(),
+    );
+    assert_eq!(id["amr"], serde_json::json!(["pwd"]));
+    let wrong = f
+        .user_auth(&[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "nope")])
+        .unwrap_err();
+    assert_eq!(wrong.kind, ErrorKind::NotAuthorizedException);
+
+    let otp = f
+        .user_auth(&[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .unwrap();
+    assert_eq!(otp.challenge_name, Some(ChallengeNameType::EmailOtp));
+    // A factor the user cannot use leads to the choice.
+    let sms = f.user_auth(&[("PREFERRED_CHALLENGE", "SMS_OTP")]).unwrap();
+    assert_eq!(sms.challenge_name, Some(ChallengeNameType::SelectChallenge));
+    let bad = f
+        .user_auth(&[("PREFERRED_CHALLENGE", "SOFTWARE_TOKEN_MFA")])
+        .unwrap_err();
+    assert_eq!(bad.kind, ErrorKind::InvalidParameterException);
+}
+
+#[test]
+fn the_password_chosen_continues_to_mfa_and_codes_are_not_offered_where_mfa_is_required() {
+    let f = choice();
+    set_mfa(&f, UserPoolMfaType::On, false, true);
+    let first = f.user_auth(&[]).unwrap();
+    assert_eq!(
+        first.available_challenges,
+        Some(vec![
+            ChallengeNameType::Password,
+            ChallengeNameType::PasswordSrp
+        ])
+    );
+    let next = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session,
+        &[
+            ("USERNAME", "olga"),
+            ("ANSWER", "PASSWORD"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .unwrap();
+    assert_eq!(next.challenge_name, Some(ChallengeNameType::MfaSetup));
+}
+
+#[test]
+fn user_auth_must_be_allowed_for_the_client() {
+    let f = fixture(|_| {});
+    f.user("olga", true);
+    let refused = f.user_auth(&[]).unwrap_err();
+    assert_eq!(
+        refused.message,
+        "USER_AUTH flow not enabled for this client"
+    );
+}
