@@ -54,7 +54,15 @@ fn choice() -> Fixture {
 
 impl Fixture {
     fn user_auth(&self, params: &[(&str, &str)]) -> Result<InitiateAuthResponse, CognitoError> {
-        let mut all = vec![("USERNAME", "olga")];
+        self.user_auth_as("olga", params)
+    }
+
+    fn user_auth_as(
+        &self,
+        username: &str,
+        params: &[(&str, &str)],
+    ) -> Result<InitiateAuthResponse, CognitoError> {
+        let mut all = vec![("USERNAME", username)];
         all.extend_from_slice(params);
         self.svc.initiate_auth(
             &ctx(),
@@ -221,4 +229,91 @@ fn user_auth_must_be_allowed_for_the_client() {
         refused.message,
         "USER_AUTH flow not enabled for this client"
     );
+}
+
+#[test]
+fn a_user_signed_up_without_a_password_signs_in_with_an_email_code() {
+    let f = choice();
+    f.svc
+        .update_user_pool(
+            &ctx(),
+            UpdateUserPoolRequest {
+                user_pool_id: f.pool.clone(),
+                auto_verified_attributes: Some(vec![VerifiedAttributeType::Email]),
+                policies: Some(UserPoolPolicyType {
+                    sign_in_policy: Some(SignInPolicyType {
+                        allowed_first_auth_factors: Some(vec![
+                            AuthFactorType::Password,
+                            AuthFactorType::EmailOtp,
+                        ]),
+                    }),
+                    password_policy: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.svc
+        .sign_up(
+            &ctx(),
+            SignUpRequest {
+                client_id: f.client.clone(),
+                username: "pia".into(),
+                password: None,
+                user_attributes: Some(vec![AttributeType {
+                    name: "email".into(),
+                    value: Some("pia@example.com".into()),
+                }]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let code = f
+        .svc
+        .outbox()
+        .messages(|m| m.kind == MessageKind::SignUpCode)
+        .last()
+        .unwrap()
+        .code
+        .as_ref()
+        .unwrap()
+        .expose()
+        .clone();
+    f.svc
+        .confirm_sign_up(
+            &ctx(),
+            ConfirmSignUpRequest {
+                client_id: f.client.clone(),
+                username: "pia".into(),
+                confirmation_code: code,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let first = f.user_auth_as("pia", &[]).unwrap();
+    // No password: only the code is offered.
+    assert_eq!(
+        first.available_challenges,
+        Some(vec![ChallengeNameType::EmailOtp])
+    );
+    let otp = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session,
+        &[("USERNAME", "pia"), ("ANSWER", "EMAIL_OTP")],
+    )
+    .unwrap();
+    let done = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::EmailOtp,
+        otp.session,
+        &[
+            ("USERNAME", "pia"),
+            ("EMAIL_OTP_CODE", &f.last_sign_in_code()),
+        ],
+    )
+    .unwrap();
+    assert!(done.authentication_result.unwrap().access_token.is_some());
 }
