@@ -10,6 +10,9 @@
 //! - [`totp`]: software token MFA: TOTP (RFC 6238) over HOTP (RFC 4226), with the secret in
 //!   base32 (RFC 4648).
 //! - [`x509`]: the pool's self-signed signing certificate (RFC 5280), DER and PEM.
+//! - [`webauthn`]: passkeys: registrations and assertions verified as W3C WebAuthn
+//!   Level 3 §7.1 and §7.2 say, with the `none`, `packed` and `fido-u2f` attestation
+//!   formats (§8), and, for tests, a software authenticator.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.
 
@@ -19,6 +22,7 @@ pub mod password;
 pub mod secret;
 pub mod srp;
 pub mod totp;
+pub mod webauthn;
 pub mod x509;
 
 pub use secret::Secret;
