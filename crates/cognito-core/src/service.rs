@@ -101,6 +101,11 @@ impl CognitoIdentityProvider for Cognito {
         admin_update_device_status(AdminUpdateDeviceStatusRequest) -> AdminUpdateDeviceStatusResponse;
         forget_device(ForgetDeviceRequest) -> ();
         admin_forget_device(AdminForgetDeviceRequest) -> ();
+        // passkeys
+        start_web_authn_registration(StartWebAuthnRegistrationRequest) -> StartWebAuthnRegistrationResponse;
+        complete_web_authn_registration(CompleteWebAuthnRegistrationRequest) -> CompleteWebAuthnRegistrationResponse;
+        list_web_authn_credentials(ListWebAuthnCredentialsRequest) -> ListWebAuthnCredentialsResponse;
+        delete_web_authn_credential(DeleteWebAuthnCredentialRequest) -> DeleteWebAuthnCredentialResponse;
         // mfa_config
         get_user_pool_mfa_config(GetUserPoolMfaConfigRequest) -> GetUserPoolMfaConfigResponse;
         set_user_pool_mfa_config(SetUserPoolMfaConfigRequest) -> SetUserPoolMfaConfigResponse;

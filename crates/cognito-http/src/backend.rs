@@ -2,7 +2,9 @@
 //! itself, and the few calls its own routes make.
 
 use cognito_core::messages::Message;
-use cognito_core::test_api::{ActiveTokens, IssuedCode, RecordedEvent, TrackedDevice};
+use cognito_core::test_api::{
+    ActiveTokens, IssuedCode, RecordedEvent, RegisteredPasskey, TrackedDevice,
+};
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Timestamp};
 
@@ -116,6 +118,16 @@ pub trait Backend:
         Err(no_test_api())
     }
 
+    /// Users' passkeys.
+    fn passkeys(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<RegisteredPasskey>, CognitoError> {
+        let _ = (pool_id, username);
+        Err(no_test_api())
+    }
+
     /// Users' tracked devices.
     fn devices(
         &self,
@@ -225,6 +237,14 @@ impl Backend for Cognito {
         username: Option<&str>,
     ) -> Result<Vec<TrackedDevice>, CognitoError> {
         Ok(Cognito::devices(self, pool_id, username))
+    }
+
+    fn passkeys(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<RegisteredPasskey>, CognitoError> {
+        Ok(Cognito::passkeys(self, pool_id, username))
     }
 
     fn software_token_code(

@@ -49,6 +49,7 @@ pub(crate) enum TestRoute {
     /// `GET /_cognito/events`: users' auth events.
     Events,
     Devices,
+    Passkeys,
     /// `POST /_cognito/compromised-passwords`: registers compromised passwords.
     CompromisedPasswords,
 }
@@ -112,6 +113,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/_cognito/tokens/expire") => Route::Test(TestRoute::ExpireTokens),
         (&Method::GET, "/_cognito/events") => Route::Test(TestRoute::Events),
         (&Method::GET, "/_cognito/devices") => Route::Test(TestRoute::Devices),
+        (&Method::GET, "/_cognito/webauthn-credentials") => Route::Test(TestRoute::Passkeys),
         (&Method::POST, "/_cognito/compromised-passwords") => {
             Route::Test(TestRoute::CompromisedPasswords)
         }

@@ -12,6 +12,7 @@
 //! | `POST /_cognito/tokens/expire` | ends a pool's or a user's sign-ins |
 //! | `GET /_cognito/events` | users' auth events |
 //! | `GET /_cognito/devices` | users' tracked devices (never their secrets) |
+//! | `GET /_cognito/webauthn-credentials` | users' passkeys and their attestations |
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
@@ -74,6 +75,7 @@ where
         }
         TestRoute::Events => events(provider, query),
         TestRoute::Devices => devices(provider, query),
+        TestRoute::Passkeys => passkeys(provider, query),
         TestRoute::CompromisedPasswords => {
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
             compromised_passwords(provider, &body)
@@ -178,6 +180,37 @@ fn devices<S: Backend>(
         })
         .collect();
     Ok(ok(json!({ "devices": list })))
+}
+
+/// `GET /_cognito/webauthn-credentials[?pool_id=&username=]`: users' passkeys.
+fn passkeys<S: Backend>(
+    provider: &S,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, Failure> {
+    let params = params(query, &["pool_id", "username"])?;
+    let passkeys = provider.passkeys(
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
+    let list: Vec<Value> = passkeys
+        .iter()
+        .map(|p| {
+            json!({
+                "pool_id": p.pool_id,
+                "username": p.username,
+                "credential_id": p.credential_id,
+                "relying_party_id": p.relying_party_id,
+                "format": p.format,
+                "aaguid": p.aaguid,
+                "certificate_subjects": p.certificate_subjects,
+                "sign_count": p.sign_count,
+                "user_verified": p.user_verified,
+                "backup_eligible": p.backup_eligible,
+                "backed_up": p.backed_up,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "credentials": list })))
 }
 
 /// `POST /_cognito/compromised-passwords` with `{"passwords": ["...", ...]}`.

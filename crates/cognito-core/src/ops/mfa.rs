@@ -274,6 +274,9 @@ fn auth_factors(user: &User) -> GetUserAuthFactorsResponse {
     if user.is_verified("phone_number") {
         factors.push(AuthFactorType::SmsOtp);
     }
+    if !user.passkeys.is_empty() {
+        factors.push(AuthFactorType::WebAuthn);
+    }
     GetUserAuthFactorsResponse {
         username: user.username.clone(),
         preferred_mfa_setting: user.mfa.preferred.map(str::to_string),

@@ -19,6 +19,7 @@ pub(crate) mod limits;
 pub(crate) mod log_delivery;
 pub(crate) mod mfa;
 pub(crate) mod mfa_config;
+pub(crate) mod passkeys;
 pub(crate) mod pools;
 pub(crate) mod recovery;
 pub(crate) mod replicas;

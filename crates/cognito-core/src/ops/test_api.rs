@@ -77,6 +77,46 @@ pub struct TrackedDevice {
     pub last_authenticated: Option<Timestamp>,
 }
 
+/// A passkey a user registered, with what its attestation showed; never key material.
+#[derive(Debug, Clone)]
+pub struct RegisteredPasskey {
+    /// The user's pool.
+    pub pool_id: String,
+    /// The user's username.
+    pub username: String,
+    /// The credential id, base64url.
+    pub credential_id: String,
+    /// The relying party it belongs to.
+    pub relying_party_id: String,
+    /// The attestation statement format.
+    pub format: String,
+    /// The authenticator model's AAGUID, as a UUID.
+    pub aaguid: String,
+    /// The attestation certificate chain's subjects, leaf first.
+    pub certificate_subjects: Vec<String>,
+    /// The last signature counter seen.
+    pub sign_count: u32,
+    /// Whether the user was verified at registration.
+    pub user_verified: bool,
+    /// Whether the credential may be backed up.
+    pub backup_eligible: bool,
+    /// Whether it is backed up.
+    pub backed_up: bool,
+}
+
+/// An AAGUID as a UUID's text (8-4-4-4-12 hex digits).
+fn aaguid_text(bytes: &[u8; 16]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 impl CodePurpose {
     /// A stable name for the test API: `sign_up`, `forgot_password`, `verify_email` or
     /// `verify_phone_number`.
@@ -257,6 +297,32 @@ impl Cognito {
                 confirmed: d.verifier.is_some(),
                 remembered: d.remembered,
                 last_authenticated: d.last_authenticated,
+            }));
+        });
+        out
+    }
+
+    /// The passkeys of pool `pool_id` and user `username` when given, by pool, user and
+    /// registration.
+    pub fn passkeys(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Vec<RegisteredPasskey> {
+        let mut out = Vec::new();
+        self.each_user(pool_id, username, |pool_id, user| {
+            out.extend(user.passkeys.iter().map(|p| RegisteredPasskey {
+                pool_id: pool_id.to_string(),
+                username: user.username.clone(),
+                credential_id: crate::ops::passkeys::b64url(&p.credential_id),
+                relying_party_id: p.relying_party_id.clone(),
+                format: p.attestation.format.clone(),
+                aaguid: aaguid_text(&p.attestation.aaguid),
+                certificate_subjects: p.attestation.certificate_subjects.clone(),
+                sign_count: p.sign_count,
+                user_verified: p.attestation.user_verified,
+                backup_eligible: p.attestation.backup_eligible,
+                backed_up: p.attestation.backed_up,
             }));
         });
         out

@@ -15,6 +15,7 @@ pub mod identity_providers;
 pub mod import_jobs;
 pub mod log_delivery;
 pub mod mfa_config;
+pub mod passkeys;
 pub mod pending;
 pub mod recovery;
 pub mod replicas;

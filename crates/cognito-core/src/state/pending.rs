@@ -279,6 +279,13 @@ pub(crate) enum Challenge {
         sign_in: Option<SignIn>,
         available: Vec<ChallengeNameType>,
     },
+    /// `WEB_AUTHN`: a passkey's assertion of `challenge`, for the relying party `rp_id`.
+    WebAuthn {
+        sign_in: SignIn,
+        challenge: Vec<u8>,
+        rp_id: String,
+        require_user_verification: bool,
+    },
     /// `DEVICE_SRP_AUTH`: the sign-in named a remembered device, which proves itself.
     DeviceSrp { sign_in: SignIn },
     /// `DEVICE_PASSWORD_VERIFIER`: the server's half of the device's SRP.
@@ -344,6 +351,7 @@ impl Challenge {
             } => factor.first_factor_challenge(),
             Challenge::Code { factor, .. } => factor.challenge(),
             Challenge::SelectFirstFactor { .. } => ChallengeNameType::SelectChallenge,
+            Challenge::WebAuthn { .. } => ChallengeNameType::WebAuthn,
             Challenge::SoftwareToken { .. } => ChallengeNameType::SoftwareTokenMfa,
             Challenge::SelectMfaType { .. } => ChallengeNameType::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeNameType::MfaSetup,
@@ -362,7 +370,8 @@ impl Challenge {
             | Challenge::SelectMfaType { sign_in, .. }
             | Challenge::MfaSetup { sign_in, .. }
             | Challenge::DeviceSrp { sign_in }
-            | Challenge::DevicePasswordVerifier { sign_in, .. } => Some(sign_in),
+            | Challenge::DevicePasswordVerifier { sign_in, .. }
+            | Challenge::WebAuthn { sign_in, .. } => Some(sign_in),
             Challenge::SelectFirstFactor { sign_in, .. } => sign_in.as_ref(),
             Challenge::UnknownUser { .. } => None,
         }

@@ -12,6 +12,10 @@ impl Methods {
     pub const SMS: Methods = Methods(1 << 1);
     /// A one-time password: an authenticator app's code, or a code sent by email.
     pub const OTP: Methods = Methods(1 << 2);
+    /// A passkey: proof of possession of a key its authenticator keeps.
+    pub const PASSKEY: Methods = Methods(1 << 3);
+    /// The passkey's authenticator verified the user (a PIN, a fingerprint).
+    pub const USER_VERIFIED: Methods = Methods(1 << 4);
 
     /// Both sets of methods.
     #[must_use]
@@ -23,7 +27,8 @@ impl Methods {
         self.0 & other.0 == other.0
     }
 
-    /// The `amr` claim's values: `pwd`, `sms`, `otp`, and `mfa` when there are several.
+    /// The `amr` claim's values: `pwd`, `sms`, `otp`, `hwk` (a passkey) and `user` (its
+    /// user verification), and `mfa` when there are several.
     pub fn amr(self) -> Vec<&'static str> {
         let mut out = Vec::new();
         if self.has(Methods::PASSWORD) {
@@ -34,6 +39,12 @@ impl Methods {
         }
         if self.has(Methods::OTP) {
             out.push("otp");
+        }
+        if self.has(Methods::PASSKEY) {
+            out.push("hwk");
+        }
+        if self.has(Methods::USER_VERIFIED) {
+            out.push("user");
         }
         if out.len() > 1 {
             out.push("mfa");

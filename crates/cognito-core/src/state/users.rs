@@ -67,6 +67,10 @@ pub struct User {
     pub software_token: SoftwareTokens,
     /// The devices the user signed in from, by device key.
     pub devices: Rare<crate::state::devices::Devices>,
+    /// The user's passkeys, oldest first.
+    pub passkeys: Rare<Vec<crate::state::passkeys::Passkey>>,
+    /// The passkey registration the user started and has not completed.
+    pub pending_passkey: Option<Box<crate::state::passkeys::PendingRegistration>>,
 }
 
 /// A user's software tokens: at most one verified, at most one being associated.
@@ -109,6 +113,8 @@ impl Clone for User {
             sign_in: self.sign_in.clone(),
             software_token: self.software_token.clone(),
             devices: Rare::duplicate(&self.devices),
+            passkeys: Rare::duplicate(&self.passkeys),
+            pending_passkey: self.pending_passkey.clone(),
         }
     }
 }
@@ -375,6 +381,8 @@ impl User {
             sign_in: SignInState::default(),
             software_token: SoftwareTokens::default(),
             devices: Rare::default(),
+            passkeys: Rare::default(),
+            pending_passkey: None,
         }
     }
 

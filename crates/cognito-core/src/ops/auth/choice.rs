@@ -8,8 +8,9 @@
 //! `SELECT_CHALLENGE` with the `AvailableChallenges`, and `RespondToAuthChallenge`
 //! `SELECT_CHALLENGE` names one as `ANSWER` with that factor's parameters. A password
 //! continues as the password flows do (a second factor where the pool asks for one);
-//! a one-time code ends the sign-in. Where MFA is required, one-time codes are not
-//! offered as a first factor.
+//! a one-time code or a passkey ends it. Where MFA is required, one-time codes are not
+//! offered as a first factor, and passkeys only if they count as multi-factor (see
+//! [`super::passkey`]).
 
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
@@ -84,6 +85,9 @@ impl Cognito {
                     Some(factor @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
                         self.one_time_code(ctx, pool, &client, sign_in, factor)
                     }
+                    Some(ChallengeNameType::WebAuthn) => {
+                        self.passkey_challenge(ctx, pool, &client, sign_in)
+                    }
                     _ => {
                         Ok(self.offer_first_factors(ctx, pool, &client, Some(sign_in), &available))
                     }
@@ -153,17 +157,21 @@ impl Cognito {
                 let sign_in = sign_in.ok_or_else(|| not_a_first_factor(answer))?;
                 let key = self.signing_key(pool_id)?;
                 self.store
-                    .update(pool_id, |pool| {
-                        self.one_time_code(ctx, pool, client, sign_in, factor)
+                    .update(pool_id, |pool| match factor {
+                        ChallengeNameType::WebAuthn => {
+                            self.passkey_challenge(ctx, pool, client, sign_in)
+                        }
+                        _ => self.one_time_code(ctx, pool, client, sign_in, factor),
                     })?
                     .finish(&key)
             }
         }
     }
 
-    /// Records a sign-in by one-time code as an auth event, once per sign-in; a later
-    /// answer gives the event its outcome.
-    pub(super) fn record_code_sign_in(
+    /// Records a sign-in by a first factor other than the password (a one-time code, a
+    /// passkey) as an auth event, once per sign-in; a later answer gives the event its
+    /// outcome.
+    pub(super) fn record_first_factor(
         &self,
         ctx: &RequestContext,
         pool: &mut PoolState,
@@ -228,7 +236,7 @@ fn first_factors(pool: &PoolState, user: &User) -> Vec<ChallengeNameType> {
         .and_then(|s| s.allowed_first_auth_factors.as_deref())
         .unwrap_or(&[AuthFactorType::Password]);
     let codes = pool.mfa_mode() != UserPoolMfaType::On;
-    let verified = |name: &str| user.attribute(&format!("{name}_verified")) == Some("true");
+    let verified = |name: &str| user.is_verified(name);
     let mut out = Vec::new();
     if allowed.contains(&AuthFactorType::Password) && user.password.is_some() {
         out.extend([ChallengeNameType::Password, ChallengeNameType::PasswordSrp]);
@@ -238,6 +246,10 @@ fn first_factors(pool: &PoolState, user: &User) -> Vec<ChallengeNameType> {
     }
     if codes && allowed.contains(&AuthFactorType::SmsOtp) && verified("phone_number") {
         out.push(ChallengeNameType::SmsOtp);
+    }
+    let passkeys = codes || super::passkey::passkey_is_multi_factor(pool);
+    if passkeys && allowed.contains(&AuthFactorType::WebAuthn) && !user.passkeys.is_empty() {
+        out.push(ChallengeNameType::WebAuthn);
     }
     out
 }

@@ -333,7 +333,7 @@ impl Cognito {
                 };
                 let ok = bool::from(sent.as_bytes().ct_eq(code.expose().as_bytes()));
                 if passwordless {
-                    self.record_code_sign_in(ctx, pool, &mut sign_in, ok);
+                    self.record_first_factor(ctx, pool, &mut sign_in, ok);
                 } else {
                     record_challenge(pool, &sign_in, ok);
                 }

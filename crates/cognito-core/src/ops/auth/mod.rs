@@ -35,6 +35,7 @@ mod devices;
 mod discovery;
 mod mfa;
 mod new_password;
+mod passkey;
 mod password;
 mod refresh;
 mod srp;
@@ -394,6 +395,23 @@ impl Cognito {
             Challenge::DeviceSrp { sign_in } => {
                 return self.answer_device_srp(ctx, pool_id, &client, sign_in, responses)
             }
+            Challenge::WebAuthn {
+                sign_in,
+                challenge,
+                rp_id,
+                require_user_verification,
+            } => self.answer_passkey(
+                ctx,
+                pool_id,
+                &client,
+                passkey::Asserting {
+                    sign_in,
+                    challenge,
+                    rp_id,
+                    require_user_verification,
+                },
+                responses,
+            ),
             Challenge::SelectFirstFactor {
                 sign_in, available, ..
             } => {

@@ -1880,3 +1880,4 @@ mod mfa {
 
 mod choice;
 mod devices;
+mod passkeys;
