@@ -178,31 +178,32 @@ impl Cognito {
         sign_in: &mut SignIn,
         ok: bool,
     ) {
-        let event_id = match &sign_in.event_id {
-            Some(id) => {
-                let id = id.clone();
-                pool.users.update(&sign_in.user_key, |u| {
-                    if let Some(event) = u
-                        .auth_events
-                        .iter_mut()
-                        .rev()
-                        .find(|e| e.event_id.as_deref() == Some(id.as_str()))
-                    {
-                        event.event_response = Some(if ok {
-                            EventResponseType::Pass
-                        } else {
-                            EventResponseType::Fail
-                        });
-                    }
-                });
-                return;
-            }
-            None => ids::uuid_v4(&*self.random),
+        let outcome = if ok {
+            EventResponseType::Pass
+        } else {
+            EventResponseType::Fail
         };
+        let event_id = sign_in
+            .event_id
+            .get_or_insert_with(|| ids::uuid_v4(&*self.random))
+            .clone();
         pool.users.update(&sign_in.user_key, |u| {
-            crate::ops::users::record_event(u, event_id.clone(), ctx.now, EventType::SignIn, ok);
+            match u
+                .auth_events
+                .iter_mut()
+                .rev()
+                .find(|e| e.event_id.as_deref() == Some(event_id.as_str()))
+            {
+                Some(event) => event.event_response = Some(outcome),
+                None => crate::ops::users::record_event(
+                    u,
+                    event_id.clone(),
+                    ctx.now,
+                    EventType::SignIn,
+                    ok,
+                ),
+            }
         });
-        sign_in.event_id = Some(event_id);
     }
 }
 
