@@ -32,6 +32,7 @@ pub mod smithy;
 mod totp;
 mod validate;
 mod values;
+mod webauthn;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

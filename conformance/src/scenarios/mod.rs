@@ -21,6 +21,7 @@ mod import_jobs;
 mod limits;
 mod list_users;
 mod mfa;
+mod passkeys;
 mod pool_settings;
 mod recovery;
 mod replicas;
@@ -82,6 +83,7 @@ const FAMILIES: &[&[Scenario]] = &[
     tokens::SCENARIOS,
     account::SCENARIOS,
     mfa::SCENARIOS,
+    passkeys::SCENARIOS,
     devices::SCENARIOS,
     sessions::SCENARIOS,
     self_service::SCENARIOS,
