@@ -15,8 +15,7 @@ use serde_json::{json, Value};
 use super::{incorrect, not_authorized, required, Challenge, Outcome, Params, SignIn};
 use crate::errors::invalid_parameter;
 use crate::ops::passkeys::{
-    allowed_origin, b64url, relying_party, user_verification_required, webauthn_error,
-    CHALLENGE_MILLIS,
+    allowed_origin, b64url, relying_party, user_verification_required, CHALLENGE_MILLIS,
 };
 use crate::state::sign_in::Methods;
 use crate::store::{ClientState, PoolState};
@@ -100,7 +99,8 @@ impl Cognito {
     ) -> Result<Outcome, CognitoError> {
         let credential: Value = serde_json::from_str(required(responses, "CREDENTIAL")?)
             .map_err(|_| invalid_parameter("CREDENTIAL is not a JSON object."))?;
-        let id = webauthn::credential_id(&credential).map_err(|e| webauthn_error(&e))?;
+        let id = webauthn::credential_id(&credential)
+            .map_err(|e| invalid_parameter(format!("The CREDENTIAL is not an assertion: {e}.")))?;
         let (key, count, origin) = self.store.read(pool_id, |pool| {
             let user = pool
                 .users
@@ -119,7 +119,8 @@ impl Cognito {
                         "The passkey is not registered for this user.",
                     )
                 })?;
-            let origin = allowed_origin(pool, &state.rp_id, &credential)?;
+            let origin = allowed_origin(pool, &state.rp_id, &credential)
+                .map_err(|e| not_authorized(e.message))?;
             Ok((passkey.public_key.clone(), passkey.sign_count, origin))
         })?;
         // Without the lock: the assertion's signature.
@@ -130,15 +131,10 @@ impl Cognito {
             challenge: &state.challenge,
             require_user_verification: state.require_user_verification,
         };
-        let assertion =
-            webauthn::verify_assertion(&credential, &expected, &key, count).map_err(|e| match e
-                .category()
-            {
-                webauthn::ErrorCategory::Invalid | webauthn::ErrorCategory::Counter => {
-                    not_authorized(e.to_string())
-                }
-                _ => webauthn_error(&e),
-            })?;
+        // A sign-in refuses every failed check alike, as `RespondToAuthChallenge` knows no
+        // WebAuthn errors.
+        let assertion = webauthn::verify_assertion(&credential, &expected, &key, count)
+            .map_err(|e| not_authorized(format!("The passkey was refused: {e}.")))?;
         let mut sign_in = state.sign_in;
         sign_in.methods = if assertion.user_verified {
             Methods::PASSKEY.with(Methods::USER_VERIFIED)
