@@ -158,6 +158,7 @@ impl CognitoIdentityProvider for Cognito {
         admin_set_user_settings(AdminSetUserSettingsRequest) -> AdminSetUserSettingsResponse;
         admin_set_user_mfa_preference(AdminSetUserMFAPreferenceRequest) -> AdminSetUserMFAPreferenceResponse;
         admin_list_user_auth_events(AdminListUserAuthEventsRequest) -> AdminListUserAuthEventsResponse;
+        update_auth_event_feedback(UpdateAuthEventFeedbackRequest) -> UpdateAuthEventFeedbackResponse;
         admin_update_auth_event_feedback(AdminUpdateAuthEventFeedbackRequest) -> AdminUpdateAuthEventFeedbackResponse;
         list_users(ListUsersRequest) -> ListUsersResponse;
         admin_link_provider_for_user(AdminLinkProviderForUserRequest) -> AdminLinkProviderForUserResponse;

@@ -147,6 +147,7 @@ fn events<S: Backend>(
                 "event_type": e.event.event_type,
                 "event_response": e.event.event_response,
                 "challenge_responses": e.event.challenge_responses,
+                "feedback_token": e.feedback_token,
                 "created_at": e.event.creation_date,
             })
         })

@@ -54,6 +54,8 @@ pub struct RecordedEvent {
     pub username: String,
     /// The event, as `AdminListUserAuthEvents` shows it.
     pub event: cognito_model::shapes::AuthEventType,
+    /// The token `UpdateAuthEventFeedback` takes for it.
+    pub feedback_token: String,
 }
 
 /// A device a user signed in from; its keys, never its verifier.
@@ -277,6 +279,10 @@ impl Cognito {
             out.extend(user.auth_events.iter().map(|e| RecordedEvent {
                 pool_id: pool_id.to_string(),
                 username: user.username.clone(),
+                feedback_token: crate::ops::users::feedback_token(
+                    &user.sub,
+                    e.event_id.as_deref().unwrap_or_default(),
+                ),
                 event: e.clone(),
             }));
         });

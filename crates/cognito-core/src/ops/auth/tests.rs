@@ -1881,3 +1881,61 @@ mod mfa {
 mod choice;
 mod devices;
 mod passkeys;
+
+#[test]
+fn users_and_administrators_give_feedback_on_auth_events() {
+    let f = fixture(|_| {});
+    f.svc
+        .update_user_pool(
+            &ctx(),
+            UpdateUserPoolRequest {
+                user_pool_id: f.pool.clone(),
+                user_pool_add_ons: Some(UserPoolAddOnsType {
+                    advanced_security_mode: AdvancedSecurityModeType::Audit,
+                    advanced_security_additional_flows: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.user("fay", true);
+    f.tokens("fay");
+    let event = f.svc.auth_events(Some(&f.pool), Some("fay")).pop().unwrap();
+    let event_id = event.event.event_id.clone().unwrap();
+    let feedback = |token: &str| {
+        f.svc.update_auth_event_feedback(
+            &ctx(),
+            UpdateAuthEventFeedbackRequest {
+                user_pool_id: f.pool.clone(),
+                username: "fay".into(),
+                event_id: event_id.clone(),
+                feedback_token: token.into(),
+                feedback_value: FeedbackValueType::Invalid,
+            },
+        )
+    };
+    assert_eq!(
+        feedback("forged").unwrap_err().kind,
+        ErrorKind::NotAuthorizedException
+    );
+    feedback(&event.feedback_token).unwrap();
+    let shown = f.svc.auth_events(Some(&f.pool), Some("fay")).pop().unwrap();
+    let given = shown.event.event_feedback.unwrap();
+    assert_eq!(
+        (given.feedback_value, given.provider.as_str()),
+        (FeedbackValueType::Invalid, "User")
+    );
+    f.svc
+        .admin_update_auth_event_feedback(
+            &ctx(),
+            AdminUpdateAuthEventFeedbackRequest {
+                user_pool_id: f.pool.clone(),
+                username: "fay".into(),
+                event_id: event_id.clone(),
+                feedback_value: FeedbackValueType::Valid,
+            },
+        )
+        .unwrap();
+    let shown = f.svc.auth_events(Some(&f.pool), Some("fay")).pop().unwrap();
+    assert_eq!(shown.event.event_feedback.unwrap().provider, "Admin");
+}

@@ -910,27 +910,87 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminUpdateAuthEventFeedbackRequest,
     ) -> Result<AdminUpdateAuthEventFeedbackResponse, CognitoError> {
+        let feedback = EventFeedbackType {
+            feedback_value: input.feedback_value,
+            provider: "Admin".into(),
+            feedback_date: Some(ctx.now),
+        };
         self.store.update(&input.user_pool_id, |pool| {
-            require_threat_protection(pool)?;
-            let key = pool.user_key_of(&input.username)?;
-            let found = pool.users.update(&key, |u| {
-                let event = u
-                    .auth_events
-                    .iter_mut()
-                    .find(|e| e.event_id.as_deref() == Some(input.event_id.as_str()))?;
-                event.event_feedback = Some(EventFeedbackType {
-                    feedback_value: input.feedback_value,
-                    provider: "Admin".into(),
-                    feedback_date: Some(ctx.now),
-                });
-                Some(())
-            });
-            found.flatten().ok_or_else(|| {
-                crate::errors::not_found(format!("Auth event {} does not exist.", input.event_id))
-            })?;
+            give_feedback(pool, &input.username, &input.event_id, None, feedback)?;
             Ok(AdminUpdateAuthEventFeedbackResponse {})
         })
     }
+
+    /// The user's own feedback, with the event's feedback token (Cognito mails it with
+    /// risk notifications; the test API shows it).
+    pub(crate) fn update_auth_event_feedback(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAuthEventFeedbackRequest,
+    ) -> Result<UpdateAuthEventFeedbackResponse, CognitoError> {
+        let feedback = EventFeedbackType {
+            feedback_value: input.feedback_value,
+            provider: "User".into(),
+            feedback_date: Some(ctx.now),
+        };
+        self.store.update(&input.user_pool_id, |pool| {
+            give_feedback(
+                pool,
+                &input.username,
+                &input.event_id,
+                Some(&input.feedback_token),
+                feedback,
+            )?;
+            Ok(UpdateAuthEventFeedbackResponse {})
+        })
+    }
+}
+
+/// The feedback token of a user's event: a hash of the event and the user's `sub`, so
+/// that only who was told it (by a risk notification, or the test API) can give feedback.
+pub fn feedback_token(sub: &str, event_id: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::new()
+        .chain_update(b"auth-event-feedback:")
+        .chain_update(sub.as_bytes())
+        .chain_update(b":")
+        .chain_update(event_id.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
+/// Records `feedback` on event `event_id` of the user `username` designates; with a
+/// `token`, only if it is the event's.
+fn give_feedback(
+    pool: &mut PoolState,
+    username: &str,
+    event_id: &str,
+    token: Option<&str>,
+    feedback: EventFeedbackType,
+) -> Result<(), CognitoError> {
+    require_threat_protection(pool)?;
+    let key = pool.user_key_of(username)?;
+    let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+    if token.is_some_and(|t| {
+        !bool::from(subtle::ConstantTimeEq::ct_eq(
+            t.as_bytes(),
+            feedback_token(&user.sub, event_id).as_bytes(),
+        ))
+    }) {
+        return Err(crate::errors::not_authorized("Invalid feedback token."));
+    }
+    let found = pool.users.update(&key, |u| {
+        let event = u
+            .auth_events
+            .iter_mut()
+            .find(|e| e.event_id.as_deref() == Some(event_id))?;
+        event.event_feedback = Some(feedback);
+        Some(())
+    });
+    found
+        .flatten()
+        .ok_or_else(|| crate::errors::not_found(format!("Auth event {event_id} does not exist.")))
 }
 
 impl PoolState {
