@@ -176,6 +176,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: feedback_unknown_event,
     },
     Scenario {
+        operation: "UpdateAuthEventFeedback",
+        name: "feedback-token",
+        run: feedback_by_token,
+    },
+    Scenario {
         operation: "AdminUpdateAuthEventFeedback",
         name: "threat-protection-off",
         run: feedback_off,
@@ -1182,6 +1187,53 @@ fn feedback_unknown_event(ctx: &Ctx) -> Result<(), String> {
         "ResourceNotFoundException",
     )
     .map(drop)
+}
+
+/// A user's feedback on its sign-in, with the event's feedback token (which Cognito
+/// mails with risk notifications, and the emulator's `GET /_cognito/events` shows).
+fn feedback_by_token(ctx: &Ctx) -> Result<(), String> {
+    let pool = protected_pool(ctx, "AUDIT")?;
+    let client = super::sign_in::app_client(ctx, &pool.id, json!({}))?;
+    super::sign_in::confirmed_user(ctx, &pool.id, "fern", json!({}))?;
+    super::sign_in::password_sign_in(ctx, &client, "fern", PASSWORD)?;
+    let r = ctx.get(&format!(
+        "/_cognito/events?pool_id={}&username=fern",
+        pool.id
+    ))?;
+    ensure_eq(r.status, 200, "the test API's status")?;
+    let body = r.json()?;
+    let event = at(&body, "/events")?
+        .as_array()
+        .and_then(|events| events.last())
+        .ok_or_else(|| format!("no event in {body}"))?;
+    let event_id = str_at(event, "/event_id")?;
+    let token = str_at(event, "/feedback_token")?;
+    let input = |token: &str| {
+        json!({
+            "UserPoolId": pool.id,
+            "Username": "fern",
+            "EventId": event_id,
+            "FeedbackToken": token,
+            "FeedbackValue": "Invalid",
+        })
+    };
+    ctx.call_err(
+        "UpdateAuthEventFeedback",
+        input("not-the-token"),
+        "NotAuthorizedException",
+    )?;
+    ctx.call("UpdateAuthEventFeedback", input(token))?;
+    let listed = ctx.call(
+        "AdminListUserAuthEvents",
+        json!({"UserPoolId": pool.id, "Username": "fern"}),
+    )?;
+    let feedback = at(&listed, "/AuthEvents/0/EventFeedback")?;
+    ensure_eq(
+        str_at(feedback, "/FeedbackValue")?,
+        "Invalid",
+        "FeedbackValue",
+    )?;
+    ensure_eq(str_at(feedback, "/Provider")?, "User", "Provider")
 }
 
 fn feedback_off(ctx: &Ctx) -> Result<(), String> {
