@@ -39,12 +39,15 @@ export function ensureChromium() {
     );
   }
   // The package lists of a fresh machine may be missing or stale: update once on failure.
-  let failure = aptGet("install", "-y", "--no-install-recommends", "chromium");
+  let failure = aptGet("install", "-y", "chromium");
   if (failure !== null) {
-    failure = aptGet("update") ?? aptGet("install", "-y", "--no-install-recommends", "chromium");
+    failure = aptGet("update") ?? aptGet("install", "-y", "chromium");
   }
-  if (failure !== null || !existsSync(CHROMIUM)) {
+  if (failure !== null) {
     throw new Error(`apt-get install -y chromium failed, so the passkey tests cannot run:\n${failure}`);
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing.`);
   }
   return CHROMIUM;
 }

@@ -247,3 +247,143 @@ export async function tokenVerifiers(poolId, clientId) {
     ),
   };
 }
+
+/** A copy of `value` with every ArrayBuffer or typed array in it as a base64url string. */
+function buffersToB64url(value) {
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+  }
+  if (Array.isArray(value)) {
+    return value.map(buffersToB64url);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, buffersToB64url(v)]));
+  }
+  return value;
+}
+
+function b64urlToBuffer(text) {
+  const bytes = Buffer.from(text, "base64url");
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+
+// Node stand-ins for the WebAuthn interfaces, holding what Chromium made byte for byte.
+
+class AuthenticatorResponse {
+  constructor(json) {
+    this.clientDataJSON = b64urlToBuffer(json.clientDataJSON);
+  }
+}
+
+class AuthenticatorAttestationResponse extends AuthenticatorResponse {
+  #json;
+
+  constructor(json) {
+    super(json);
+    this.#json = json;
+    this.attestationObject = b64urlToBuffer(json.attestationObject);
+  }
+
+  getTransports() {
+    return [...(this.#json.transports ?? [])];
+  }
+
+  getPublicKeyAlgorithm() {
+    return this.#json.publicKeyAlgorithm;
+  }
+
+  getAuthenticatorData() {
+    return b64urlToBuffer(this.#json.authenticatorData);
+  }
+
+  getPublicKey() {
+    return this.#json.publicKey === undefined ? null : b64urlToBuffer(this.#json.publicKey);
+  }
+}
+
+class AuthenticatorAssertionResponse extends AuthenticatorResponse {
+  constructor(json) {
+    super(json);
+    this.authenticatorData = b64urlToBuffer(json.authenticatorData);
+    this.signature = b64urlToBuffer(json.signature);
+    this.userHandle = json.userHandle === undefined ? null : b64urlToBuffer(json.userHandle);
+  }
+}
+
+class PublicKeyCredential {
+  #json;
+
+  constructor(json, response) {
+    this.#json = json;
+    this.id = json.id;
+    this.rawId = b64urlToBuffer(json.rawId);
+    this.type = json.type;
+    this.authenticatorAttachment = json.authenticatorAttachment ?? null;
+    this.response = response;
+  }
+
+  getClientExtensionResults() {
+    return structuredClone(this.#json.clientExtensionResults ?? {});
+  }
+
+  toJSON() {
+    return structuredClone(this.#json);
+  }
+}
+
+const BROWSER_GLOBALS = [
+  "window",
+  "navigator",
+  "PublicKeyCredential",
+  "AuthenticatorAttestationResponse",
+  "AuthenticatorAssertionResponse",
+];
+
+/**
+ * Runs `run` (a call into a browser library, such as Amplify JS) with a
+ * browser's WebAuthn in Node: a `window` that is a secure context,
+ * `navigator.credentials` whose `create` and `get` run in Chromium's `page`
+ * (its authenticator makes and signs the credential), and Node stand-ins for
+ * the credential interfaces, carrying what the browser answered byte for byte.
+ * The globals are there only while `run` runs.
+ */
+export async function withBrowserWebAuthn(page, run) {
+  const ceremony = async (inPage, publicKey, Response) => {
+    const result = await inPage(page, buffersToB64url(publicKey));
+    if (!result.ok) {
+      throw new DOMException(result.message, result.name);
+    }
+    return new PublicKeyCredential(result.json, new Response(result.json.response));
+  };
+  const credentials = {
+    create: ({ publicKey }) => ceremony(createInPage, publicKey, AuthenticatorAttestationResponse),
+    get: ({ publicKey }) => ceremony(getInPage, publicKey, AuthenticatorAssertionResponse),
+  };
+  const browserGlobals = {
+    window: { document: {}, isSecureContext: true, PublicKeyCredential },
+    navigator: { credentials },
+    PublicKeyCredential,
+    AuthenticatorAttestationResponse,
+    AuthenticatorAssertionResponse,
+  };
+  const saved = BROWSER_GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)]);
+  for (const name of BROWSER_GLOBALS) {
+    Object.defineProperty(globalThis, name, {
+      value: browserGlobals[name],
+      configurable: true,
+      writable: true,
+    });
+  }
+  try {
+    return await run();
+  } finally {
+    for (const [name, descriptor] of saved) {
+      if (descriptor === undefined) {
+        delete globalThis[name];
+      } else {
+        Object.defineProperty(globalThis, name, descriptor);
+      }
+    }
+  }
+}
