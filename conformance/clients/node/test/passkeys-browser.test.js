@@ -77,7 +77,10 @@ const RESPOND_TO_AUTH_CHALLENGE_ERRORS = [
   "UserNotFoundException",
 ];
 
-/** Asserts that a RespondToAuthChallenge call fails with a client error its model lists. */
+/**
+ * Asserts that a RespondToAuthChallenge call fails with a client error its model
+ * lists: NotAuthorizedException, as for any proof that does not prove.
+ */
 async function refusedAnswer(promise) {
   let caught;
   await assert.rejects(promise, (err) => {
@@ -89,6 +92,7 @@ async function refusedAnswer(promise) {
     RESPOND_TO_AUTH_CHALLENGE_ERRORS.includes(caught.name),
     `RespondToAuthChallenge answered ${caught.name} (${caught.message}), an error its model does not list`,
   );
+  assert.equal(caught.name, "NotAuthorizedException", caught.message);
   return caught;
 }
 
@@ -282,7 +286,7 @@ describe("passkeys in Chromium with a virtual authenticator", () => {
     await preferred.verify.access.verify(refreshed.AuthenticationResult.AccessToken);
   });
 
-  it("refuses an assertion replayed on another challenge, with an error RespondToAuthChallenge has", async () => {
+  it("refuses an assertion replayed on another challenge with NotAuthorizedException", async () => {
     const token = await makeUser(preferred, "bo");
     await registerPasskey(admin, browser.page, token);
     const first = await passkeyChallenge(preferred, "bo");
@@ -294,7 +298,8 @@ describe("passkeys in Chromium with a virtual authenticator", () => {
     // answers its own challenge.
     const out = await answerPasskey(preferred, "bo", first.session, assertion);
     await assertTokens(preferred, "bo", out.AuthenticationResult);
-    // Cognito's model gives RespondToAuthChallenge no WebAuthn* error.
+    // Cognito's model gives RespondToAuthChallenge no WebAuthn* error: a proof that
+    // does not prove is NotAuthorizedException.
     await refusedAnswer(replay);
   });
 
