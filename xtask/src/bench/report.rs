@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::load::Outcome;
 use super::process::Memory;
-use super::stats::{Human, Summary};
+use super::stats::{CpuTime, Human, Summary};
 
 /// One line of the results table.
 #[derive(Debug, Clone)]
@@ -120,8 +120,9 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
                 p50,
                 p99,
                 max,
-                row.server_cpu.map_or("-".into(), |t| Human(t).to_string()),
-                row.own_cpu.map_or("-".into(), |t| Human(t).to_string()),
+                row.server_cpu
+                    .map_or("-".into(), |t| CpuTime(t).to_string()),
+                row.own_cpu.map_or("-".into(), |t| CpuTime(t).to_string()),
             ]
         })
         .collect();
