@@ -1,9 +1,10 @@
 //! The users of one pool, with the indexes that answer lookups and `ListUsers` filters
 //! without scanning.
 //!
-//! Users are kept in a `BTreeMap` by *key*: the username, lower-cased when the pool's
-//! usernames are case-insensitive. Key order is the listing order, so a pagination token
-//! that names the last key returned stays valid while users come and go.
+//! Users are kept by *key*: the username, lower-cased when the pool's usernames are
+//! case-insensitive. A hash map finds a user by key, and an ordered set of the keys gives
+//! the listing order, so a pagination token that names the last key returned stays valid
+//! while users come and go.
 //!
 //! Every filterable attribute but the username (see [`Indexed`]) has an ordered index
 //! that answers `=` with one lookup and `^=` with one range scan, both in key order; the
@@ -867,7 +868,13 @@ impl<'a> Iterator for Merge<'a> {
 /// The users of a pool.
 #[derive(Debug, Clone)]
 pub struct Users {
-    by_key: BTreeMap<Key, Box<User>>,
+    /// Every user, by key. A lookup hashes the key and reads a bucket or two, where a
+    /// search of an ordered map compares a dozen keys scattered over the heap: with a
+    /// hundred thousand users, those comparisons missed the cache and cost more than the
+    /// rest of an `AdminGetUser`.
+    by_key: HashMap<Key, Box<User>>,
+    /// Every key, in key order: the listing order.
+    order: BTreeSet<Key>,
     /// One per [`Indexed`] attribute, in the order of [`Indexed::ALL`].
     indexes: [Index; 10],
     /// (provider name, user id at the provider) → key of the linked native user.
@@ -877,7 +884,8 @@ pub struct Users {
 impl Default for Users {
     fn default() -> Self {
         Users {
-            by_key: BTreeMap::new(),
+            by_key: HashMap::new(),
+            order: BTreeSet::new(),
             indexes: Indexed::ALL.map(Index::new),
             links: HashMap::new(),
         }
@@ -910,9 +918,9 @@ impl Users {
         &'a self,
         from: Bound<&str>,
     ) -> impl Iterator<Item = (&'a str, &'a User)> + 'a {
-        self.by_key
+        self.order
             .range::<str, _>((from, Bound::Unbounded))
-            .map(|(k, u)| (&**k, &**u))
+            .filter_map(|k| self.by_key.get(k).map(|u| (&**k, &**u)))
     }
 
     /// Whether a user has `key`.
@@ -926,12 +934,14 @@ impl Users {
         for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
             index.add(attr, &user, &key);
         }
+        self.order.insert(Key::clone(&key));
         self.by_key.insert(key, Box::new(user));
     }
 
     /// Removes the user with `key`, and its links.
     pub fn remove(&mut self, key: &str) -> Option<User> {
         let user = self.by_key.remove(key)?;
+        self.order.remove(key);
         for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
             if let Some(value) = attr.value(&user) {
                 index.remove(&value, key);
