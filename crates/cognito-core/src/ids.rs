@@ -11,25 +11,67 @@ const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// `len` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
 pub(crate) fn random_string(random: &dyn Random, alphabet: &[u8], len: usize) -> String {
-    let n = alphabet.len();
-    // The largest multiple of `n` that fits in a byte: bytes at or above it are redrawn.
-    let limit = 256 - 256 % n;
-    let mut out = String::with_capacity(len);
-    let mut buf = [0u8; 64];
-    while out.len() < len {
+    Draw::new(random).string(alphabet, len)
+}
+
+/// Random bytes drawn from a [`Random`] in one call and handed out in turn, with another
+/// call only when they run out: the values one request makes (a `sub`, a salt, a
+/// temporary password) cost one call and one run of the generator instead of one each.
+pub(crate) struct Draw<'a> {
+    random: &'a dyn Random,
+    buf: [u8; 64],
+    at: usize,
+}
+
+impl<'a> Draw<'a> {
+    /// Draws the first 64 bytes.
+    pub(crate) fn new(random: &'a dyn Random) -> Self {
+        let mut buf = [0u8; 64];
         random.fill(&mut buf);
-        for &b in &buf {
-            if out.len() == len {
-                break;
-            }
-            if usize::from(b) < limit {
-                if let Some(&c) = alphabet.get(usize::from(b) % n) {
-                    out.push(char::from(c));
-                }
+        Draw { random, buf, at: 0 }
+    }
+
+    /// The next byte.
+    fn byte(&mut self) -> u8 {
+        if self.at >= self.buf.len() {
+            self.random.fill(&mut self.buf);
+            self.at = 0;
+        }
+        let byte = self.buf.get(self.at).copied().unwrap_or_default();
+        self.at += 1;
+        byte
+    }
+
+    /// The next `N` bytes.
+    pub(crate) fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        for slot in &mut out {
+            *slot = self.byte();
+        }
+        out
+    }
+
+    /// One character of `alphabet` (at most 256 long), uniformly: bytes at or above the
+    /// largest multiple of its length that fits in a byte are drawn again.
+    pub(crate) fn char_of(&mut self, alphabet: &[u8]) -> char {
+        let n = alphabet.len().clamp(1, 256);
+        let limit = 256 - 256 % n;
+        loop {
+            let b = usize::from(self.byte());
+            if b < limit {
+                return alphabet.get(b % n).map_or('?', |&c| char::from(c));
             }
         }
     }
-    out
+
+    /// `len` characters of `alphabet`, each as [`Draw::char_of`] draws it.
+    pub(crate) fn string(&mut self, alphabet: &[u8], len: usize) -> String {
+        let mut out = String::with_capacity(len);
+        for _ in 0..len {
+            out.push(self.char_of(alphabet));
+        }
+        out
+    }
 }
 
 /// A user pool id: `<region>_<9 alphanumerics>`.
@@ -61,19 +103,25 @@ pub fn uuid_v4(random: &dyn Random) -> String {
 
 /// A version 4 UUID made of `b`'s bits.
 pub(crate) fn uuid_from(mut b: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(36);
-    for (i, x) in b.iter().enumerate() {
+    // Two digits per byte and a dash before bytes 4, 6, 8 and 10, written as bytes
+    // without the formatting machinery: ids are made on hot paths.
+    let mut text = [b'-'; 36];
+    let mut at = 0;
+    for (i, x) in b.into_iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+            at += 1;
         }
-        // Two digits without the formatting machinery: ids are made on hot paths.
         for nibble in [x >> 4, x & 0x0f] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+            if let (Some(slot), Some(&digit)) = (text.get_mut(at), HEX.get(usize::from(nibble))) {
+                *slot = digit;
+            }
+            at += 1;
         }
     }
-    out
+    std::str::from_utf8(&text).unwrap_or_default().to_owned()
 }
 
 /// An opaque pagination token that resumes after `key`.

@@ -137,8 +137,14 @@ impl PoolState {
     }
 
     fn user(&self, name: &str) -> Result<&User, CognitoError> {
-        // The username itself first: one lookup in the common case.
-        if let Some(user) = self.users.get(&self.user_key(name)) {
+        // The username itself first: one lookup in the common case, without copying the
+        // name when it is its own key.
+        let found = if self.case_insensitive() {
+            self.users.get(&self.user_key(name))
+        } else {
+            self.users.get(name)
+        };
+        if let Some(user) = found {
             return Ok(user);
         }
         self.find_user(name)
@@ -356,10 +362,12 @@ impl Cognito {
             if let Some(p) = &input.temporary_password {
                 check_password(&policy, p)?;
             }
-            let password = input
-                .temporary_password
-                .clone()
-                .unwrap_or_else(|| rules::temporary_password(&policy, &*self.random));
+            // The new user's random values (password, `sub`, salt) come from one draw.
+            let mut draw = ids::Draw::new(&*self.random);
+            let password = match &input.temporary_password {
+                Some(password) => password.clone(),
+                None => rules::temporary_password(&policy, &mut draw),
+            };
             let expires = pool.temporary_password_expiry(ctx.now);
 
             if input.message_action == Some(MessageActionType::Resend) {
@@ -398,7 +406,7 @@ impl Cognito {
                 input.user_attributes.as_deref().unwrap_or_default(),
                 AttributeWrite::Create,
             )?;
-            let sub = ids::uuid_v4(&*self.random);
+            let sub = ids::uuid_from(draw.bytes());
             let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
             let key = pool.user_key(&username);
             if pool.users.contains(&key) {
@@ -414,7 +422,7 @@ impl Cognito {
             };
             pool.claim_aliases(&key, &attrs, verified, input.force_alias_creation)?;
             pool.fold_aliases(&mut attrs);
-            let hash = self.hash_password(pool, &username, &password);
+            let hash = PasswordHash::new(pool.pool_name(), &username, &password, draw.bytes());
             let mut user = User::new(
                 username,
                 sub,

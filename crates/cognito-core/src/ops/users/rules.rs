@@ -7,7 +7,7 @@ use cognito_model::shapes::{
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::errors::invalid_parameter;
-use crate::Random;
+use crate::ids::Draw;
 
 /// Characters Cognito counts as symbols in passwords.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
@@ -214,21 +214,18 @@ pub(crate) fn check_password(
 }
 
 /// A temporary password that satisfies `policy`.
-pub(crate) fn temporary_password(policy: &PasswordPolicyType, random: &dyn Random) -> String {
-    use crate::ids::random_string;
+pub(crate) fn temporary_password(policy: &PasswordPolicyType, draw: &mut Draw<'_>) -> String {
     let len = usize::try_from(policy.minimum_length.unwrap_or(8))
         .unwrap_or(8)
         .max(12);
     let mut out = String::with_capacity(len);
-    out.push_str(&random_string(random, b"ABCDEFGHJKLMNPQRSTUVWXYZ", 1));
-    out.push_str(&random_string(random, b"abcdefghijkmnopqrstuvwxyz", 1));
-    out.push_str(&random_string(random, b"23456789", 1));
-    out.push_str(&random_string(random, b"!#$%&*+-=?@^_", 1));
-    out.push_str(&random_string(
-        random,
-        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
-        len - 4,
-    ));
+    out.push(draw.char_of(b"ABCDEFGHJKLMNPQRSTUVWXYZ"));
+    out.push(draw.char_of(b"abcdefghijkmnopqrstuvwxyz"));
+    out.push(draw.char_of(b"23456789"));
+    out.push(draw.char_of(b"!#$%&*+-=?@^_"));
+    for _ in 4..len {
+        out.push(draw.char_of(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"));
+    }
     out
 }
 
@@ -272,8 +269,9 @@ mod tests {
     #[test]
     fn generated_temporary_passwords_pass_the_policy() {
         let r = SeqRandom::default();
+        let mut draw = Draw::new(&r);
         for _ in 0..50 {
-            let p = temporary_password(&strict(), &r);
+            let p = temporary_password(&strict(), &mut draw);
             assert!(check_password(&strict(), &p).is_ok(), "{p}");
         }
     }
