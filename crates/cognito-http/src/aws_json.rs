@@ -2,11 +2,11 @@
 //! input value, and how answers are written. Errors are written by `failure`, the one
 //! mapping from every error to the wire.
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
 use cognito_model::Operation;
 use http::header::{HeaderMap, HeaderName, CONTENT_LENGTH, CONTENT_TYPE};
 use http::Response;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Body;
 use serde_json::{Map, Value};
 
@@ -63,6 +63,9 @@ pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
 
 /// Reads the whole body, refusing (without reading on when it can tell early) one larger
 /// than `limit` bytes.
+///
+/// A body that arrives as one piece, as a request's usually does, is answered as that
+/// piece without a copy; only a body in several pieces is gathered into a new buffer.
 pub(crate) async fn read_body<B>(
     headers: &HeaderMap,
     body: B,
@@ -79,11 +82,36 @@ where
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Rejection::BodyTooLarge { limit });
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(Rejection::BodyTooLarge { limit }),
-        Err(_) => Err(Rejection::BodyUnreadable),
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| Rejection::BodyUnreadable)?;
+        // Trailers carry nothing the API reads.
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        len = len.saturating_add(data.remaining());
+        if len > limit {
+            return Err(Rejection::BodyTooLarge { limit });
+        }
+        let piece = data.copy_to_bytes(data.remaining());
+        match (&mut gathered, first.take()) {
+            (Some(all), _) => all.extend_from_slice(&piece),
+            (None, None) => first = Some(piece),
+            (None, Some(before)) => {
+                let mut all = BytesMut::with_capacity(before.len() + piece.len());
+                all.extend_from_slice(&before);
+                all.extend_from_slice(&piece);
+                gathered = Some(all);
+            }
+        }
     }
+    Ok(match gathered {
+        Some(all) => all.freeze(),
+        None => first.unwrap_or_default(),
+    })
 }
 
 /// The input value a body carries: a JSON object, `{}` when the body is empty.
