@@ -556,10 +556,10 @@ impl<'m> Generator<'m> {
                 op.name
             );
         }
-        out.push_str("}\n\n/// Decodes the (already validated) input of `op`, calls the service and encodes the output.\n///\n/// The input is decoded before the service is called: a decoding failure\n/// ([`DispatchError::Serialization`]) has changed nothing.\npub fn dispatch<S: CognitoIdentityProvider + ?Sized>(\n    service: &S,\n    ctx: &S::Context,\n    op: Operation,\n    input: crate::Input<'_>,\n) -> Result<Vec<u8>, DispatchError> {\n    match op {\n");
+        out.push_str("}\n\n/// Decodes the input of `op` (validated already, or as it is decoded: [`crate::Input`]),\n/// calls the service and encodes the output.\n///\n/// The input is decoded before the service is called: a decoding failure\n/// ([`DispatchError::Serialization`]) has changed nothing.\npub fn dispatch<S: CognitoIdentityProvider + ?Sized>(\n    service: &S,\n    ctx: &S::Context,\n    op: Operation,\n    input: crate::Input<'_>,\n) -> Result<Vec<u8>, DispatchError> {\n    match op {\n");
         for op in ops {
             let call = format!(
-                "service.{}(ctx, crate::decode(input)?)?",
+                "service.{}(ctx, crate::decode(op, input)?)?",
                 field_name(&op.name)
             );
             let _ = if op.output.is_some() {

@@ -245,21 +245,20 @@ where
 
 /// Validates `body` as the input of `op`, decodes it and runs the operation.
 ///
-/// A body the fast path vouches for (`validate::accepts`) is decoded straight from its
-/// bytes; any other is parsed into a JSON value, validated (which words the rejection)
-/// and decoded from the value, so that both ways answer alike.
+/// The body is first decoded straight from its bytes, validated on the way
+/// ([`Input::Body`]); a body that pass is not sure of is parsed into a JSON value,
+/// validated (which words the rejection) and decoded from the value, so that both ways
+/// answer alike.
 fn run<S: Backend>(
     provider: &S,
     ctx: &RequestContext,
     op: Operation,
     body: &[u8],
 ) -> Result<Vec<u8>, Failure> {
-    if validate::accepts(op, body) {
-        match dispatch(provider, ctx, op, Input::Checked(body)) {
-            // Nothing ran; the full path words the error as it always does.
-            Err(DispatchError::Serialization(_)) => {}
-            done => return Ok(done?),
-        }
+    match dispatch(provider, ctx, op, Input::Body(body)) {
+        // Nothing ran; the full path words the error as it always does.
+        Err(DispatchError::Serialization(_)) => {}
+        done => return Ok(done?),
     }
     let mut input = aws_json::parse_input(body)?;
     validate::drop_null_map_values(op, &mut input);

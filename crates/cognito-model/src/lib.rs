@@ -13,6 +13,7 @@
 //! This crate knows nothing about HTTP, storage or behaviour: it is the vocabulary the
 //! other crates speak. Everything under `generated/` is written by `cargo xtask codegen`.
 
+mod encode;
 mod error;
 mod generated;
 pub mod schema;
@@ -25,33 +26,45 @@ pub use generated::operations::{dispatch, CognitoIdentityProvider, Operation};
 pub use generated::shapes;
 pub use values::{Blob, Timestamp};
 
-/// A request's input, as [`dispatch`] takes it: validated one way or the other.
+/// A request's input, as [`dispatch`] takes it: validated, or validated as it is decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input<'a> {
     /// The body as a JSON value that [`validate::validate_input`] accepted.
     Value(serde_json::Value),
-    /// A body that [`validate::accepts`] accepted, decoded straight from its bytes without
-    /// building a JSON value first. Should it fail to decode (a `null` where the typed
-    /// input has a plain `bool`, say), [`dispatch`] answers
-    /// [`DispatchError::Serialization`] before calling the service: decode the body
-    /// through [`Input::Value`] then, which words the error as clients expect.
-    Checked(&'a [u8]),
+    /// The body's bytes, validated while they are decoded into the typed input
+    /// ([`validate::decode`]), in one pass. Should that pass not be sure of the body (a
+    /// broken constraint, a wrong type, a member given twice, a `null` where the typed
+    /// input has a plain `bool`, ...), [`dispatch`] answers
+    /// [`DispatchError::Serialization`] before calling the service: validate the body
+    /// through [`Input::Value`] then, which words the rejection as clients expect.
+    Body(&'a [u8]),
 }
 
-/// Deserializes a validated input into its typed request.
-fn decode<T: serde::de::DeserializeOwned>(input: Input<'_>) -> Result<T, DispatchError> {
+/// Deserializes the input of `op` into its typed request.
+fn decode<T: serde::de::DeserializeOwned>(
+    op: Operation,
+    input: Input<'_>,
+) -> Result<T, DispatchError> {
     match input {
-        Input::Value(value) => serde_json::from_value(value),
-        Input::Checked(body) => serde_json::from_slice(body),
+        Input::Value(value) => {
+            serde_json::from_value(value).map_err(|e| DispatchError::Serialization(e.to_string()))
+        }
+        Input::Body(body) => validate::decode(op, body).ok_or_else(|| {
+            DispatchError::Serialization("not known to be valid: validate it first".to_owned())
+        }),
     }
-    .map_err(|e| DispatchError::Serialization(e.to_string()))
 }
 
-/// Serializes an output structure.
+/// Serializes an output structure: by [`encode::to_vec`], or by `serde_json` (the same
+/// bytes) when the output holds something that leaves to it.
 fn encode<T: serde::Serialize>(output: &T) -> Result<Vec<u8>, DispatchError> {
     // Room for most answers at once (a user, a pool), rather than growing from 128 bytes.
     let mut out = Vec::with_capacity(ENCODE_CAPACITY);
-    serde_json::to_writer(&mut out, output).map_err(|e| DispatchError::Internal(e.to_string()))?;
+    if encode::to_vec(output, &mut out).is_err() {
+        out.clear();
+        serde_json::to_writer(&mut out, output)
+            .map_err(|e| DispatchError::Internal(e.to_string()))?;
+    }
     Ok(out)
 }
 

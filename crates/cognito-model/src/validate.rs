@@ -7,11 +7,11 @@
 //! `InvalidParameterException` whose message reads
 //! `2 validation errors detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null; ...`.
 //!
-//! [`accepts`] is the fast path of the same rules: it walks a request body's bytes
-//! against the schema without building a JSON value, and says only whether the input is
-//! valid beyond doubt. A body it accepts is decoded straight into the operation's input
-//! ([`crate::Input::Checked`]); any other goes through [`validate_input`], which words the
-//! rejection.
+//! [`decode`] is the fast path of the same rules: it decodes a request body's bytes
+//! straight into the operation's typed input, checking the schema on the way, and
+//! answers only an input valid beyond doubt ([`crate::Input::Body`]); any other body goes
+//! through [`validate_input`], which words the rejection. [`accepts`] walks the bytes
+//! the same way without decoding them: whether the input is valid beyond doubt.
 
 use serde_json::{Map, Value};
 
@@ -19,8 +19,10 @@ use crate::schema::{Kind, ShapeDef, ShapeId};
 use crate::{CognitoError, DispatchError, ErrorKind, Operation};
 
 mod fast;
+mod typed;
 
 pub use fast::accepts;
+pub use typed::decode;
 
 /// Why an input was refused before reaching the service.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4713,7 +4713,8 @@ pub trait CognitoIdentityProvider {
     }
 }
 
-/// Decodes the (already validated) input of `op`, calls the service and encodes the output.
+/// Decodes the input of `op` (validated already, or as it is decoded: [`crate::Input`]),
+/// calls the service and encodes the output.
 ///
 /// The input is decoded before the service is called: a decoding failure
 /// ([`DispatchError::Serialization`]) has changed nothing.
@@ -4725,448 +4726,464 @@ pub fn dispatch<S: CognitoIdentityProvider + ?Sized>(
 ) -> Result<Vec<u8>, DispatchError> {
     match op {
         Operation::AddCustomAttributes => {
-            crate::encode(&service.add_custom_attributes(ctx, crate::decode(input)?)?)
+            crate::encode(&service.add_custom_attributes(ctx, crate::decode(op, input)?)?)
         }
         Operation::AddUserPoolClientSecret => {
-            crate::encode(&service.add_user_pool_client_secret(ctx, crate::decode(input)?)?)
+            crate::encode(&service.add_user_pool_client_secret(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminAddUserToGroup => {
-            service.admin_add_user_to_group(ctx, crate::decode(input)?)?;
+            service.admin_add_user_to_group(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::AdminConfirmSignUp => {
-            crate::encode(&service.admin_confirm_sign_up(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_confirm_sign_up(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminCreateUser => {
-            crate::encode(&service.admin_create_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_create_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminDeleteSoftwareToken => {
-            crate::encode(&service.admin_delete_software_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_delete_software_token(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminDeleteUser => {
-            service.admin_delete_user(ctx, crate::decode(input)?)?;
+            service.admin_delete_user(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::AdminDeleteUserAttributes => {
-            crate::encode(&service.admin_delete_user_attributes(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_delete_user_attributes(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminDisableProviderForUser => {
-            crate::encode(&service.admin_disable_provider_for_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_disable_provider_for_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminDisableUser => {
-            crate::encode(&service.admin_disable_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_disable_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminEnableUser => {
-            crate::encode(&service.admin_enable_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_enable_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminForgetDevice => {
-            service.admin_forget_device(ctx, crate::decode(input)?)?;
+            service.admin_forget_device(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::AdminGetDevice => {
-            crate::encode(&service.admin_get_device(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_get_device(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminGetUser => {
-            crate::encode(&service.admin_get_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_get_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminGetUserAuthFactors => {
-            crate::encode(&service.admin_get_user_auth_factors(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_get_user_auth_factors(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminInitiateAuth => {
-            crate::encode(&service.admin_initiate_auth(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_initiate_auth(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminLinkProviderForUser => {
-            crate::encode(&service.admin_link_provider_for_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_link_provider_for_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminListDevices => {
-            crate::encode(&service.admin_list_devices(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_list_devices(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminListGroupsForUser => {
-            crate::encode(&service.admin_list_groups_for_user(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_list_groups_for_user(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminListUserAuthEvents => {
-            crate::encode(&service.admin_list_user_auth_events(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_list_user_auth_events(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminListUserSessions => {
-            crate::encode(&service.admin_list_user_sessions(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_list_user_sessions(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminRemoveUserFromGroup => {
-            service.admin_remove_user_from_group(ctx, crate::decode(input)?)?;
+            service.admin_remove_user_from_group(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::AdminResetUserPassword => {
-            crate::encode(&service.admin_reset_user_password(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_reset_user_password(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminRespondToAuthChallenge => {
-            crate::encode(&service.admin_respond_to_auth_challenge(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_respond_to_auth_challenge(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminRevokeUserSession => {
-            crate::encode(&service.admin_revoke_user_session(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_revoke_user_session(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminSetUserMFAPreference => {
-            crate::encode(&service.admin_set_user_mfa_preference(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_set_user_mfa_preference(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminSetUserPassword => {
-            crate::encode(&service.admin_set_user_password(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_set_user_password(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminSetUserSettings => {
-            crate::encode(&service.admin_set_user_settings(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_set_user_settings(ctx, crate::decode(op, input)?)?)
         }
-        Operation::AdminUpdateAuthEventFeedback => {
-            crate::encode(&service.admin_update_auth_event_feedback(ctx, crate::decode(input)?)?)
-        }
+        Operation::AdminUpdateAuthEventFeedback => crate::encode(
+            &service.admin_update_auth_event_feedback(ctx, crate::decode(op, input)?)?,
+        ),
         Operation::AdminUpdateDeviceStatus => {
-            crate::encode(&service.admin_update_device_status(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_update_device_status(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminUpdateUserAttributes => {
-            crate::encode(&service.admin_update_user_attributes(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_update_user_attributes(ctx, crate::decode(op, input)?)?)
         }
         Operation::AdminUserGlobalSignOut => {
-            crate::encode(&service.admin_user_global_sign_out(ctx, crate::decode(input)?)?)
+            crate::encode(&service.admin_user_global_sign_out(ctx, crate::decode(op, input)?)?)
         }
         Operation::AssociateSoftwareToken => {
-            crate::encode(&service.associate_software_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.associate_software_token(ctx, crate::decode(op, input)?)?)
         }
         Operation::CancelPointInTimeRecovery => {
-            crate::encode(&service.cancel_point_in_time_recovery(ctx, crate::decode(input)?)?)
+            crate::encode(&service.cancel_point_in_time_recovery(ctx, crate::decode(op, input)?)?)
         }
         Operation::ChangePassword => {
-            crate::encode(&service.change_password(ctx, crate::decode(input)?)?)
+            crate::encode(&service.change_password(ctx, crate::decode(op, input)?)?)
         }
         Operation::CompleteWebAuthnRegistration => {
-            crate::encode(&service.complete_web_authn_registration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.complete_web_authn_registration(ctx, crate::decode(op, input)?)?)
         }
         Operation::ConfirmDevice => {
-            crate::encode(&service.confirm_device(ctx, crate::decode(input)?)?)
+            crate::encode(&service.confirm_device(ctx, crate::decode(op, input)?)?)
         }
         Operation::ConfirmForgotPassword => {
-            crate::encode(&service.confirm_forgot_password(ctx, crate::decode(input)?)?)
+            crate::encode(&service.confirm_forgot_password(ctx, crate::decode(op, input)?)?)
         }
         Operation::ConfirmSignUp => {
-            crate::encode(&service.confirm_sign_up(ctx, crate::decode(input)?)?)
+            crate::encode(&service.confirm_sign_up(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateCIMDPolicy => {
-            crate::encode(&service.create_cimd_policy(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_cimd_policy(ctx, crate::decode(op, input)?)?)
         }
-        Operation::CreateGroup => crate::encode(&service.create_group(ctx, crate::decode(input)?)?),
+        Operation::CreateGroup => {
+            crate::encode(&service.create_group(ctx, crate::decode(op, input)?)?)
+        }
         Operation::CreateIdentityProvider => {
-            crate::encode(&service.create_identity_provider(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_identity_provider(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateManagedLoginBranding => {
-            crate::encode(&service.create_managed_login_branding(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_managed_login_branding(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateResourceServer => {
-            crate::encode(&service.create_resource_server(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_resource_server(ctx, crate::decode(op, input)?)?)
         }
-        Operation::CreateTerms => crate::encode(&service.create_terms(ctx, crate::decode(input)?)?),
+        Operation::CreateTerms => {
+            crate::encode(&service.create_terms(ctx, crate::decode(op, input)?)?)
+        }
         Operation::CreateUserImportJob => {
-            crate::encode(&service.create_user_import_job(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_user_import_job(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateUserPool => {
-            crate::encode(&service.create_user_pool(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_user_pool(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateUserPoolClient => {
-            crate::encode(&service.create_user_pool_client(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_user_pool_client(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateUserPoolDomain => {
-            crate::encode(&service.create_user_pool_domain(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_user_pool_domain(ctx, crate::decode(op, input)?)?)
         }
         Operation::CreateUserPoolReplica => {
-            crate::encode(&service.create_user_pool_replica(ctx, crate::decode(input)?)?)
+            crate::encode(&service.create_user_pool_replica(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteCIMDPolicy => {
-            crate::encode(&service.delete_cimd_policy(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_cimd_policy(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteGroup => {
-            service.delete_group(ctx, crate::decode(input)?)?;
+            service.delete_group(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteIdentityProvider => {
-            service.delete_identity_provider(ctx, crate::decode(input)?)?;
+            service.delete_identity_provider(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteManagedLoginBranding => {
-            service.delete_managed_login_branding(ctx, crate::decode(input)?)?;
+            service.delete_managed_login_branding(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteResourceServer => {
-            service.delete_resource_server(ctx, crate::decode(input)?)?;
+            service.delete_resource_server(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteTerms => {
-            service.delete_terms(ctx, crate::decode(input)?)?;
+            service.delete_terms(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteUser => {
-            service.delete_user(ctx, crate::decode(input)?)?;
+            service.delete_user(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteUserAttributes => {
-            crate::encode(&service.delete_user_attributes(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_user_attributes(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteUserPool => {
-            service.delete_user_pool(ctx, crate::decode(input)?)?;
+            service.delete_user_pool(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteUserPoolClient => {
-            service.delete_user_pool_client(ctx, crate::decode(input)?)?;
+            service.delete_user_pool_client(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::DeleteUserPoolClientSecret => {
-            crate::encode(&service.delete_user_pool_client_secret(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_user_pool_client_secret(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteUserPoolDomain => {
-            crate::encode(&service.delete_user_pool_domain(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_user_pool_domain(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteUserPoolReplica => {
-            crate::encode(&service.delete_user_pool_replica(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_user_pool_replica(ctx, crate::decode(op, input)?)?)
         }
         Operation::DeleteWebAuthnCredential => {
-            crate::encode(&service.delete_web_authn_credential(ctx, crate::decode(input)?)?)
+            crate::encode(&service.delete_web_authn_credential(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeCIMDPolicy => {
-            crate::encode(&service.describe_cimd_policy(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_cimd_policy(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeIdentityProvider => {
-            crate::encode(&service.describe_identity_provider(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_identity_provider(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeManagedLoginBranding => {
-            crate::encode(&service.describe_managed_login_branding(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_managed_login_branding(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeManagedLoginBrandingByClient => crate::encode(
-            &service.describe_managed_login_branding_by_client(ctx, crate::decode(input)?)?,
+            &service.describe_managed_login_branding_by_client(ctx, crate::decode(op, input)?)?,
         ),
         Operation::DescribePointInTimeRecovery => {
-            crate::encode(&service.describe_point_in_time_recovery(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_point_in_time_recovery(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeResourceServer => {
-            crate::encode(&service.describe_resource_server(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_resource_server(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeRiskConfiguration => {
-            crate::encode(&service.describe_risk_configuration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_risk_configuration(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeTerms => {
-            crate::encode(&service.describe_terms(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_terms(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeTermsByClient => {
-            crate::encode(&service.describe_terms_by_client(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_terms_by_client(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeUserImportJob => {
-            crate::encode(&service.describe_user_import_job(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_user_import_job(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeUserPool => {
-            crate::encode(&service.describe_user_pool(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_user_pool(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeUserPoolClient => {
-            crate::encode(&service.describe_user_pool_client(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_user_pool_client(ctx, crate::decode(op, input)?)?)
         }
         Operation::DescribeUserPoolDomain => {
-            crate::encode(&service.describe_user_pool_domain(ctx, crate::decode(input)?)?)
+            crate::encode(&service.describe_user_pool_domain(ctx, crate::decode(op, input)?)?)
         }
         Operation::ForgetDevice => {
-            service.forget_device(ctx, crate::decode(input)?)?;
+            service.forget_device(ctx, crate::decode(op, input)?)?;
             Ok(b"{}".to_vec())
         }
         Operation::ForgotPassword => {
-            crate::encode(&service.forgot_password(ctx, crate::decode(input)?)?)
+            crate::encode(&service.forgot_password(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetCSVHeader => {
-            crate::encode(&service.get_csv_header(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_csv_header(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetClientToken => {
-            crate::encode(&service.get_client_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_client_token(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetDerivedToken => {
-            crate::encode(&service.get_derived_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_derived_token(ctx, crate::decode(op, input)?)?)
         }
-        Operation::GetDevice => crate::encode(&service.get_device(ctx, crate::decode(input)?)?),
-        Operation::GetGroup => crate::encode(&service.get_group(ctx, crate::decode(input)?)?),
-        Operation::GetIdentityProviderByIdentifier => {
-            crate::encode(&service.get_identity_provider_by_identifier(ctx, crate::decode(input)?)?)
-        }
+        Operation::GetDevice => crate::encode(&service.get_device(ctx, crate::decode(op, input)?)?),
+        Operation::GetGroup => crate::encode(&service.get_group(ctx, crate::decode(op, input)?)?),
+        Operation::GetIdentityProviderByIdentifier => crate::encode(
+            &service.get_identity_provider_by_identifier(ctx, crate::decode(op, input)?)?,
+        ),
         Operation::GetLogDeliveryConfiguration => {
-            crate::encode(&service.get_log_delivery_configuration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_log_delivery_configuration(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetProvisionedLimit => {
-            crate::encode(&service.get_provisioned_limit(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_provisioned_limit(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetSigningCertificate => {
-            crate::encode(&service.get_signing_certificate(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_signing_certificate(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetTokensFromRefreshToken => {
-            crate::encode(&service.get_tokens_from_refresh_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_tokens_from_refresh_token(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetUICustomization => {
-            crate::encode(&service.get_ui_customization(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_ui_customization(ctx, crate::decode(op, input)?)?)
         }
-        Operation::GetUser => crate::encode(&service.get_user(ctx, crate::decode(input)?)?),
+        Operation::GetUser => crate::encode(&service.get_user(ctx, crate::decode(op, input)?)?),
         Operation::GetUserAttributeVerificationCode => crate::encode(
-            &service.get_user_attribute_verification_code(ctx, crate::decode(input)?)?,
+            &service.get_user_attribute_verification_code(ctx, crate::decode(op, input)?)?,
         ),
         Operation::GetUserAuthFactors => {
-            crate::encode(&service.get_user_auth_factors(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_user_auth_factors(ctx, crate::decode(op, input)?)?)
         }
         Operation::GetUserPoolClientSessionConfiguration => crate::encode(
-            &service.get_user_pool_client_session_configuration(ctx, crate::decode(input)?)?,
+            &service.get_user_pool_client_session_configuration(ctx, crate::decode(op, input)?)?,
         ),
         Operation::GetUserPoolMfaConfig => {
-            crate::encode(&service.get_user_pool_mfa_config(ctx, crate::decode(input)?)?)
+            crate::encode(&service.get_user_pool_mfa_config(ctx, crate::decode(op, input)?)?)
         }
-        Operation::GetUserPoolSessionConfiguration => {
-            crate::encode(&service.get_user_pool_session_configuration(ctx, crate::decode(input)?)?)
-        }
+        Operation::GetUserPoolSessionConfiguration => crate::encode(
+            &service.get_user_pool_session_configuration(ctx, crate::decode(op, input)?)?,
+        ),
         Operation::GlobalSignOut => {
-            crate::encode(&service.global_sign_out(ctx, crate::decode(input)?)?)
+            crate::encode(&service.global_sign_out(ctx, crate::decode(op, input)?)?)
         }
         Operation::InitiateAuth => {
-            crate::encode(&service.initiate_auth(ctx, crate::decode(input)?)?)
+            crate::encode(&service.initiate_auth(ctx, crate::decode(op, input)?)?)
         }
         Operation::InitiatePointInTimeRecovery => {
-            crate::encode(&service.initiate_point_in_time_recovery(ctx, crate::decode(input)?)?)
+            crate::encode(&service.initiate_point_in_time_recovery(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListCIMDPolicies => {
-            crate::encode(&service.list_cimd_policies(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_cimd_policies(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListClientMetadataURLs => {
-            crate::encode(&service.list_client_metadata_urls(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_client_metadata_urls(ctx, crate::decode(op, input)?)?)
         }
-        Operation::ListDevices => crate::encode(&service.list_devices(ctx, crate::decode(input)?)?),
-        Operation::ListGroups => crate::encode(&service.list_groups(ctx, crate::decode(input)?)?),
+        Operation::ListDevices => {
+            crate::encode(&service.list_devices(ctx, crate::decode(op, input)?)?)
+        }
+        Operation::ListGroups => {
+            crate::encode(&service.list_groups(ctx, crate::decode(op, input)?)?)
+        }
         Operation::ListIdentityProviders => {
-            crate::encode(&service.list_identity_providers(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_identity_providers(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListPointInTimeRecoveries => {
-            crate::encode(&service.list_point_in_time_recoveries(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_point_in_time_recoveries(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListResourceServers => {
-            crate::encode(&service.list_resource_servers(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_resource_servers(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListTagsForResource => {
-            crate::encode(&service.list_tags_for_resource(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_tags_for_resource(ctx, crate::decode(op, input)?)?)
         }
-        Operation::ListTerms => crate::encode(&service.list_terms(ctx, crate::decode(input)?)?),
+        Operation::ListTerms => crate::encode(&service.list_terms(ctx, crate::decode(op, input)?)?),
         Operation::ListUserImportJobs => {
-            crate::encode(&service.list_user_import_jobs(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_import_jobs(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListUserPoolClientSecrets => {
-            crate::encode(&service.list_user_pool_client_secrets(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_pool_client_secrets(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListUserPoolClients => {
-            crate::encode(&service.list_user_pool_clients(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_pool_clients(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListUserPoolReplicas => {
-            crate::encode(&service.list_user_pool_replicas(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_pool_replicas(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListUserPools => {
-            crate::encode(&service.list_user_pools(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_pools(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListUserSessions => {
-            crate::encode(&service.list_user_sessions(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_user_sessions(ctx, crate::decode(op, input)?)?)
         }
-        Operation::ListUsers => crate::encode(&service.list_users(ctx, crate::decode(input)?)?),
+        Operation::ListUsers => crate::encode(&service.list_users(ctx, crate::decode(op, input)?)?),
         Operation::ListUsersInGroup => {
-            crate::encode(&service.list_users_in_group(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_users_in_group(ctx, crate::decode(op, input)?)?)
         }
         Operation::ListWebAuthnCredentials => {
-            crate::encode(&service.list_web_authn_credentials(ctx, crate::decode(input)?)?)
+            crate::encode(&service.list_web_authn_credentials(ctx, crate::decode(op, input)?)?)
         }
         Operation::ResendConfirmationCode => {
-            crate::encode(&service.resend_confirmation_code(ctx, crate::decode(input)?)?)
+            crate::encode(&service.resend_confirmation_code(ctx, crate::decode(op, input)?)?)
         }
         Operation::RespondToAuthChallenge => {
-            crate::encode(&service.respond_to_auth_challenge(ctx, crate::decode(input)?)?)
+            crate::encode(&service.respond_to_auth_challenge(ctx, crate::decode(op, input)?)?)
         }
-        Operation::RevokeToken => crate::encode(&service.revoke_token(ctx, crate::decode(input)?)?),
+        Operation::RevokeToken => {
+            crate::encode(&service.revoke_token(ctx, crate::decode(op, input)?)?)
+        }
         Operation::RevokeUserSession => {
-            crate::encode(&service.revoke_user_session(ctx, crate::decode(input)?)?)
+            crate::encode(&service.revoke_user_session(ctx, crate::decode(op, input)?)?)
         }
         Operation::SetLogDeliveryConfiguration => {
-            crate::encode(&service.set_log_delivery_configuration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_log_delivery_configuration(ctx, crate::decode(op, input)?)?)
         }
         Operation::SetRiskConfiguration => {
-            crate::encode(&service.set_risk_configuration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_risk_configuration(ctx, crate::decode(op, input)?)?)
         }
         Operation::SetUICustomization => {
-            crate::encode(&service.set_ui_customization(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_ui_customization(ctx, crate::decode(op, input)?)?)
         }
         Operation::SetUserMFAPreference => {
-            crate::encode(&service.set_user_mfa_preference(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_user_mfa_preference(ctx, crate::decode(op, input)?)?)
         }
         Operation::SetUserPoolClientSessionConfiguration => crate::encode(
-            &service.set_user_pool_client_session_configuration(ctx, crate::decode(input)?)?,
+            &service.set_user_pool_client_session_configuration(ctx, crate::decode(op, input)?)?,
         ),
         Operation::SetUserPoolMfaConfig => {
-            crate::encode(&service.set_user_pool_mfa_config(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_user_pool_mfa_config(ctx, crate::decode(op, input)?)?)
         }
-        Operation::SetUserPoolSessionConfiguration => {
-            crate::encode(&service.set_user_pool_session_configuration(ctx, crate::decode(input)?)?)
-        }
+        Operation::SetUserPoolSessionConfiguration => crate::encode(
+            &service.set_user_pool_session_configuration(ctx, crate::decode(op, input)?)?,
+        ),
         Operation::SetUserSettings => {
-            crate::encode(&service.set_user_settings(ctx, crate::decode(input)?)?)
+            crate::encode(&service.set_user_settings(ctx, crate::decode(op, input)?)?)
         }
-        Operation::SignUp => crate::encode(&service.sign_up(ctx, crate::decode(input)?)?),
+        Operation::SignUp => crate::encode(&service.sign_up(ctx, crate::decode(op, input)?)?),
         Operation::StartPointInTimeRecovery => {
-            crate::encode(&service.start_point_in_time_recovery(ctx, crate::decode(input)?)?)
+            crate::encode(&service.start_point_in_time_recovery(ctx, crate::decode(op, input)?)?)
         }
         Operation::StartUserImportJob => {
-            crate::encode(&service.start_user_import_job(ctx, crate::decode(input)?)?)
+            crate::encode(&service.start_user_import_job(ctx, crate::decode(op, input)?)?)
         }
         Operation::StartWebAuthnRegistration => {
-            crate::encode(&service.start_web_authn_registration(ctx, crate::decode(input)?)?)
+            crate::encode(&service.start_web_authn_registration(ctx, crate::decode(op, input)?)?)
         }
         Operation::StopUserImportJob => {
-            crate::encode(&service.stop_user_import_job(ctx, crate::decode(input)?)?)
+            crate::encode(&service.stop_user_import_job(ctx, crate::decode(op, input)?)?)
         }
-        Operation::TagResource => crate::encode(&service.tag_resource(ctx, crate::decode(input)?)?),
+        Operation::TagResource => {
+            crate::encode(&service.tag_resource(ctx, crate::decode(op, input)?)?)
+        }
         Operation::UntagResource => {
-            crate::encode(&service.untag_resource(ctx, crate::decode(input)?)?)
+            crate::encode(&service.untag_resource(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateAuthEventFeedback => {
-            crate::encode(&service.update_auth_event_feedback(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_auth_event_feedback(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateCIMDPolicy => {
-            crate::encode(&service.update_cimd_policy(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_cimd_policy(ctx, crate::decode(op, input)?)?)
         }
-        Operation::UpdateClientMetadataURLState => {
-            crate::encode(&service.update_client_metadata_url_state(ctx, crate::decode(input)?)?)
-        }
+        Operation::UpdateClientMetadataURLState => crate::encode(
+            &service.update_client_metadata_url_state(ctx, crate::decode(op, input)?)?,
+        ),
         Operation::UpdateDeviceStatus => {
-            crate::encode(&service.update_device_status(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_device_status(ctx, crate::decode(op, input)?)?)
         }
-        Operation::UpdateGroup => crate::encode(&service.update_group(ctx, crate::decode(input)?)?),
+        Operation::UpdateGroup => {
+            crate::encode(&service.update_group(ctx, crate::decode(op, input)?)?)
+        }
         Operation::UpdateIdentityProvider => {
-            crate::encode(&service.update_identity_provider(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_identity_provider(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateManagedLoginBranding => {
-            crate::encode(&service.update_managed_login_branding(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_managed_login_branding(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateProvisionedLimit => {
-            crate::encode(&service.update_provisioned_limit(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_provisioned_limit(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateResourceServer => {
-            crate::encode(&service.update_resource_server(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_resource_server(ctx, crate::decode(op, input)?)?)
         }
-        Operation::UpdateTerms => crate::encode(&service.update_terms(ctx, crate::decode(input)?)?),
+        Operation::UpdateTerms => {
+            crate::encode(&service.update_terms(ctx, crate::decode(op, input)?)?)
+        }
         Operation::UpdateUserAttributes => {
-            crate::encode(&service.update_user_attributes(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_user_attributes(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateUserPool => {
-            crate::encode(&service.update_user_pool(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_user_pool(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateUserPoolClient => {
-            crate::encode(&service.update_user_pool_client(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_user_pool_client(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateUserPoolDomain => {
-            crate::encode(&service.update_user_pool_domain(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_user_pool_domain(ctx, crate::decode(op, input)?)?)
         }
         Operation::UpdateUserPoolReplica => {
-            crate::encode(&service.update_user_pool_replica(ctx, crate::decode(input)?)?)
+            crate::encode(&service.update_user_pool_replica(ctx, crate::decode(op, input)?)?)
         }
         Operation::VerifySoftwareToken => {
-            crate::encode(&service.verify_software_token(ctx, crate::decode(input)?)?)
+            crate::encode(&service.verify_software_token(ctx, crate::decode(op, input)?)?)
         }
         Operation::VerifyUserAttribute => {
-            crate::encode(&service.verify_user_attribute(ctx, crate::decode(input)?)?)
+            crate::encode(&service.verify_user_attribute(ctx, crate::decode(op, input)?)?)
         }
     }
 }

@@ -38,7 +38,7 @@ impl fmt::Display for NotSure {
     }
 }
 
-fn not_sure<E: de::Error>() -> E {
+pub(super) fn not_sure<E: de::Error>() -> E {
     E::custom(NotSure)
 }
 
@@ -288,7 +288,7 @@ impl<'de> Visitor<'de> for Number {
 }
 
 /// Whether `value` breaks none of `def`'s constraints, by the full path's own check.
-fn satisfies<E: de::Error>(def: &ShapeDef, value: Checked<'_>) -> Result<(), E> {
+pub(super) fn satisfies<E: de::Error>(def: &ShapeDef, value: Checked<'_>) -> Result<(), E> {
     let mut broken = Vec::new();
     check(def, value, &mut broken);
     if broken.is_empty() {
@@ -299,7 +299,7 @@ fn satisfies<E: de::Error>(def: &ShapeDef, value: Checked<'_>) -> Result<(), E> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use serde_json::json;
 
     use super::*;
@@ -325,6 +325,13 @@ mod tests {
 
     #[test]
     fn the_walk_accepts_only_what_validation_accepts() {
+        for (op, body, fast) in cases() {
+            check(op, &body, fast);
+        }
+    }
+
+    /// Bodies, and whether the walk must accept them.
+    pub(in crate::validate) fn cases() -> Vec<(Operation, String, bool)> {
         use Operation::*;
         let long_name = format!(
             r#"{{"UserPoolId":"us-east-1_abc","Username":"{}"}}"#,
@@ -422,9 +429,7 @@ mod tests {
                 false,
             ),
         ];
-        for (op, body, fast) in cases {
-            check(op, &body, fast);
-        }
+        let mut cases = cases;
         // And what the validation module's own tests refuse, the walk refuses too.
         for (op, input) in [
             (Operation::DescribeUserPool, json!({})),
@@ -442,7 +447,8 @@ mod tests {
                 json!({"PoolName": "p", "MfaConfiguration": "SOMETIMES"}),
             ),
         ] {
-            check(op, &input.to_string(), false);
+            cases.push((op, input.to_string(), false));
         }
+        cases
     }
 }
