@@ -44,6 +44,10 @@ pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
         return Ok(());
     };
+    // What the SDKs send, compared whole before the general rule.
+    if *value == AMZ_JSON_1_1 {
+        return Ok(());
+    }
     let value = value
         .to_str()
         .map_err(|_| Rejection::UnsupportedMediaType)?;

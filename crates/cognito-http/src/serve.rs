@@ -1,16 +1,22 @@
 //! Running a [`CognitoService`] on a TCP listener: HTTP/1.1 with keep-alive, one task per
 //! connection, and a graceful shutdown that stops accepting, lets requests in flight
 //! finish and closes idle connections.
+//!
+//! Each connection's task waits for its connection and for a one-shot signal to drain
+//! it; at shutdown every open connection gets that signal, and those still open when the
+//! grace period ends are aborted. (A `watch` channel shared by every connection, as
+//! `hyper_util`'s graceful shutdown has, is polled with each request and takes a lock
+//! that all the workers share.)
 
 use std::future::Future;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
 
 use crate::Backend;
 use crate::CognitoService;
@@ -39,10 +45,10 @@ where
     http.timer(TokioTimer::new())
         .keep_alive(true)
         .header_read_timeout(None);
-    let graceful = GracefulShutdown::new();
-    // Closes every connection still open when the grace period ends, or when this
-    // future is dropped.
-    let (close_all, closing) = watch::channel(());
+    // Dropping the set (with this future) aborts every connection's task.
+    let mut connections = JoinSet::new();
+    // The drain signal of each connection not known to be closed.
+    let mut drains: Vec<oneshot::Sender<()>> = Vec::new();
     let grace = service.config().shutdown_grace;
     tokio::pin!(shutdown);
 
@@ -50,6 +56,7 @@ where
         tokio::select! {
             biased;
             () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     if let Err(e) = stream.set_nodelay(true) {
@@ -59,16 +66,21 @@ where
                         TokioIo::new(stream),
                         TowerToHyperService::new(service.clone()),
                     );
-                    let connection = graceful.watch(connection);
-                    let mut closing = closing.clone();
-                    tokio::spawn(async move {
-                        tokio::select! {
-                            result = connection => if let Err(e) = result {
-                                tracing::debug!(%peer, error = %e, "connection ended with an error");
-                            },
-                            _ = closing.changed() => {
-                                tracing::debug!(%peer, "connection closed at shutdown");
+                    let (drain, drained) = oneshot::channel();
+                    drains.retain(|drain| !drain.is_closed());
+                    drains.push(drain);
+                    connections.spawn(async move {
+                        let mut connection = std::pin::pin!(connection);
+                        let result = tokio::select! {
+                            biased;
+                            result = connection.as_mut() => result,
+                            _ = drained => {
+                                connection.as_mut().graceful_shutdown();
+                                connection.await
                             }
+                        };
+                        if let Err(e) = result {
+                            tracing::debug!(%peer, error = %e, "connection ended with an error");
                         }
                     });
                 }
@@ -82,15 +94,16 @@ where
 
     drop(listener);
     tracing::debug!("shutting down: draining open connections");
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    for drain in drains {
+        let _ = drain.send(());
+    }
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(grace, drained).await.is_err() {
         tracing::warn!(
             grace_ms = grace.as_millis(),
             "connections still open after the grace period; closing them"
         );
-        close_all.send_replace(());
+        connections.shutdown().await;
     }
     Ok(())
 }

@@ -15,12 +15,25 @@ pub(crate) fn region(headers: &HeaderMap) -> Option<&str> {
     let authorization = headers.get(AUTHORIZATION)?.as_bytes();
     let start = find(authorization, b"Credential=")?.checked_add(b"Credential=".len())?;
     let credential = authorization.get(start..)?;
-    let end = credential
-        .iter()
-        .position(|&b| b == b',' || b.is_ascii_whitespace())
-        .unwrap_or(credential.len());
-    // access key id / date / region / service / terminator
-    let region = credential.get(..end)?.split(|&b| b == b'/').nth(2)?;
+    // access key id / date / region / service / terminator, ending at a comma or a
+    // space: one pass to the end of the third part.
+    let (mut slashes, mut from, mut to) = (0, None, credential.len());
+    for (i, &b) in credential.iter().enumerate() {
+        if b == b',' || b.is_ascii_whitespace() {
+            to = i;
+            break;
+        }
+        if b == b'/' {
+            slashes += 1;
+            if slashes == 2 {
+                from = Some(i + 1);
+            } else if slashes == 3 {
+                to = i;
+                break;
+            }
+        }
+    }
+    let region = credential.get(from?..to)?;
     if is_region(region) {
         // Checked: ASCII only.
         std::str::from_utf8(region).ok()
