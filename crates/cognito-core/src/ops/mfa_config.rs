@@ -88,13 +88,7 @@ impl Cognito {
         if factor == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification) {
             require_tier(&pool.config, UserPoolTierType::Essentials, "Passkey MFA")?;
         }
-        let passkey_first = pool
-            .config
-            .policies
-            .as_ref()
-            .and_then(|p| p.sign_in_policy.as_ref())
-            .and_then(|s| s.allowed_first_auth_factors.as_ref())
-            .is_some_and(|f| f.contains(&AuthFactorType::WebAuthn));
+        let passkey_first = pool.first_auth_factors().contains(&AuthFactorType::WebAuthn);
         if mode == UserPoolMfaType::On
             && passkey_first
             && factor != Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification)
@@ -157,6 +151,16 @@ impl PoolState {
     /// Whether users of the pool can receive MFA codes by email.
     pub(crate) fn email_mfa_enabled(&self) -> bool {
         self.mfa_mode() != UserPoolMfaType::Off && self.mfa_config.email.is_some()
+    }
+
+    /// The first sign-in factors the pool allows (`SignInPolicy`), `PASSWORD` by default.
+    pub(crate) fn first_auth_factors(&self) -> &[AuthFactorType] {
+        self.config
+            .policies
+            .as_ref()
+            .and_then(|p| p.sign_in_policy.as_ref())
+            .and_then(|s| s.allowed_first_auth_factors.as_deref())
+            .unwrap_or(&[AuthFactorType::Password])
     }
 
     /// The passkey settings, with Cognito's default user verification (`preferred`).

@@ -59,14 +59,10 @@ pub(crate) fn relying_party(pool: &PoolState) -> Result<String, CognitoError> {
 
 /// Whether passkeys are a first sign-in factor of `pool`.
 pub(crate) fn passkeys_enabled(pool: &PoolState) -> Result<(), CognitoError> {
-    let on = pool
-        .config
-        .policies
-        .as_ref()
-        .and_then(|p| p.sign_in_policy.as_ref())
-        .and_then(|s| s.allowed_first_auth_factors.as_ref())
-        .is_some_and(|f| f.contains(&AuthFactorType::WebAuthn));
-    if on {
+    if pool
+        .first_auth_factors()
+        .contains(&AuthFactorType::WebAuthn)
+    {
         Ok(())
     } else {
         Err(CognitoError::new(

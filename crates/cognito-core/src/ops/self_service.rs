@@ -368,19 +368,12 @@ fn hides_users(client: &ClientState) -> bool {
 /// Whether the pool lets users sign up without a password: it accepts a one-time code
 /// as the first sign-in factor.
 fn passwordless(pool: &PoolState) -> bool {
-    pool.config
-        .policies
-        .as_ref()
-        .and_then(|p| p.sign_in_policy.as_ref())
-        .and_then(|s| s.allowed_first_auth_factors.as_ref())
-        .is_some_and(|f| {
-            f.iter().any(|f| {
-                matches!(
-                    f,
-                    AuthFactorType::EmailOtp | AuthFactorType::SmsOtp | AuthFactorType::WebAuthn
-                )
-            })
-        })
+    pool.first_auth_factors().iter().any(|f| {
+        matches!(
+            f,
+            AuthFactorType::EmailOtp | AuthFactorType::SmsOtp | AuthFactorType::WebAuthn
+        )
+    })
 }
 
 fn unknown_user() -> CognitoError {

@@ -229,13 +229,7 @@ fn not_a_first_factor(name: &str) -> CognitoError {
 
 /// The first factors `user` can sign in with in `pool`.
 fn first_factors(pool: &PoolState, user: &User) -> Vec<ChallengeNameType> {
-    let allowed = pool
-        .config
-        .policies
-        .as_ref()
-        .and_then(|p| p.sign_in_policy.as_ref())
-        .and_then(|s| s.allowed_first_auth_factors.as_deref())
-        .unwrap_or(&[AuthFactorType::Password]);
+    let allowed = pool.first_auth_factors();
     let codes = pool.mfa_mode() != UserPoolMfaType::On;
     let verified = |name: &str| user.is_verified(name);
     let mut out = Vec::new();

@@ -15,25 +15,14 @@ fn choice() -> Fixture {
             ExplicitAuthFlowsType::AllowUserSrpAuth,
         ]);
     });
-    f.svc
-        .update_user_pool(
-            &ctx(),
-            UpdateUserPoolRequest {
-                user_pool_id: f.pool.clone(),
-                policies: Some(UserPoolPolicyType {
-                    sign_in_policy: Some(SignInPolicyType {
-                        allowed_first_auth_factors: Some(vec![
-                            AuthFactorType::Password,
-                            AuthFactorType::EmailOtp,
-                            AuthFactorType::SmsOtp,
-                        ]),
-                    }),
-                    password_policy: None,
-                }),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    f.first_factors(
+        &[
+            AuthFactorType::Password,
+            AuthFactorType::EmailOtp,
+            AuthFactorType::SmsOtp,
+        ],
+        None,
+    );
     f.user("olga", true);
     f.svc
         .admin_update_user_attributes(
@@ -53,6 +42,31 @@ fn choice() -> Fixture {
 }
 
 impl Fixture {
+    /// Lets the pool's users sign in with `factors` first, and sets its auto-verified
+    /// attributes when given.
+    pub(super) fn first_factors(
+        &self,
+        factors: &[AuthFactorType],
+        auto_verified: Option<Vec<VerifiedAttributeType>>,
+    ) {
+        self.svc
+            .update_user_pool(
+                &ctx(),
+                UpdateUserPoolRequest {
+                    user_pool_id: self.pool.clone(),
+                    auto_verified_attributes: auto_verified,
+                    policies: Some(UserPoolPolicyType {
+                        sign_in_policy: Some(SignInPolicyType {
+                            allowed_first_auth_factors: Some(factors.to_vec()),
+                        }),
+                        password_policy: None,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+
     fn user_auth(&self, params: &[(&str, &str)]) -> Result<InitiateAuthResponse, CognitoError> {
         self.user_auth_as("olga", params)
     }
@@ -234,25 +248,10 @@ fn user_auth_must_be_allowed_for_the_client() {
 #[test]
 fn a_user_signed_up_without_a_password_signs_in_with_an_email_code() {
     let f = choice();
-    f.svc
-        .update_user_pool(
-            &ctx(),
-            UpdateUserPoolRequest {
-                user_pool_id: f.pool.clone(),
-                auto_verified_attributes: Some(vec![VerifiedAttributeType::Email]),
-                policies: Some(UserPoolPolicyType {
-                    sign_in_policy: Some(SignInPolicyType {
-                        allowed_first_auth_factors: Some(vec![
-                            AuthFactorType::Password,
-                            AuthFactorType::EmailOtp,
-                        ]),
-                    }),
-                    password_policy: None,
-                }),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    f.first_factors(
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+        Some(vec![VerifiedAttributeType::Email]),
+    );
     f.svc
         .sign_up(
             &ctx(),

@@ -17,24 +17,7 @@ fn passkey_pool() -> (Fixture, String) {
             ExplicitAuthFlowsType::AllowUserPasswordAuth,
         ]);
     });
-    f.svc
-        .update_user_pool(
-            &ctx(),
-            UpdateUserPoolRequest {
-                user_pool_id: f.pool.clone(),
-                policies: Some(UserPoolPolicyType {
-                    sign_in_policy: Some(SignInPolicyType {
-                        allowed_first_auth_factors: Some(vec![
-                            AuthFactorType::Password,
-                            AuthFactorType::WebAuthn,
-                        ]),
-                    }),
-                    password_policy: None,
-                }),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    f.first_factors(&[AuthFactorType::Password, AuthFactorType::WebAuthn], None);
     f.svc
         .set_user_pool_mfa_config(
             &ctx(),
