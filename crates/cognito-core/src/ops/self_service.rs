@@ -104,10 +104,12 @@ impl Cognito {
             EventType::SignUp,
             true,
         );
-        pool.users.insert(key, user);
+        pool.users.insert(key.clone(), user);
+        let client = pool.client(&input.client_id)?.clone();
+        let session = self.open_sign_up_session(ctx, pool, &client, &key, false);
         Ok(SignUpResponse {
             code_delivery_details: target.as_ref().map(Target::details),
-            session: None,
+            session: Some(session),
             user_confirmed: false,
             user_sub: sub,
         })
@@ -142,6 +144,10 @@ impl Cognito {
                 ));
             }
             check_code(user, CodePurpose::SignUp, &input.confirmation_code, ctx)?;
+            let client = client.clone();
+            if let Some(session) = &input.session {
+                Self::check_sign_up_session(pool, session, client.id(), &key, false, ctx.now)?;
+            }
             // The code proves the contact it went to.
             let verified = sign_up_target(pool, user);
             if let Some(t) = &verified {
@@ -162,7 +168,15 @@ impl Cognito {
                 }
                 u.modified = ctx.now;
             });
-            Ok(ConfirmSignUpResponse { session: None })
+            // The sign-up's session, if given, is spent; a new one signs the user in at
+            // once (`USER_AUTH`).
+            if let Some(session) = &input.session {
+                pool.auth_sessions.take(session, ctx.now)?;
+            }
+            let session = self.open_sign_up_session(ctx, pool, &client, &key, true);
+            Ok(ConfirmSignUpResponse {
+                session: Some(session),
+            })
         })
     }
 

@@ -80,6 +80,14 @@ impl PendingSignIns {
         })
     }
 
+    /// The challenge `session` waits on at `now`, left open.
+    pub(crate) fn peek(&self, session: &str, now: Timestamp) -> Option<&Challenge> {
+        self.open
+            .get(session)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(challenge, _)| challenge)
+    }
+
     /// The challenge `session` waits on, which only one answer gets.
     pub(crate) fn take(
         &mut self,
@@ -286,6 +294,10 @@ pub(crate) enum Challenge {
         rp_id: String,
         require_user_verification: bool,
     },
+    /// Not a challenge: a sign-up (`confirmed: false`) or its confirmation (`true`),
+    /// whose session signs the user in with `USER_AUTH` at once. No
+    /// `RespondToAuthChallenge` answers it.
+    SignedUp { sign_in: SignIn, confirmed: bool },
     /// `DEVICE_SRP_AUTH`: the sign-in named a remembered device, which proves itself.
     DeviceSrp { sign_in: SignIn },
     /// `DEVICE_PASSWORD_VERIFIER`: the server's half of the device's SRP.
@@ -352,6 +364,9 @@ impl Challenge {
             Challenge::Code { factor, .. } => factor.challenge(),
             Challenge::SelectFirstFactor { .. } => ChallengeNameType::SelectChallenge,
             Challenge::WebAuthn { .. } => ChallengeNameType::WebAuthn,
+            // Answered by `InitiateAuth`, never by `RespondToAuthChallenge`: a name no
+            // answer that reaches this state can give.
+            Challenge::SignedUp { .. } => ChallengeNameType::AdminNoSrpAuth,
             Challenge::SoftwareToken { .. } => ChallengeNameType::SoftwareTokenMfa,
             Challenge::SelectMfaType { .. } => ChallengeNameType::SelectMfaType,
             Challenge::MfaSetup { .. } => ChallengeNameType::MfaSetup,
@@ -371,7 +386,8 @@ impl Challenge {
             | Challenge::MfaSetup { sign_in, .. }
             | Challenge::DeviceSrp { sign_in }
             | Challenge::DevicePasswordVerifier { sign_in, .. }
-            | Challenge::WebAuthn { sign_in, .. } => Some(sign_in),
+            | Challenge::WebAuthn { sign_in, .. }
+            | Challenge::SignedUp { sign_in, .. } => Some(sign_in),
             Challenge::SelectFirstFactor { sign_in, .. } => sign_in.as_ref(),
             Challenge::UnknownUser { .. } => None,
         }

@@ -96,6 +96,36 @@ impl Cognito {
             .finish(&key)
     }
 
+    /// `USER_AUTH` with the session of a confirmed sign-up: the user signs in at once.
+    pub(super) fn sign_in_after_sign_up(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client_id: &str,
+        params: &Params,
+        session: &str,
+    ) -> Result<Answer, CognitoError> {
+        let username = required(params, "USERNAME")?;
+        let key = self.signing_key(pool_id)?;
+        self.store
+            .update(pool_id, |pool| {
+                let client = pool.client(client_id)?.clone();
+                client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+                let user_key = pool
+                    .find_user(username)
+                    .ok_or_else(|| super::not_authorized("Invalid session for the user."))?;
+                Self::check_sign_up_session(pool, session, client_id, &user_key, true, ctx.now)?;
+                let Ok((Challenge::SignedUp { mut sign_in, .. }, _)) =
+                    pool.auth_sessions.take(session, ctx.now)
+                else {
+                    return Err(super::not_authorized("Invalid session for the user."));
+                };
+                self.record_first_factor(ctx, pool, &mut sign_in, true);
+                self.tokens_for(ctx, pool, &client, sign_in)
+            })?
+            .finish(&key)
+    }
+
     /// `SELECT_CHALLENGE`, offering `available`.
     fn offer_first_factors(
         &self,

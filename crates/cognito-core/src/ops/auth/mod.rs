@@ -191,7 +191,7 @@ impl Cognito {
             Api::Public,
             &input.client_id,
             input.auth_flow,
-            &params,
+            (&params, input.session.as_deref()),
         )
         .map(Into::into)
     }
@@ -211,7 +211,7 @@ impl Cognito {
             Api::Admin,
             &input.client_id,
             input.auth_flow,
-            &params,
+            (&params, input.session.as_deref()),
         )
         .map(Into::into)
     }
@@ -254,7 +254,8 @@ impl Cognito {
         .map(Into::into)
     }
 
-    /// The first step: the flow decides the first state.
+    /// The first step: the flow decides the first state. `session` is a sign-up's, for
+    /// `USER_AUTH` right after it.
     fn initiate(
         &self,
         ctx: &RequestContext,
@@ -262,7 +263,7 @@ impl Cognito {
         api: Api,
         client_id: &str,
         flow: AuthFlowType,
-        params: &Params,
+        (params, session): (&Params, Option<&str>),
     ) -> Result<Answer, CognitoError> {
         use AuthFlowType as F;
         use ExplicitAuthFlowsType as E;
@@ -310,7 +311,12 @@ impl Cognito {
                 )
             }
             F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params),
-            F::UserAuth => self.user_auth(ctx, pool_id, client_id, params),
+            F::UserAuth => match session {
+                Some(session) => {
+                    self.sign_in_after_sign_up(ctx, pool_id, client_id, params, session)
+                }
+                None => self.user_auth(ctx, pool_id, client_id, params),
+            },
             _ => self.password_auth(ctx, pool_id, client_id, params),
         }
     }
@@ -547,6 +553,56 @@ pub(crate) fn pool_of_session(session: &str) -> Option<&str> {
 }
 
 impl Cognito {
+    /// Opens the session a sign-up answers (`confirmed: false`) or a confirmation
+    /// (`confirmed: true`), with which `USER_AUTH` signs the user in at once.
+    pub(crate) fn open_sign_up_session(
+        &self,
+        ctx: &RequestContext,
+        pool: &mut PoolState,
+        client: &ClientState,
+        user_key: &str,
+        confirmed: bool,
+    ) -> String {
+        let sign_in = SignIn {
+            user_key: user_key.to_string(),
+            client_id: client.id().to_string(),
+            device_key: None,
+            methods: Methods::OTP,
+            event_id: None,
+            device_proven: false,
+        };
+        self.open_session(
+            ctx,
+            pool,
+            client,
+            Challenge::SignedUp { sign_in, confirmed },
+        )
+    }
+
+    /// Whether `session` is the open session of `user_key`'s sign-up through
+    /// `client_id` (`confirmed` or not) at `now`; it stays open.
+    pub(crate) fn check_sign_up_session(
+        pool: &PoolState,
+        session: &str,
+        client_id: &str,
+        user_key: &str,
+        confirmed: bool,
+        now: cognito_model::Timestamp,
+    ) -> Result<(), CognitoError> {
+        match pool.auth_sessions.peek(session, now) {
+            Some(Challenge::SignedUp {
+                sign_in,
+                confirmed: c,
+            }) if *c == confirmed
+                && sign_in.client_id == client_id
+                && sign_in.user_key == user_key =>
+            {
+                Ok(())
+            }
+            _ => Err(not_authorized("Invalid session for the user.")),
+        }
+    }
+
     /// Opens the session of an `MFA_SETUP` step; `ready` once a software token is
     /// verified.
     pub(crate) fn open_setup_session(

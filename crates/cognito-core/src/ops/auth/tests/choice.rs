@@ -316,3 +316,80 @@ fn a_user_signed_up_without_a_password_signs_in_with_an_email_code() {
     .unwrap();
     assert!(done.authentication_result.unwrap().access_token.is_some());
 }
+
+#[test]
+fn a_confirmed_sign_up_signs_in_at_once_with_its_session() {
+    let f = choice();
+    f.first_factors(
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+        Some(vec![VerifiedAttributeType::Email]),
+    );
+    let signed_up = f
+        .svc
+        .sign_up(
+            &ctx(),
+            SignUpRequest {
+                client_id: f.client.clone(),
+                username: "ria".into(),
+                password: None,
+                user_attributes: Some(vec![AttributeType {
+                    name: "email".into(),
+                    value: Some("ria@example.com".into()),
+                }]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let code = f
+        .svc
+        .outbox()
+        .messages(|m| m.kind == MessageKind::SignUpCode)
+        .last()
+        .unwrap()
+        .code
+        .as_ref()
+        .unwrap()
+        .expose()
+        .clone();
+    let confirm = |session: Option<String>| {
+        f.svc.confirm_sign_up(
+            &ctx(),
+            ConfirmSignUpRequest {
+                client_id: f.client.clone(),
+                username: "ria".into(),
+                confirmation_code: code.clone(),
+                session,
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(
+        confirm(Some("us-east-1_x.forged".into())).unwrap_err().kind,
+        ErrorKind::NotAuthorizedException
+    );
+    let confirmed = confirm(signed_up.session).unwrap();
+    let sign_in = |session: Option<String>| {
+        f.svc.initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: f.client.clone(),
+                auth_flow: AuthFlowType::UserAuth,
+                auth_parameters: Some([("USERNAME".to_string(), "ria".to_string())].into()),
+                analytics_metadata: None,
+                client_metadata: None,
+                session,
+                user_context_data: None,
+            },
+        )
+    };
+    let tokens = sign_in(confirmed.session.clone())
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    assert!(tokens.access_token.is_some());
+    // The session signs in once.
+    assert_eq!(
+        sign_in(confirmed.session).unwrap_err().kind,
+        ErrorKind::NotAuthorizedException
+    );
+}
