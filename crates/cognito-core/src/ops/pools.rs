@@ -338,6 +338,15 @@ fn apply_settings(
     config.user_pool_add_ons = s.user_pool_add_ons;
     config.account_recovery_setting = s.account_recovery_setting;
     config.user_pool_tier = Some(s.user_pool_tier.unwrap_or(UserPoolTierType::Essentials));
+    let passwordless = config
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| f.iter().any(|f| *f != AuthFactorType::Password));
+    if passwordless {
+        crate::errors::require_tier(config, UserPoolTierType::Essentials, "Passwordless sign-in")?;
+    }
     if let Some(name) = s.name {
         config.name = Some(name);
     }
@@ -395,6 +404,35 @@ mod tests {
     use super::*;
     use crate::testing::{create_pool, ctx, ctx_at, service};
     use cognito_model::ErrorKind;
+
+    #[test]
+    fn passwordless_first_factors_need_the_essentials_tier() {
+        let svc = service();
+        let create = |tier| {
+            svc.create_user_pool(
+                &ctx(),
+                CreateUserPoolRequest {
+                    pool_name: "p".into(),
+                    user_pool_tier: Some(tier),
+                    policies: Some(UserPoolPolicyType {
+                        sign_in_policy: Some(SignInPolicyType {
+                            allowed_first_auth_factors: Some(vec![
+                                AuthFactorType::Password,
+                                AuthFactorType::EmailOtp,
+                            ]),
+                        }),
+                        password_policy: None,
+                    }),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(
+            create(UserPoolTierType::Lite).unwrap_err().kind,
+            ErrorKind::FeatureUnavailableInTierException
+        );
+        assert!(create(UserPoolTierType::Essentials).is_ok());
+    }
 
     #[test]
     fn create_fills_cognito_defaults() {
