@@ -138,8 +138,8 @@ fn callback_origins(pool: &PoolState) -> impl Iterator<Item = String> + '_ {
         })
 }
 
-/// The Cognito error for a WebAuthn verification failure.
-pub(crate) fn webauthn_error(e: &WebAuthnError) -> CognitoError {
+/// The Cognito error for a refused registration.
+fn registration_error(e: &WebAuthnError) -> CognitoError {
     let kind = match e.category() {
         ErrorCategory::Origin => ErrorKind::WebAuthnOriginNotAllowedException,
         ErrorCategory::RelyingParty => ErrorKind::WebAuthnRelyingPartyMismatchException,
@@ -239,7 +239,7 @@ impl Cognito {
             require_user_verification: pending.user_verification_required,
         };
         let registration = webauthn::verify_registration(&input.credential, &expected)
-            .map_err(|e| webauthn_error(&e))?;
+            .map_err(|e| registration_error(&e))?;
         self.store.update(&token.pool_id, |pool| {
             let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
             if user
