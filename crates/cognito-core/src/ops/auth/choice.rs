@@ -225,13 +225,19 @@ impl Cognito {
                 .find(|e| e.event_id.as_deref() == Some(event_id.as_str()))
             {
                 Some(event) => event.event_response = Some(outcome),
-                None => crate::ops::users::record_event(
-                    u,
-                    event_id.clone(),
-                    ctx.now,
-                    EventType::SignIn,
-                    ok,
-                ),
+                None => {
+                    crate::ops::users::record_event(
+                        u,
+                        event_id.clone(),
+                        ctx.now,
+                        EventType::SignIn,
+                        ok,
+                    );
+                    // No password was asked.
+                    if let Some(event) = u.auth_events.last_mut() {
+                        event.challenge_responses = None;
+                    }
+                }
             }
         });
     }

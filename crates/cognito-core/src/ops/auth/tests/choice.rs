@@ -172,6 +172,7 @@ fn without_a_preference_the_user_selects_a_first_factor() {
     let last = &events.last().unwrap().event;
     assert_eq!(last.event_type, Some(EventType::SignIn));
     assert_eq!(last.event_response, Some(EventResponseType::Pass));
+    assert_eq!(last.challenge_responses, None);
 }
 
 #[test]
