@@ -5,10 +5,11 @@
 //! It stands between `serde_json`'s deserializer and the generated type's `Deserialize`:
 //! each value passes through a [`Value`] that knows its shape, checks what [`accepts`]
 //! checks (JSON types, constraints by `super::check`, members given once, required
-//! members present and not null, no maps or base64 data) and hands the value on
-//! unchanged. It is as sure as [`accepts`] and no surer: whatever that walk refuses, this
-//! refuses, and the caller takes the full path, which words the rejection; the tests
-//! check both on the same cases, and that what this decodes equals the plain decode.
+//! members present and not null, no base64 data) and hands the value on unchanged. Maps
+//! of text (a sign-in's `AuthParameters`, `ChallengeResponses`) are read too, as the full
+//! path reads them: an entry whose value is `null` is left out, a key given twice is left
+//! to the full path. Whatever this pass is not sure of goes to the full path, which words
+//! the rejection; the tests check that what it decodes is what the full path decodes.
 //!
 //! [`accepts`]: super::accepts
 
@@ -67,7 +68,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Value<D> {
             Kind::Boolean => self.de.deserialize_bool(Boolean(v)),
             Kind::Timestamp => self.de.deserialize_any(Number(v)),
             Kind::Document => self.de.deserialize_any(v),
-            Kind::Map(..) | Kind::Blob => Err(not_sure()),
+            Kind::Map(key, value) => self.de.deserialize_map(Map {
+                v,
+                def,
+                key: key.def().ok_or_else(not_sure)?,
+                value: value.def().ok_or_else(not_sure)?,
+            }),
+            Kind::Blob => Err(not_sure()),
         }
     }
 
@@ -250,6 +257,129 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for MemberValue<S> {
             de: d,
             shape: self.member.target,
         })
+    }
+}
+
+/// A map of text to text: the typed input reads its entries through [`Entries`], and the
+/// number of entries must be within bounds once it has read them all.
+struct Map<V> {
+    v: V,
+    def: &'static ShapeDef,
+    key: &'static ShapeDef,
+    value: &'static ShapeDef,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Map<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let is_text = |def: &ShapeDef| matches!(def.kind, Kind::String | Kind::Enum(_));
+        if !is_text(self.key) || !is_text(self.value) {
+            return Err(not_sure());
+        }
+        let mut entries = Entries {
+            map,
+            key: self.key,
+            value: self.value,
+            seen: Vec::new(),
+            kept: 0,
+            next: None,
+        };
+        let value = self.v.visit_map(&mut entries)?;
+        satisfies(self.def, Checked::Items(entries.kept))?;
+        Ok(value)
+    }
+}
+
+/// The most entries a map read in one pass may have: keys given twice are looked for
+/// among all the keys before.
+const MAX_ENTRIES: usize = 64;
+
+/// A map's entries as the typed input reads them: valid keys and values, no key twice,
+/// and no entry whose value is `null` (the full path reads a dense map).
+struct Entries<'de, A> {
+    map: A,
+    key: &'static ShapeDef,
+    value: &'static ShapeDef,
+    /// Every key so far, those with `null` values included.
+    seen: Vec<Cow<'de, str>>,
+    /// How many entries the typed input got.
+    kept: usize,
+    /// The value of the entry whose key the typed input just read.
+    next: Option<Cow<'de, str>>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Entries<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(key) = self.map.next_key_seed(Name)? else {
+                return Ok(None);
+            };
+            let value = self.map.next_value_seed(NullableText)?;
+            if self.seen.len() >= MAX_ENTRIES || self.seen.contains(&key) {
+                return Err(not_sure());
+            }
+            self.seen.push(key.clone());
+            let Some(value) = value else {
+                continue;
+            };
+            satisfies(self.key, Checked::Str(&key))?;
+            satisfies(self.value, Checked::Str(&value))?;
+            self.kept += 1;
+            self.next = Some(value);
+            return match key {
+                Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+                Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+            }
+            .map(Some);
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        match self.next.take().ok_or_else(not_sure)? {
+            Cow::Borrowed(value) => seed.deserialize(BorrowedStrDeserializer::new(value)),
+            Cow::Owned(value) => seed.deserialize(StringDeserializer::new(value)),
+        }
+    }
+}
+
+/// A map entry's value: text, or `null`.
+struct NullableText;
+
+impl<'de> DeserializeSeed<'de> for NullableText {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NullableText {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("text or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(Name).map(Some)
     }
 }
 
@@ -439,16 +569,132 @@ mod tests {
     use crate::validate::accepts;
     use crate::validate::fast::tests::cases;
 
-    /// The one pass decodes exactly when the walk accepts and the plain decode succeeds,
-    /// and decodes the same input.
+    /// What the full path makes of `body`: parse, drop the `null`s of maps, validate,
+    /// decode from the value.
+    fn full_path<T: DeserializeOwned>(op: Operation, body: &str) -> Option<T> {
+        let mut value = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .filter(serde_json::Value::is_object)?;
+        crate::validate::drop_null_map_values(op, &mut value);
+        crate::validate::validate_input(op, &value).ok()?;
+        serde_json::from_value(value).ok()
+    }
+
+    /// What the one pass decodes, the full path decodes alike; and it decodes at least
+    /// what the walk accepts and the plain decode reads.
     fn agrees<T: DeserializeOwned + PartialEq + Debug>(op: Operation, body: &str) {
         let one_pass = decode::<T>(op, body.as_bytes());
-        let two_passes = if accepts(op, body.as_bytes()) {
-            serde_json::from_str::<T>(body).ok()
-        } else {
-            None
-        };
-        assert_eq!(one_pass, two_passes, "{op} {body}");
+        if let Some(input) = &one_pass {
+            assert_eq!(
+                Some(input),
+                full_path::<T>(op, body).as_ref(),
+                "{op} {body}: decoded in one pass, not so by the full path"
+            );
+        }
+        if accepts(op, body.as_bytes()) && serde_json::from_str::<T>(body).is_ok() {
+            assert!(
+                one_pass.is_some(),
+                "{op} {body}: accepted by the walk, not decoded"
+            );
+        }
+    }
+
+    /// The one pass must decode these (`true`) or leave them to the full path (`false`).
+    fn decodes<T: DeserializeOwned + PartialEq + Debug>(op: Operation, body: &str, fast: bool) {
+        agrees::<T>(op, body);
+        assert_eq!(
+            decode::<T>(op, body.as_bytes()).is_some(),
+            fast,
+            "{op} {body}: one pass"
+        );
+    }
+
+    #[test]
+    fn maps_of_text_are_read_as_the_full_path_reads_them() {
+        use Operation::*;
+        for (op, body, fast) in [
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}"#,
+                true,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":"u","DEVICE_KEY":null}}"#,
+                true,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{}}"#,
+                true,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"U\u0053ERNAME":"\u0075"}}"#,
+                true,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":"u","USERNAME":"v"}}"#,
+                false,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":"u","USERNAME":null}}"#,
+                false,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":5}}"#,
+                false,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{"USERNAME":["u"]}}"#,
+                false,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":["u"]}"#,
+                false,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":null}"#,
+                true,
+            ),
+            (
+                InitiateAuth,
+                r#"{"AuthFlow":"NOPE","ClientId":"abc","AuthParameters":{"USERNAME":"u"}}"#,
+                false,
+            ),
+            (
+                RespondToAuthChallenge,
+                r#"{"ClientId":"abc","ChallengeName":"SOFTWARE_TOKEN_MFA","Session":"AYABeEXAMPLEsessionEXAMPLE","ChallengeResponses":{"USERNAME":"u","SOFTWARE_TOKEN_MFA_CODE":"123456"}}"#,
+                true,
+            ),
+            (
+                RespondToAuthChallenge,
+                r#"{"ClientId":"abc","ChallengeName":"PASSWORD_VERIFIER","ChallengeResponses":{"USERNAME":"ann","DEVICE_KEY":null},"Session":null}"#,
+                true,
+            ),
+        ] {
+            match op {
+                InitiateAuth => decodes::<InitiateAuthRequest>(op, body, fast),
+                _ => decodes::<RespondToAuthChallengeRequest>(op, body, fast),
+            }
+        }
+        let many: String = (0..70)
+            .map(|i| format!(r#""K{i}":"v""#))
+            .collect::<Vec<_>>()
+            .join(",");
+        decodes::<InitiateAuthRequest>(
+            InitiateAuth,
+            &format!(
+                r#"{{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"abc","AuthParameters":{{{many}}}}}"#
+            ),
+            false,
+        );
     }
 
     #[test]
