@@ -6,8 +6,9 @@
 //! Most operations take microseconds and run on the async worker that read the request.
 //! Those whose cost is cryptography ([`runs_on_blocking_pool`]: signing tokens, SRP's
 //! exponentiations, and a pool's first RSA key, which takes most of a second), and the
-//! key set route, which may make that key, run on tokio's blocking pool instead, so that
-//! they never hold up the requests of other pools or `GET /health`.
+//! key set route, which may make that key, run on the service's cryptography threads
+//! instead (`cryptography`, at most [`Config::cryptography_threads`]), so that they never
+//! hold up the requests of other pools or `GET /health`.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,7 +24,6 @@ use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
 use http_body_util::Full;
 use hyper::body::Body;
-use tokio::sync::Semaphore;
 
 use crate::aws_json;
 use crate::cors::Cors;
@@ -33,6 +33,7 @@ use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
 use crate::{cors, discovery, sigv4, test_api, Backend, Config, Sources};
+use cryptography::{Cryptography, Failed};
 
 /// The body of every response: the emulator answers with whole buffers.
 pub type ResponseBody = Full<Bytes>;
@@ -52,8 +53,8 @@ struct Inner<S> {
     config: Config,
     /// Who may call the test API, from `config`.
     guard: CrossSiteGuard,
-    /// One permit per cryptographic request running (`config.cryptography_threads`).
-    cryptography: Arc<Semaphore>,
+    /// The threads cryptographic requests run on (`config.cryptography_threads`).
+    cryptography: Cryptography,
 }
 
 impl<S> Clone for CognitoService<S> {
@@ -79,7 +80,7 @@ where
     /// A service answering with `provider`, taking time and randomness from `sources`.
     pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
         let guard = CrossSiteGuard::new(&config.test_api_origins, &config.listen_hosts);
-        let cryptography = Arc::new(Semaphore::new(config.cryptography_threads.max(1)));
+        let cryptography = Cryptography::new(config.cryptography_threads);
         CognitoService {
             inner: Arc::new(Inner {
                 provider,
@@ -266,8 +267,8 @@ fn run<S: Backend>(
     Ok(dispatch(provider, ctx, op, Input::Value(input))?)
 }
 
-/// Whether operation `op` spends its time in cryptography, and so runs on tokio's blocking
-/// pool rather than on an async worker: RSA signatures of tokens, SRP's 3072-bit
+/// Whether operation `op` spends its time in cryptography, and so runs on a cryptography
+/// thread rather than on an async worker: RSA signatures of tokens, SRP's 3072-bit
 /// exponentiations, and the pool's RSA-2048 key, made on its first token or certificate
 /// (hundreds of milliseconds). Every other operation takes microseconds and stays on the
 /// worker, without a thread hop.
@@ -284,10 +285,9 @@ pub(crate) fn runs_on_blocking_pool(op: Operation) -> bool {
 }
 
 impl<S: Backend> Inner<S> {
-    /// Runs `work` on tokio's blocking pool, once one of the
-    /// [`Config::cryptography_threads`] permits is free, and waits for it without holding
-    /// up the worker. The permit goes with the work: a client that hangs up does not free
-    /// it before the work is done.
+    /// Runs `work` on one of the [`Config::cryptography_threads`] cryptography threads,
+    /// in turn, and waits for it without holding up the worker. Once started, the work
+    /// goes on to its end: a client that hangs up does not free its thread before.
     async fn blocking<T, E>(
         &self,
         work: impl FnOnce() -> Result<T, E> + Send + 'static,
@@ -296,21 +296,11 @@ impl<S: Backend> Inner<S> {
         T: Send + 'static,
         E: Into<Failure> + Send + 'static,
     {
-        let internal = |e: &dyn std::fmt::Display| -> Failure {
-            DispatchError::Internal(format!("the request's task failed: {e}")).into()
-        };
-        let permit = Arc::clone(&self.cryptography)
-            .acquire_owned()
-            .await
-            .map_err(|e| internal(&e))?;
-        let task = tokio::task::spawn_blocking(move || {
-            let result = work();
-            drop(permit);
-            result
-        });
-        match task.await {
+        match self.cryptography.run(work).await {
             Ok(result) => result.map_err(Into::into),
-            Err(e) => Err(internal(&e)),
+            Err(Failed(e)) => {
+                Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+            }
         }
     }
 }
@@ -400,6 +390,8 @@ fn health() -> Response<ResponseBody> {
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
+
+mod cryptography;
 
 #[cfg(test)]
 mod blocking_tests;
