@@ -19,6 +19,7 @@
 //! - [`load`]: the closed-loop driver;
 //! - [`scenarios`]: what each scenario sends and checks;
 //! - [`sign_in`]: the sign-in scenarios' app client, passwords and exchanges;
+//! - [`totp`]: the TOTP sign-in's pool, users with software tokens, and exchanges;
 //! - [`floor`]: the cryptography a sign-in cannot avoid, timed in this process;
 //! - [`server`]: the emulator under test, when the harness starts it;
 //! - [`process`]: memory and CPU time from `/proc`;
@@ -33,6 +34,7 @@ mod scenarios;
 mod server;
 mod sign_in;
 mod stats;
+mod totp;
 
 use std::process::Command;
 
@@ -54,7 +56,7 @@ const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]
   --only NAME,...    report only these scenarios (the pool is filled anyway):
                      AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging,
                      health, JWKS-new-pools, USER_PASSWORD_AUTH, USER_SRP_AUTH,
-                     RS256-sign, modexp-3072, SRP-client";
+                     SOFTWARE_TOKEN_MFA, RS256-sign, modexp-3072, SRP-client";
 
 /// A run fails when any scenario has more errors than this share of its requests.
 const MAX_ERROR_RATE: f64 = 0.02;

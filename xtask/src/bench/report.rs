@@ -137,6 +137,7 @@ pub fn render(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> String {
                 .map(|e| format!("{}: first error: {e}", row.name))
         }))
         .chain(floor_notes(rows))
+        .chain(totp_note(rows))
         .collect();
     if !notes.is_empty() {
         out.push('\n');
@@ -194,6 +195,7 @@ fn floor_notes(rows: &[Row]) -> Vec<String> {
     let flows = [
         ("USER_PASSWORD_AUTH", "2 RS256", sign * 2),
         ("USER_SRP_AUTH", "3 modexp + 2 RS256", modexp * 3 + sign * 2),
+        ("SOFTWARE_TOKEN_MFA", "2 RS256", sign * 2),
     ];
     flows
         .into_iter()
@@ -215,6 +217,27 @@ fn floor_notes(rows: &[Row]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// How much more server CPU a TOTP sign-in (two requests) costs than a password sign-in
+/// (one), when both were measured: the share above 1.
+fn totp_overhead(rows: &[Row]) -> Option<(Duration, Duration, f64)> {
+    let cpu = |name: &str| rows.iter().find(|r| r.name == name)?.server_cpu;
+    let (password, totp) = (cpu("USER_PASSWORD_AUTH")?, cpu("SOFTWARE_TOKEN_MFA")?);
+    let overhead = totp.as_secs_f64() / password.as_secs_f64().max(1e-12) - 1.0;
+    Some((password, totp, overhead))
+}
+
+/// The TOTP sign-in against the password sign-in.
+fn totp_note(rows: &[Row]) -> Option<String> {
+    let (password, totp, overhead) = totp_overhead(rows)?;
+    Some(format!(
+        "SOFTWARE_TOKEN_MFA: server CPU/sign-in {} against {} for USER_PASSWORD_AUTH: \
+         {:+.1}%",
+        Human(totp),
+        Human(password),
+        overhead * 100.0
+    ))
 }
 
 /// A project target and whether the run met it.
@@ -246,6 +269,18 @@ pub fn verdicts(rows: &[Row], facts: Option<&ServerFacts>, users: u64) -> Vec<Ve
                 met: row.throughput >= target && row.errors == 0,
             });
         }
+    }
+    if let Some((password, totp, overhead)) = totp_overhead(rows) {
+        out.push(Verdict {
+            target: "TOTP sign-in ≤ USER_PASSWORD_AUTH + 5% server CPU".to_string(),
+            measured: format!(
+                "{} vs {} ({:+.1}%)",
+                Human(totp),
+                Human(password),
+                overhead * 100.0
+            ),
+            met: overhead <= 0.05,
+        });
     }
     let serial_filter = rows
         .iter()

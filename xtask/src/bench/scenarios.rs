@@ -19,6 +19,7 @@ use super::process::{CpuMeter, Process};
 use super::report::Row;
 use super::sign_in::{PasswordSignIn, SignInSetup, SrpSignIn};
 use super::stats::{now, Latencies};
+use super::totp::TotpPool;
 
 /// Pools whose first key set fetch [`Scenario::JwksNewPools`] measures.
 const NEW_POOLS: usize = 40;
@@ -34,6 +35,9 @@ const PASSWORD_SIGN_INS: u64 = 10_000;
 
 /// SRP sign-ins measured, at most (`--requests` caps it).
 const SRP_SIGN_INS: u64 = 2_000;
+
+/// TOTP sign-ins measured, at most (`--requests` caps it): one per user of the TOTP pool.
+const TOTP_SIGN_INS: u64 = 1_000;
 
 /// Iterations of the in-process floor measurements.
 const RS256_ITERATIONS: u64 = 2_000;
@@ -56,6 +60,9 @@ pub enum Scenario {
     /// `InitiateAuth` with `USER_SRP_AUTH`, then `RespondToAuthChallenge` to
     /// `PASSWORD_VERIFIER`, ending with tokens.
     UserSrpAuth,
+    /// `InitiateAuth` with `USER_PASSWORD_AUTH` answered by `SOFTWARE_TOKEN_MFA`, then
+    /// `RespondToAuthChallenge` with the TOTP code, ending with tokens.
+    SoftwareTokenMfa,
     /// `GET /health`: the HTTP path and the request log alone, without an operation.
     Health,
     /// Pools that have never signed anything fetch their key sets all at once, while one
@@ -72,7 +79,7 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub const ALL: [Scenario; 11] = [
+    pub const ALL: [Scenario; 12] = [
         Scenario::AdminCreateUser,
         Scenario::AdminGetUser,
         Scenario::ListUsersFilter,
@@ -81,6 +88,7 @@ impl Scenario {
         Scenario::JwksNewPools,
         Scenario::UserPasswordAuth,
         Scenario::UserSrpAuth,
+        Scenario::SoftwareTokenMfa,
         Scenario::Rs256Sign,
         Scenario::Modexp3072,
         Scenario::SrpClient,
@@ -95,6 +103,7 @@ impl Scenario {
             Scenario::ListUsersPaging => "ListUsers paging",
             Scenario::UserPasswordAuth => "USER_PASSWORD_AUTH",
             Scenario::UserSrpAuth => "USER_SRP_AUTH",
+            Scenario::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Scenario::Health => "health",
             Scenario::JwksNewPools => "JWKS new pools",
             Scenario::Rs256Sign => "RS256 sign",
@@ -233,6 +242,7 @@ pub async fn run(
         Scenario::ListUsersPaging => list_users_paging(control, pool, settings).await,
         Scenario::UserPasswordAuth => user_password_auth(control, pool, settings).await,
         Scenario::UserSrpAuth => user_srp_auth(control, pool, settings).await,
+        Scenario::SoftwareTokenMfa => software_token_mfa(control, settings).await,
         Scenario::Health => health(control, settings).await,
         Scenario::JwksNewPools => jwks_new_pools(control, settings).await,
         Scenario::Rs256Sign => Ok(vec![floor::rs256(scenario.name(), RS256_ITERATIONS)?]),
@@ -319,6 +329,32 @@ async fn user_srp_auth(
          is InitiateAuth + the client's SRP + RespondToAuthChallenge, and bench CPU/req \
          includes the client's SRP",
         setup.users
+    ));
+    Ok(vec![row])
+}
+
+/// TOTP sign-ins ([`TotpPool`]): each of [`TOTP_SIGN_INS`] users of a pool of their own
+/// signs in once, with a password then the code of the moment.
+async fn software_token_mfa(
+    control: &mut Control,
+    settings: &Settings,
+) -> Result<Vec<Row>, String> {
+    let users = settings.requests.min(TOTP_SIGN_INS);
+    let endpoint = control.endpoint.clone();
+    let totp = TotpPool::create(control, &endpoint, users, settings.concurrency).await?;
+    totp.wait_for_fresh_codes().await;
+    let outcome = totp
+        .sign_in_all(
+            &endpoint,
+            &settings.plan(&endpoint, users, settings.concurrency),
+        )
+        .await;
+    totp.delete(control).await;
+    let mut row = row(Scenario::SoftwareTokenMfa, settings.concurrency, outcome?);
+    row.note = Some(format!(
+        "{users} users with a verified software token, each signing in once: a sign-in is \
+         InitiateAuth (USER_PASSWORD_AUTH, answered by SOFTWARE_TOKEN_MFA) + \
+         RespondToAuthChallenge with the TOTP code"
     ));
     Ok(vec![row])
 }
