@@ -30,7 +30,7 @@
 //! Boundary: this crate is the only one that knows about `X-Amz-Target`, `__type`, status
 //! codes and URLs (the ones core hands out too: [`links`]), and it holds
 //! the single mapping from errors to the wire (`failure`). Operations whose cost is
-//! cryptography run on tokio's blocking pool (`service`), so that a pool's first RSA key
+//! cryptography run on the service's own cryptography threads (`service`), so that a pool's first RSA key
 //! never delays other requests. It knows nothing about what operations do (that is `cognito-core`) and
 //! never reads a clock or the environment itself: the current time, randomness and the
 //! stopwatch that times requests arrive through [`Sources`].
@@ -87,7 +87,8 @@ pub struct Config {
     /// was rebound to this server would send it.
     pub listen_hosts: Vec<String>,
     /// How many requests whose cost is cryptography (sign-ins, token refreshes, a pool's
-    /// first RSA key) run at once on tokio's blocking pool; the others wait their turn.
+    /// first RSA key) run at once, on the service's cryptography threads; the others wait
+    /// their turn.
     /// Keeping it to the number of cores leaves the async workers, which answer
     /// everything else, a core's share instead of a fortieth of it when many new pools
     /// make their keys at once. At least 1.

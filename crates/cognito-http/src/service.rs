@@ -342,7 +342,7 @@ impl<S: Backend> Inner<S> {
 }
 
 impl<S: Backend> Inner<S> {
-    /// `GET /<poolId>/.well-known/jwks.json`: the pool's key set, on the blocking pool,
+    /// `GET /<poolId>/.well-known/jwks.json`: the pool's key set, on a cryptography thread,
     /// since the pool's first request for it makes its RSA key.
     async fn jwks(&self, path: &str) -> Result<Response<ResponseBody>, Failure> {
         let pool_id = router::well_known(path, router::JWKS)
