@@ -90,15 +90,11 @@ fn tokens<S: Backend>(
     now: Timestamp,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
-    let active = provider.active_tokens(
-        now,
-        params.get("pool_id").map(String::as_str),
-        params.get("username").map(String::as_str),
-    )?;
-    let list: Vec<Value> = active
-        .iter()
-        .map(|t| {
+    per_user(
+        query,
+        "tokens",
+        |pool, user| provider.active_tokens(now, pool, user),
+        |t| {
             json!({
                 "pool_id": t.pool_id,
                 "username": t.username,
@@ -106,9 +102,8 @@ fn tokens<S: Backend>(
                 "session_id": t.session_id,
                 "refresh_expires_at": t.refresh_expires,
             })
-        })
-        .collect();
-    Ok(ok(json!({ "tokens": list })))
+        },
+    )
 }
 
 /// `POST /_cognito/tokens/expire` with `{"pool_id": ..., "username": ...?}`.
@@ -132,14 +127,11 @@ fn events<S: Backend>(
     provider: &S,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
-    let events = provider.auth_events(
-        params.get("pool_id").map(String::as_str),
-        params.get("username").map(String::as_str),
-    )?;
-    let list: Vec<Value> = events
-        .iter()
-        .map(|e| {
+    per_user(
+        query,
+        "events",
+        |pool, user| provider.auth_events(pool, user),
+        |e| {
             json!({
                 "pool_id": e.pool_id,
                 "username": e.username,
@@ -150,9 +142,8 @@ fn events<S: Backend>(
                 "feedback_token": e.feedback_token,
                 "created_at": e.event.creation_date,
             })
-        })
-        .collect();
-    Ok(ok(json!({ "events": list })))
+        },
+    )
 }
 
 /// `GET /_cognito/devices[?pool_id=&username=]`: devices users signed in from.
@@ -160,14 +151,11 @@ fn devices<S: Backend>(
     provider: &S,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
-    let devices = provider.devices(
-        params.get("pool_id").map(String::as_str),
-        params.get("username").map(String::as_str),
-    )?;
-    let list: Vec<Value> = devices
-        .iter()
-        .map(|d| {
+    per_user(
+        query,
+        "devices",
+        |pool, user| provider.devices(pool, user),
+        |d| {
             json!({
                 "pool_id": d.pool_id,
                 "username": d.username,
@@ -178,9 +166,8 @@ fn devices<S: Backend>(
                 "remembered": d.remembered,
                 "last_authenticated_at": d.last_authenticated,
             })
-        })
-        .collect();
-    Ok(ok(json!({ "devices": list })))
+        },
+    )
 }
 
 /// `GET /_cognito/webauthn-credentials[?pool_id=&username=]`: users' passkeys.
@@ -188,14 +175,11 @@ fn passkeys<S: Backend>(
     provider: &S,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
-    let passkeys = provider.passkeys(
-        params.get("pool_id").map(String::as_str),
-        params.get("username").map(String::as_str),
-    )?;
-    let list: Vec<Value> = passkeys
-        .iter()
-        .map(|p| {
+    per_user(
+        query,
+        "credentials",
+        |pool, user| provider.passkeys(pool, user),
+        |p| {
             json!({
                 "pool_id": p.pool_id,
                 "username": p.username,
@@ -209,9 +193,25 @@ fn passkeys<S: Backend>(
                 "backup_eligible": p.backup_eligible,
                 "backed_up": p.backed_up,
             })
-        })
-        .collect();
-    Ok(ok(json!({ "credentials": list })))
+        },
+    )
+}
+
+/// A listing of records of users, optionally of one pool (`pool_id`) and one user
+/// (`username`): `fetch` reads them, `item` writes each, as the list `name`.
+fn per_user<T>(
+    query: Option<&str>,
+    name: &str,
+    fetch: impl FnOnce(Option<&str>, Option<&str>) -> Result<Vec<T>, cognito_model::CognitoError>,
+    item: impl Fn(&T) -> Value,
+) -> Result<Response<ResponseBody>, Failure> {
+    let params = params(query, &["pool_id", "username"])?;
+    let records = fetch(
+        params.get("pool_id").map(String::as_str),
+        params.get("username").map(String::as_str),
+    )?;
+    let list: Vec<Value> = records.iter().map(item).collect();
+    Ok(ok(json!({ name: list })))
 }
 
 /// `POST /_cognito/compromised-passwords` with `{"passwords": ["...", ...]}`.
