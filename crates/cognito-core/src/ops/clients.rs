@@ -285,7 +285,7 @@ impl PoolState {
 }
 
 /// `SECRET_HASH`: Base64(HMAC-SHA256(client secret, username || client id)).
-fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+pub(crate) fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     use base64::Engine as _;
     use hmac::{Hmac, Mac};
     let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {

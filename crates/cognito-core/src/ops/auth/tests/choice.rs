@@ -96,12 +96,33 @@ impl Fixture {
         )
     }
 
-    fn last_sign_in_code(&self) -> String {
-        let sent = self
-            .svc
-            .outbox()
-            .messages(|m| m.kind == MessageKind::SignInCode);
+    /// The code of the last message of `kind`.
+    fn last_code(&self, kind: MessageKind) -> String {
+        let sent = self.svc.outbox().messages(|m| m.kind == kind);
         sent.last().unwrap().code.as_ref().unwrap().expose().clone()
+    }
+
+    fn last_sign_in_code(&self) -> String {
+        self.last_code(MessageKind::SignInCode)
+    }
+
+    /// Signs `name` up with an email address and no password.
+    fn sign_up_without_password(&self, name: &str) -> SignUpResponse {
+        self.svc
+            .sign_up(
+                &ctx(),
+                SignUpRequest {
+                    client_id: self.client.clone(),
+                    username: name.into(),
+                    password: None,
+                    user_attributes: Some(vec![AttributeType {
+                        name: "email".into(),
+                        value: Some(format!("{name}@example.com")),
+                    }]),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
     }
 }
 
@@ -253,32 +274,8 @@ fn a_user_signed_up_without_a_password_signs_in_with_an_email_code() {
         &[AuthFactorType::Password, AuthFactorType::EmailOtp],
         Some(vec![VerifiedAttributeType::Email]),
     );
-    f.svc
-        .sign_up(
-            &ctx(),
-            SignUpRequest {
-                client_id: f.client.clone(),
-                username: "pia".into(),
-                password: None,
-                user_attributes: Some(vec![AttributeType {
-                    name: "email".into(),
-                    value: Some("pia@example.com".into()),
-                }]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let code = f
-        .svc
-        .outbox()
-        .messages(|m| m.kind == MessageKind::SignUpCode)
-        .last()
-        .unwrap()
-        .code
-        .as_ref()
-        .unwrap()
-        .expose()
-        .clone();
+    f.sign_up_without_password("pia");
+    let code = f.last_code(MessageKind::SignUpCode);
     f.svc
         .confirm_sign_up(
             &ctx(),
@@ -325,33 +322,8 @@ fn a_confirmed_sign_up_signs_in_at_once_with_its_session() {
         &[AuthFactorType::Password, AuthFactorType::EmailOtp],
         Some(vec![VerifiedAttributeType::Email]),
     );
-    let signed_up = f
-        .svc
-        .sign_up(
-            &ctx(),
-            SignUpRequest {
-                client_id: f.client.clone(),
-                username: "ria".into(),
-                password: None,
-                user_attributes: Some(vec![AttributeType {
-                    name: "email".into(),
-                    value: Some("ria@example.com".into()),
-                }]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let code = f
-        .svc
-        .outbox()
-        .messages(|m| m.kind == MessageKind::SignUpCode)
-        .last()
-        .unwrap()
-        .code
-        .as_ref()
-        .unwrap()
-        .expose()
-        .clone();
+    let signed_up = f.sign_up_without_password("ria");
+    let code = f.last_code(MessageKind::SignUpCode);
     let confirm = |session: Option<String>| {
         f.svc.confirm_sign_up(
             &ctx(),
@@ -393,4 +365,85 @@ fn a_confirmed_sign_up_signs_in_at_once_with_its_session() {
         sign_in(confirmed.session).unwrap_err().kind,
         ErrorKind::NotAuthorizedException
     );
+}
+
+#[test]
+fn a_client_with_a_secret_needs_the_secret_hash_at_each_step() {
+    let f = fixture_on(service(), |c| {
+        c.generate_secret = true;
+        c.explicit_auth_flows = Some(vec![ExplicitAuthFlowsType::AllowUserAuth]);
+    });
+    f.first_factors(&[AuthFactorType::Password, AuthFactorType::EmailOtp], None);
+    f.user("sol", true);
+    f.svc
+        .admin_update_user_attributes(
+            &ctx(),
+            AdminUpdateUserAttributesRequest {
+                user_pool_id: f.pool.clone(),
+                username: "sol".into(),
+                user_attributes: vec![AttributeType {
+                    name: "email_verified".into(),
+                    value: Some("true".into()),
+                }],
+                client_metadata: None,
+            },
+        )
+        .unwrap();
+    let secret = f
+        .svc
+        .describe_user_pool_client(
+            &ctx(),
+            DescribeUserPoolClientRequest {
+                user_pool_id: f.pool.clone(),
+                client_id: f.client.clone(),
+            },
+        )
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_secret
+        .unwrap();
+    let hash = crate::ops::clients::secret_hash(&secret, "sol", &f.client);
+    let missing = f.user_auth_as("sol", &[]).unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotAuthorizedException);
+    let first = f.user_auth_as("sol", &[("SECRET_HASH", &hash)]).unwrap();
+    assert_eq!(
+        first.challenge_name,
+        Some(ChallengeNameType::SelectChallenge)
+    );
+    let no_hash = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session.clone(),
+        &[("USERNAME", "sol"), ("ANSWER", "EMAIL_OTP")],
+    )
+    .unwrap_err();
+    assert_eq!(no_hash.kind, ErrorKind::NotAuthorizedException);
+    let first = f.user_auth_as("sol", &[("SECRET_HASH", &hash)]).unwrap();
+    let otp = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::SelectChallenge,
+        first.session,
+        &[
+            ("USERNAME", "sol"),
+            ("ANSWER", "EMAIL_OTP"),
+            ("SECRET_HASH", &hash),
+        ],
+    )
+    .unwrap();
+    let done = answer(
+        &f,
+        &ctx(),
+        ChallengeNameType::EmailOtp,
+        otp.session,
+        &[
+            ("USERNAME", "sol"),
+            ("EMAIL_OTP_CODE", &f.last_sign_in_code()),
+            ("SECRET_HASH", &hash),
+        ],
+    )
+    .unwrap();
+    assert!(done.authentication_result.unwrap().access_token.is_some());
 }

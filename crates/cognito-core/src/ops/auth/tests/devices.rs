@@ -626,3 +626,32 @@ fn an_srp_answer_naming_an_unknown_device_may_be_sent_again_without_it() {
         .new_device_metadata
         .is_some());
 }
+
+#[test]
+fn a_user_created_again_under_the_same_name_has_none_of_the_old_users_devices() {
+    let (f, key) = tracking(true);
+    let result = f
+        .sign_in_from(&at(1), None, &key)
+        .authentication_result
+        .unwrap();
+    let device = result.new_device_metadata.unwrap();
+    let device_key = device.device_key.clone().unwrap();
+    f.delete("tim");
+    f.user("tim", true);
+    let params = [
+        ("USERNAME", "tim"),
+        ("PASSWORD", PASSWORD),
+        ("DEVICE_KEY", device_key.as_str()),
+    ];
+    let refused = f
+        .initiate(&at(2), AuthFlowType::UserPasswordAuth, &params)
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.message.as_str()),
+        (
+            ErrorKind::ResourceNotFoundException,
+            "Device does not exist."
+        )
+    );
+    assert!(f.svc.devices(Some(&f.pool), Some("tim")).is_empty());
+}
