@@ -50,6 +50,7 @@ fn main() -> Result<(), String> {
         region: "us-east-1".into(),
         account_id: "123456789012".into(),
         now: Timestamp::from_secs(1_700_000_000),
+        aws_sdk_version: None,
     };
     let pool = svc
         .create_user_pool(

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 /// The crate's top-level modules, lowest layer first. A module may use modules of its
 /// own layer or of layers below it, never above.
 const LAYERS: &[&[&str]] = &[
-    &["context", "errors", "ids", "time", "messages"],
+    &["context", "errors", "ids", "time", "messages", "lambda"],
     &["state"],
     &["store"],
-    &["codes", "compromised"],
+    &["codes", "compromised", "triggers"],
     &["ops"],
     &["service"],
 ];

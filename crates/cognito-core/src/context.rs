@@ -11,6 +11,9 @@ pub struct RequestContext {
     pub account_id: String,
     /// When the request arrived.
     pub now: Timestamp,
+    /// The caller's SDK as trigger events name it (`awsSdkVersion`, e.g.
+    /// `aws-sdk-js-3.600.0`; see [`crate::caller_sdk_version`]), when known.
+    pub aws_sdk_version: Option<String>,
 }
 
 /// A source of the current time. Only the binary reads the wall clock; tests move a manual one.

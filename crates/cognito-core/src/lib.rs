@@ -15,6 +15,7 @@ mod compromised;
 mod context;
 mod errors;
 mod ids;
+pub mod lambda;
 pub mod messages;
 mod ops;
 mod service;
@@ -23,11 +24,13 @@ mod store;
 #[cfg(test)]
 mod testing;
 mod time;
+mod triggers;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
 pub use ops::{auth, test_api, users};
 use store::Store;
+pub use triggers::caller_sdk_version;
 
 /// The user pools service.
 pub struct Cognito {
@@ -35,6 +38,9 @@ pub struct Cognito {
     random: Box<dyn Random>,
     links: Links,
     keys: Box<dyn auth::KeySource>,
+    functions: lambda::Functions,
+    /// Set once any pool names a trigger function (see [`Cognito::may_invoke_functions`]).
+    names_functions: std::sync::atomic::AtomicBool,
 }
 
 /// The links the service hands out, which its embedder serves: the service composes no
@@ -59,6 +65,8 @@ impl Cognito {
             random,
             links: Links::default(),
             keys: Box::new(auth::GeneratedKeys),
+            functions: lambda::Functions::default(),
+            names_functions: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -75,6 +83,66 @@ impl Cognito {
     pub fn with_key_source(mut self, keys: Box<dyn auth::KeySource>) -> Self {
         self.keys = keys;
         self
+    }
+
+    /// Sets what runs the pools' Lambda triggers (by default [`lambda::NoLambda`]: a
+    /// configured trigger fails, as in Cognito when its function cannot be invoked).
+    pub fn with_lambda(mut self, lambda: std::sync::Arc<dyn lambda::Lambda>) -> Self {
+        self.functions.lambda = lambda;
+        self
+    }
+
+    /// Sets how codes handed to custom sender triggers are encrypted (by default
+    /// [`lambda::PlaintextCodes`]: not at all).
+    pub fn with_code_encryption(
+        mut self,
+        encryption: std::sync::Arc<dyn lambda::CodeEncryption>,
+    ) -> Self {
+        self.functions.encryption = encryption;
+        self
+    }
+
+    /// Whether operation `op` may invoke a trigger's function, and so may block its thread
+    /// for as long as the function runs (up to its timeout): true for the operations
+    /// that reach triggers once any pool has named a function.
+    pub fn may_invoke_functions(&self, op: cognito_model::Operation) -> bool {
+        use cognito_model::Operation as O;
+        self.names_functions
+            .load(std::sync::atomic::Ordering::Relaxed)
+            && matches!(
+                op,
+                O::SignUp
+                    | O::ConfirmSignUp
+                    | O::AdminConfirmSignUp
+                    | O::ResendConfirmationCode
+                    | O::ForgotPassword
+                    | O::ConfirmForgotPassword
+                    | O::AdminResetUserPassword
+                    | O::AdminCreateUser
+                    | O::UpdateUserAttributes
+                    | O::AdminUpdateUserAttributes
+                    | O::GetUserAttributeVerificationCode
+                    | O::InitiateAuth
+                    | O::AdminInitiateAuth
+                    | O::RespondToAuthChallenge
+                    | O::AdminRespondToAuthChallenge
+                    | O::GetTokensFromRefreshToken
+                    | O::AssociateSoftwareToken
+                    | O::VerifySoftwareToken
+            )
+    }
+
+    /// Notes that a pool's `config` names functions, if it does.
+    pub(crate) fn note_functions(&self, config: &cognito_model::shapes::UserPoolType) {
+        if ops::pools::names_functions(config) {
+            self.names_functions
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Every trigger invocation recorded so far.
+    pub fn invocations(&self) -> &lambda::InvocationLog {
+        self.store.invocations()
     }
 
     /// Keeps at most `limit` messages per pool in the outbox (by default

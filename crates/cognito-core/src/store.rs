@@ -26,6 +26,7 @@ use cognito_model::CognitoError;
 use parking_lot::RwLock;
 
 use crate::errors::pool_not_found;
+use crate::lambda::InvocationLog;
 use crate::messages::Outbox;
 pub use crate::state::{ClientSecret, ClientState, PoolState};
 
@@ -43,19 +44,21 @@ pub struct Global {
 }
 
 /// All state: pools, what belongs to no pool, and the messages sent.
-#[derive(Default)]
 pub struct Store {
     pools: RwLock<BTreeMap<String, Arc<RwLock<PoolState>>>>,
     global: RwLock<Global>,
     outbox: Outbox,
+    invocations: InvocationLog,
 }
 
 impl Store {
     /// An empty store whose outbox keeps at most `outbox_limit` messages per pool.
     pub fn new(outbox_limit: usize) -> Self {
         Store {
+            pools: RwLock::default(),
+            global: RwLock::default(),
             outbox: Outbox::with_limit(outbox_limit),
-            ..Store::default()
+            invocations: InvocationLog::with_limit(outbox_limit),
         }
     }
 
@@ -126,6 +129,7 @@ impl Store {
         global.domains.retain(|_, owner| owner != id);
         drop(global);
         self.outbox.forget_pool(id);
+        self.invocations.forget_pool(id);
         Ok(state)
     }
 
@@ -183,10 +187,16 @@ impl Store {
         &self.outbox
     }
 
+    /// The trigger invocations recorded.
+    pub fn invocations(&self) -> &InvocationLog {
+        &self.invocations
+    }
+
     /// Forgets everything.
     pub fn reset(&self) {
         self.pools.write().clear();
         *self.global.write() = Global::default();
         self.outbox.clear();
+        self.invocations.clear();
     }
 }

@@ -53,6 +53,7 @@ pub(crate) fn ctx_at(secs: i64) -> RequestContext {
         region: "us-east-1".into(),
         account_id: "123456789012".into(),
         now: Timestamp::from_secs(secs),
+        aws_sdk_version: None,
     }
 }
 

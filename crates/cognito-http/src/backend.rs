@@ -6,7 +6,7 @@ use cognito_core::test_api::{
     ActiveTokens, IssuedCode, RecordedEvent, RegisteredPasskey, TrackedDevice,
 };
 use cognito_core::{Cognito, RequestContext};
-use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Timestamp};
+use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Operation, Timestamp};
 
 /// The service behind [`crate::CognitoService`]: the `cognito-idp` API plus the calls of
 /// the emulator's own routes. Every extra call has a default answer, so an embedder that
@@ -27,6 +27,13 @@ pub trait Backend:
             ErrorKind::ResourceNotFoundException,
             "User import jobs are not supported by this backend.",
         ))
+    }
+
+    /// Whether operation `op` may block its thread on something outside the service (a
+    /// Lambda trigger's function), so that it must run off the async workers.
+    fn may_block(&self, op: Operation) -> bool {
+        let _ = op;
+        false
     }
 
     /// The JSON Web Key Set of pool `pool_id`.
@@ -160,6 +167,10 @@ fn unsupported(pool_id: &str) -> CognitoError {
 }
 
 impl Backend for Cognito {
+    fn may_block(&self, op: Operation) -> bool {
+        self.may_invoke_functions(op)
+    }
+
     fn upload_user_import_csv(
         &self,
         pool_id: &str,

@@ -233,7 +233,21 @@ where
                 .to_owned(),
             account_id: self.config.account_id.clone(),
             now: self.sources.clock.now(),
+            aws_sdk_version: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .and_then(cognito_core::caller_sdk_version),
         };
+        if self.provider.may_block(op) {
+            // A trigger's function may take seconds: a thread of tokio's blocking pool
+            // waits for it, so neither the workers nor the cryptography threads do.
+            let provider = Arc::clone(&self.provider);
+            return tokio::task::spawn_blocking(move || run(&*provider, &ctx, op, &body))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+                });
+        }
         if runs_on_blocking_pool(op) {
             let provider = Arc::clone(&self.provider);
             self.blocking(move || run(&*provider, &ctx, op, &body))

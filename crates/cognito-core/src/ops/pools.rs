@@ -46,6 +46,7 @@ impl Cognito {
                 break;
             }
         }
+        self.note_functions(&config);
         config.user_pool_tags = Some(tags);
         Ok(CreateUserPoolResponse {
             user_pool: Some(config),
@@ -81,6 +82,7 @@ impl Cognito {
             if let Some(name) = name {
                 updated.name = Some(name);
             }
+            self.note_functions(&updated);
             pool.config = updated;
             if let Some(tags) = tags {
                 pool.tags = tags;
@@ -315,7 +317,6 @@ fn apply_settings(
         s.deletion_protection
             .unwrap_or(DeletionProtectionType::Inactive),
     );
-    config.lambda_config = Some(s.lambda_config.unwrap_or_default());
     config.auto_verified_attributes = (!auto_verified.is_empty()).then_some(auto_verified);
     config.sms_verification_message = template.sms_message.clone();
     config.email_verification_message = template.email_message.clone();
@@ -347,6 +348,7 @@ fn apply_settings(
     if passwordless {
         crate::errors::require_tier(config, UserPoolTierType::Essentials, "Passwordless sign-in")?;
     }
+    config.lambda_config = Some(lambda_config(s.lambda_config.unwrap_or_default(), config)?);
     if let Some(name) = s.name {
         config.name = Some(name);
     }
@@ -356,6 +358,61 @@ fn apply_settings(
     config.key_configuration = s.key_configuration;
     config.last_modified_date = Some(now);
     Ok(())
+}
+
+/// The pool's triggers as Cognito keeps them: `PreTokenGeneration` and
+/// `PreTokenGenerationConfig` name the same function (either fills the other, the older
+/// field meaning event version 1), versions 2 and 3 of the token event need the Essentials
+/// tier, and custom senders need the KMS key their codes are encrypted with.
+fn lambda_config(
+    mut c: LambdaConfigType,
+    pool: &UserPoolType,
+) -> Result<LambdaConfigType, CognitoError> {
+    match (&c.pre_token_generation, &c.pre_token_generation_config) {
+        (Some(arn), Some(versioned)) if *arn != versioned.lambda_arn => {
+            return Err(invalid_parameter(
+                "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must name the same function.",
+            ))
+        }
+        (Some(arn), None) => {
+            c.pre_token_generation_config = Some(PreTokenGenerationVersionConfigType {
+                lambda_arn: arn.clone(),
+                lambda_version: PreTokenGenerationLambdaVersionType::V10,
+            })
+        }
+        (None, Some(versioned)) => c.pre_token_generation = Some(versioned.lambda_arn.clone()),
+        _ => {}
+    }
+    let version = c
+        .pre_token_generation_config
+        .as_ref()
+        .map(|v| v.lambda_version);
+    if matches!(
+        version,
+        Some(PreTokenGenerationLambdaVersionType::V20 | PreTokenGenerationLambdaVersionType::V30)
+    ) {
+        crate::errors::require_tier(
+            pool,
+            UserPoolTierType::Essentials,
+            "Pre token generation trigger event versions 2 and 3",
+        )?;
+    }
+    let senders = c.custom_email_sender.is_some() || c.custom_sms_sender.is_some();
+    if senders && c.kms_key_id.is_none() {
+        return Err(invalid_parameter(
+            "KMSKeyID must be set when a custom email or SMS sender is configured.",
+        ));
+    }
+    Ok(c)
+}
+
+/// Whether `config` names any function.
+pub(crate) fn names_functions(config: &UserPoolType) -> bool {
+    config.lambda_config.as_ref().is_some_and(|c| {
+        crate::lambda::Trigger::ALL
+            .iter()
+            .any(|t| t.arn(c).is_some())
+    })
 }
 
 /// The password and sign-in policies, with Cognito's defaults.
