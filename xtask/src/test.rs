@@ -100,18 +100,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     step("start cognito-server");
     let target = target_dir(&root);
-    let server = Server::start(
-        &target.join("debug").join(exe("cognito-server")),
-        &target.join("cognito-server-clients.log"),
-    )?;
+    let binary = target.join("debug").join(exe("cognito-server"));
+    let server = Server::start(&binary, &target.join("cognito-server-clients.log"))?;
     println!("cognito-server is listening on {}", server.url);
 
     step("Python client suite (boto3, AWS CLI, pycognito)");
-    python_suite(&root.join("conformance/clients/python"), &server.url)
+    python_suite(&root.join("conformance/clients/python"), &server.url, &binary)
         .map_err(|e| server.explain(e))?;
 
     step("Node client suite (AWS SDK for JavaScript v3, amazon-cognito-identity-js, Amplify JS)");
-    node_suite(&root.join("conformance/clients/node"), &server.url)
+    node_suite(&root.join("conformance/clients/node"), &server.url, &binary)
         .map_err(|e| server.explain(e))?;
 
     step("stop cognito-server");
@@ -270,7 +268,10 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn python_suite(dir: &Path, url: &str) -> Result<(), String> {
+/// The suites reach the shared server at `COGNITO_ENDPOINT`; tests that need a server of
+/// their own (started with a configuration, e.g. trigger functions) start
+/// `COGNITO_SERVER_BIN`.
+fn python_suite(dir: &Path, url: &str, binary: &Path) -> Result<(), String> {
     let venv = dir.join(".venv");
     let python = if cfg!(windows) {
         venv.join("Scripts").join("python.exe")
@@ -303,11 +304,12 @@ fn python_suite(dir: &Path, url: &str) -> Result<(), String> {
         Command::new(&python)
             .args(["-m", "pytest", "-q"])
             .env("COGNITO_ENDPOINT", url)
+            .env("COGNITO_SERVER_BIN", binary)
             .current_dir(dir),
     )
 }
 
-fn node_suite(dir: &Path, url: &str) -> Result<(), String> {
+fn node_suite(dir: &Path, url: &str, binary: &Path) -> Result<(), String> {
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
     let lock = read(&dir.join("package-lock.json"))?;
     let modules = dir.join("node_modules");
@@ -327,6 +329,7 @@ fn node_suite(dir: &Path, url: &str) -> Result<(), String> {
         Command::new(npm)
             .arg("test")
             .env("COGNITO_ENDPOINT", url)
+            .env("COGNITO_SERVER_BIN", binary)
             .current_dir(dir),
     )
 }
