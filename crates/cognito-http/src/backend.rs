@@ -1,6 +1,7 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
 //! itself, and the few calls its own routes make.
 
+use cognito_core::lambda::Invocation;
 use cognito_core::messages::Message;
 use cognito_core::test_api::{
     ActiveTokens, IssuedCode, RecordedEvent, RegisteredPasskey, TrackedDevice,
@@ -50,6 +51,15 @@ pub trait Backend:
 
     /// The messages sent so far that `keep` accepts, oldest first.
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
+        let _ = keep;
+        Err(no_test_api())
+    }
+
+    /// The trigger invocations recorded that `keep` accepts, oldest first.
+    fn trigger_invocations(
+        &self,
+        keep: &dyn Fn(&Invocation) -> bool,
+    ) -> Result<Vec<Invocation>, CognitoError> {
         let _ = keep;
         Err(no_test_api())
     }
@@ -191,6 +201,13 @@ impl Backend for Cognito {
 
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
         Ok(self.outbox().messages(keep))
+    }
+
+    fn trigger_invocations(
+        &self,
+        keep: &dyn Fn(&Invocation) -> bool,
+    ) -> Result<Vec<Invocation>, CognitoError> {
+        Ok(self.invocations().list(keep))
     }
 
     fn pending_codes(

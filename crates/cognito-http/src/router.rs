@@ -52,6 +52,8 @@ pub(crate) enum TestRoute {
     Passkeys,
     /// `POST /_cognito/compromised-passwords`: registers compromised passwords.
     CompromisedPasswords,
+    /// `GET /_cognito/trigger-invocations`: the trigger functions run.
+    TriggerInvocations,
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -114,6 +116,9 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::GET, "/_cognito/events") => Route::Test(TestRoute::Events),
         (&Method::GET, "/_cognito/devices") => Route::Test(TestRoute::Devices),
         (&Method::GET, "/_cognito/webauthn-credentials") => Route::Test(TestRoute::Passkeys),
+        (&Method::GET, "/_cognito/trigger-invocations") => {
+            Route::Test(TestRoute::TriggerInvocations)
+        }
         (&Method::POST, "/_cognito/compromised-passwords") => {
             Route::Test(TestRoute::CompromisedPasswords)
         }

@@ -14,6 +14,7 @@
 //! | `GET /_cognito/devices` | users' tracked devices (never their secrets) |
 //! | `GET /_cognito/webauthn-credentials` | users' passkeys and their attestations |
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
+//! | `GET /_cognito/trigger-invocations` | trigger functions run, with events and responses |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
 //! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's, with
@@ -22,6 +23,7 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use cognito_core::lambda::{Invocation, Trigger};
 use cognito_core::messages::{Channel, Message};
 use cognito_model::Timestamp;
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -76,6 +78,7 @@ where
         TestRoute::Events => events(provider, query),
         TestRoute::Devices => devices(provider, query),
         TestRoute::Passkeys => passkeys(provider, query),
+        TestRoute::TriggerInvocations => trigger_invocations(provider, query),
         TestRoute::CompromisedPasswords => {
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
             compromised_passwords(provider, &body)
@@ -144,6 +147,49 @@ fn events<S: Backend>(
             })
         },
     )
+}
+
+/// `GET /_cognito/trigger-invocations[?pool_id=&trigger=&source=&username=]`: the
+/// trigger functions run, oldest first, with their events and responses.
+fn trigger_invocations<S: Backend>(
+    provider: &S,
+    query: Option<&str>,
+) -> Result<Response<ResponseBody>, Failure> {
+    let params = params(query, &["pool_id", "trigger", "source", "username"])?;
+    let trigger =
+        match params.get("trigger") {
+            None => None,
+            Some(name) => Some(Trigger::named(name).ok_or_else(|| {
+                bad_request(format!("trigger {name} is no trigger of LambdaConfig"))
+            })?),
+        };
+    let matches = |wanted: Option<&String>, value: &str| wanted.is_none_or(|w| w == value);
+    let keep = |i: &Invocation| {
+        matches(params.get("pool_id"), &i.pool_id)
+            && trigger.is_none_or(|t| t == i.trigger)
+            && matches(params.get("source"), &i.trigger_source)
+            && matches(params.get("username"), &i.user_name)
+    };
+    let list: Vec<Value> = provider
+        .trigger_invocations(&keep)?
+        .into_iter()
+        .map(|i| {
+            json!({
+                "pool_id": i.pool_id,
+                "trigger": i.trigger.name(),
+                "trigger_source": i.trigger_source,
+                "function_arn": i.function_arn,
+                "username": i.user_name,
+                "event": i.event,
+                "response": i.response,
+                "error": i.error,
+                "micros": i.micros,
+                "invoked_at": i.at,
+                "summary": i.summary,
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "invocations": list })))
 }
 
 /// `GET /_cognito/devices[?pool_id=&username=]`: devices users signed in from.
