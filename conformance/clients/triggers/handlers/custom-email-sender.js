@@ -1,0 +1,15 @@
+// Custom email sender: decrypts the code or temporary password of every email the pool
+// would send and "delivers" it to the file SENDER_OUTBOX names (see sender.js).
+
+"use strict";
+
+const { deliver } = require("./sender");
+
+exports.handler = async (event) => {
+  if (!event.triggerSource.startsWith("CustomEmailSender_")) {
+    throw new Error(`Unexpected trigger source ${event.triggerSource}`);
+  }
+  return deliver(event);
+};
+
+if (require.main === module) require("./command").runAsCommand(exports.handler);
