@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["state"],
     &["store"],
     &["codes", "compromised", "triggers"],
+    &["delivery"],
     &["ops"],
     &["service"],
 ];

@@ -109,18 +109,31 @@ impl Default for Functions {
 /// A trigger of the pool's `LambdaConfig`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Trigger {
+    /// Before a user is created (`SignUp`, `AdminCreateUser`, a federated sign-in).
     PreSignUp,
+    /// After a user is confirmed, or resets a forgotten password.
     PostConfirmation,
+    /// Before a sign-in is checked.
     PreAuthentication,
+    /// After a sign-in succeeds.
     PostAuthentication,
+    /// When an unknown user signs in or forgets a password.
     UserMigration,
+    /// Before a message goes to a user, to reword it.
     CustomMessage,
+    /// Before tokens are signed, to change their claims.
     PreTokenGeneration,
+    /// `CUSTOM_AUTH`: decides the next challenge.
     DefineAuthChallenge,
+    /// `CUSTOM_AUTH`: makes a custom challenge.
     CreateAuthChallenge,
+    /// `CUSTOM_AUTH`: checks an answer.
     VerifyAuthChallengeResponse,
+    /// Sends email messages in place of the service.
     CustomEmailSender,
+    /// Sends SMS messages in place of the service.
     CustomSmsSender,
+    /// When a federated user signs in, to change the attributes from their provider.
     InboundFederation,
 }
 

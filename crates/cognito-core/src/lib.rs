@@ -13,6 +13,7 @@ mod architecture;
 mod codes;
 mod compromised;
 mod context;
+mod delivery;
 mod errors;
 mod ids;
 pub mod lambda;
@@ -107,8 +108,7 @@ impl Cognito {
     /// that reach triggers once any pool has named a function.
     pub fn may_invoke_functions(&self, op: cognito_model::Operation) -> bool {
         use cognito_model::Operation as O;
-        self.names_functions
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.names_functions()
             && matches!(
                 op,
                 O::SignUp
@@ -130,6 +130,12 @@ impl Cognito {
                     | O::AssociateSoftwareToken
                     | O::VerifySoftwareToken
             )
+    }
+
+    /// Whether any pool has named a function.
+    pub(crate) fn names_functions(&self) -> bool {
+        self.names_functions
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Notes that a pool's `config` names functions, if it does.

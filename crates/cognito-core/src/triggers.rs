@@ -17,8 +17,20 @@ pub use events::caller_sdk_version;
 pub(crate) use events::{user_attributes, Event};
 
 impl crate::Cognito {
-    /// Runs `event` through the function the pool names for its trigger and answers the
-    /// `response` object of the function's result. Records the invocation either way.
+    /// The function pool `pool_id` names for `trigger`, if any. Free when no pool names
+    /// any function.
+    pub(crate) fn function_of(&self, pool_id: &str, trigger: Trigger) -> Option<String> {
+        if !self.names_functions() {
+            return None;
+        }
+        self.store
+            .read(pool_id, |pool| Ok(function_in(pool, trigger)))
+            .ok()
+            .flatten()
+    }
+
+    /// Runs `event` through function `arn` and answers the `response` object of the
+    /// function's result. Records the invocation either way.
     ///
     /// Never call with a lock held.
     pub(crate) fn invoke(
@@ -27,28 +39,32 @@ impl crate::Cognito {
         event: &Event,
         now: Timestamp,
     ) -> Result<Map<String, Value>, CognitoError> {
-        self.invoke_recorded(arn, event, now, |_| None)
+        self.invoke_checked(arn, event, now, |_| Ok(None))
     }
 
-    /// [`Cognito::invoke`], recording beside the invocation what `summary` makes of the
-    /// response (e.g. the claims a token trigger changes).
-    pub(crate) fn invoke_recorded(
+    /// [`Cognito::invoke`], with the response read by `check` before the invocation is
+    /// recorded: its error is the invocation's, and what it answers is recorded beside the
+    /// response (e.g. the claims a token function changes).
+    pub(crate) fn invoke_checked(
         &self,
         arn: &str,
         event: &Event,
         now: Timestamp,
-        summary: impl FnOnce(&Map<String, Value>) -> Option<Value>,
+        check: impl FnOnce(&Map<String, Value>) -> Result<Option<Value>, CognitoError>,
     ) -> Result<Map<String, Value>, CognitoError> {
         let trigger = event.trigger;
-        let payload = event.to_json();
-        let invoked = self.functions.lambda.invoke(arn, payload.as_bytes());
+        let payload = event.to_value();
+        let invoked = self
+            .functions
+            .lambda
+            .invoke(arn, payload.to_string().as_bytes());
         let mut record = Invocation {
             pool_id: event.user_pool_id.clone(),
             trigger,
             trigger_source: event.trigger_source.clone(),
             function_arn: arn.to_owned(),
             user_name: event.user_name.clone(),
-            event: event.to_value(),
+            event: payload,
             response: None,
             error: None,
             micros: invoked.micros,
@@ -59,16 +75,26 @@ impl crate::Cognito {
             Err(e) => Err(trigger.failure(&e)),
             Ok(bytes) => read_response(trigger, &bytes),
         };
-        match &outcome {
-            Ok(response) => {
-                record.summary = summary(response);
-                record.response = Some(Value::Object(response.clone()));
-            }
-            Err(e) => record.error = Some(e.to_string()),
+        let outcome = outcome.and_then(|response| {
+            record.response = Some(Value::Object(response.clone()));
+            record.summary = check(&response)?;
+            Ok(response)
+        });
+        if let Err(e) = &outcome {
+            record.error = Some(e.to_string());
         }
         self.store.invocations().record(record);
         outcome
     }
+}
+
+/// The function `pool` names for `trigger`, if any.
+pub(crate) fn function_in(pool: &crate::store::PoolState, trigger: Trigger) -> Option<String> {
+    pool.config
+        .lambda_config
+        .as_ref()
+        .and_then(|c| trigger.arn(c))
+        .map(str::to_owned)
 }
 
 /// The `response` of a function's result: the result must be the event, a JSON object,

@@ -12,6 +12,7 @@ use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
 use crate::codes::{check_code, delivery, mask, replace_code};
+use crate::delivery::Source;
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
 use crate::ops::users::rules::{check_attributes, check_password, AttributeWrite};
@@ -122,7 +123,7 @@ impl Cognito {
         input: UpdateUserAttributesRequest,
     ) -> Result<UpdateUserAttributesResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
-        self.store.update(&token.pool_id, |pool| {
+        let (answer, messages) = self.store.update(&token.pool_id, |pool| {
             check_writable(
                 pool,
                 &token,
@@ -166,11 +167,21 @@ impl Cognito {
                     _ => applied.push((name, value)),
                 }
             }
-            let username = user.username.clone();
             let mut details = Vec::new();
             let mut codes = Vec::new();
+            let mut messages = Vec::new();
             for (name, value, purpose, channel) in to_verify {
-                codes.push(self.send_code(ctx, pool, &username, channel, &value, purpose));
+                let (code, message) = self.compose_code(
+                    ctx,
+                    pool,
+                    user,
+                    channel,
+                    &value,
+                    purpose,
+                    Source::UpdateUserAttribute,
+                );
+                codes.push(code);
+                messages.push(message);
                 details.push(delivery(channel, &name, &mask(channel, &value)));
             }
             pool.users.update(&token.user_key, |u| {
@@ -184,10 +195,19 @@ impl Cognito {
                 }
                 u.modified = ctx.now;
             });
-            Ok(UpdateUserAttributesResponse {
+            let answer = UpdateUserAttributesResponse {
                 code_delivery_details_list: (!details.is_empty()).then_some(details),
-            })
-        })
+            };
+            Ok((answer, messages))
+        })?;
+        let metadata = input.client_metadata.as_ref();
+        self.deliver(
+            ctx,
+            messages
+                .into_iter()
+                .map(|m| m.via_client(Some(&token.client_id), metadata)),
+        )?;
+        Ok(answer)
     }
 
     pub(crate) fn delete_user_attributes(
@@ -226,7 +246,7 @@ impl Cognito {
     ) -> Result<GetUserAttributeVerificationCodeResponse, CognitoError> {
         let token = self.verify_access_token(ctx, &input.access_token)?;
         let (purpose, channel, _) = verification(&input.attribute_name)?;
-        self.store.update(&token.pool_id, |pool| {
+        let (details, message) = self.store.update(&token.pool_id, |pool| {
             let user = pool.users.get(&token.user_key).ok_or_else(user_not_found)?;
             let destination = user
                 .sign_in
@@ -240,16 +260,23 @@ impl Cognito {
                         input.attribute_name
                     ))
                 })?;
-            let username = user.username.clone();
-            let code = self.send_code(ctx, pool, &username, channel, &destination, purpose);
+            let (code, message) = self.compose_code(
+                ctx,
+                pool,
+                user,
+                channel,
+                &destination,
+                purpose,
+                Source::VerifyUserAttribute,
+            );
             replace_code(pool, &token.user_key, code, ctx);
-            Ok(GetUserAttributeVerificationCodeResponse {
-                code_delivery_details: Some(delivery(
-                    channel,
-                    &input.attribute_name,
-                    &mask(channel, &destination),
-                )),
-            })
+            let details = delivery(channel, &input.attribute_name, &mask(channel, &destination));
+            Ok((details, message))
+        })?;
+        let message = message.via_client(Some(&token.client_id), input.client_metadata.as_ref());
+        self.deliver(ctx, [message])?;
+        Ok(GetUserAttributeVerificationCodeResponse {
+            code_delivery_details: Some(details),
         })
     }
 

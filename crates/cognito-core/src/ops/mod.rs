@@ -27,6 +27,7 @@ pub(crate) mod resource_servers;
 pub(crate) mod risk;
 pub(crate) mod self_service;
 pub(crate) mod session_config;
+pub(crate) mod sign_up_triggers;
 pub(crate) mod tags;
 pub(crate) mod terms;
 pub mod test_api;

@@ -15,8 +15,10 @@ use cognito_model::{CognitoError, ErrorKind};
 use crate::codes::{
     check_code, code_mismatch, delivery, recovery_target, replace_code, sign_up_target, Target,
 };
+use crate::delivery::Source;
 use crate::errors::invalid_parameter;
 use crate::messages::Channel;
+use crate::ops::sign_up_triggers::SigningUp;
 use crate::ops::users::rules::{check_attributes, check_password, AttributeWrite};
 use crate::ops::users::{CodePurpose, User};
 use crate::store::{ClientState, PoolState};
@@ -29,7 +31,23 @@ impl Cognito {
         input: SignUpRequest,
     ) -> Result<SignUpResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
-        self.store.update(&pool_id, |pool| {
+        self.store.read(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            client.check_secret_hash(&input.username, input.secret_hash.as_deref())
+        })?;
+        let decided = self.pre_sign_up(
+            ctx,
+            &pool_id,
+            SigningUp {
+                source: "PreSignUp_SignUp",
+                username: &input.username,
+                client_id: Some(&input.client_id),
+                attributes: input.user_attributes.as_deref(),
+                validation_data: input.validation_data.as_deref(),
+                client_metadata: input.client_metadata.as_ref(),
+            },
+        )?;
+        let (answer, message, confirmed) = self.store.update(&pool_id, |pool| {
         let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let attributes = input.user_attributes.as_deref().unwrap_or_default();
@@ -57,7 +75,18 @@ impl Cognito {
                 ))
             }
         }
-        let attrs = check_attributes(&pool.config, attributes, AttributeWrite::Create)?;
+        let mut attrs = check_attributes(&pool.config, attributes, AttributeWrite::Create)?;
+        // What the `PreSignUp` function verified, of what the user has.
+        for (verify, name) in [
+            (decided.verify_email, "email"),
+            (decided.verify_phone, "phone_number"),
+        ] {
+            if verify && attrs.iter().any(|(n, _)| n == name) {
+                let flag = format!("{name}_verified");
+                attrs.retain(|(n, _)| *n != flag);
+                attrs.push((flag, "true".to_string()));
+            }
+        }
         let sub = ids::uuid_v4(&*self.random);
         let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
         let key = pool.user_key(&username);
@@ -75,27 +104,38 @@ impl Cognito {
         };
         pool.claim_aliases(&key, &attrs, verified, false)?;
         pool.fold_aliases(&mut attrs);
+        let status = if decided.confirm {
+            UserStatusType::Confirmed
+        } else {
+            UserStatusType::Unconfirmed
+        };
         let mut user = User::new(
             username,
             sub.clone(),
             attrs.into_iter().collect(),
-            UserStatusType::Unconfirmed,
+            status,
             ctx.now,
         );
         if let Some(password) = &input.password {
             user.set_password(self.hash_password(pool, &user.username, password));
         }
-        let target = sign_up_target(pool, &user);
+        // A user the function confirmed has nothing to confirm.
+        let target = (!decided.confirm)
+            .then(|| sign_up_target(pool, &user))
+            .flatten();
+        let mut message = None;
         if let Some(t) = &target {
-            let code = self.send_code(
+            let (code, composed) = self.compose_code(
                 ctx,
                 pool,
-                &user.username,
+                &user,
                 t.channel,
                 &t.destination,
                 CodePurpose::SignUp,
+                Source::SignUp,
             );
             user.codes.push(code);
+            message = Some(composed);
         }
         crate::ops::users::record_event(
             &mut user,
@@ -104,16 +144,33 @@ impl Cognito {
             EventType::SignUp,
             true,
         );
+        let confirmed = decided.confirm.then(|| user.clone());
         pool.users.insert(key.clone(), user);
         let client = pool.client(&input.client_id)?.clone();
-        let session = self.open_sign_up_session(ctx, pool, &client, &key, false);
-        Ok(SignUpResponse {
+        let session = self.open_sign_up_session(ctx, pool, &client, &key, decided.confirm);
+        let answer = SignUpResponse {
             code_delivery_details: target.as_ref().map(Target::details),
             session: Some(session),
-            user_confirmed: false,
+            user_confirmed: decided.confirm,
             user_sub: sub,
-        })
-        })
+        };
+        Ok((answer, message, confirmed))
+        })?;
+        let metadata = input.client_metadata.as_ref();
+        if let Some(message) = message {
+            self.deliver(ctx, [message.via_client(Some(&input.client_id), metadata)])?;
+        }
+        if let Some(user) = confirmed {
+            self.post_confirmation(
+                ctx,
+                &pool_id,
+                &user,
+                "PostConfirmation_ConfirmSignUp",
+                Some(&input.client_id),
+                metadata,
+            )?;
+        }
+        Ok(answer)
     }
 
     pub(crate) fn confirm_sign_up(
@@ -122,7 +179,7 @@ impl Cognito {
         input: ConfirmSignUpRequest,
     ) -> Result<ConfirmSignUpResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
-        self.store.update(&pool_id, |pool| {
+        let (answer, user) = self.store.update(&pool_id, |pool| {
             let client = pool.client(&input.client_id)?;
             client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
             let hide = hides_users(client);
@@ -174,10 +231,23 @@ impl Cognito {
                 pool.auth_sessions.take(session, ctx.now)?;
             }
             let session = self.open_sign_up_session(ctx, pool, &client, &key, true);
-            Ok(ConfirmSignUpResponse {
-                session: Some(session),
-            })
-        })
+            let user = pool.users.get(&key).ok_or_else(unknown_user)?.clone();
+            Ok((
+                ConfirmSignUpResponse {
+                    session: Some(session),
+                },
+                user,
+            ))
+        })?;
+        self.post_confirmation(
+            ctx,
+            &pool_id,
+            &user,
+            "PostConfirmation_ConfirmSignUp",
+            Some(&input.client_id),
+            input.client_metadata.as_ref(),
+        )?;
+        Ok(answer)
     }
 
     pub(crate) fn resend_confirmation_code(
@@ -186,12 +256,15 @@ impl Cognito {
         input: ResendConfirmationCodeRequest,
     ) -> Result<ResendConfirmationCodeResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
-        self.store.update(&pool_id, |pool| {
+        let (answer, message) = self.store.update(&pool_id, |pool| {
             let client = pool.client(&input.client_id)?;
             client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
             let hide = hides_users(client);
-            let simulated = |pool: &PoolState| ResendConfirmationCodeResponse {
-                code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+            let simulated = |pool: &PoolState| {
+                let answer = ResendConfirmationCodeResponse {
+                    code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+                };
+                (answer, None)
             };
             let found = pool
                 .find_user(&input.username)
@@ -219,20 +292,27 @@ impl Cognito {
                     "Cannot resend codes. Auto verification not turned on.",
                 ));
             };
-            let username = user.username.clone();
-            let code = self.send_code(
+            let (code, message) = self.compose_code(
                 ctx,
                 pool,
-                &username,
+                user,
                 target.channel,
                 &target.destination,
                 CodePurpose::SignUp,
+                Source::ResendCode,
             );
             replace_code(pool, &key, code, ctx);
-            Ok(ResendConfirmationCodeResponse {
+            let answer = ResendConfirmationCodeResponse {
                 code_delivery_details: Some(target.details()),
-            })
-        })
+            };
+            Ok((answer, Some(message)))
+        })?;
+        if let Some(message) = message {
+            let message =
+                message.via_client(Some(&input.client_id), input.client_metadata.as_ref());
+            self.deliver(ctx, [message])?;
+        }
+        Ok(answer)
     }
 
     pub(crate) fn forgot_password(
@@ -241,12 +321,15 @@ impl Cognito {
         input: ForgotPasswordRequest,
     ) -> Result<ForgotPasswordResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
-        self.store.update(&pool_id, |pool| {
+        let (answer, message) = self.store.update(&pool_id, |pool| {
         let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
         let hide = hides_users(client);
-        let simulated = |pool: &PoolState| ForgotPasswordResponse {
-            code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+        let simulated = |pool: &PoolState| {
+            let answer = ForgotPasswordResponse {
+                code_delivery_details: Some(simulated_delivery(pool, &input.username)),
+            };
+            (answer, None)
         };
         let found = pool
             .find_user(&input.username)
@@ -280,20 +363,27 @@ impl Cognito {
                 ))
             };
         };
-        let username = user.username.clone();
-        let code = self.send_code(
+        let (code, message) = self.compose_code(
             ctx,
             pool,
-            &username,
+            user,
             target.channel,
             &target.destination,
             CodePurpose::ForgotPassword,
+            Source::ForgotPassword,
         );
         replace_code(pool, &key, code, ctx);
-        Ok(ForgotPasswordResponse {
+        let answer = ForgotPasswordResponse {
             code_delivery_details: Some(target.details()),
-        })
-        })
+        };
+        Ok((answer, Some(message)))
+        })?;
+        if let Some(message) = message {
+            let message =
+                message.via_client(Some(&input.client_id), input.client_metadata.as_ref());
+            self.deliver(ctx, [message])?;
+        }
+        Ok(answer)
     }
 
     pub(crate) fn confirm_forgot_password(
@@ -302,7 +392,7 @@ impl Cognito {
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
-        self.store.update(&pool_id, |pool| {
+        let user = self.store.update(&pool_id, |pool| {
             let client = pool.client(&input.client_id)?;
             client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
             let hide = hides_users(client);
@@ -352,8 +442,17 @@ impl Cognito {
                 );
                 u.modified = ctx.now;
             });
-            Ok(ConfirmForgotPasswordResponse {})
-        })
+            pool.users.get(&key).cloned().ok_or_else(unknown_user)
+        })?;
+        self.post_confirmation(
+            ctx,
+            &pool_id,
+            &user,
+            "PostConfirmation_ConfirmForgotPassword",
+            Some(&input.client_id),
+            input.client_metadata.as_ref(),
+        )?;
+        Ok(ConfirmForgotPasswordResponse {})
     }
 }
 

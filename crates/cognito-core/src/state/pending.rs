@@ -182,6 +182,7 @@ mod tests {
                 methods: Default::default(),
                 event_id: None,
                 device_proven: false,
+                new_password: false,
             },
         }
     }

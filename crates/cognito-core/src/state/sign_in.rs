@@ -68,6 +68,8 @@ pub(crate) struct SignIn {
     pub(crate) event_id: Option<String>,
     /// Whether the device proved itself (device SRP).
     pub(crate) device_proven: bool,
+    /// Whether the user chose a new password (`NEW_PASSWORD_REQUIRED`).
+    pub(crate) new_password: bool,
 }
 
 #[cfg(test)]

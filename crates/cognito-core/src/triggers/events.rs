@@ -104,11 +104,6 @@ impl Event {
         }
         Value::Object(event)
     }
-
-    /// The event as JSON text.
-    pub(crate) fn to_json(&self) -> String {
-        self.to_value().to_string()
-    }
 }
 
 /// The `awsSdkVersion` Cognito puts in events, from the caller's `User-Agent`: the AWS

@@ -15,9 +15,7 @@
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
-use super::{
-    find_signing_in_user, param, required, Answer, Challenge, Outcome, Params, SignIn, SignInAs,
-};
+use super::{find_signing_in_user, param, required, Challenge, Outcome, Params, SignIn, SignInAs};
 use crate::errors::invalid_parameter;
 use crate::ops::users::User;
 use crate::state::pending::MfaFactor;
@@ -37,7 +35,7 @@ impl Cognito {
         pool_id: &str,
         client_id: &str,
         params: &Params,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let preferred = param(params, "PREFERRED_CHALLENGE")
             .map(|p| first_factor(p).ok_or_else(|| not_a_first_factor(p)))
@@ -52,48 +50,44 @@ impl Cognito {
             }
             _ => {}
         }
-        let key = self.signing_key(pool_id)?;
-        self.store
-            .update(pool_id, |pool| {
-                let client = pool.client(client_id)?.clone();
-                client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-                let sign_in = match find_signing_in_user(pool, &client, username)? {
-                    SignInAs::User(user_key) => SignIn {
-                        user_key,
-                        client_id: client_id.to_string(),
-                        device_key: param(params, "DEVICE_KEY").map(str::to_string),
-                        methods: Default::default(),
-                        event_id: None,
-                        device_proven: false,
-                    },
-                    SignInAs::Unknown(_) => {
-                        return Ok(self.offer_first_factors(
-                            ctx,
-                            pool,
-                            &client,
-                            None,
-                            &HIDDEN_USER_FACTORS,
-                        ))
-                    }
-                };
-                let available = pool
-                    .users
-                    .get(&sign_in.user_key)
-                    .map(|user| first_factors(pool, user))
-                    .unwrap_or_default();
-                match preferred.filter(|p| available.contains(p)) {
-                    Some(factor @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
-                        self.one_time_code(ctx, pool, &client, sign_in, factor)
-                    }
-                    Some(ChallengeNameType::WebAuthn) => {
-                        self.passkey_challenge(ctx, pool, &client, sign_in)
-                    }
-                    _ => {
-                        Ok(self.offer_first_factors(ctx, pool, &client, Some(sign_in), &available))
-                    }
+        self.store.update(pool_id, |pool| {
+            let client = pool.client(client_id)?.clone();
+            client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+            let sign_in = match find_signing_in_user(pool, &client, username)? {
+                SignInAs::User(user_key) => SignIn {
+                    user_key,
+                    client_id: client_id.to_string(),
+                    device_key: param(params, "DEVICE_KEY").map(str::to_string),
+                    methods: Default::default(),
+                    event_id: None,
+                    device_proven: false,
+                    new_password: false,
+                },
+                SignInAs::Unknown(_) => {
+                    return Ok(self.offer_first_factors(
+                        ctx,
+                        pool,
+                        &client,
+                        None,
+                        &HIDDEN_USER_FACTORS,
+                    ))
                 }
-            })?
-            .finish(&key)
+            };
+            let available = pool
+                .users
+                .get(&sign_in.user_key)
+                .map(|user| first_factors(pool, user))
+                .unwrap_or_default();
+            match preferred.filter(|p| available.contains(p)) {
+                Some(factor @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
+                    self.one_time_code(ctx, pool, &client, sign_in, factor)
+                }
+                Some(ChallengeNameType::WebAuthn) => {
+                    self.passkey_challenge(ctx, pool, &client, sign_in)
+                }
+                _ => Ok(self.offer_first_factors(ctx, pool, &client, Some(sign_in), &available)),
+            }
+        })
     }
 
     /// `USER_AUTH` with the session of a confirmed sign-up: the user signs in at once.
@@ -104,26 +98,23 @@ impl Cognito {
         client_id: &str,
         params: &Params,
         session: &str,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
-        let key = self.signing_key(pool_id)?;
-        self.store
-            .update(pool_id, |pool| {
-                let client = pool.client(client_id)?.clone();
-                client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-                let user_key = pool
-                    .find_user(username)
-                    .ok_or_else(|| super::not_authorized("Invalid session for the user."))?;
-                Self::check_sign_up_session(pool, session, client_id, &user_key, true, ctx.now)?;
-                let Ok((Challenge::SignedUp { mut sign_in, .. }, _)) =
-                    pool.auth_sessions.take(session, ctx.now)
-                else {
-                    return Err(super::not_authorized("Invalid session for the user."));
-                };
-                self.record_first_factor(ctx, pool, &mut sign_in, true);
-                self.tokens_for(ctx, pool, &client, sign_in)
-            })?
-            .finish(&key)
+        self.store.update(pool_id, |pool| {
+            let client = pool.client(client_id)?.clone();
+            client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+            let user_key = pool
+                .find_user(username)
+                .ok_or_else(|| super::not_authorized("Invalid session for the user."))?;
+            Self::check_sign_up_session(pool, session, client_id, &user_key, true, ctx.now)?;
+            let Ok((Challenge::SignedUp { mut sign_in, .. }, _)) =
+                pool.auth_sessions.take(session, ctx.now)
+            else {
+                return Err(super::not_authorized("Invalid session for the user."));
+            };
+            self.record_first_factor(ctx, pool, &mut sign_in, true);
+            self.tokens_for(ctx, pool, &client, sign_in)
+        })
     }
 
     /// `SELECT_CHALLENGE`, offering `available`.
@@ -175,7 +166,7 @@ impl Cognito {
         client: &ClientState,
         (sign_in, available): (Option<SignIn>, Vec<ChallengeNameType>),
         responses: &Params,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let answer = required(responses, "ANSWER")?;
         let chosen = first_factor(answer)
             .filter(|f| available.contains(f))
@@ -185,15 +176,12 @@ impl Cognito {
             ChallengeNameType::PasswordSrp => self.start_srp(ctx, pool_id, client.id(), responses),
             factor => {
                 let sign_in = sign_in.ok_or_else(|| not_a_first_factor(answer))?;
-                let key = self.signing_key(pool_id)?;
-                self.store
-                    .update(pool_id, |pool| match factor {
-                        ChallengeNameType::WebAuthn => {
-                            self.passkey_challenge(ctx, pool, client, sign_in)
-                        }
-                        _ => self.one_time_code(ctx, pool, client, sign_in, factor),
-                    })?
-                    .finish(&key)
+                self.store.update(pool_id, |pool| match factor {
+                    ChallengeNameType::WebAuthn => {
+                        self.passkey_challenge(ctx, pool, client, sign_in)
+                    }
+                    _ => self.one_time_code(ctx, pool, client, sign_in, factor),
+                })
             }
         }
     }

@@ -14,6 +14,7 @@
 use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
+use super::token_triggers::TokenSource;
 use super::tokens::Issue;
 use super::{Challenge, Outcome, SignIn};
 use crate::ops::users::user_not_found;
@@ -71,10 +72,19 @@ impl Cognito {
             }
             None => (None, None),
         };
+        let source = if sign_in.device_proven {
+            TokenSource::AuthenticateDevice
+        } else if sign_in.new_password {
+            TokenSource::NewPasswordChallenge
+        } else {
+            TokenSource::Authentication
+        };
         let issue = Issue {
             device_key,
             methods: sign_in.methods,
             refreshing: None,
+            source,
+            new_device: new_device.is_some(),
         };
         let mut tokens =
             self.prepare_tokens(ctx, pool, &sign_in.user_key, &client.config, issue)?;

@@ -22,8 +22,9 @@ use subtle::ConstantTimeEq;
 
 use super::{not_authorized, param, required, Challenge, Outcome, Params, SignIn};
 use crate::codes::mask;
+use crate::delivery::{Outgoing, Source, Text};
 use crate::errors::invalid_parameter;
-use crate::messages::{Channel, Message, MessageKind, MessageSink};
+use crate::messages::{Channel, MessageKind};
 use crate::state::pending::MfaFactor;
 use crate::state::sign_in::Methods;
 use crate::store::{ClientState, PoolState};
@@ -191,17 +192,15 @@ impl Cognito {
         };
         let destination = user.attribute(attribute).unwrap_or_default().to_string();
         let (subject, template) = self.mfa_message(pool, channel);
-        self.store.outbox().send(Message {
-            pool_id: pool.config.id.clone().unwrap_or_default(),
-            username: user.username.clone(),
-            channel,
-            destination: destination.clone(),
-            subject,
-            body: Secret::new(template.replace("{####}", &code)),
+        let message = Outgoing::new(
+            pool,
+            user,
+            (channel, &destination),
+            Text { subject, template },
             kind,
-            code: Some(Secret::new(code.clone())),
-            sent_at: ctx.now,
-        });
+            &code,
+            Source::Authentication,
+        );
         let mut parameters = ChallengeParametersType::new();
         parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.into());
@@ -217,7 +216,9 @@ impl Cognito {
             wrong: 0,
         };
         let session = self.open_session(ctx, pool, client, challenge);
-        Ok(Outcome::challenge(name, parameters, session))
+        let mut outcome = Outcome::challenge(name, parameters, session);
+        outcome.messages.push(message);
+        Ok(outcome)
     }
 
     /// The subject (email only) and text of an MFA code message.

@@ -39,6 +39,7 @@ mod passkey;
 mod password;
 mod refresh;
 mod srp;
+mod token_triggers;
 pub(crate) mod tokens;
 mod user_sessions;
 
@@ -46,6 +47,7 @@ use base64::Engine as _;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind};
 
+use crate::delivery::Outgoing;
 use crate::errors::invalid_parameter;
 pub(crate) use crate::errors::{incorrect, not_authorized};
 use crate::ops::users::user_not_found;
@@ -74,6 +76,8 @@ pub(crate) struct Outcome {
     session: Option<String>,
     /// `SELECT_CHALLENGE`'s choices.
     available: Option<Vec<ChallengeNameType>>,
+    /// Messages the step sends (codes), once the pool's lock is released.
+    messages: Vec<Outgoing>,
 }
 
 impl Outcome {
@@ -93,19 +97,48 @@ impl Outcome {
             challenge: Some(name),
             parameters: Some(parameters),
             session: Some(session),
-            tokens: None,
-            available: None,
+            ..Default::default()
         }
     }
+}
 
-    /// Signs the tokens, if any, with the pool's key (fetched before the lock was taken).
-    fn finish(self, key: &cognito_crypto::jwt::SigningKey) -> Result<Answer, CognitoError> {
+impl Cognito {
+    /// Ends a step once the pool's lock is released: sends the step's messages, runs the
+    /// token triggers and signs the tokens, if any, with the pool's key.
+    fn finish(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        outcome: Outcome,
+        client_metadata: Option<&ClientMetadataType>,
+    ) -> Result<Answer, CognitoError> {
+        let Outcome {
+            tokens,
+            challenge,
+            parameters,
+            session,
+            available,
+            messages,
+        } = outcome;
+        self.deliver(
+            ctx,
+            messages
+                .into_iter()
+                .map(|m| m.via_client(None, client_metadata)),
+        )?;
+        let result = match tokens {
+            Some(mut tokens) => {
+                self.run_token_triggers(ctx, &mut tokens, client_metadata)?;
+                Some(tokens.sign(&*self.signing_key(pool_id)?)?)
+            }
+            None => None,
+        };
         Ok(Answer {
-            result: self.tokens.map(|t| t.sign(key)).transpose()?,
-            challenge: self.challenge,
-            parameters: self.parameters,
-            session: self.session,
-            available: self.available,
+            result,
+            challenge,
+            parameters,
+            session,
+            available,
         })
     }
 }
@@ -117,23 +150,6 @@ pub(crate) struct Answer {
     parameters: Option<ChallengeParametersType>,
     session: Option<String>,
     available: Option<Vec<ChallengeNameType>>,
-}
-
-impl Answer {
-    /// A challenge, with no tokens to sign.
-    fn challenge(
-        name: ChallengeNameType,
-        parameters: ChallengeParametersType,
-        session: String,
-    ) -> Self {
-        Answer {
-            result: None,
-            challenge: Some(name),
-            parameters: Some(parameters),
-            session: Some(session),
-            available: None,
-        }
-    }
 }
 
 macro_rules! answer_into {
@@ -193,6 +209,7 @@ impl Cognito {
             input.auth_flow,
             (&params, input.session.as_deref()),
         )
+        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
     }
 
@@ -213,6 +230,7 @@ impl Cognito {
             input.auth_flow,
             (&params, input.session.as_deref()),
         )
+        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
     }
 
@@ -231,6 +249,7 @@ impl Cognito {
             input.session.as_deref(),
             &responses,
         )
+        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
     }
 
@@ -251,6 +270,7 @@ impl Cognito {
             input.session.as_deref(),
             &responses,
         )
+        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
     }
 
@@ -264,7 +284,7 @@ impl Cognito {
         client_id: &str,
         flow: AuthFlowType,
         (params, session): (&Params, Option<&str>),
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         use AuthFlowType as F;
         use ExplicitAuthFlowsType as E;
         let (needed, allowed_api) = match flow {
@@ -330,8 +350,7 @@ impl Cognito {
         name: ChallengeNameType,
         session: Option<&str>,
         responses: &Params,
-    ) -> Result<Answer, CognitoError> {
-        let key = self.signing_key(pool_id)?;
+    ) -> Result<Outcome, CognitoError> {
         let (session, challenge, expires) = self.store.update(pool_id, |pool| {
             let session = match session {
                 Some(s) => s.to_string(),
@@ -453,7 +472,7 @@ impl Cognito {
                 }
             }),
         }?;
-        outcome.finish(&key)
+        Ok(outcome)
     }
 
     /// What follows a proven password: the user's state decides between tokens, a
@@ -570,6 +589,7 @@ impl Cognito {
             methods: Methods::OTP,
             event_id: None,
             device_proven: false,
+            new_password: false,
         };
         self.open_session(
             ctx,
@@ -632,6 +652,7 @@ fn password_proven(
         methods: Methods::PASSWORD,
         event_id: Some(event_id),
         device_proven: false,
+        new_password: false,
     }
 }
 

@@ -131,6 +131,10 @@ impl Cognito {
             u.attributes.extend(attrs);
             u.modified = ctx.now;
         });
+        let sign_in = SignIn {
+            new_password: true,
+            ..sign_in
+        };
         self.after_password(ctx, pool, client, sign_in)
     }
 }

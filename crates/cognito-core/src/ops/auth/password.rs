@@ -9,7 +9,7 @@ use cognito_model::CognitoError;
 
 use super::{
     find_signing_in_user, incorrect, not_authorized, param, password_proven,
-    password_reset_required, required, Answer, Params, SignInAs,
+    password_reset_required, required, Outcome, Params, SignInAs,
 };
 use crate::state::users::count_failure;
 use crate::store::{ClientState, PoolState};
@@ -24,10 +24,9 @@ impl Cognito {
         pool_id: &str,
         client_id: &str,
         params: &Params,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let password = required(params, "PASSWORD")?;
-        let key = self.signing_key(pool_id)?;
         let outcome = self.store.update(pool_id, |pool| {
             let client = pool.client(client_id)?.clone();
             client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
@@ -41,7 +40,7 @@ impl Cognito {
             let sign_in = password_proven(user_key, client_id, device_key, event_id);
             self.after_password(ctx, pool, &client, sign_in)
         })?;
-        outcome.finish(&key)
+        Ok(outcome)
     }
 
     /// Checks a password sent in the clear, counting failures and locking out after

@@ -4,8 +4,9 @@
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
+use super::token_triggers::TokenSource;
 use super::tokens::Issue;
-use super::{not_authorized, Answer, Outcome};
+use super::{not_authorized, Outcome};
 use crate::store::{ClientState, PoolState};
 use crate::{Cognito, RequestContext};
 
@@ -24,8 +25,7 @@ impl Cognito {
         device_key: Option<&str>,
         check_client: impl FnOnce(&ClientState, &str) -> Result<(), CognitoError>,
         reused: impl FnOnce() -> CognitoError,
-    ) -> Result<Answer, CognitoError> {
-        let key = self.signing_key(pool_id)?;
+    ) -> Result<Outcome, CognitoError> {
         let tokens = self.store.update(pool_id, |pool| {
             let client = pool.client(client_id)?.clone();
             let (grant, usable) = pool
@@ -83,6 +83,8 @@ impl Cognito {
                     device_key: grant.device_key.clone(),
                     methods: grant.methods,
                     refreshing: Some((grant.origin_jti.clone(), grant.auth_time)),
+                    source: TokenSource::RefreshTokens,
+                    new_device: false,
                 },
             )?;
             if let Some(r) = rotation {
@@ -94,7 +96,7 @@ impl Cognito {
             }
             Ok(tokens)
         })?;
-        Outcome::tokens(tokens).finish(&key)
+        Ok(Outcome::tokens(tokens))
     }
 
     pub(crate) fn get_tokens_from_refresh_token(
@@ -104,7 +106,7 @@ impl Cognito {
     ) -> Result<GetTokensFromRefreshTokenResponse, CognitoError> {
         let pool = self.client_pool(&input.client_id)?;
         let secret = input.client_secret.clone();
-        let answer = self.refresh(
+        let outcome = self.refresh(
             ctx,
             &pool,
             &input.client_id,
@@ -118,6 +120,7 @@ impl Cognito {
                 )
             },
         )?;
+        let answer = self.finish(ctx, &pool, outcome, input.client_metadata.as_ref())?;
         Ok(GetTokensFromRefreshTokenResponse {
             authentication_result: answer.result,
         })

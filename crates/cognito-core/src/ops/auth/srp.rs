@@ -11,8 +11,8 @@ use cognito_model::shapes::*;
 use cognito_model::CognitoError;
 
 use super::{
-    find_signing_in_user, incorrect, not_authorized, param, required, Answer, Challenge, Outcome,
-    Params, SignIn, SignInAs,
+    find_signing_in_user, incorrect, not_authorized, param, required, Challenge, Outcome, Params,
+    SignIn, SignInAs,
 };
 use crate::errors::invalid_parameter;
 use crate::state::sign_in::Methods;
@@ -65,7 +65,7 @@ impl Cognito {
         pool_id: &str,
         client_id: &str,
         params: &Params,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
         let (client, subject) = self.store.update(pool_id, |pool| {
@@ -117,6 +117,7 @@ impl Cognito {
                     methods: Default::default(),
                     event_id: None,
                     device_proven: false,
+                    new_password: false,
                 };
                 let challenge = Challenge::PasswordVerifier {
                     sign_in,
@@ -158,7 +159,7 @@ impl Cognito {
             }
             Ok(self.open_session(ctx, pool, &client, challenge))
         })?;
-        Ok(Answer::challenge(
+        Ok(Outcome::challenge(
             ChallengeNameType::PasswordVerifier,
             parameters,
             session,
@@ -222,7 +223,7 @@ impl Cognito {
         client: &ClientState,
         sign_in: SignIn,
         responses: &Params,
-    ) -> Result<Answer, CognitoError> {
+    ) -> Result<Outcome, CognitoError> {
         let srp_a = required(responses, "SRP_A")?;
         let device_key = required(responses, "DEVICE_KEY")?;
         if sign_in.device_key.as_deref() != Some(device_key) {
@@ -258,7 +259,7 @@ impl Cognito {
         let session = self.store.update(pool_id, |pool| {
             Ok(self.open_session(ctx, pool, client, challenge))
         })?;
-        Ok(Answer::challenge(
+        Ok(Outcome::challenge(
             ChallengeNameType::DevicePasswordVerifier,
             parameters,
             session,

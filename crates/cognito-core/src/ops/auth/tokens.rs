@@ -13,15 +13,19 @@ use std::sync::Arc;
 
 use cognito_crypto::jwt::{danger_decode_unverified, SigningKey};
 use cognito_model::shapes::{
-    AuthenticationResultType, IssuerType, NewDeviceMetadataType, TimeUnitsType, UserPoolClientType,
+    AuthenticationResultType, IssuerType, NewDeviceMetadataType,
+    PreTokenGenerationLambdaVersionType, TimeUnitsType, UserPoolClientType,
 };
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 use serde_json::{json, Map, Value};
 
+use super::token_triggers::{TokenSource, TokenTriggers};
+use crate::lambda::Trigger;
 use crate::ops::users::User;
 use crate::state::grants::{new_refresh_token, NewGrant};
 use crate::state::sign_in::Methods;
 use crate::store::PoolState;
+use crate::triggers::user_attributes;
 use crate::{ids, Cognito, Random, RequestContext};
 
 /// The scope every access token from the API carries.
@@ -98,6 +102,8 @@ pub(crate) struct Unsigned {
     pub(crate) expires_in: i32,
     /// The device the sign-in began tracking.
     pub(crate) new_device: Option<NewDeviceMetadataType>,
+    /// What the pool's token triggers need, when it names any.
+    pub(crate) triggers: Option<Box<TokenTriggers>>,
 }
 
 /// What tokens are issued for: a sign-in that just ended, or a refresh of an earlier one.
@@ -109,6 +115,10 @@ pub(crate) struct Issue {
     pub(crate) methods: Methods,
     /// The sign-in being refreshed (`origin_jti`), and when it happened.
     pub(crate) refreshing: Option<(String, Timestamp)>,
+    /// Why, as token events name it.
+    pub(crate) source: TokenSource,
+    /// Whether the sign-in began tracking a new device.
+    pub(crate) new_device: bool,
 }
 
 impl Unsigned {
@@ -230,6 +240,8 @@ impl Cognito {
             device_key,
             methods,
             refreshing: refresh,
+            source,
+            new_device,
         } = issue;
         let user = pool
             .users
@@ -328,12 +340,14 @@ impl Cognito {
                 Some(token)
             }
         };
+        let triggers = token_triggers(pool, user, client, source, new_device, &groups);
         Ok(Unsigned {
             access,
             id,
             refresh_token,
             expires_in: i32::try_from(access_life).unwrap_or(i32::MAX),
             new_device: None,
+            triggers,
         })
     }
 
@@ -425,6 +439,48 @@ fn id_claim(name: &str, value: &str) -> Value {
         "identities" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
         _ => json!(value),
     }
+}
+
+/// What the pool's token triggers need, when it names any: `PostAuthentication` (not
+/// for refreshes) and `PreTokenGeneration`.
+fn token_triggers(
+    pool: &PoolState,
+    user: &User,
+    client: &UserPoolClientType,
+    source: TokenSource,
+    new_device: bool,
+    groups: &GroupClaims,
+) -> Option<Box<TokenTriggers>> {
+    let config = pool.config.lambda_config.as_ref()?;
+    let pre_token = Trigger::PreTokenGeneration.arn(config).map(|arn| {
+        let version = config
+            .pre_token_generation_config
+            .as_ref()
+            .map_or(PreTokenGenerationLambdaVersionType::V10, |c| {
+                c.lambda_version
+            });
+        (arn.to_owned(), version)
+    });
+    let post_authentication = Trigger::PostAuthentication
+        .arn(config)
+        .filter(|_| source != TokenSource::RefreshTokens)
+        .map(str::to_owned);
+    if pre_token.is_none() && post_authentication.is_none() {
+        return None;
+    }
+    Some(Box::new(TokenTriggers {
+        pool_id: pool.config.id.clone().unwrap_or_default(),
+        user_name: user.username.clone(),
+        client_id: client.client_id.clone().unwrap_or_default(),
+        source,
+        user_attributes: user_attributes(user, true),
+        groups: groups.names.clone().unwrap_or_default(),
+        roles: groups.roles.clone().unwrap_or_default(),
+        preferred_role: groups.preferred_role.clone(),
+        pre_token,
+        post_authentication,
+        new_device_used: new_device,
+    }))
 }
 
 struct GroupClaims {

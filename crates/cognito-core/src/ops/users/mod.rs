@@ -13,8 +13,10 @@ use cognito_crypto::Secret;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, ErrorKind, Timestamp};
 
+use crate::delivery::{Outgoing, Source, Text};
 use crate::errors::invalid_parameter;
-use crate::messages::{render, Channel, Message, MessageKind, MessageSink};
+use crate::messages::{Channel, MessageKind};
+use crate::ops::sign_up_triggers::SigningUp;
 pub use crate::state::users::{
     CodePurpose, Indexed, MfaPreferences, PendingCode, SignInState, User, Users,
 };
@@ -286,15 +288,14 @@ impl Cognito {
         PasswordHash::new(pool.pool_name(), username, password, self.new_salt())
     }
 
-    /// Sends the invitation with `password` over the requested channels.
+    /// Composes the invitation with `password` over the requested channels.
     fn invite(
         &self,
-        ctx: &RequestContext,
         pool: &PoolState,
         user: &User,
         password: &str,
         mediums: Option<&[DeliveryMediumType]>,
-    ) -> Result<(), CognitoError> {
+    ) -> Result<Vec<Outgoing>, CognitoError> {
         let template = pool
             .config
             .admin_create_user_config
@@ -303,6 +304,7 @@ impl Cognito {
             .unwrap_or_default();
         let explicit = mediums.is_some();
         let mediums = mediums.unwrap_or(&[DeliveryMediumType::Sms]);
+        let mut out = Vec::new();
         for medium in mediums {
             let (channel, attr) = match medium {
                 DeliveryMediumType::Email => (Channel::Email, "email"),
@@ -316,40 +318,38 @@ impl Cognito {
                 }
                 continue;
             };
-            let (subject, body) = match channel {
-                Channel::Email => (
-                    Some(
+            let text = match channel {
+                Channel::Email => Text {
+                    subject: Some(
                         template
                             .email_subject
                             .clone()
                             .unwrap_or_else(|| DEFAULT_INVITE_SUBJECT.into()),
                     ),
-                    template
+                    template: template
                         .email_message
                         .clone()
                         .unwrap_or_else(|| DEFAULT_INVITE_MESSAGE.into()),
-                ),
-                Channel::Sms => (
-                    None,
-                    template
+                },
+                Channel::Sms => Text {
+                    subject: None,
+                    template: template
                         .sms_message
                         .clone()
                         .unwrap_or_else(|| DEFAULT_INVITE_MESSAGE.into()),
-                ),
+                },
             };
-            self.store.outbox().send(Message {
-                pool_id: pool.config.id.clone().unwrap_or_default(),
-                username: user.username.clone(),
-                channel,
-                destination: destination.to_string(),
-                subject,
-                body: Secret::new(render(&body, &user.username, password)),
-                kind: MessageKind::Invitation,
-                code: Some(Secret::new(password.to_string())),
-                sent_at: ctx.now,
-            });
+            out.push(Outgoing::new(
+                pool,
+                user,
+                (channel, destination),
+                text,
+                MessageKind::Invitation,
+                password,
+                Source::AdminCreateUser,
+            ));
         }
-        Ok(())
+        Ok(out)
     }
 
     pub(crate) fn admin_create_user(
@@ -357,7 +357,22 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminCreateUserRequest,
     ) -> Result<AdminCreateUserResponse, CognitoError> {
-        self.store.update(&input.user_pool_id, |pool| {
+        if input.message_action != Some(MessageActionType::Resend) {
+            // Cognito ignores what the function answers for an administrator's user.
+            self.pre_sign_up(
+                ctx,
+                &input.user_pool_id,
+                SigningUp {
+                    source: "PreSignUp_AdminCreateUser",
+                    username: &input.username,
+                    client_id: None,
+                    attributes: input.user_attributes.as_deref(),
+                    validation_data: input.validation_data.as_deref(),
+                    client_metadata: input.client_metadata.as_ref(),
+                },
+            )?;
+        }
+        let (answer, invitations) = self.store.update(&input.user_pool_id, |pool| {
             let policy = pool.password_policy();
             if let Some(p) = &input.temporary_password {
                 check_password(&policy, p)?;
@@ -389,16 +404,13 @@ impl Cognito {
                     u.modified = ctx.now;
                 });
                 let user = pool.users.get(&key).ok_or_else(user_not_found)?;
-                self.invite(
-                    ctx,
+                let invitations = self.invite(
                     pool,
                     user,
                     &password,
                     input.desired_delivery_mediums.as_deref(),
                 )?;
-                return Ok(AdminCreateUserResponse {
-                    user: Some(user_type(user)),
-                });
+                return Ok((user_type(user), invitations));
             }
 
             let attrs = check_attributes(
@@ -432,19 +444,28 @@ impl Cognito {
             );
             user.set_password(hash);
             user.temporary_password_expires = Some(expires);
-            if input.message_action != Some(MessageActionType::Suppress) {
+            let invitations = if input.message_action == Some(MessageActionType::Suppress) {
+                Vec::new()
+            } else {
                 self.invite(
-                    ctx,
                     pool,
                     &user,
                     &password,
                     input.desired_delivery_mediums.as_deref(),
-                )?;
-            }
+                )?
+            };
             let answer = user_type(&user);
             pool.users.insert(key, user);
-            Ok(AdminCreateUserResponse { user: Some(answer) })
-        })
+            Ok((answer, invitations))
+        })?;
+        let metadata = input.client_metadata.as_ref();
+        self.deliver(
+            ctx,
+            invitations
+                .into_iter()
+                .map(|m| m.via_client(None, metadata)),
+        )?;
+        Ok(AdminCreateUserResponse { user: Some(answer) })
     }
 
     /// The username a new user gets, and its attributes: in pools that sign in with
@@ -702,7 +723,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminResetUserPasswordRequest,
     ) -> Result<AdminResetUserPasswordResponse, CognitoError> {
-        self.store.update(&input.user_pool_id, |pool| {
+        let message = self.store.update(&input.user_pool_id, |pool| {
         let key = pool.user_key_of(&input.username)?;
         let user = pool.users.get(&key).ok_or_else(user_not_found)?;
         // A user who never chose a password has none to reset: a new invitation
@@ -718,33 +739,41 @@ impl Cognito {
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
         };
-        let username = user.username.clone();
-        let code = self.send_code(
+        let (code, message) = self.compose_code(
             ctx,
             pool,
-            &username,
+            user,
             target.channel,
             &target.destination,
             CodePurpose::ForgotPassword,
+            Source::ForgotPassword,
         );
         crate::codes::replace_code(pool, &key, code, ctx);
         pool.users
             .update(&key, |u| u.status = UserStatusType::ResetRequired);
+        Ok(message)
+        })?;
+        self.deliver(
+            ctx,
+            [message.via_client(None, input.client_metadata.as_ref())],
+        )?;
         Ok(AdminResetUserPasswordResponse {})
-        })
     }
 
-    /// Generates a six-digit code, sends it with the pool's verification template and
-    /// answers it for the user's record.
-    pub(crate) fn send_code(
+    /// Generates a six-digit code for `user` and composes its message to `destination`
+    /// with the pool's verification template; answers the code for the user's record and
+    /// the message, to be delivered once the pool's lock is released.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn compose_code(
         &self,
         ctx: &RequestContext,
         pool: &PoolState,
-        username: &str,
+        user: &User,
         channel: Channel,
         destination: &str,
         purpose: CodePurpose,
-    ) -> PendingCode {
+        source: Source,
+    ) -> (PendingCode, Outgoing) {
         let code = ids::random_string(&*self.random, b"0123456789", 6);
         let template = pool
             .config
@@ -782,23 +811,25 @@ impl Cognito {
                 MessageKind::VerificationCode,
             ),
         };
-        self.store.outbox().send(Message {
-            pool_id: pool.config.id.clone().unwrap_or_default(),
-            username: username.to_string(),
-            channel,
-            destination: destination.to_string(),
-            subject: (channel == Channel::Email).then_some(subject),
-            body: Secret::new(render(&body, username, &code)),
+        let message = Outgoing::new(
+            pool,
+            user,
+            (channel, destination),
+            Text {
+                subject: Some(subject),
+                template: body,
+            },
             kind,
-            code: Some(Secret::new(code.clone())),
-            sent_at: ctx.now,
-        });
+            &code,
+            source,
+        );
         // Codes expire after 24 hours, as Cognito's do.
-        PendingCode {
+        let pending = PendingCode {
             purpose,
             code: Secret::new(code),
             expires: ctx.now.plus_millis(86_400_000),
-        }
+        };
+        (pending, message)
     }
 
     pub(crate) fn admin_confirm_sign_up(
@@ -806,7 +837,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminConfirmSignUpRequest,
     ) -> Result<AdminConfirmSignUpResponse, CognitoError> {
-        self.store.update(&input.user_pool_id, |pool| {
+        let user = self.store.update(&input.user_pool_id, |pool| {
             let key = pool.user_key_of(&input.username)?;
             let status = pool.users.get(&key).map(|u| u.status);
             if status != Some(UserStatusType::Unconfirmed) {
@@ -823,8 +854,17 @@ impl Cognito {
                 u.codes.retain(|c| c.purpose != CodePurpose::SignUp);
                 u.modified = ctx.now;
             });
-            Ok(AdminConfirmSignUpResponse {})
-        })
+            pool.users.get(&key).cloned().ok_or_else(user_not_found)
+        })?;
+        self.post_confirmation(
+            ctx,
+            &input.user_pool_id,
+            &user,
+            "PostConfirmation_ConfirmSignUp",
+            None,
+            input.client_metadata.as_ref(),
+        )?;
+        Ok(AdminConfirmSignUpResponse {})
     }
 
     pub(crate) fn admin_set_user_settings(
