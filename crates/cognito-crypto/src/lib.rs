@@ -10,12 +10,15 @@
 //! - [`totp`]: software token MFA: TOTP (RFC 6238) over HOTP (RFC 4226), with the secret in
 //!   base32 (RFC 4648).
 //! - [`x509`]: the pool's self-signed signing certificate (RFC 5280), DER and PEM.
+//! - [`encryption_sdk`]: messages of the AWS Encryption SDK (message format 2, suite
+//!   `0x0478`), as Cognito seals the codes it hands to custom sender triggers.
 //! - [`webauthn`]: passkeys: registrations and assertions verified as W3C WebAuthn
 //!   Level 3 §7.1 and §7.2 say, with the `none`, `packed` and `fido-u2f` attestation
 //!   formats (§8), and, for tests, a software authenticator.
 //!
 //! This crate knows nothing about pools, users or HTTP; it takes bytes and returns bytes.
 
+pub mod encryption_sdk;
 pub mod jwk;
 pub mod jwt;
 pub mod password;
