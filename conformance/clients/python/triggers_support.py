@@ -1,0 +1,342 @@
+"""What the Lambda trigger tests share: a cognito-server of their own that runs
+the Node.js handlers of conformance/clients/triggers/handlers as local
+commands (event on standard input, result on standard output), the functions'
+ARNs, pools whose LambdaConfig names them, the invocations the server recorded
+(`GET /_cognito/trigger-invocations`, see docs/test-api.md) and tokens checked
+against the pool's JWKS.
+
+The suite's shared server (COGNITO_ENDPOINT) runs no functions, so these tests
+start `COGNITO_SERVER_BIN` (by default the debug build under target/) once per
+test session with one `--lambda-command` per function, and stop it when the
+session ends. Pools keep the tests apart.
+"""
+
+import atexit
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import jwt
+import pytest
+from botocore.exceptions import ClientError
+
+import support
+from accounts import PASSWORD, SIGN_IN_FLOWS, attribute_list, get_json, secret_hash
+
+REPO = Path(__file__).resolve().parents[3]
+HANDLERS = REPO / "conformance" / "clients" / "triggers" / "handlers"
+
+# The functions the handlers directory holds, by the name each is deployed
+# under (`handlers/<name>.js`).
+FUNCTIONS = [
+    "pre-sign-up",
+    "post-confirmation",
+    "pre-authentication",
+    "post-authentication",
+    "user-migration",
+    "custom-message",
+    "pre-token-generation-v1",
+    "pre-token-generation-v2",
+]
+
+# Functions of these tests' own, written in Python below (`handle`), for what
+# no handler of the directory does: answers Cognito must refuse.
+OWN_FUNCTIONS = ["forbidden-claims-v1", "forbidden-claims-v2"]
+
+# How long the server may take to print its `listening on` line.
+STARTUP_SECONDS = 60
+
+BLOCKED_EMAIL_DOMAIN = "blocked.example"
+AUTO_EMAIL_DOMAIN = "auto.example"
+BLOCKED_MESSAGE = "Sign-ups from blocked.example are not allowed"
+
+LEGACY_USERNAME = "legacy-user"
+LEGACY_EMAIL = "legacy@example.com"
+LEGACY_PASSWORD = "Legacy-Passw0rd!"
+
+
+def arn(name):
+    """The ARN of function `name`, in the Region and account of the tests."""
+    return f"arn:aws:lambda:{support.REGION}:{support.ACCOUNT_ID}:function:{name}"
+
+
+def server_binary():
+    """COGNITO_SERVER_BIN, or the debug build of this checkout."""
+    named = os.environ.get("COGNITO_SERVER_BIN")
+    if named:
+        return Path(named)
+    suffix = ".exe" if sys.platform == "win32" else ""
+    return REPO / "target" / "debug" / f"cognito-server{suffix}"
+
+
+def handler_command(name):
+    """The command that runs handler `name`: Node with the handler's file."""
+    node = shutil.which("node") or "node"
+    return f"{node} {HANDLERS / (name + '.js')}"
+
+
+def own_command(name):
+    """The command that runs one of this module's own functions."""
+    return f"{sys.executable} {Path(__file__).resolve()} {name}"
+
+
+class TriggerServer:
+    """A cognito-server started with every function of the tests, stopped by
+    `stop` (and at the latest when Python exits)."""
+
+    def __init__(self):
+        binary = server_binary()
+        if not binary.is_file():
+            raise RuntimeError(
+                f"{binary} does not exist: build it (cargo build -p cognito-server) "
+                "or set COGNITO_SERVER_BIN"
+            )
+        args = [str(binary), "--port", "0"]
+        for name in FUNCTIONS:
+            args += ["--lambda-command", f"{name}={handler_command(name)}"]
+        for name in OWN_FUNCTIONS:
+            args += ["--lambda-command", f"{name}={own_command(name)}"]
+        self.process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output = []
+        found = queue.Queue()
+        threading.Thread(target=self._read, args=(found,), daemon=True).start()
+        try:
+            self.url = found.get(timeout=STARTUP_SECONDS)
+        except queue.Empty:
+            self.url = None
+        if not self.url:
+            self.stop()
+            raise RuntimeError(
+                "cognito-server printed no `listening on http://...` line:\n"
+                + "".join(self.output[-40:])
+            )
+        atexit.register(self.stop)
+
+    def _read(self, found):
+        announced = False
+        for line in self.process.stdout:
+            self.output.append(line)
+            if not announced and "listening on http://" in line:
+                rest = line.split("listening on ", 1)[1].split()
+                found.put(rest[0] if rest else None)
+                announced = True
+        if not announced:
+            found.put(None)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+_server = None
+
+
+def trigger_server():
+    """The session's TriggerServer, started on first use."""
+    global _server
+    if _server is None:
+        _server = TriggerServer()
+    return _server
+
+
+# Fixtures the trigger test modules import. Each module gets the one server.
+
+
+@pytest.fixture(scope="session")
+def trigger_endpoint():
+    return trigger_server().url
+
+
+@pytest.fixture(scope="session")
+def idp(trigger_endpoint):
+    """A boto3 cognito-idp client of the trigger server."""
+    return support.make_client(trigger_endpoint)
+
+
+@pytest.fixture
+def make_trigger_pool(idp):
+    """Creates pools on the trigger server, deleted when the test ends.
+    `triggers` maps LambdaConfig members to function names, e.g.
+    `{"PreSignUp": "pre-sign-up"}`; other arguments go to CreateUserPool."""
+    created = []
+
+    def make(triggers=None, **kwargs):
+        kwargs.setdefault("PoolName", support.unique_name("triggers"))
+        if triggers:
+            kwargs["LambdaConfig"] = lambda_config(triggers)
+        pool = idp.create_user_pool(**kwargs)["UserPool"]
+        created.append(pool["Id"])
+        return pool
+
+    yield make
+    for pool_id in created:
+        try:
+            idp.delete_user_pool(UserPoolId=pool_id)
+        except Exception:  # the test may have deleted it, or broken the server
+            pass
+
+
+def lambda_config(triggers):
+    """A LambdaConfig naming function `name` for each `trigger: name`; the
+    value of `PreTokenGenerationConfig` is `(name, version)`."""
+    config = {}
+    for trigger, name in triggers.items():
+        if trigger == "PreTokenGenerationConfig":
+            function, version = name
+            config[trigger] = {"LambdaArn": arn(function), "LambdaVersion": version}
+        else:
+            config[trigger] = arn(name)
+    return config
+
+
+def app_client(idp, pool_id, secret=False, **kwargs):
+    """An app client allowing the password flows; with `secret`, answers
+    `(client_id, client_secret)` instead of the id alone."""
+    kwargs.setdefault("ClientName", support.unique_name("app"))
+    kwargs.setdefault("ExplicitAuthFlows", SIGN_IN_FLOWS)
+    client = idp.create_user_pool_client(
+        UserPoolId=pool_id, GenerateSecret=secret, **kwargs
+    )["UserPoolClient"]
+    if secret:
+        return client["ClientId"], client["ClientSecret"]
+    return client["ClientId"]
+
+
+def custom_attributes(*names):
+    """The Schema of a pool with mutable custom string attributes `names`."""
+    return [{"Name": n, "AttributeDataType": "String", "Mutable": True} for n in names]
+
+
+def sign_up(idp, client, username, attrs=None, password=PASSWORD, **kwargs):
+    """SignUp through `client`: a client id, or `(client_id, client_secret)`
+    for a client with a secret, whose SECRET_HASH goes with the request."""
+    if isinstance(client, tuple):
+        client_id, client_secret = client
+        kwargs["SecretHash"] = secret_hash(client_id, client_secret, username)
+    else:
+        client_id = client
+    return idp.sign_up(
+        ClientId=client_id,
+        Username=username,
+        Password=password,
+        UserAttributes=attribute_list(attrs or {}),
+        **kwargs,
+    )
+
+
+def rejected(call, **kwargs):
+    """The error code and message `call(**kwargs)` fails with."""
+    with pytest.raises(ClientError) as excinfo:
+        call(**kwargs)
+    return support.error_of(excinfo)
+
+
+def invocations(endpoint, pool_id, trigger=None, source=None, username=None):
+    """The invocations the server recorded for pool `pool_id`, oldest first,
+    narrowed to one trigger, trigger source or user when given."""
+    params = {"pool_id": pool_id}
+    for key, value in (("trigger", trigger), ("source", source), ("username", username)):
+        if value is not None:
+            params[key] = value
+    query = urllib.parse.urlencode(params)
+    return get_json(f"{endpoint}/_cognito/trigger-invocations?{query}")["invocations"]
+
+
+def sources(endpoint, pool_id, trigger=None):
+    """The trigger sources of the pool's invocations, oldest first."""
+    return [i["trigger_source"] for i in invocations(endpoint, pool_id, trigger)]
+
+
+def only_invocation(endpoint, pool_id, trigger):
+    """The one invocation of `trigger` in the pool, asserting there is one."""
+    found = invocations(endpoint, pool_id, trigger)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def verified_claims(endpoint, pool_id, token):
+    """The claims of `token` once its RS256 signature is checked against the
+    pool's JWKS and its issuer against the pool's discovery document."""
+    config = get_json(f"{endpoint}/{pool_id}/.well-known/openid-configuration")
+    key = jwt.PyJWKClient(config["jwks_uri"], cache_keys=False).get_signing_key_from_jwt(token)
+    return jwt.decode(
+        token,
+        key.key,
+        algorithms=["RS256"],
+        issuer=config["issuer"],
+        options={"verify_aud": False, "require": ["exp", "iat", "iss", "sub"]},
+    )
+
+
+# The tests' own functions: run as `python triggers_support.py <name>` with the
+# event on standard input, they write the event with its response filled in.
+
+
+def forbidden_claims_v1(event):
+    """Tries to override and suppress ID token claims Cognito keeps for
+    itself, beside one ordinary claim."""
+    event["response"] = {
+        "claimsOverrideDetails": {
+            "claimsToAddOrOverride": {
+                "sub": "someone-else",
+                "iss": "https://issuer.example",
+                "aud": "another-client",
+                "token_use": "access",
+                "exp": "0",
+                "cognito:username": "someone-else",
+                "plan": "basic",
+            },
+            "claimsToSuppress": ["auth_time", "iat"],
+        }
+    }
+    return event
+
+
+def forbidden_claims_v2(event):
+    """The same for both tokens of a version 2 event."""
+    forbidden = {
+        "sub": "someone-else",
+        "iss": "https://issuer.example",
+        "token_use": "id",
+        "exp": 0,
+        "client_id": "another-client",
+        "plan": "basic",
+    }
+    event["response"] = {
+        "claimsAndScopeOverrideDetails": {
+            "idTokenGeneration": {"claimsToAddOrOverride": forbidden},
+            "accessTokenGeneration": {
+                "claimsToAddOrOverride": forbidden,
+                "claimsToSuppress": ["jti", "origin_jti"],
+            },
+        }
+    }
+    return event
+
+
+OWN_HANDLERS = {
+    "forbidden-claims-v1": forbidden_claims_v1,
+    "forbidden-claims-v2": forbidden_claims_v2,
+}
+
+
+def handle(name):
+    event = json.load(sys.stdin)
+    json.dump(OWN_HANDLERS[name](event), sys.stdout)
+
+
+if __name__ == "__main__":
+    handle(sys.argv[1])
