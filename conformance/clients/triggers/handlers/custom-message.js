@@ -1,7 +1,8 @@
 // Custom message: rewrites every message the pool sends (sign-up, resent and
 // verification codes, password reset, invitation, MFA codes) with recognisable text
-// around the placeholders Cognito replaces: the code, the username of an invitation, and
-// the link where there is one.
+// around the placeholders Cognito replaces: the code, and the username of an invitation.
+// The link placeholder is left out: Cognito fills it in only where verification is by
+// link, and these messages must read the same in every pool.
 
 "use strict";
 
@@ -10,14 +11,11 @@ exports.handler = async (event) => {
   if (!source.startsWith("CustomMessage_")) {
     throw new Error(`Unexpected trigger source ${source}`);
   }
-  const { codeParameter, usernameParameter, linkParameter } = event.request;
+  const { codeParameter, usernameParameter } = event.request;
 
   let text = `Custom ${source}: your code is ${codeParameter}.`;
   if (source === "CustomMessage_AdminCreateUser") {
     text += ` Sign in as ${usernameParameter}.`;
-  }
-  if (linkParameter) {
-    text += ` Or follow ${linkParameter}.`;
   }
 
   event.response.emailSubject = `Custom: ${source}`;
