@@ -1,27 +1,33 @@
-//! The Cognito user pools emulator as a program: its command-line [`Options`], the real
-//! clock and randomness, the log ([`log`]), and [`run`], which serves the API on a bound
-//! listener.
+//! The Cognito user pools emulator as a program: its command-line [`Options`] and the
+//! configuration file ([`config`]), the real clock and randomness, the log ([`log`]),
+//! what runs trigger functions ([`functions`]), and [`run`], which serves the API on a
+//! bound listener.
 //!
-//! `main` stays thin: it parses [`Options`], binds, announces the address and calls
-//! [`run`]; tests call [`run`] on `127.0.0.1:0` the same way.
+//! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
+//! address and calls [`serve`]; tests call [`run`] on `127.0.0.1:0`, which loads the
+//! configuration itself.
 //!
 //! Boundary: this is the only crate that reads the wall clock, the monotonic clock, the
 //! operating system's randomness, the environment and the command line. Everything below
 //! receives them as parameters.
 
 mod clock;
+pub mod config;
+pub mod functions;
 pub mod log;
 mod random;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Parser;
 use cognito_core::Cognito;
-use cognito_http::{CognitoService, Config, Origin, Sources};
+use cognito_http::{CognitoService, Origin, Sources};
 use tokio::net::TcpListener;
 
 pub use clock::{SystemClock, SystemStopwatch};
+pub use config::{CommandFlag, Config, ConfigError, UrlFlag};
 pub use random::OsSeededRandom;
 
 /// Command-line options; each can also come from an environment variable.
@@ -63,6 +69,40 @@ pub struct Options {
     /// oldest are dropped first.
     #[arg(long, env = "COGNITO_OUTBOX_LIMIT", default_value_t = cognito_core::messages::DEFAULT_OUTBOX_LIMIT)]
     pub outbox_limit: usize,
+    /// A TOML configuration file: trigger functions and how they run (see
+    /// docs/configuration.md). Flags override it.
+    #[arg(long, env = "COGNITO_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The Lambda Invoke API that runs trigger functions no other setting names, e.g.
+    /// `http://localhost:4566` (LocalStack) or `http://127.0.0.1:3002` (serverless-offline's
+    /// `--lambdaPort`, `sam local start-lambda`).
+    #[arg(long, env = "COGNITO_LAMBDA_ENDPOINT", value_name = "URL", value_parser = config::parse_http_url)]
+    pub lambda_endpoint: Option<url::Url>,
+    /// Runs function NAME (a function name or ARN) as a local command, e.g.
+    /// `pre-sign-up=node handlers/pre-sign-up.js`: the event on its stdin, the result on
+    /// its stdout. Repeatable; in the environment, one per line.
+    #[arg(
+        long = "lambda-command",
+        env = "COGNITO_LAMBDA_COMMAND",
+        value_name = "NAME=COMMAND LINE",
+        value_delimiter = '\n',
+        value_parser = config::parse_command_flag
+    )]
+    pub lambda_commands: Vec<CommandFlag>,
+    /// Runs function NAME (a function name or ARN) by POSTing the event to an HTTP URL,
+    /// e.g. `custom-message=http://127.0.0.1:9000/custom-message`. Repeatable; in the
+    /// environment, one per line.
+    #[arg(
+        long = "lambda-url",
+        env = "COGNITO_LAMBDA_URL",
+        value_name = "NAME=URL",
+        value_delimiter = '\n',
+        value_parser = config::parse_url_flag
+    )]
+    pub lambda_urls: Vec<UrlFlag>,
+    /// How long a trigger function may run, in milliseconds (Cognito waits 5000).
+    #[arg(long, env = "COGNITO_LAMBDA_TIMEOUT_MS", value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub lambda_timeout_ms: Option<u64>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -96,24 +136,41 @@ fn base_url(listener: &TcpListener) -> std::io::Result<String> {
 }
 
 /// Serves the emulator on `listener` until `shutdown` completes, then drains open
-/// connections.
+/// connections; [`serve`] with the configuration `options` name. A configuration that
+/// cannot be used is an `InvalidInput` error.
 pub async fn run(
     listener: TcpListener,
     options: &Options,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let config = Config::load(options)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    serve(listener, options, config, shutdown).await
+}
+
+/// Serves the emulator on `listener`, with `options` and the `config` loaded from them,
+/// until `shutdown` completes, then drains open connections.
+pub async fn serve(
+    listener: TcpListener,
+    options: &Options,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let links = cognito_http::links(&base_url(&listener)?, options.issuer_base.as_deref());
+    let functions =
+        functions::Functions::new(config.lambda, functions::Functions::credentials_from_env());
     let cognito = Arc::new(
         Cognito::in_memory(Box::new(OsSeededRandom))
             .with_links(links)
-            .with_outbox_limit(options.outbox_limit),
+            .with_outbox_limit(options.outbox_limit)
+            .with_lambda(Arc::new(functions)),
     );
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),
         stopwatch: Arc::new(SystemStopwatch::start()),
     };
-    let config = Config {
+    let service = cognito_http::Config {
         default_region: options.region.clone(),
         account_id: options.account_id.clone(),
         test_api_origins: options.test_api_origins.clone(),
@@ -128,11 +185,11 @@ pub async fn run(
         // As many cryptographic requests at once as there are cores.
         cryptography_threads: std::thread::available_parallelism()
             .map_or(2, std::num::NonZeroUsize::get),
-        ..Config::default()
+        ..cognito_http::Config::default()
     };
     cognito_http::serve(
         listener,
-        CognitoService::new(cognito, sources, config),
+        CognitoService::new(cognito, sources, service),
         shutdown,
     )
     .await
@@ -156,13 +213,18 @@ mod tests {
                 test_api_origins: vec![],
                 test_api_hosts: vec![],
                 outbox_limit: 10_000,
+                config: None,
+                lambda_endpoint: None,
+                lambda_commands: vec![],
+                lambda_urls: vec![],
+                lambda_timeout_ms: None,
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 8] = [
+        let cases: [(&[&str], Option<Options>); 13] = [
             (
                 &[
                     "--host",
@@ -183,6 +245,7 @@ mod tests {
                     test_api_origins: vec![],
                     test_api_hosts: vec![],
                     outbox_limit: 10_000,
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
                 }),
             ),
             (
@@ -206,6 +269,46 @@ mod tests {
                     ..Options::try_parse_from(["cognito-server"]).unwrap()
                 }),
             ),
+            (
+                &[
+                    "--config",
+                    "cognito.toml",
+                    "--lambda-endpoint",
+                    "http://localhost:4566",
+                    "--lambda-command",
+                    "pre-sign-up=node 'handlers/pre sign up.js'",
+                    "--lambda-command",
+                    "define=python3 define.py",
+                    "--lambda-url",
+                    "custom-message=http://127.0.0.1:9000/m",
+                    "--lambda-timeout-ms",
+                    "250",
+                ],
+                Some(Options {
+                    config: Some("cognito.toml".into()),
+                    lambda_endpoint: Some("http://localhost:4566".parse().unwrap()),
+                    lambda_commands: vec![
+                        CommandFlag {
+                            name: "pre-sign-up".into(),
+                            argv: vec!["node".into(), "handlers/pre sign up.js".into()],
+                        },
+                        CommandFlag {
+                            name: "define".into(),
+                            argv: vec!["python3".into(), "define.py".into()],
+                        },
+                    ],
+                    lambda_urls: vec![UrlFlag {
+                        name: "custom-message".into(),
+                        url: "http://127.0.0.1:9000/m".parse().unwrap(),
+                    }],
+                    lambda_timeout_ms: Some(250),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (&["--lambda-endpoint", "localhost:4566"], None),
+            (&["--lambda-command", "node handler.js"], None),
+            (&["--lambda-url", "f=https://example.com"], None),
+            (&["--lambda-timeout-ms", "0"], None),
             (&["--region", "EU WEST"], None),
             (&["--account-id", "12345"], None),
             (&["--port", "70000"], None),

@@ -412,7 +412,7 @@ fn write_time(writer: &mut impl fmt::Write, secs: i64, micros: u32) -> fmt::Resu
 
 /// The proleptic Gregorian date of `days` after 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).
-fn civil_date(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_date(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -1,12 +1,12 @@
-//! `cognito-server`: parses flags, binds, announces the address on stdout and serves until
-//! SIGINT or SIGTERM.
+//! `cognito-server`: parses flags, loads the configuration, binds, announces the address
+//! on stdout and serves until SIGINT or SIGTERM.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use cognito_server::log::{BatchWriter, LineFields, LineFormat};
-use cognito_server::{run, Options};
+use cognito_server::{serve, Config, Options};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -36,6 +36,15 @@ async fn main() -> ExitCode {
         .fmt_fields(LineFields)
         .event_format(LineFormat)
         .init();
+
+    // A configuration that cannot be used stops the server before it listens.
+    let config = match Config::load(&options) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
 
     let listener = match TcpListener::bind((options.host.as_str(), options.port)).await {
         Ok(listener) => listener,
@@ -71,7 +80,7 @@ async fn main() -> ExitCode {
     }
     drop(stdout);
 
-    match run(listener, &options, shutdown).await {
+    match serve(listener, &options, config, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cognito-server: {e}");

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
+use clap::Parser;
 use cognito_server::{run, Options};
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -51,6 +52,8 @@ impl Server {
             test_api_origins: vec![],
             test_api_hosts: vec![],
             outbox_limit: cognito_core::messages::DEFAULT_OUTBOX_LIMIT,
+            // Everything else as the server's defaults.
+            ..Options::try_parse_from(["cognito-server"]).unwrap()
         };
         configure(&mut options);
         let (stop, stopped) = oneshot::channel::<()>();

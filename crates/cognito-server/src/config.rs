@@ -1,0 +1,552 @@
+//! The server's configuration beyond its flags: the TOML file `--config` names, read and
+//! checked, then overridden by the flags ([`Config::load`]). A bad file or flag stops the
+//! server before it listens, with a message naming the file and the setting.
+//!
+//! Tables of the file: `[lambda]` (the default Invoke API and the time limit) and
+//! `[functions."<ARN or name>"]` (a runner per function), which make the
+//! [`LambdaSettings`]. `docs/configuration.md` describes them for users.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::functions::{Command, Function, LambdaSettings, Runner};
+use crate::Options;
+
+/// What the server runs with, besides the plain options of [`Options`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// What runs trigger functions.
+    pub lambda: LambdaSettings,
+    // Settings of other tables of the file (`[smtp]`, `[kms]`) join here, each made from
+    // its table and then overridden by its flags in `Config::load`.
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The configuration of `options`: the file of `--config` when there is one, then the
+    /// flags over it.
+    pub fn load(options: &Options) -> Result<Config, ConfigError> {
+        let mut config = match &options.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!(
+                        "cannot read the configuration file {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let folder = folder_of(path);
+                File::parse(&text)
+                    .and_then(|file| file.config(&folder))
+                    .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+            }
+            None => Config::default(),
+        };
+        config.apply_flags(options);
+        Ok(config)
+    }
+
+    /// Sets what the flags set, over what the file said.
+    fn apply_flags(&mut self, options: &Options) {
+        let lambda = &mut self.lambda;
+        if let Some(endpoint) = &options.lambda_endpoint {
+            lambda.endpoint = Some(endpoint.clone());
+        }
+        if let Some(millis) = options.lambda_timeout_ms {
+            lambda.timeout = Duration::from_millis(millis);
+        }
+        for flag in &options.lambda_commands {
+            lambda.functions.insert(
+                flag.name.clone(),
+                Function {
+                    runner: Runner::Command(Command {
+                        argv: flag.argv.clone(),
+                        env: BTreeMap::new(),
+                        cwd: None,
+                    }),
+                    timeout: None,
+                },
+            );
+        }
+        for flag in &options.lambda_urls {
+            lambda.functions.insert(
+                flag.name.clone(),
+                Function {
+                    runner: Runner::Url(flag.url.clone()),
+                    timeout: None,
+                },
+            );
+        }
+    }
+}
+
+/// The folder relative paths of the file at `path` start from.
+fn folder_of(path: &Path) -> PathBuf {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf())
+}
+
+/// `--lambda-command NAME=COMMAND LINE`: function `NAME` runs as this command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandFlag {
+    /// The function's ARN or name.
+    pub name: String,
+    /// The program and its arguments, split as a POSIX shell splits words.
+    pub argv: Vec<String>,
+}
+
+/// `--lambda-url NAME=URL`: function `NAME` runs at this URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlFlag {
+    /// The function's ARN or name.
+    pub name: String,
+    /// Where its events are POSTed.
+    pub url: Url,
+}
+
+/// Reads `NAME=COMMAND LINE`.
+pub fn parse_command_flag(s: &str) -> Result<CommandFlag, String> {
+    let (name, line) = split_flag(s, "COMMAND LINE")?;
+    Ok(CommandFlag {
+        name,
+        argv: split_command_line(line)?,
+    })
+}
+
+/// Reads `NAME=URL`.
+pub fn parse_url_flag(s: &str) -> Result<UrlFlag, String> {
+    let (name, url) = split_flag(s, "URL")?;
+    Ok(UrlFlag {
+        name,
+        url: parse_http_url(url)?,
+    })
+}
+
+fn split_flag<'a>(s: &'a str, what: &str) -> Result<(String, &'a str), String> {
+    match s.split_once('=') {
+        Some((name, rest)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), rest)),
+        _ => Err(format!(
+            "expected NAME={what}, NAME being a function's name or ARN"
+        )),
+    }
+}
+
+/// A command line split into words as a POSIX shell does (quotes and backslashes), with
+/// no expansion.
+pub fn split_command_line(line: &str) -> Result<Vec<String>, String> {
+    match shlex::split(line) {
+        Some(argv) if !argv.is_empty() => Ok(argv),
+        Some(_) => Err("the command is empty".to_owned()),
+        None => Err(format!(
+            "cannot split the command line {line:?}: a quote is not closed"
+        )),
+    }
+}
+
+/// An `http://` URL with a host.
+pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    match url.scheme() {
+        "http" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        "http" => Err(format!("{s:?} names no host")),
+        "https" => Err(format!(
+            "{s:?}: only http:// URLs are supported (functions run on the local network)"
+        )),
+        _ => Err(format!("{s:?} is not an http:// URL")),
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    lambda: LambdaTable,
+    #[serde(default)]
+    functions: BTreeMap<String, FunctionTable>,
+    // Other tables (`[smtp]`, `[kms]`) go here, each a struct of its own.
+}
+
+/// `[lambda]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LambdaTable {
+    endpoint: Option<String>,
+    timeout_ms: Option<u64>,
+}
+
+/// `[functions."<ARN or name>"]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FunctionTable {
+    command: Option<CommandLine>,
+    env: Option<BTreeMap<String, String>>,
+    cwd: Option<PathBuf>,
+    url: Option<String>,
+    endpoint: Option<String>,
+    timeout_ms: Option<u64>,
+}
+
+/// A command as written: its words, or one line to split.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a list of strings (the program and its arguments) or a command line"
+)]
+enum CommandLine {
+    Words(Vec<String>),
+    Line(String),
+}
+
+impl File {
+    fn parse(text: &str) -> Result<File, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+    }
+
+    /// The settings the file describes, its relative paths taken from `folder`.
+    fn config(self, folder: &Path) -> Result<Config, String> {
+        let endpoint = self
+            .lambda
+            .endpoint
+            .as_deref()
+            .map(parse_http_url)
+            .transpose()
+            .map_err(|e| format!("[lambda] endpoint: {e}"))?;
+        let timeout = match self.lambda.timeout_ms {
+            Some(millis) => timeout(millis).map_err(|e| format!("[lambda] timeout_ms: {e}"))?,
+            None => crate::functions::DEFAULT_TIMEOUT,
+        };
+        let functions = self
+            .functions
+            .into_iter()
+            .map(|(name, table)| {
+                let function = table
+                    .function(folder)
+                    .map_err(|e| format!("[functions.{}] {e}", quoted_key(&name)))?;
+                Ok((name, function))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Config {
+            lambda: LambdaSettings {
+                endpoint,
+                timeout,
+                functions,
+            },
+        })
+    }
+}
+
+impl FunctionTable {
+    fn function(self, folder: &Path) -> Result<Function, String> {
+        let timeout = self
+            .timeout_ms
+            .map(timeout)
+            .transpose()
+            .map_err(|e| format!("timeout_ms: {e}"))?;
+        let runner = match (self.command, self.url, self.endpoint) {
+            (Some(command), None, None) => {
+                let argv = match command {
+                    CommandLine::Words(words) if words.is_empty() => {
+                        return Err("command: the command is empty".to_owned())
+                    }
+                    CommandLine::Words(words) => words,
+                    CommandLine::Line(line) => {
+                        split_command_line(&line).map_err(|e| format!("command: {e}"))?
+                    }
+                };
+                Runner::Command(Command {
+                    argv,
+                    env: self.env.unwrap_or_default(),
+                    cwd: Some(match self.cwd {
+                        Some(cwd) => folder.join(cwd),
+                        None => folder.to_path_buf(),
+                    }),
+                })
+            }
+            (None, Some(_), None) | (None, None, Some(_))
+                if self.env.is_some() || self.cwd.is_some() =>
+            {
+                return Err("`env` and `cwd` apply to a `command` only".to_owned());
+            }
+            (None, Some(url), None) => {
+                Runner::Url(parse_http_url(&url).map_err(|e| format!("url: {e}"))?)
+            }
+            (None, None, Some(endpoint)) => {
+                Runner::InvokeApi(parse_http_url(&endpoint).map_err(|e| format!("endpoint: {e}"))?)
+            }
+            (None, None, None) => {
+                return Err("needs one of `command`, `url` or `endpoint`".to_owned())
+            }
+            _ => return Err("has more than one of `command`, `url` and `endpoint`".to_owned()),
+        };
+        Ok(Function { runner, timeout })
+    }
+}
+
+fn timeout(millis: u64) -> Result<Duration, String> {
+    if millis == 0 {
+        Err("must be at least 1".to_owned())
+    } else {
+        Ok(Duration::from_millis(millis))
+    }
+}
+
+/// A key as TOML writes it in a table header: bare when it can be.
+fn quoted_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn parse(text: &str) -> Result<Config, String> {
+        File::parse(text).and_then(|f| f.config(Path::new("/etc/cognito")))
+    }
+
+    #[test]
+    fn reads_every_kind_of_function() {
+        let config = parse(
+            r#"
+            [lambda]
+            endpoint = "http://127.0.0.1:3002"
+            timeout_ms = 2500
+
+            [functions."arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up"]
+            command = ["node", "handlers/pre-sign-up.js"]
+            env = { MODE = "strict" }
+            cwd = "functions"
+
+            [functions.define]
+            command = "python3 -u 'define auth.py'"
+            timeout_ms = 300
+
+            [functions.custom-message]
+            url = "http://127.0.0.1:9000/custom-message"
+
+            [functions.other]
+            endpoint = "http://localhost:4566"
+            "#,
+        )
+        .unwrap();
+        let expected = LambdaSettings {
+            endpoint: Some(url("http://127.0.0.1:3002")),
+            timeout: Duration::from_millis(2500),
+            functions: [
+                (
+                    "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up",
+                    Function {
+                        runner: Runner::Command(Command {
+                            argv: vec!["node".into(), "handlers/pre-sign-up.js".into()],
+                            env: [("MODE".to_owned(), "strict".to_owned())].into(),
+                            cwd: Some(PathBuf::from("/etc/cognito/functions")),
+                        }),
+                        timeout: None,
+                    },
+                ),
+                (
+                    "define",
+                    Function {
+                        runner: Runner::Command(Command {
+                            argv: vec!["python3".into(), "-u".into(), "define auth.py".into()],
+                            env: BTreeMap::new(),
+                            cwd: Some(PathBuf::from("/etc/cognito")),
+                        }),
+                        timeout: Some(Duration::from_millis(300)),
+                    },
+                ),
+                (
+                    "custom-message",
+                    Function {
+                        runner: Runner::Url(url("http://127.0.0.1:9000/custom-message")),
+                        timeout: None,
+                    },
+                ),
+                (
+                    "other",
+                    Function {
+                        runner: Runner::InvokeApi(url("http://localhost:4566")),
+                        timeout: None,
+                    },
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        };
+        assert_eq!(config.lambda, expected);
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+        assert_eq!(Config::default().lambda.timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn absolute_working_directories_stay() {
+        let config = parse("[functions.f]\ncommand = \"true\"\ncwd = \"/srv\"").unwrap();
+        let Runner::Command(command) = &config.lambda.functions["f"].runner else {
+            panic!()
+        };
+        assert_eq!(command.cwd.as_deref(), Some(Path::new("/srv")));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_use() {
+        let cases = [
+            ("[lamda]\nendpoint = \"http://a\"", "unknown field `lamda`"),
+            ("[lambda]\nendpont = \"http://a\"", "unknown field `endpont`"),
+            ("[lambda]\nendpoint = \"localhost:3002\"", "[lambda] endpoint: \"localhost:3002\" is not an http:// URL"),
+            ("[lambda]\nendpoint = \"https://lambda.example\"", "only http:// URLs are supported"),
+            ("[lambda]\ntimeout_ms = 0", "[lambda] timeout_ms: must be at least 1"),
+            ("[lambda]\ntimeout_ms = -1", "timeout_ms"),
+            ("[functions.f]\n", "[functions.f] needs one of `command`, `url` or `endpoint`"),
+            (
+                "[functions.f]\ncommand = \"x\"\nurl = \"http://a\"",
+                "[functions.f] has more than one of `command`, `url` and `endpoint`",
+            ),
+            (
+                "[functions.\"arn:aws:lambda:us-east-1:1:function:f\"]\nurl = \"http://a\"\nenv = {A = \"1\"}",
+                "[functions.\"arn:aws:lambda:us-east-1:1:function:f\"] `env` and `cwd` apply to a `command` only",
+            ),
+            ("[functions.f]\ncommand = []", "[functions.f] command: the command is empty"),
+            ("[functions.f]\ncommand = \"node 'x\"", "a quote is not closed"),
+            ("[functions.f]\ncommand = 3", "a list of strings (the program and its arguments) or a command line"),
+            ("[functions.f]\nurl = \"ftp://a\"", "[functions.f] url: \"ftp://a\" is not an http:// URL"),
+            ("[functions.f]\nendpoint = \"http://a\"\ntimeout_ms = 0", "[functions.f] timeout_ms: must be at least 1"),
+            ("[functions.f]\nurl = \"http://a\"\nshell = true", "unknown field `shell`"),
+            ("lambda = 3", "invalid type"),
+            ("[lambda\n", "line 1"),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    fn options(args: &[&str]) -> Options {
+        Options::try_parse_from(std::iter::once(&"cognito-server").chain(args)).unwrap()
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let folder = std::env::temp_dir().join(format!("cognito-config-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("cognito.toml");
+        std::fs::write(
+            &path,
+            "[lambda]\nendpoint = \"http://127.0.0.1:3002\"\ntimeout_ms = 2000\n\
+             [functions.a]\nurl = \"http://127.0.0.1:9000/a\"\n\
+             [functions.b]\ncommand = [\"./b.sh\"]\n",
+        )
+        .unwrap();
+        let path_text = path.to_str().unwrap();
+        let from_file = Config::load(&options(&["--config", path_text]))
+            .unwrap()
+            .lambda;
+        assert_eq!(from_file.endpoint, Some(url("http://127.0.0.1:3002")));
+        let Runner::Command(b) = &from_file.functions["b"].runner else {
+            panic!()
+        };
+        assert_eq!(b.cwd.as_deref(), Some(folder.as_path()));
+
+        let lambda = Config::load(&options(&[
+            "--config",
+            path_text,
+            "--lambda-endpoint",
+            "http://localhost:4566",
+            "--lambda-timeout-ms",
+            "100",
+            "--lambda-command",
+            "a=python3 -c 'print(1)'",
+            "--lambda-url",
+            "c=http://127.0.0.1:9000/c",
+        ]))
+        .unwrap()
+        .lambda;
+        assert_eq!(lambda.endpoint, Some(url("http://localhost:4566")));
+        assert_eq!(lambda.timeout, Duration::from_millis(100));
+        assert_eq!(
+            lambda.functions["a"].runner,
+            Runner::Command(Command {
+                argv: vec!["python3".into(), "-c".into(), "print(1)".into()],
+                env: BTreeMap::new(),
+                cwd: None,
+            })
+        );
+        assert_eq!(lambda.functions["b"], from_file.functions["b"]);
+        assert_eq!(
+            lambda.functions["c"].runner,
+            Runner::Url(url("http://127.0.0.1:9000/c"))
+        );
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let error = Config::load(&options(&["--config", "/nonexistent/cognito.toml"])).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot read the configuration file /nonexistent/cognito.toml:"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn reads_function_flags() {
+        assert_eq!(
+            parse_command_flag("arn:aws:lambda:us-east-1:1:function:f=node \"my handler.js\"")
+                .unwrap(),
+            CommandFlag {
+                name: "arn:aws:lambda:us-east-1:1:function:f".into(),
+                argv: vec!["node".into(), "my handler.js".into()],
+            }
+        );
+        assert_eq!(
+            parse_url_flag("f=http://127.0.0.1:9000/f?x=1").unwrap(),
+            UrlFlag {
+                name: "f".into(),
+                url: url("http://127.0.0.1:9000/f?x=1"),
+            }
+        );
+        for bad in ["node x.js", "=node", "f=", "f=node 'x"] {
+            assert!(parse_command_flag(bad).is_err(), "{bad}");
+        }
+        for bad in ["f", "f=127.0.0.1:9000", "f=https://x"] {
+            assert!(parse_url_flag(bad).is_err(), "{bad}");
+        }
+    }
+}
