@@ -1,12 +1,21 @@
 //! The outbox: every email and SMS message Cognito would send, kept so tests can read
-//! them (confirmation codes, invitations, password reset codes).
+//! them (confirmation codes, invitations, password reset codes), and the hand-over of
+//! emails to a real mail server.
 //!
 //! Delivery is a side effect, so it sits behind [`MessageSink`]; [`Outbox`] is the
-//! in-memory sink the server uses.
+//! in-memory sink the server uses. The outbox keeps every message; when the embedder
+//! names a [`Mailer`] ([`Outbox::set_mailer`]), each email is also handed to it after its
+//! copy is kept, with the sender the pool's `EmailConfiguration` names
+//! ([`PoolMail`]). The mailer reports the outcome through a [`DeliveryReport`], which
+//! records it on the kept copy ([`Delivery`]); SMS messages stay in the outbox. Emails
+//! of a pool whose `CustomEmailSender` trigger delivers them (and SMS of one with a
+//! `CustomSMSSender`) are the function's to deliver, and the mailer never sees them.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Weak};
 
 use cognito_crypto::Secret;
+use cognito_model::shapes::{EmailConfigurationType, UserPoolType};
 use cognito_model::Timestamp;
 use parking_lot::RwLock;
 
@@ -90,6 +99,154 @@ pub trait MessageSink: Send + Sync {
     fn send(&self, message: Message);
 }
 
+/// The address Cognito's own email sends from when the pool names none.
+pub const DEFAULT_FROM: &str = "no-reply@verificationemail.com";
+
+/// An email as a mail server receives it.
+#[derive(Debug, Clone)]
+pub struct Email {
+    /// `From`: an address, or a name with an address (`Example <no-reply@example.com>`).
+    pub from: String,
+    /// `Reply-To`, when the pool names one.
+    pub reply_to: Option<String>,
+    /// The recipient's address.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The text, which may hold HTML (Cognito's templates allow it).
+    pub body: Secret<String>,
+}
+
+/// What delivers emails to a real mail server.
+pub trait Mailer: Send + Sync {
+    /// Takes `email` for delivery and reports the outcome through `report`, later or at
+    /// once. Must not block: the outbox calls it while the request that sent the email
+    /// waits, possibly with a pool's lock held. A mailer queues the email to a thread of
+    /// its own.
+    fn deliver(&self, email: Email, report: DeliveryReport);
+}
+
+/// What became of a message, as the outbox records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Kept in the outbox only: no mailer is configured, or it is an SMS.
+    Outbox,
+    /// The pool's custom sender trigger delivers it; its function received the code.
+    CustomSender,
+    /// Handed to the mailer, which has not reported yet.
+    Pending,
+    /// The mail server accepted it.
+    Sent,
+    /// The mailer could not deliver it, for the reason given (never the body or code).
+    Failed(String),
+}
+
+impl Delivery {
+    /// A stable name for the test API: `outbox`, `custom_sender`, `pending`, `sent` or
+    /// `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Delivery::Outbox => "outbox",
+            Delivery::CustomSender => "custom_sender",
+            Delivery::Pending => "pending",
+            Delivery::Sent => "sent",
+            Delivery::Failed(_) => "failed",
+        }
+    }
+
+    /// Why delivery failed, when it did.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Delivery::Failed(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// A kept message with what became of it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The message.
+    pub message: Message,
+    /// Its delivery.
+    pub delivery: Delivery,
+}
+
+/// How a pool's messages leave, from its configuration: the sender of its emails and
+/// whether custom sender triggers deliver its messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolMail {
+    /// `From`: `EmailConfiguration.From`, else the email address of the SES identity
+    /// `EmailConfiguration.SourceArn` names, else [`DEFAULT_FROM`].
+    pub from: String,
+    /// `Reply-To`: `EmailConfiguration.ReplyToEmailAddress`.
+    pub reply_to: Option<String>,
+    /// Whether a `CustomEmailSender` trigger delivers the pool's emails.
+    pub custom_email_sender: bool,
+    /// Whether a `CustomSMSSender` trigger delivers the pool's SMS messages.
+    pub custom_sms_sender: bool,
+}
+
+impl Default for PoolMail {
+    fn default() -> Self {
+        PoolMail {
+            from: DEFAULT_FROM.to_owned(),
+            reply_to: None,
+            custom_email_sender: false,
+            custom_sms_sender: false,
+        }
+    }
+}
+
+impl PoolMail {
+    /// How the pool `config` describes sends its messages.
+    pub fn of(config: &UserPoolType) -> Self {
+        let email = config.email_configuration.as_ref();
+        let lambda = config.lambda_config.as_ref();
+        let named = |arn: Option<&str>| arn.is_some_and(|a| !a.is_empty());
+        PoolMail {
+            from: email
+                .and_then(from_address)
+                .unwrap_or_else(|| DEFAULT_FROM.to_owned()),
+            reply_to: email
+                .and_then(|e| e.reply_to_email_address.clone())
+                .filter(|r| !r.is_empty()),
+            custom_email_sender: named(
+                lambda
+                    .and_then(|l| l.custom_email_sender.as_ref())
+                    .map(|c| c.lambda_arn.as_str()),
+            ),
+            custom_sms_sender: named(
+                lambda
+                    .and_then(|l| l.custom_sms_sender.as_ref())
+                    .map(|c| c.lambda_arn.as_str()),
+            ),
+        }
+    }
+
+    /// What becomes of a message of `channel` before any mailer sees it: the custom
+    /// sender's, or the outbox's only; `None` for an email a mailer may deliver.
+    fn settled(&self, channel: Channel) -> Option<Delivery> {
+        match channel {
+            Channel::Email if self.custom_email_sender => Some(Delivery::CustomSender),
+            Channel::Sms if self.custom_sms_sender => Some(Delivery::CustomSender),
+            Channel::Sms => Some(Delivery::Outbox),
+            Channel::Email => None,
+        }
+    }
+}
+
+/// The sender an `EmailConfiguration` names: `From`, else the address of the SES
+/// identity of `SourceArn` (`arn:aws:ses:<region>:<account>:identity/<address>`), when
+/// that identity is an address rather than a domain.
+fn from_address(config: &EmailConfigurationType) -> Option<String> {
+    if let Some(from) = config.from.as_deref().filter(|f| !f.is_empty()) {
+        return Some(from.to_owned());
+    }
+    let identity = config.source_arn.as_deref()?.rsplit_once(":identity/")?.1;
+    identity.contains('@').then(|| identity.to_owned())
+}
+
 /// How many messages the outbox keeps per pool unless told otherwise.
 pub const DEFAULT_OUTBOX_LIMIT: usize = 10_000;
 
@@ -97,14 +254,25 @@ pub const DEFAULT_OUTBOX_LIMIT: usize = 10_000;
 /// messages reach it, its oldest is dropped for each new one.
 pub struct Outbox {
     limit: usize,
-    inner: RwLock<OutboxInner>,
+    inner: Arc<RwLock<OutboxInner>>,
+    mailer: RwLock<Option<Arc<dyn Mailer>>>,
 }
 
 #[derive(Default)]
 struct OutboxInner {
-    /// The number the next message gets: listing across pools keeps sending order.
+    /// The number the next message gets: listing across pools keeps sending order, and
+    /// a report finds its message by it. Never reset, so that a late report cannot
+    /// reach a newer message.
     next: u64,
-    by_pool: HashMap<String, VecDeque<(u64, Message)>>,
+    by_pool: HashMap<String, VecDeque<Kept>>,
+    /// How each pool's messages leave, as its configuration last said.
+    mail: HashMap<String, PoolMail>,
+}
+
+struct Kept {
+    n: u64,
+    message: Message,
+    delivery: Delivery,
 }
 
 impl Default for Outbox {
@@ -118,7 +286,8 @@ impl Outbox {
     pub fn with_limit(limit: usize) -> Self {
         Outbox {
             limit: limit.max(1),
-            inner: RwLock::default(),
+            inner: Arc::default(),
+            mailer: RwLock::new(None),
         }
     }
 
@@ -127,17 +296,37 @@ impl Outbox {
         self.limit
     }
 
+    /// Hands every email sent from now on to `mailer` too.
+    pub fn set_mailer(&self, mailer: Arc<dyn Mailer>) {
+        *self.mailer.write() = Some(mailer);
+    }
+
+    /// Notes how pool `config` (created or updated) sends its messages.
+    pub fn configure_pool(&self, config: &UserPoolType) {
+        if let Some(id) = &config.id {
+            self.inner
+                .write()
+                .mail
+                .insert(id.clone(), PoolMail::of(config));
+        }
+    }
+
     /// The messages that `keep` accepts, oldest first.
     pub fn messages(&self, keep: impl Fn(&Message) -> bool) -> Vec<Message> {
+        self.sent(keep).into_iter().map(|s| s.message).collect()
+    }
+
+    /// The messages that `keep` accepts with their delivery, oldest first.
+    pub fn sent(&self, keep: impl Fn(&Message) -> bool) -> Vec<Sent> {
         let inner = self.inner.read();
-        let mut found: Vec<&(u64, Message)> = inner
+        let mut found: Vec<&Kept> = inner
             .by_pool
             .values()
             .flatten()
-            .filter(|(_, m)| keep(m))
+            .filter(|k| keep(&k.message))
             .collect();
-        found.sort_by_key(|(n, _)| *n);
-        found.into_iter().map(|(_, m)| m.clone()).collect()
+        found.sort_by_key(|k| k.n);
+        found.into_iter().map(Kept::to_sent).collect()
     }
 
     /// The messages of pool `pool_id` that `keep` accepts, oldest first.
@@ -148,32 +337,127 @@ impl Outbox {
             .get(pool_id)
             .into_iter()
             .flatten()
-            .filter(|(_, m)| keep(m))
-            .map(|(_, m)| m.clone())
+            .filter(|k| keep(&k.message))
+            .map(|k| k.message.clone())
             .collect()
     }
 
     /// Forgets the messages of a deleted pool.
     pub fn forget_pool(&self, pool_id: &str) {
-        self.inner.write().by_pool.remove(pool_id);
+        let mut inner = self.inner.write();
+        inner.by_pool.remove(pool_id);
+        inner.mail.remove(pool_id);
     }
 
     /// Forgets every message.
     pub fn clear(&self) {
-        *self.inner.write() = OutboxInner::default();
+        let mut inner = self.inner.write();
+        inner.by_pool.clear();
+        inner.mail.clear();
+    }
+}
+
+impl Kept {
+    fn to_sent(&self) -> Sent {
+        Sent {
+            message: self.message.clone(),
+            delivery: self.delivery.clone(),
+        }
     }
 }
 
 impl MessageSink for Outbox {
+    /// Keeps `message`, then hands it to the mailer when it is an email for one.
     fn send(&self, message: Message) {
-        let mut inner = self.inner.write();
-        let n = inner.next;
-        inner.next += 1;
-        let queue = inner.by_pool.entry(message.pool_id.clone()).or_default();
-        if queue.len() >= self.limit {
-            queue.pop_front();
+        let mailer = self.mailer.read().clone();
+        let (n, email) = {
+            let mut inner = self.inner.write();
+            let mail = inner
+                .mail
+                .get(&message.pool_id)
+                .cloned()
+                .unwrap_or_default();
+            let (delivery, email) = match (mail.settled(message.channel), &mailer) {
+                (Some(settled), _) => (settled, None),
+                (None, None) => (Delivery::Outbox, None),
+                (None, Some(_)) => (Delivery::Pending, Some(email_of(&message, mail))),
+            };
+            let n = inner.next;
+            inner.next += 1;
+            let limit = self.limit;
+            let queue = inner.by_pool.entry(message.pool_id.clone()).or_default();
+            if queue.len() >= limit {
+                queue.pop_front();
+            }
+            let pool_id = message.pool_id.clone();
+            queue.push_back(Kept {
+                n,
+                message,
+                delivery,
+            });
+            ((pool_id, n), email)
+        };
+        // The copy is kept and the lock released: the mailer may report at once.
+        if let (Some(mailer), Some(email)) = (mailer, email) {
+            let (pool_id, n) = n;
+            mailer.deliver(
+                email,
+                DeliveryReport {
+                    outbox: Arc::downgrade(&self.inner),
+                    pool_id,
+                    n,
+                },
+            );
         }
-        queue.push_back((n, message));
+    }
+}
+
+fn email_of(message: &Message, mail: PoolMail) -> Email {
+    Email {
+        from: mail.from,
+        reply_to: mail.reply_to,
+        to: message.destination.clone(),
+        subject: message.subject.clone().unwrap_or_default(),
+        body: message.body.clone(),
+    }
+}
+
+/// Where a mailer reports what became of one email: the outbox's copy records it. A
+/// copy dropped meanwhile (the pool deleted, the outbox cleared or past its limit)
+/// records nothing.
+#[derive(Debug)]
+pub struct DeliveryReport {
+    outbox: Weak<RwLock<OutboxInner>>,
+    pool_id: String,
+    n: u64,
+}
+
+impl DeliveryReport {
+    /// The mail server accepted the email.
+    pub fn sent(self) {
+        self.record(Delivery::Sent);
+    }
+
+    /// The email could not be delivered, for `reason` (which must hold neither the body
+    /// nor the code).
+    pub fn failed(self, reason: impl Into<String>) {
+        self.record(Delivery::Failed(reason.into()));
+    }
+
+    fn record(self, delivery: Delivery) {
+        let Some(outbox) = self.outbox.upgrade() else {
+            return;
+        };
+        let mut inner = outbox.write();
+        let Some(queue) = inner.by_pool.get_mut(&self.pool_id) else {
+            return;
+        };
+        // Numbers grow along a pool's queue.
+        if let Ok(i) = queue.binary_search_by_key(&self.n, |k| k.n) {
+            if let Some(kept) = queue.get_mut(i) {
+                kept.delivery = delivery;
+            }
+        }
     }
 }
 
@@ -187,6 +471,10 @@ pub(crate) fn render(template: &str, username: &str, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cognito_model::shapes::{
+        CustomEmailLambdaVersionConfigType, CustomEmailSenderLambdaVersionType, LambdaConfigType,
+    };
+    use parking_lot::Mutex;
 
     fn message(pool: &str, n: i64) -> Message {
         Message {
@@ -194,8 +482,8 @@ mod tests {
             username: format!("user{n}"),
             channel: Channel::Email,
             destination: "a@example.com".into(),
-            subject: None,
-            body: Secret::new(String::new()),
+            subject: Some("Your verification code".into()),
+            body: Secret::new(format!("Your verification code is {n}")),
             kind: MessageKind::SignUpCode,
             code: None,
             sent_at: Timestamp::from_secs(n),
@@ -224,5 +512,159 @@ mod tests {
         );
         outbox.forget_pool("a");
         assert_eq!(outbox.messages(|_| true).len(), 3);
+    }
+
+    /// A mailer that keeps what it is handed, to report on when the test says.
+    #[derive(Default)]
+    struct Held(Mutex<Vec<(Email, DeliveryReport)>>);
+
+    impl Mailer for Held {
+        fn deliver(&self, email: Email, report: DeliveryReport) {
+            self.0.lock().push((email, report));
+        }
+    }
+
+    impl Held {
+        fn take(&self) -> Vec<(Email, DeliveryReport)> {
+            std::mem::take(&mut *self.0.lock())
+        }
+    }
+
+    fn deliveries(outbox: &Outbox) -> Vec<Delivery> {
+        outbox
+            .sent(|_| true)
+            .into_iter()
+            .map(|s| s.delivery)
+            .collect()
+    }
+
+    #[test]
+    fn without_a_mailer_messages_stay_in_the_outbox() {
+        let outbox = Outbox::default();
+        outbox.send(message("a", 1));
+        assert_eq!(deliveries(&outbox), [Delivery::Outbox]);
+    }
+
+    #[test]
+    fn emails_go_to_the_mailer_after_their_copy_is_kept_and_reports_land_on_it() {
+        let outbox = Outbox::default();
+        let mailer = Arc::new(Held::default());
+        outbox.set_mailer(mailer.clone());
+        outbox.send(message("a", 1));
+        outbox.send(message("a", 2));
+        outbox.send(Message {
+            channel: Channel::Sms,
+            destination: "+14155550100".into(),
+            subject: None,
+            ..message("a", 3)
+        });
+        assert_eq!(
+            deliveries(&outbox),
+            [Delivery::Pending, Delivery::Pending, Delivery::Outbox]
+        );
+        let mut handed = mailer.take();
+        assert_eq!(handed.len(), 2, "SMS messages are not mailed");
+        let (second, second_report) = handed.remove(1);
+        let (first, first_report) = handed.remove(0);
+        assert_eq!(first.from, DEFAULT_FROM);
+        assert_eq!(first.to, "a@example.com");
+        assert_eq!(first.subject, "Your verification code");
+        assert_eq!(first.body.expose(), "Your verification code is 1");
+        assert_eq!(second.body.expose(), "Your verification code is 2");
+        second_report.failed("connection refused");
+        first_report.sent();
+        assert_eq!(
+            deliveries(&outbox),
+            [
+                Delivery::Sent,
+                Delivery::Failed("connection refused".into()),
+                Delivery::Outbox
+            ]
+        );
+    }
+
+    #[test]
+    fn a_report_on_a_dropped_copy_changes_nothing() {
+        let outbox = Outbox::with_limit(1);
+        let mailer = Arc::new(Held::default());
+        outbox.set_mailer(mailer.clone());
+        outbox.send(message("a", 1));
+        let (_, report) = mailer.take().remove(0);
+        outbox.clear();
+        outbox.send(message("a", 2));
+        report.sent();
+        assert_eq!(deliveries(&outbox), [Delivery::Pending]);
+    }
+
+    #[test]
+    fn the_pool_names_the_sender_and_custom_senders_keep_messages_from_the_mailer() {
+        let pool = |email: EmailConfigurationType, custom: bool| UserPoolType {
+            id: Some("a".into()),
+            email_configuration: Some(email),
+            lambda_config: custom.then(|| LambdaConfigType {
+                custom_email_sender: Some(CustomEmailLambdaVersionConfigType {
+                    lambda_arn: "arn:aws:lambda:us-east-1:123456789012:function:send".into(),
+                    lambda_version: CustomEmailSenderLambdaVersionType::V10,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let cases = [
+            (EmailConfigurationType::default(), DEFAULT_FROM),
+            (
+                EmailConfigurationType {
+                    from: Some("Example <hello@example.com>".into()),
+                    source_arn: Some(
+                        "arn:aws:ses:us-east-1:123456789012:identity/other@example.com".into(),
+                    ),
+                    ..Default::default()
+                },
+                "Example <hello@example.com>",
+            ),
+            (
+                EmailConfigurationType {
+                    source_arn: Some(
+                        "arn:aws:ses:us-east-1:123456789012:identity/other@example.com".into(),
+                    ),
+                    ..Default::default()
+                },
+                "other@example.com",
+            ),
+            (
+                EmailConfigurationType {
+                    source_arn: Some(
+                        "arn:aws:ses:us-east-1:123456789012:identity/example.com".into(),
+                    ),
+                    ..Default::default()
+                },
+                DEFAULT_FROM,
+            ),
+        ];
+        for (email, from) in cases {
+            assert_eq!(PoolMail::of(&pool(email, false)).from, from);
+        }
+
+        let outbox = Outbox::default();
+        let mailer = Arc::new(Held::default());
+        outbox.set_mailer(mailer.clone());
+        outbox.configure_pool(&pool(
+            EmailConfigurationType {
+                reply_to_email_address: Some("help@example.com".into()),
+                ..Default::default()
+            },
+            false,
+        ));
+        outbox.send(message("a", 1));
+        let handed = mailer.take();
+        assert_eq!(handed[0].0.reply_to.as_deref(), Some("help@example.com"));
+
+        outbox.configure_pool(&pool(EmailConfigurationType::default(), true));
+        outbox.send(message("a", 2));
+        assert!(mailer.take().is_empty());
+        assert_eq!(
+            deliveries(&outbox),
+            [Delivery::Pending, Delivery::CustomSender]
+        );
     }
 }

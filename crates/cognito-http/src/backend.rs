@@ -2,7 +2,7 @@
 //! itself, and the few calls its own routes make.
 
 use cognito_core::lambda::Invocation;
-use cognito_core::messages::Message;
+use cognito_core::messages::{Message, Sent};
 use cognito_core::test_api::{
     ActiveTokens, IssuedCode, RecordedEvent, RegisteredPasskey, TrackedDevice,
 };
@@ -49,8 +49,8 @@ pub trait Backend:
 
     // The test API (`/_cognito/*`, see `test_api`).
 
-    /// The messages sent so far that `keep` accepts, oldest first.
-    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
+    /// The messages sent so far that `keep` accepts, with their delivery, oldest first.
+    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {
         let _ = keep;
         Err(no_test_api())
     }
@@ -199,8 +199,8 @@ impl Backend for Cognito {
         Cognito::issuer_of(self, pool_id)
     }
 
-    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Message>, CognitoError> {
-        Ok(self.outbox().messages(keep))
+    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {
+        Ok(self.outbox().sent(keep))
     }
 
     fn trigger_invocations(

@@ -297,7 +297,8 @@ fn messages<S: Backend>(
     let sent = provider.sent_messages(&keep)?;
     let list: Vec<Value> = sent
         .iter()
-        .map(|m| {
+        .map(|s| {
+            let m = &s.message;
             json!({
                 "pool_id": m.pool_id,
                 "username": m.username,
@@ -308,6 +309,8 @@ fn messages<S: Backend>(
                 "kind": m.kind.as_str(),
                 "code": m.code.as_ref().map(|c| c.expose()),
                 "sent_at": m.sent_at,
+                "delivery": s.delivery.as_str(),
+                "delivery_error": s.delivery.error(),
             })
         })
         .collect();

@@ -158,6 +158,9 @@ async fn messages_lists_what_was_sent() {
     assert_eq!(message["kind"], "sign_up_code");
     assert_eq!(message["sent_at"], 1_767_225_600);
     assert!(message["body"].as_str().unwrap().contains(code));
+    // No mailer: the outbox is where it went.
+    assert_eq!(message["delivery"], "outbox");
+    assert_eq!(message["delivery_error"], Value::Null);
 
     for (query, count) in [
         (format!("pool_id={pool}&username=alice"), 1),
@@ -194,6 +197,32 @@ async fn messages_lists_what_was_sent() {
         assert_eq!(answer["__type"], "InvalidParameterException");
         assert_eq!(answer["message"], message);
     }
+}
+
+/// A mailer whose mail server refuses everything, at once.
+struct Refusing;
+
+impl cognito_core::messages::Mailer for Refusing {
+    fn deliver(
+        &self,
+        _email: cognito_core::messages::Email,
+        report: cognito_core::messages::DeliveryReport,
+    ) {
+        report.failed("550 mailbox unavailable");
+    }
+}
+
+#[tokio::test]
+async fn messages_show_what_the_mailer_reported() {
+    let cognito = Arc::new(Cognito::in_memory(Box::new(Mixed::default())));
+    cognito.outbox().set_mailer(Arc::new(Refusing));
+    let service = CognitoService::new(cognito, crate::testing::sources(), Config::default());
+    signed_up(&service).await;
+    let (_, answer) = get(&service, "/_cognito/messages").await;
+    let message = &answer["messages"][0];
+    assert_eq!(message["delivery"], "failed");
+    assert_eq!(message["delivery_error"], "550 mailbox unavailable");
+    assert_eq!(message["code"].as_str().unwrap().len(), 6);
 }
 
 #[tokio::test]
