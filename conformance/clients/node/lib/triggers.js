@@ -264,7 +264,11 @@ export async function invocations(endpoint, query) {
 /** The one invocation `query` matches; fails when there are none or several. */
 export async function onlyInvocation(endpoint, query) {
   const found = await invocations(endpoint, query);
-  assert.equal(found.length, 1, `expected one invocation of ${JSON.stringify(query)}, got ${JSON.stringify(found, null, 1)}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one invocation of ${JSON.stringify(query)}, got ${JSON.stringify(found, null, 1)}`,
+  );
   return found[0];
 }
 

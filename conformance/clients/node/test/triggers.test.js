@@ -40,7 +40,11 @@ import {
   startServerlessOffline,
 } from "../lib/triggers.js";
 
-const LEGACY = { username: "legacy-user", email: "legacy@example.com", password: "Legacy-Passw0rd!" };
+const LEGACY = {
+  username: "legacy-user",
+  email: "legacy@example.com",
+  password: "Legacy-Passw0rd!",
+};
 
 let runner;
 let server;
@@ -133,7 +137,9 @@ function passwordSignIn(clientId, username, password = PASSWORD, ClientMetadata)
 }
 
 async function userOf(poolId, username) {
-  const user = await client.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
+  const user = await client.send(
+    new AdminGetUserCommand({ UserPoolId: poolId, Username: username }),
+  );
   return { status: user.UserStatus, attributes: attributesOf(user.UserAttributes) };
 }
 
@@ -371,7 +377,10 @@ describe("post confirmation", () => {
 
   it("runs as PostConfirmation_ConfirmForgotPassword after a password reset", async () => {
     const username = uniqueName("forgot");
-    await makeUser(pool.poolId, username, { email: `${username}@example.com`, email_verified: "true" });
+    await makeUser(pool.poolId, username, {
+      email: `${username}@example.com`,
+      email_verified: "true",
+    });
     await client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: username }));
     const reset = (await sentMessages(endpoint, pool.poolId, username)).at(-1);
     assert.equal(reset.kind, "forgot_password_code");
@@ -436,7 +445,11 @@ describe("pre and post authentication", () => {
     );
     assert.equal(err.message, "PreAuthentication failed with error This user is blocked.");
     assert.deepEqual(
-      await invocations(endpoint, { pool_id: pool.poolId, username, trigger: "PostAuthentication" }),
+      await invocations(endpoint, {
+        pool_id: pool.poolId,
+        username,
+        trigger: "PostAuthentication",
+      }),
       [],
     );
   });
@@ -444,9 +457,16 @@ describe("pre and post authentication", () => {
   it("runs no post authentication for a wrong password", async () => {
     const username = uniqueName("wrongpass");
     await makeUser(pool.poolId, username, { email: `${username}@example.com` });
-    await rejectsWith(passwordSignIn(pool.clientId, username, "Wr0ng-Password!"), "NotAuthorizedException");
+    await rejectsWith(
+      passwordSignIn(pool.clientId, username, "Wr0ng-Password!"),
+      "NotAuthorizedException",
+    );
     assert.deepEqual(
-      await invocations(endpoint, { pool_id: pool.poolId, username, trigger: "PostAuthentication" }),
+      await invocations(endpoint, {
+        pool_id: pool.poolId,
+        username,
+        trigger: "PostAuthentication",
+      }),
       [],
     );
   });
@@ -484,23 +504,31 @@ describe("user migration", () => {
 
     // The user is in the pool now: the next sign-in runs no migration.
     await passwordSignIn(pool.clientId, LEGACY.username, LEGACY.password);
-    assert.equal((await invocations(endpoint, { pool_id: pool.poolId, trigger: "UserMigration" })).length, 1);
+    assert.equal(
+      (await invocations(endpoint, { pool_id: pool.poolId, trigger: "UserMigration" })).length,
+      1,
+    );
   });
 
-  it("answers the function's refusal of a wrong password, and creates no user", async () => {
+  it("answers a sign-in the function refuses as an unknown user, and creates none", async () => {
+    // Cognito hides the function's message from a sign-in: the user is not found.
     const pool = await makePool({ UserMigration: offlineArn("user-migration") });
+    const refused = `Exception migrating user in app client ${pool.clientId}`;
     const err = await rejectsWith(
       passwordSignIn(pool.clientId, LEGACY.username, "Not-The-Passw0rd!"),
-      "UserLambdaValidationException",
+      "UserNotFoundException",
     );
-    assert.equal(err.message, "UserMigration failed with error Bad password.");
+    assert.equal(err.message, refused);
     await rejectsWith(userOf(pool.poolId, LEGACY.username), "UserNotFoundException");
+    const call = await onlyInvocation(endpoint, { pool_id: pool.poolId, trigger: "UserMigration" });
+    assert.equal(call.response, null);
+    assert.notEqual(call.error, null);
 
     const unknown = await rejectsWith(
       passwordSignIn(pool.clientId, uniqueName("nobody"), PASSWORD),
-      "UserLambdaValidationException",
+      "UserNotFoundException",
     );
-    assert.equal(unknown.message, "UserMigration failed with error User not found.");
+    assert.equal(unknown.message, refused);
   });
 
   it("migrates by email in a pool where users sign in with their email", async () => {
@@ -541,10 +569,14 @@ describe("user migration", () => {
     const signedIn = await passwordSignIn(pool.clientId, LEGACY.username, NEW_PASSWORD);
     assert.ok(signedIn.AuthenticationResult.IdToken);
 
-    await rejectsWith(
-      client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: uniqueName("nobody") })),
+    // A password reset answers the function's error as it is.
+    const err = await rejectsWith(
+      client.send(
+        new ForgotPasswordCommand({ ClientId: pool.clientId, Username: uniqueName("nobody") }),
+      ),
       "UserLambdaValidationException",
     );
+    assert.equal(err.message, "UserMigration failed with error User not found.");
   });
 });
 
@@ -583,7 +615,9 @@ describe("custom message", () => {
     const { message: first } = await assertCustomMessage(username, "CustomMessage_SignUp");
     assert.equal(first.kind, "sign_up_code");
 
-    await client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }));
+    await client.send(
+      new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }),
+    );
     const { message: resent } = await assertCustomMessage(username, "CustomMessage_ResendCode");
     await client.send(
       new ConfirmSignUpCommand({
@@ -630,7 +664,10 @@ describe("custom message", () => {
 
   it("writes the attribute update and verification messages", async () => {
     const username = uniqueName("verify");
-    await makeUser(pool.poolId, username, { email: `${username}@example.com`, email_verified: "true" });
+    await makeUser(pool.poolId, username, {
+      email: `${username}@example.com`,
+      email_verified: "true",
+    });
     const { AuthenticationResult } = await passwordSignIn(pool.clientId, username);
     const AccessToken = AuthenticationResult.AccessToken;
 
