@@ -17,11 +17,14 @@ use crate::codes::{
 };
 use crate::delivery::Source;
 use crate::errors::invalid_parameter;
+use crate::lambda::Trigger;
 use crate::messages::Channel;
+use crate::ops::auth::sign_in_triggers::Migration;
 use crate::ops::sign_up_triggers::SigningUp;
 use crate::ops::users::rules::{check_attributes, check_password, AttributeWrite};
 use crate::ops::users::{CodePurpose, User};
 use crate::store::{ClientState, PoolState};
+use crate::triggers::function_in;
 use crate::{ids, Cognito, RequestContext};
 
 impl Cognito {
@@ -321,6 +324,24 @@ impl Cognito {
         input: ForgotPasswordRequest,
     ) -> Result<ForgotPasswordResponse, CognitoError> {
         let pool_id = self.client_pool(&input.client_id)?;
+        let migrate = self.store.read(&pool_id, |pool| {
+            let client = pool.client(&input.client_id)?;
+            client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+            Ok(match pool.find_user(&input.username) {
+                Some(_) => None,
+                None => function_in(pool, Trigger::UserMigration),
+            })
+        })?;
+        if let Some(arn) = migrate {
+            self.migrate_user(
+                ctx,
+                &pool_id,
+                &input.client_id,
+                (&arn, &input.username),
+                Migration::ForgotPassword,
+                input.client_metadata.as_ref(),
+            )?;
+        }
         let (answer, message) = self.store.update(&pool_id, |pool| {
         let client = pool.client(&input.client_id)?;
         client.check_secret_hash(&input.username, input.secret_hash.as_deref())?;

@@ -15,7 +15,7 @@ use cognito_model::shapes::ChallengeNameType;
 use cognito_model::{CognitoError, Timestamp};
 
 use crate::errors::not_authorized;
-use crate::state::sign_in::SignIn;
+use crate::state::sign_in::{CustomChallenge, SignIn};
 
 /// How many expired sessions one new session prunes at most.
 const PRUNE_BATCH: usize = 16;
@@ -183,6 +183,7 @@ mod tests {
                 event_id: None,
                 device_proven: false,
                 new_password: false,
+                custom: None,
             },
         }
     }
@@ -245,6 +246,8 @@ mod tests {
 /// A sign-in waiting for the client's next answer: the states of the machine.
 #[derive(Debug, Clone)]
 pub(crate) enum Challenge {
+    /// `CUSTOM_CHALLENGE`: a challenge the pool's functions made (`CUSTOM_AUTH`).
+    Custom(Box<CustomChallenge>),
     /// `PASSWORD_VERIFIER`: the server's half of SRP.
     PasswordVerifier {
         sign_in: SignIn,
@@ -357,6 +360,7 @@ impl Challenge {
                 ChallengeNameType::PasswordVerifier
             }
             Challenge::NewPasswordRequired { .. } => ChallengeNameType::NewPasswordRequired,
+            Challenge::Custom(_) => ChallengeNameType::CustomChallenge,
             Challenge::Code {
                 factor,
                 passwordless: true,
@@ -379,6 +383,7 @@ impl Challenge {
     /// The sign-in of a user that exists.
     pub(crate) fn sign_in(&self) -> Option<&SignIn> {
         match self {
+            Challenge::Custom(c) => Some(&c.flow.sign_in),
             Challenge::PasswordVerifier { sign_in, .. }
             | Challenge::NewPasswordRequired { sign_in }
             | Challenge::Code { sign_in, .. }

@@ -70,6 +70,43 @@ pub(crate) struct SignIn {
     pub(crate) device_proven: bool,
     /// Whether the user chose a new password (`NEW_PASSWORD_REQUIRED`).
     pub(crate) new_password: bool,
+    /// The answers so far of a custom sign-in (`CUSTOM_AUTH`) that proves a password
+    /// by SRP on its way.
+    pub(crate) custom: Option<Vec<ChallengeResult>>,
+}
+
+/// One answer of a custom sign-in, as its functions see it in `session`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChallengeResult {
+    /// `SRP_A`, `PASSWORD_VERIFIER` or `CUSTOM_CHALLENGE`.
+    pub(crate) name: &'static str,
+    /// Whether the answer was right.
+    pub(crate) result: bool,
+    /// The `challengeMetadata` the challenge was made with.
+    pub(crate) metadata: Option<String>,
+}
+
+/// A custom sign-in (`CUSTOM_AUTH`) so far.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomFlow {
+    /// The sign-in; for a user that does not exist, of the key the username would have.
+    pub(crate) sign_in: SignIn,
+    /// The username the client sent.
+    pub(crate) username: String,
+    /// The user does not exist (the client prevents user existence errors).
+    pub(crate) user_not_found: bool,
+    /// The answers so far, oldest first.
+    pub(crate) history: Vec<ChallengeResult>,
+}
+
+/// A custom challenge waiting for its answer.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomChallenge {
+    pub(crate) flow: CustomFlow,
+    /// The `privateChallengeParameters` the challenge was made with.
+    pub(crate) private: serde_json::Map<String, serde_json::Value>,
+    /// Its `challengeMetadata`.
+    pub(crate) metadata: Option<String>,
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ impl Cognito {
                 return self.password_auth(ctx, pool_id, client_id, params);
             }
             Some(ChallengeNameType::PasswordSrp) if param(params, "SRP_A").is_some() => {
-                return self.start_srp(ctx, pool_id, client_id, params);
+                return self.start_srp(ctx, pool_id, client_id, params, None);
             }
             _ => {}
         }
@@ -62,6 +62,7 @@ impl Cognito {
                     event_id: None,
                     device_proven: false,
                     new_password: false,
+                    custom: None,
                 },
                 SignInAs::Unknown(_) => {
                     return Ok(self.offer_first_factors(
@@ -173,7 +174,9 @@ impl Cognito {
             .ok_or_else(|| not_a_first_factor(answer))?;
         match chosen {
             ChallengeNameType::Password => self.password_auth(ctx, pool_id, client.id(), responses),
-            ChallengeNameType::PasswordSrp => self.start_srp(ctx, pool_id, client.id(), responses),
+            ChallengeNameType::PasswordSrp => {
+                self.start_srp(ctx, pool_id, client.id(), responses, None)
+            }
             factor => {
                 let sign_in = sign_in.ok_or_else(|| not_a_first_factor(answer))?;
                 self.store.update(pool_id, |pool| match factor {

@@ -31,6 +31,7 @@
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
 mod choice;
+mod custom;
 mod devices;
 mod discovery;
 mod mfa;
@@ -38,6 +39,7 @@ mod new_password;
 mod passkey;
 mod password;
 mod refresh;
+pub(crate) mod sign_in_triggers;
 mod srp;
 mod token_triggers;
 pub(crate) mod tokens;
@@ -208,6 +210,7 @@ impl Cognito {
             &input.client_id,
             input.auth_flow,
             (&params, input.session.as_deref()),
+            input.client_metadata.as_ref(),
         )
         .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
@@ -229,6 +232,7 @@ impl Cognito {
             &input.client_id,
             input.auth_flow,
             (&params, input.session.as_deref()),
+            input.client_metadata.as_ref(),
         )
         .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
@@ -248,6 +252,7 @@ impl Cognito {
             input.challenge_name,
             input.session.as_deref(),
             &responses,
+            input.client_metadata.as_ref(),
         )
         .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
@@ -269,6 +274,7 @@ impl Cognito {
             input.challenge_name,
             input.session.as_deref(),
             &responses,
+            input.client_metadata.as_ref(),
         )
         .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
         .map(Into::into)
@@ -276,6 +282,7 @@ impl Cognito {
 
     /// The first step: the flow decides the first state. `session` is a sign-up's, for
     /// `USER_AUTH` right after it.
+    #[allow(clippy::too_many_arguments)]
     fn initiate(
         &self,
         ctx: &RequestContext,
@@ -284,6 +291,7 @@ impl Cognito {
         client_id: &str,
         flow: AuthFlowType,
         (params, session): (&Params, Option<&str>),
+        client_metadata: Option<&ClientMetadataType>,
     ) -> Result<Outcome, CognitoError> {
         use AuthFlowType as F;
         use ExplicitAuthFlowsType as E;
@@ -295,12 +303,7 @@ impl Cognito {
             F::UserSrpAuth => (E::AllowUserSrpAuth, true),
             F::RefreshTokenAuth | F::RefreshToken => (E::AllowRefreshTokenAuth, true),
             F::UserAuth => (E::AllowUserAuth, true),
-            F::CustomAuth => {
-                return Err(invalid_parameter(format!(
-                    "The {} flow is not supported by this emulator yet.",
-                    flow.as_str()
-                )))
-            }
+            F::CustomAuth => (E::AllowCustomAuth, true),
         };
         if !allowed_api {
             return Err(invalid_parameter("Initiate Auth method not supported."));
@@ -315,6 +318,20 @@ impl Cognito {
                 )))
             }
         })?;
+        if let (false, Some(username)) = (
+            matches!(flow, F::RefreshTokenAuth | F::RefreshToken),
+            param(params, "USERNAME"),
+        ) {
+            self.store.read(pool_id, |pool| {
+                pool.client(client_id)?
+                    .check_secret_hash(username, param(params, "SECRET_HASH"))
+            })?;
+            let password = match flow {
+                F::UserSrpAuth | F::CustomAuth => None,
+                _ => param(params, "PASSWORD"),
+            };
+            self.before_sign_in(ctx, pool_id, client_id, username, password, client_metadata)?;
+        }
         match flow {
             F::RefreshTokenAuth | F::RefreshToken => {
                 let token = required(params, "REFRESH_TOKEN")?;
@@ -330,7 +347,8 @@ impl Cognito {
                     || not_authorized("Invalid Refresh Token"),
                 )
             }
-            F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params),
+            F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params, None),
+            F::CustomAuth => self.custom_auth(ctx, pool_id, client_id, params, client_metadata),
             F::UserAuth => match session {
                 Some(session) => {
                     self.sign_in_after_sign_up(ctx, pool_id, client_id, params, session)
@@ -342,6 +360,7 @@ impl Cognito {
     }
 
     /// A later step: the session's state decides who answers.
+    #[allow(clippy::too_many_arguments)]
     fn respond(
         &self,
         ctx: &RequestContext,
@@ -350,6 +369,7 @@ impl Cognito {
         name: ChallengeNameType,
         session: Option<&str>,
         responses: &Params,
+        client_metadata: Option<&ClientMetadataType>,
     ) -> Result<Outcome, CognitoError> {
         let (session, challenge, expires) = self.store.update(pool_id, |pool| {
             let session = match session {
@@ -412,8 +432,23 @@ impl Cognito {
                         .restore(session.clone(), again.into_challenge(), expires);
                     Err(device_not_found())
                 })?;
-                self.answer_password_verifier(ctx, pool_id, &client, state, responses)
+                self.answer_password_verifier(
+                    ctx,
+                    pool_id,
+                    &client,
+                    state,
+                    responses,
+                    client_metadata,
+                )
             }
+            Challenge::Custom(challenge) => self.answer_custom(
+                ctx,
+                pool_id,
+                &client,
+                *challenge,
+                responses,
+                client_metadata,
+            ),
             Challenge::NewPasswordRequired { sign_in } => self.store.update(pool_id, |pool| {
                 self.answer_new_password(ctx, pool, &client, sign_in, responses)
             }),
@@ -590,6 +625,7 @@ impl Cognito {
             event_id: None,
             device_proven: false,
             new_password: false,
+            custom: None,
         };
         self.open_session(
             ctx,
@@ -653,6 +689,7 @@ fn password_proven(
         event_id: Some(event_id),
         device_proven: false,
         new_password: false,
+        custom: None,
     }
 }
 

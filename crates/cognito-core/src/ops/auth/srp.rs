@@ -15,7 +15,7 @@ use super::{
     SignIn, SignInAs,
 };
 use crate::errors::invalid_parameter;
-use crate::state::sign_in::Methods;
+use crate::state::sign_in::{ChallengeResult, Methods};
 use crate::state::unknown_users::Simulated;
 use crate::store::ClientState;
 use crate::{Cognito, RequestContext};
@@ -65,6 +65,7 @@ impl Cognito {
         pool_id: &str,
         client_id: &str,
         params: &Params,
+        custom: Option<Vec<ChallengeResult>>,
     ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let srp_a = required(params, "SRP_A")?;
@@ -118,6 +119,7 @@ impl Cognito {
                     event_id: None,
                     device_proven: false,
                     new_password: false,
+                    custom,
                 };
                 let challenge = Challenge::PasswordVerifier {
                     sign_in,
@@ -174,6 +176,7 @@ impl Cognito {
         client: &ClientState,
         state: Verifying,
         responses: &Params,
+        client_metadata: Option<&ClientMetadataType>,
     ) -> Result<Outcome, CognitoError> {
         let (sent_block, timestamp, signature) = claim_of(ctx, responses, &state.secret_block)?;
         let user_key = &state.sign_in.user_key;
@@ -206,12 +209,23 @@ impl Cognito {
             .verify_password_claim(&verifier, &claim)
             .is_ok();
         let mut sign_in = state.sign_in;
-        self.store.update(pool_id, |pool| {
+        let custom = sign_in.custom.is_some();
+        let next = self.store.update(pool_id, |pool| {
             let event_id = self.record_password_result(ctx, pool, &sign_in.user_key, ok)?;
             sign_in.methods = Methods::PASSWORD;
             sign_in.event_id = Some(event_id);
-            self.after_password(ctx, pool, client, sign_in)
-        })
+            if custom {
+                // The custom flow's functions decide what follows, without the lock.
+                return Ok(Err(sign_in));
+            }
+            self.after_password(ctx, pool, client, sign_in).map(Ok)
+        })?;
+        match next {
+            Ok(outcome) => Ok(outcome),
+            Err(sign_in) => {
+                self.custom_password_proven(ctx, pool_id, client, sign_in, client_metadata)
+            }
+        }
     }
 
     /// The answer to `DEVICE_SRP_AUTH`: the device's `SRP_A`, answered with the server's
