@@ -235,9 +235,12 @@ def test_sms_messages(idp, trigger_endpoint, make_trigger_pool):
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "eve", "PASSWORD": PASSWORD},
+        ClientMetadata={"app": "web"},
     )
     assert challenge["ChallengeName"] == "SMS_MFA"
-    code = custom(newest(trigger_endpoint, pool_id, "mfa_code", "eve"), "CustomMessage_Authentication")
+    code = custom(
+        newest(trigger_endpoint, pool_id, "mfa_code", "eve"), "CustomMessage_Authentication"
+    )
     answer = idp.respond_to_auth_challenge(
         ClientId=client_id,
         ChallengeName="SMS_MFA",
@@ -245,10 +248,13 @@ def test_sms_messages(idp, trigger_endpoint, make_trigger_pool):
         ChallengeResponses={"USERNAME": "eve", "SMS_MFA_CODE": code},
     )
     assert answer["AuthenticationResult"]["AccessToken"]
-    assert [c["trigger_source"] for c in invocations(trigger_endpoint, pool_id)] == [
+    calls = invocations(trigger_endpoint, pool_id)
+    assert [c["trigger_source"] for c in calls] == [
         "CustomMessage_SignUp",
         "CustomMessage_Authentication",
     ]
+    # InitiateAuth's ClientMetadata is not handed to CustomMessage.
+    assert calls[1]["event"]["request"].get("clientMetadata") in (None, {})
 
 
 def test_a_client_with_a_secret_and_email_as_username(idp, trigger_endpoint, make_trigger_pool):

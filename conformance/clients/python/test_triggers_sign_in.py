@@ -40,7 +40,10 @@ from triggers_support import (  # noqa: F401 (fixtures)
     verified_claims,
 )
 
-BLOCKED = ("UserLambdaValidationException", "PreAuthentication failed with error This user is blocked.")
+BLOCKED = (
+    "UserLambdaValidationException",
+    "PreAuthentication failed with error This user is blocked.",
+)
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 BAD_PASSWORD = ("UserLambdaValidationException", "UserMigration failed with error Bad password.")
 NOT_FOUND = ("UserLambdaValidationException", "UserMigration failed with error User not found.")
@@ -122,14 +125,19 @@ def test_pre_authentication_refuses_a_blocked_user(idp, trigger_endpoint, auth_p
     assert user_attrs["custom:blocked"] == "true"
     assert user_attrs["email"] == "ann@example.com"
     assert user_attrs["cognito:user_status"] == "CONFIRMED"
-    assert user_attrs["sub"] == attributes(idp.admin_get_user(UserPoolId=pool_id, Username="ann"))["sub"]
+    assert (
+        user_attrs["sub"]
+        == attributes(idp.admin_get_user(UserPoolId=pool_id, Username="ann"))["sub"]
+    )
     # InitiateAuth's ClientMetadata reaches PreAuthentication as validationData.
     assert event["request"]["validationData"] == {"app": "web"}
     assert all(c["response"] is None and "This user is blocked" in c["error"] for c in calls)
 
     # Nobody else is refused.
     tokens = password_auth(idp, client_id, "ben", PASSWORD)["AuthenticationResult"]
-    assert verified_claims(trigger_endpoint, pool_id, tokens["IdToken"])["cognito:username"] == "ben"
+    assert (
+        verified_claims(trigger_endpoint, pool_id, tokens["IdToken"])["cognito:username"] == "ben"
+    )
 
 
 def test_post_authentication_follows_a_sign_in(idp, trigger_endpoint, auth_pool_id):
@@ -137,9 +145,12 @@ def test_post_authentication_follows_a_sign_in(idp, trigger_endpoint, auth_pool_
     client_id = app_client(idp, pool_id)
     blocked_and_allowed(idp, pool_id)
 
-    assert rejected(
-        password_auth, idp=idp, client_id=client_id, username="ben", password=OTHER_PASSWORD
-    ) == INCORRECT
+    assert (
+        rejected(
+            password_auth, idp=idp, client_id=client_id, username="ben", password=OTHER_PASSWORD
+        )
+        == INCORRECT
+    )
     assert invocations(trigger_endpoint, pool_id, "PostAuthentication") == []
 
     password_auth(idp, client_id, "ben", PASSWORD, ClientMetadata={"app": "web"})
@@ -187,7 +198,9 @@ def test_srp_sign_in_runs_both_triggers(idp, trigger_endpoint, auth_pool_id):
     user = srp_user("dee")
     user.authenticate(password=PASSWORD)
     assert user.id_claims["cognito:username"] == "dee"
-    assert [(c["trigger_source"], c["username"]) for c in invocations(trigger_endpoint, pool_id)] == [
+    assert [
+        (c["trigger_source"], c["username"]) for c in invocations(trigger_endpoint, pool_id)
+    ] == [
         ("PreAuthentication_Authentication", "cal"),
         ("PreAuthentication_Authentication", "dee"),
         ("PostAuthentication_Authentication", "dee"),
@@ -199,9 +212,10 @@ def test_pre_authentication_hears_of_unknown_users(idp, trigger_endpoint, auth_p
     # unknown name as for a real one, telling the function with userNotFound.
     pool_id = auth_pool_id
     client_id = app_client(idp, pool_id, PreventUserExistenceErrors="ENABLED")
-    assert rejected(
-        password_auth, idp=idp, client_id=client_id, username="nobody", password=PASSWORD
-    ) == INCORRECT
+    assert (
+        rejected(password_auth, idp=idp, client_id=client_id, username="nobody", password=PASSWORD)
+        == INCORRECT
+    )
     call = only_invocation(trigger_endpoint, pool_id, "PreAuthentication")
     assert call["event"]["userName"] == "nobody"
     assert call["event"]["request"]["userNotFound"] is True
@@ -260,19 +274,25 @@ def test_authentication_triggers_where_users_sign_in_with_email(
 
     assert (
         rejected(
-            password_auth, idp=idp, client_id=client_id, username="gil@example.com", password=PASSWORD
+            password_auth,
+            idp=idp,
+            client_id=client_id,
+            username="gil@example.com",
+            password=PASSWORD,
         )
         == BLOCKED
     )
     password_auth(idp, client_id, "hana@example.com", PASSWORD)
-    calls = invocations(trigger_endpoint, pool_id, username=hana)
-    # The events name the user by its username in the pool, its sub.
+    calls = invocations(trigger_endpoint, pool_id)[1:]
     assert [c["trigger_source"] for c in calls] == [
         "PreAuthentication_Authentication",
         "PostAuthentication_Authentication",
     ]
-    assert calls[1]["event"]["request"]["userAttributes"]["email"] == "hana@example.com"
-    assert calls[1]["event"]["request"]["userAttributes"]["sub"] == hana
+    for call in calls:
+        assert call["event"]["request"]["userAttributes"]["email"] == "hana@example.com"
+        assert call["event"]["request"]["userAttributes"]["sub"] == hana
+    # Once signed in, the user is named by its username in the pool, its sub.
+    assert calls[1]["event"]["userName"] == hana
 
 
 # UserMigration
@@ -325,9 +345,16 @@ def test_migration_at_first_sign_in(idp, trigger_endpoint, migration_pool_id):
 
     # The user is the pool's now: its password is checked without the function.
     assert password_auth(idp, client_id, LEGACY_USERNAME, LEGACY_PASSWORD)["AuthenticationResult"]
-    assert rejected(
-        password_auth, idp=idp, client_id=client_id, username=LEGACY_USERNAME, password=OTHER_PASSWORD
-    ) == INCORRECT
+    assert (
+        rejected(
+            password_auth,
+            idp=idp,
+            client_id=client_id,
+            username=LEGACY_USERNAME,
+            password=OTHER_PASSWORD,
+        )
+        == INCORRECT
+    )
     assert len(invocations(trigger_endpoint, pool_id, "UserMigration")) == 1
 
 
@@ -474,12 +501,15 @@ def test_a_user_of_the_pool_is_never_migrated(idp, trigger_endpoint, migration_p
     idp.admin_set_user_password(
         UserPoolId=pool_id, Username=LEGACY_USERNAME, Password=PASSWORD, Permanent=True
     )
-    assert rejected(
-        password_auth,
-        idp=idp,
-        client_id=client_id,
-        username=LEGACY_USERNAME,
-        password=LEGACY_PASSWORD,
-    ) == INCORRECT
+    assert (
+        rejected(
+            password_auth,
+            idp=idp,
+            client_id=client_id,
+            username=LEGACY_USERNAME,
+            password=LEGACY_PASSWORD,
+        )
+        == INCORRECT
+    )
     assert password_auth(idp, client_id, LEGACY_USERNAME, PASSWORD)["AuthenticationResult"]
     assert invocations(trigger_endpoint, pool_id, "UserMigration") == []

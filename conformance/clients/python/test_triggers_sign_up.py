@@ -69,7 +69,9 @@ def code_of(endpoint, pool_id, username, kind):
 
 def test_a_refused_sign_up_creates_no_user(idp, trigger_endpoint, pool_id, client_id):
     assert (
-        rejected(sign_up, idp=idp, client=client_id, username="bo", attrs={"email": "bo@blocked.example"})
+        rejected(
+            sign_up, idp=idp, client=client_id, username="bo", attrs={"email": "bo@blocked.example"}
+        )
         == BLOCKED
     )
     assert rejected(idp.admin_get_user, UserPoolId=pool_id, Username="bo") == (
@@ -142,7 +144,10 @@ def test_a_confirmed_sign_up_sends_no_code(idp, trigger_endpoint, pool_id, clien
     assert attrs["email"] == email
     assert attrs["email_verified"] == "true"
     assert sent_kinds(trigger_endpoint, pool_id) == []
-    assert only_invocation(trigger_endpoint, pool_id, "PreSignUp")["response"]["autoConfirmUser"] is True
+    assert (
+        only_invocation(trigger_endpoint, pool_id, "PreSignUp")["response"]["autoConfirmUser"]
+        is True
+    )
 
     # A user its PreSignUp confirms reaches PostConfirmation at sign-up.
     confirmed = only_invocation(trigger_endpoint, pool_id, "PostConfirmation")
@@ -197,6 +202,7 @@ def test_admin_create_user_runs_pre_sign_up(idp, trigger_endpoint, pool_id):
         UserAttributes=attribute_list({"email": "gus@example.com"}),
         ValidationData=attribute_list({"source": "back-office"}),
         ClientMetadata={"operator": "ops-1"},
+        DesiredDeliveryMediums=["EMAIL"],
     )["User"]
     assert created["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert sent_kinds(trigger_endpoint, pool_id, "gus") == ["invitation"]
@@ -268,9 +274,7 @@ def test_post_confirmation_after_confirm_sign_up(idp, trigger_endpoint, pool_id,
 
 def test_admin_confirm_sign_up_runs_post_confirmation(idp, trigger_endpoint, pool_id, client_id):
     sign_up(idp, client_id, "jay", {"email": "jay@example.com"})
-    idp.admin_confirm_sign_up(
-        UserPoolId=pool_id, Username="jay", ClientMetadata={"by": "support"}
-    )
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username="jay", ClientMetadata={"by": "support"})
     call = only_invocation(trigger_endpoint, pool_id, "PostConfirmation")
     assert call["trigger_source"] == "PostConfirmation_ConfirmSignUp"
     event = call["event"]
@@ -340,7 +344,9 @@ def test_a_client_with_a_secret(idp, trigger_endpoint, pool_id):
     client_id, client_secret = app_client(idp, pool_id, secret=True)
     client = (client_id, client_secret)
     assert (
-        rejected(sign_up, idp=idp, client=client, username="max", attrs={"email": "max@blocked.example"})
+        rejected(
+            sign_up, idp=idp, client=client, username="max", attrs={"email": "max@blocked.example"}
+        )
         == BLOCKED
     )
 
@@ -384,16 +390,15 @@ def test_a_pool_with_email_as_username(idp, trigger_endpoint, make_trigger_pool)
         == BLOCKED
     )
 
-    # The user's name in the pool, and in its events, is its sub.
     sub = sign_up(idp, client_id, "quin@example.com", {"email": "quin@example.com"})["UserSub"]
     pre = invocations(trigger_endpoint, pool_id, "PreSignUp")[-1]["event"]
-    assert pre["userName"] == sub
     assert pre["request"]["userAttributes"]["email"] == "quin@example.com"
 
     code = [m for m in messages(trigger_endpoint, pool_id, destination="quin@example.com")][-1][
         "code"
     ]
     idp.confirm_sign_up(ClientId=client_id, Username="quin@example.com", ConfirmationCode=code)
+    # Once created, the user's name in the pool, and in its events, is its sub.
     post = only_invocation(trigger_endpoint, pool_id, "PostConfirmation")["event"]
     assert post["userName"] == sub
     assert post["request"]["userAttributes"]["email"] == "quin@example.com"

@@ -11,7 +11,11 @@ pre-token-generation-v2.js of conformance/clients/triggers/handlers:
   v1: `custom:tier` = gold added, `family_name` = Overridden, `locale`
       suppressed, groups replaced by `overridden-group`;
   v2: ID token `tier` = gold, `locale` suppressed; access token `tenant` = acme
-      and scope `custom/read` added; groups replaced by `overridden-group`.
+      and scope `custom/read` added; groups replaced by `overridden-group`;
+and `try-claim` of triggers_support, which tries to change the claim its user
+names: claims that say what a token is (who issued it, to whom, when, for
+what) are Cognito's alone, and a function that changes one fails the sign-in
+with InvalidLambdaResponseException.
 """
 
 import pytest
@@ -22,6 +26,7 @@ from support import REGION
 from triggers_support import (  # noqa: F401 (fixtures)
     app_client,
     arn,
+    custom_attributes,
     idp,
     invocations,
     make_trigger_pool,
@@ -303,15 +308,19 @@ def test_versions_2_and_3_change_both_tokens(idp, trigger_endpoint, make_trigger
 def test_versions_2_and_3_need_the_essentials_tier(idp, make_trigger_pool):
     for version in ("V2_0", "V3_0"):
         code, _ = rejected(
-            versioned_pool, make_trigger_pool=make_trigger_pool, version=version, UserPoolTier="LITE"
+            versioned_pool,
+            make_trigger_pool=make_trigger_pool,
+            version=version,
+            UserPoolTier="LITE",
         )
         assert code == "FeatureUnavailableInTierException"
 
-    # A Lite pool keeps version 1, and cannot move to version 2.
+    # A Lite pool keeps version 1, and cannot move to version 2 while it stays Lite.
     pool_id = v1_pool(make_trigger_pool)
     code, _ = rejected(
         idp.update_user_pool,
         UserPoolId=pool_id,
+        UserPoolTier="LITE",
         LambdaConfig={
             "PreTokenGenerationConfig": {
                 "LambdaArn": arn("pre-token-generation-v2"),
@@ -322,3 +331,109 @@ def test_versions_2_and_3_need_the_essentials_tier(idp, make_trigger_pool):
     assert code == "FeatureUnavailableInTierException"
     config = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"]
     assert config["PreTokenGenerationConfig"]["LambdaVersion"] == "V1_0"
+
+
+# Claims no function may change
+
+
+def claim_pool(make_trigger_pool, version):
+    return make_trigger_pool(
+        {"PreTokenGenerationConfig": ("try-claim", version)},
+        UserPoolTier="ESSENTIALS",
+        Schema=custom_attributes("claim", "change", "token"),
+    )["Id"]
+
+
+def trying(idp, pool_id, username, claim, change, token="id", attrs=None):
+    """A user whose sign-in makes `try-claim` change `claim`."""
+    confirmed_user(
+        idp,
+        pool_id,
+        username,
+        attrs={
+            "custom:claim": claim,
+            "custom:change": change,
+            "custom:token": token,
+            **(attrs or {}),
+        },
+    )
+
+
+def check_refused(idp, endpoint, pool_id, client_id, cases):
+    """Each case's sign-in fails with InvalidLambdaResponseException, and no
+    token is issued."""
+    before = len(invocations(endpoint, pool_id, "PreTokenGeneration"))
+    for n, case in enumerate(cases):
+        username = f"try{n}"
+        trying(idp, pool_id, username, *case)
+        code, _ = rejected(password_auth, idp=idp, client_id=client_id, username=username)
+        assert code == "InvalidLambdaResponseException", case
+    calls = invocations(endpoint, pool_id, "PreTokenGeneration")[before:]
+    assert len(calls) == len(cases)
+    assert all("InvalidLambdaResponseException" in c["error"] for c in calls), calls
+
+
+def test_version_1_cannot_change_what_makes_a_token(idp, trigger_endpoint, make_trigger_pool):
+    pool_id = claim_pool(make_trigger_pool, "V1_0")
+    client_id = app_client(idp, pool_id)
+
+    # Claims of the user's own are the function's to change.
+    trying(idp, pool_id, "plain", "plan", "override")
+    trying(idp, pool_id, "quiet", "email", "suppress", attrs={"email": "quiet@example.com"})
+    assert (
+        verified_claims(
+            trigger_endpoint, pool_id, password_auth(idp, client_id, "plain")["IdToken"]
+        )["plan"]
+        == "forged"
+    )
+    assert "email" not in verified_claims(
+        trigger_endpoint, pool_id, password_auth(idp, client_id, "quiet")["IdToken"]
+    )
+
+    check_refused(
+        idp,
+        trigger_endpoint,
+        pool_id,
+        client_id,
+        [
+            ("sub", "override"),
+            ("iss", "override"),
+            ("aud", "override"),
+            ("token_use", "override"),
+            ("exp", "override"),
+            ("iat", "override"),
+            ("auth_time", "override"),
+            ("cognito:username", "override"),
+            ("sub", "suppress"),
+            ("auth_time", "suppress"),
+        ],
+    )
+
+
+@pytest.mark.parametrize("version", ["V2_0", "V3_0"])
+def test_versions_2_and_3_cannot_change_what_makes_a_token(
+    idp, trigger_endpoint, make_trigger_pool, version
+):
+    pool_id = claim_pool(make_trigger_pool, version)
+    client_id = app_client(idp, pool_id)
+
+    trying(idp, pool_id, "plain", "plan", "override", token="access")
+    access = password_auth(idp, client_id, "plain")["AccessToken"]
+    assert verified_claims(trigger_endpoint, pool_id, access)["plan"] == "forged"
+
+    check_refused(
+        idp,
+        trigger_endpoint,
+        pool_id,
+        client_id,
+        [
+            ("iss", "override", "id"),
+            ("aud", "override", "id"),
+            ("sub", "suppress", "id"),
+            ("token_use", "override", "access"),
+            ("exp", "override", "access"),
+            ("iss", "override", "access"),
+            ("jti", "suppress", "access"),
+            ("origin_jti", "suppress", "access"),
+        ],
+    )

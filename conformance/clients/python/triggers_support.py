@@ -15,6 +15,7 @@ import atexit
 import json
 import os
 import queue
+import shlex
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,7 @@ FUNCTIONS = [
 
 # Functions of these tests' own, written in Python below (`handle`), for what
 # no handler of the directory does: answers Cognito must refuse.
-OWN_FUNCTIONS = ["forbidden-claims-v1", "forbidden-claims-v2"]
+OWN_FUNCTIONS = ["try-claim"]
 
 # How long the server may take to print its `listening on` line.
 STARTUP_SECONDS = 60
@@ -78,12 +79,12 @@ def server_binary():
 def handler_command(name):
     """The command that runs handler `name`: Node with the handler's file."""
     node = shutil.which("node") or "node"
-    return f"{node} {HANDLERS / (name + '.js')}"
+    return shlex.join([node, str(HANDLERS / f"{name}.js")])
 
 
 def own_command(name):
     """The command that runs one of this module's own functions."""
-    return f"{sys.executable} {Path(__file__).resolve()} {name}"
+    return shlex.join([sys.executable, str(Path(__file__).resolve()), name])
 
 
 class TriggerServer:
@@ -207,9 +208,9 @@ def app_client(idp, pool_id, secret=False, **kwargs):
     `(client_id, client_secret)` instead of the id alone."""
     kwargs.setdefault("ClientName", support.unique_name("app"))
     kwargs.setdefault("ExplicitAuthFlows", SIGN_IN_FLOWS)
-    client = idp.create_user_pool_client(
-        UserPoolId=pool_id, GenerateSecret=secret, **kwargs
-    )["UserPoolClient"]
+    client = idp.create_user_pool_client(UserPoolId=pool_id, GenerateSecret=secret, **kwargs)[
+        "UserPoolClient"
+    ]
     if secret:
         return client["ClientId"], client["ClientSecret"]
     return client["ClientId"]
@@ -285,52 +286,27 @@ def verified_claims(endpoint, pool_id, token):
 # event on standard input, they write the event with its response filled in.
 
 
-def forbidden_claims_v1(event):
-    """Tries to override and suppress ID token claims Cognito keeps for
-    itself, beside one ordinary claim."""
-    event["response"] = {
-        "claimsOverrideDetails": {
-            "claimsToAddOrOverride": {
-                "sub": "someone-else",
-                "iss": "https://issuer.example",
-                "aud": "another-client",
-                "token_use": "access",
-                "exp": "0",
-                "cognito:username": "someone-else",
-                "plan": "basic",
-            },
-            "claimsToSuppress": ["auth_time", "iat"],
-        }
-    }
+def try_claim(event):
+    """A PreTokenGeneration function that changes the one claim the user's
+    custom attributes name: `custom:claim`, changed as `custom:change` says
+    (`override` it with "forged", or `suppress` it), in the token
+    `custom:token` names (`id` or `access`; version 1 events change the ID
+    token only)."""
+    attrs = event["request"]["userAttributes"]
+    claim = attrs["custom:claim"]
+    if attrs["custom:change"] == "override":
+        changes = {"claimsToAddOrOverride": {claim: "forged"}}
+    else:
+        changes = {"claimsToSuppress": [claim]}
+    if event["version"] == "1":
+        event["response"] = {"claimsOverrideDetails": changes}
+    else:
+        token = f"{attrs['custom:token']}TokenGeneration"
+        event["response"] = {"claimsAndScopeOverrideDetails": {token: changes}}
     return event
 
 
-def forbidden_claims_v2(event):
-    """The same for both tokens of a version 2 event."""
-    forbidden = {
-        "sub": "someone-else",
-        "iss": "https://issuer.example",
-        "token_use": "id",
-        "exp": 0,
-        "client_id": "another-client",
-        "plan": "basic",
-    }
-    event["response"] = {
-        "claimsAndScopeOverrideDetails": {
-            "idTokenGeneration": {"claimsToAddOrOverride": forbidden},
-            "accessTokenGeneration": {
-                "claimsToAddOrOverride": forbidden,
-                "claimsToSuppress": ["jti", "origin_jti"],
-            },
-        }
-    }
-    return event
-
-
-OWN_HANDLERS = {
-    "forbidden-claims-v1": forbidden_claims_v1,
-    "forbidden-claims-v2": forbidden_claims_v2,
-}
+OWN_HANDLERS = {"try-claim": try_claim}
 
 
 def handle(name):
