@@ -286,7 +286,10 @@ mod tests {
             authorization(&added).contains("SignedHeaders=host;x-amz-date;x-amz-security-token,")
         );
         let debug = format!("{credentials:?}");
-        assert!(!debug.contains("hush-hush") && !debug.contains("token"), "{debug}");
+        assert!(
+            !debug.contains("hush-hush") && !debug.contains("token"),
+            "{debug}"
+        );
     }
 
     #[test]

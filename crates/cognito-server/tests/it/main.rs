@@ -13,6 +13,7 @@
 
 mod api;
 mod browser;
+mod functions;
 mod lifecycle;
 mod self_service;
 mod sign_in;
