@@ -1881,6 +1881,7 @@ mod mfa {
 mod choice;
 mod devices;
 mod passkeys;
+mod triggers;
 
 #[test]
 fn users_and_administrators_give_feedback_on_auth_events() {
