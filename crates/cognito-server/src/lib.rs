@@ -1,7 +1,8 @@
 //! The Cognito user pools emulator as a program: its command-line [`Options`] and the
 //! configuration file ([`config`]), the real clock and randomness, the log ([`log`]),
-//! what runs trigger functions ([`functions`]), and [`run`], which serves the API on a
-//! bound listener.
+//! what runs trigger functions ([`functions`]), email delivery over SMTP ([`mail`]), the
+//! KMS that encrypts custom senders' codes ([`kms`]), and [`run`], which serves the API
+//! on a bound listener.
 //!
 //! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
 //! address and calls [`serve`]; tests call [`run`] on `127.0.0.1:0`, which loads the
@@ -14,7 +15,9 @@
 mod clock;
 pub mod config;
 pub mod functions;
+pub mod kms;
 pub mod log;
+pub mod mail;
 mod random;
 
 use std::future::Future;
@@ -80,29 +83,39 @@ pub struct Options {
     pub lambda_endpoint: Option<url::Url>,
     /// Runs function NAME (a function name or ARN) as a local command, e.g.
     /// `pre-sign-up=node handlers/pre-sign-up.js`: the event on its stdin, the result on
-    /// its stdout. Repeatable; in the environment, one per line.
+    /// its stdout. Repeatable (the environment variable names one function; name more in
+    /// the `--config` file).
     #[arg(
         long = "lambda-command",
         env = "COGNITO_LAMBDA_COMMAND",
         value_name = "NAME=COMMAND LINE",
-        value_delimiter = '\n',
         value_parser = config::parse_command_flag
     )]
     pub lambda_commands: Vec<CommandFlag>,
     /// Runs function NAME (a function name or ARN) by POSTing the event to an HTTP URL,
-    /// e.g. `custom-message=http://127.0.0.1:9000/custom-message`. Repeatable; in the
-    /// environment, one per line.
+    /// e.g. `custom-message=http://127.0.0.1:9000/custom-message`. Repeatable (the
+    /// environment variable names one function).
     #[arg(
         long = "lambda-url",
         env = "COGNITO_LAMBDA_URL",
         value_name = "NAME=URL",
-        value_delimiter = '\n',
         value_parser = config::parse_url_flag
     )]
     pub lambda_urls: Vec<UrlFlag>,
     /// How long a trigger function may run, in milliseconds (Cognito waits 5000).
     #[arg(long, env = "COGNITO_LAMBDA_TIMEOUT_MS", value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub lambda_timeout_ms: Option<u64>,
+    /// The mail server that delivers emails besides keeping them for the test API, e.g.
+    /// `smtp://127.0.0.1:1025`; `?tls=starttls` or `?tls=required` for STARTTLS,
+    /// `smtps://` for TLS throughout, `smtp://user:pass@host` for credentials (see
+    /// docs/delivery.md).
+    #[arg(long, env = "COGNITO_SMTP_URL", value_name = "URL", value_parser = mail::parse_smtp_url)]
+    pub smtp_url: Option<mail::SmtpUrl>,
+    /// The KMS (e.g. moto's server or LocalStack, `http://localhost:4566`) whose data keys
+    /// encrypt the codes custom sender triggers receive, as Cognito encrypts them with
+    /// the pool's `KMSKeyID`; without it, functions receive the codes in plain text.
+    #[arg(long, env = "COGNITO_KMS_ENDPOINT", value_name = "URL", value_parser = config::parse_http_url)]
+    pub kms_endpoint: Option<url::Url>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -159,12 +172,24 @@ pub async fn serve(
     let links = cognito_http::links(&base_url(&listener)?, options.issuer_base.as_deref());
     let functions =
         functions::Functions::new(config.lambda, functions::Functions::credentials_from_env());
-    let cognito = Arc::new(
-        Cognito::in_memory(Box::new(OsSeededRandom))
-            .with_links(links)
-            .with_outbox_limit(options.outbox_limit)
-            .with_lambda(Arc::new(functions)),
-    );
+    let mut cognito = Cognito::in_memory(Box::new(OsSeededRandom))
+        .with_links(links)
+        .with_outbox_limit(options.outbox_limit)
+        .with_lambda(Arc::new(functions));
+    if let Some(endpoint) = &config.kms_endpoint {
+        cognito = cognito.with_code_encryption(Arc::new(kms::KmsCodeEncryption::new(
+            endpoint.clone(),
+            functions::Functions::credentials_from_env(),
+            &options.region,
+        )));
+    }
+    let cognito = Arc::new(cognito);
+    if let Some(server) = &config.smtp {
+        cognito
+            .outbox()
+            .set_mailer(Arc::new(mail::SmtpMailer::start(server)?));
+        tracing::info!(server = %server, "emails are delivered over SMTP");
+    }
     let sources = Sources {
         clock: Arc::new(SystemClock),
         random: Arc::new(OsSeededRandom),
@@ -218,13 +243,15 @@ mod tests {
                 lambda_commands: vec![],
                 lambda_urls: vec![],
                 lambda_timeout_ms: None,
+                smtp_url: None,
+                kms_endpoint: None,
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 13] = [
+        let cases: [(&[&str], Option<Options>); 17] = [
             (
                 &[
                     "--host",
@@ -312,6 +339,22 @@ mod tests {
             (&["--region", "EU WEST"], None),
             (&["--account-id", "12345"], None),
             (&["--port", "70000"], None),
+            (
+                &[
+                    "--smtp-url",
+                    "smtp://127.0.0.1:1025",
+                    "--kms-endpoint",
+                    "http://127.0.0.1:5000",
+                ],
+                Some(Options {
+                    smtp_url: Some(mail::parse_smtp_url("smtp://127.0.0.1:1025").unwrap()),
+                    kms_endpoint: Some("http://127.0.0.1:5000".parse().unwrap()),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (&["--smtp-url", "http://127.0.0.1:1025"], None),
+            (&["--smtp-url", "smtp://127.0.0.1?tls=maybe"], None),
+            (&["--kms-endpoint", "localhost:4566"], None),
             (&["--bogus"], None),
         ];
         for (args, expected) in cases {
