@@ -15,6 +15,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::functions::{Command, Function, LambdaSettings, Runner};
+use crate::mail::{parse_smtp_url, SmtpUrl};
 use crate::Options;
 
 /// What the server runs with, besides the plain options of [`Options`].
@@ -22,8 +23,13 @@ use crate::Options;
 pub struct Config {
     /// What runs trigger functions.
     pub lambda: LambdaSettings,
-    // Settings of other tables of the file (`[smtp]`, `[kms]`) join here, each made from
-    // its table and then overridden by its flags in `Config::load`.
+    /// The mail server that delivers emails (`[smtp] url`, `--smtp-url`), if any.
+    pub smtp: Option<SmtpUrl>,
+    /// The KMS that encrypts the codes custom sender triggers receive (`[kms] endpoint`,
+    /// `--kms-endpoint`), if any.
+    pub kms_endpoint: Option<Url>,
+    // Settings of other tables of the file join here, each made from its table and then
+    // overridden by its flags in `Config::load`.
 }
 
 /// Why the configuration cannot be used.
@@ -63,6 +69,12 @@ impl Config {
 
     /// Sets what the flags set, over what the file said.
     fn apply_flags(&mut self, options: &Options) {
+        if let Some(smtp) = &options.smtp_url {
+            self.smtp = Some(smtp.clone());
+        }
+        if let Some(endpoint) = &options.kms_endpoint {
+            self.kms_endpoint = Some(endpoint.clone());
+        }
         let lambda = &mut self.lambda;
         if let Some(endpoint) = &options.lambda_endpoint {
             lambda.endpoint = Some(endpoint.clone());
@@ -182,7 +194,25 @@ struct File {
     lambda: LambdaTable,
     #[serde(default)]
     functions: BTreeMap<String, FunctionTable>,
-    // Other tables (`[smtp]`, `[kms]`) go here, each a struct of its own.
+    #[serde(default)]
+    smtp: SmtpTable,
+    #[serde(default)]
+    kms: KmsTable,
+    // Other tables go here, each a struct of its own.
+}
+
+/// `[smtp]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpTable {
+    url: Option<String>,
+}
+
+/// `[kms]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KmsTable {
+    endpoint: Option<String>,
 }
 
 /// `[lambda]`.
@@ -244,12 +274,28 @@ impl File {
                 Ok((name, function))
             })
             .collect::<Result<_, String>>()?;
+        let smtp = self
+            .smtp
+            .url
+            .as_deref()
+            .map(parse_smtp_url)
+            .transpose()
+            .map_err(|e| format!("[smtp] url: {e}"))?;
+        let kms_endpoint = self
+            .kms
+            .endpoint
+            .as_deref()
+            .map(parse_http_url)
+            .transpose()
+            .map_err(|e| format!("[kms] endpoint: {e}"))?;
         Ok(Config {
             lambda: LambdaSettings {
                 endpoint,
                 timeout,
                 functions,
             },
+            smtp,
+            kms_endpoint,
         })
     }
 }
@@ -454,6 +500,39 @@ mod tests {
             let error = parse(text).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn reads_the_mail_server_and_the_kms() {
+        let config = parse(
+            "[smtp]\nurl = \"smtp://127.0.0.1:1025\"\n[kms]\nendpoint = \"http://127.0.0.1:5000\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.smtp,
+            Some(parse_smtp_url("smtp://127.0.0.1:1025").unwrap())
+        );
+        assert_eq!(config.kms_endpoint, Some(url("http://127.0.0.1:5000")));
+        for (text, expected) in [
+            (
+                "[smtp]\nurl = \"http://a\"",
+                "[smtp] url: \"http://a\" is not an smtp://",
+            ),
+            ("[smtp]\nhost = \"a\"", "unknown field `host`"),
+            ("[kms]\nendpoint = \"a:1\"", "[kms] endpoint:"),
+        ] {
+            let error = parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+        let flagged = Config::load(&options(&[
+            "--smtp-url",
+            "smtps://mail.example",
+            "--kms-endpoint",
+            "http://localhost:4566",
+        ]))
+        .unwrap();
+        assert_eq!(flagged.smtp.map(|s| s.port), Some(465));
+        assert_eq!(flagged.kms_endpoint, Some(url("http://localhost:4566")));
     }
 
     fn options(args: &[&str]) -> Options {

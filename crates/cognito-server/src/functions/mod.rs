@@ -294,7 +294,7 @@ fn local_credentials(arn: &FunctionArn<'_>) -> Credentials {
 }
 
 /// `secs` after the epoch as SigV4's `YYYYMMDD'T'HHMMSS'Z'`.
-fn amz_date(secs: i64) -> String {
+pub(crate) fn amz_date(secs: i64) -> String {
     let (year, month, day) = crate::log::civil_date(secs.div_euclid(86_400));
     let time = secs.rem_euclid(86_400);
     format!(
