@@ -564,3 +564,153 @@ fn custom_sign_ins_fail_as_the_functions_decide_and_need_the_flow_enabled() {
     let e = start_custom(&g, "eve").unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidParameterException);
 }
+
+#[test]
+fn functions_may_call_the_service_back_while_they_run() {
+    // Many real functions look users up (`ListUsers`) or change them: no lock is held
+    // while they run, or this would never return.
+    let functions = Arc::new(Functions::default());
+    let svc = Arc::new(service().with_lambda(functions.clone()));
+    let pool = create_pool_with(
+        &svc,
+        LambdaConfigType {
+            pre_sign_up: Some(arn("pre")),
+            ..Default::default()
+        },
+    );
+    let client = svc
+        .create_user_pool_client(
+            &ctx(),
+            CreateUserPoolClientRequest {
+                user_pool_id: pool.clone(),
+                client_name: "app".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let weak = Arc::downgrade(&svc);
+    functions.set("pre", move |event| {
+        let svc = weak.upgrade().unwrap();
+        let found = svc
+            .list_users(
+                &ctx(),
+                ListUsersRequest {
+                    user_pool_id: event["userPoolId"].as_str().unwrap().into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        Ok(json!({"autoConfirmUser": found.users.unwrap_or_default().is_empty()}))
+    });
+    let first = svc
+        .sign_up(
+            &ctx(),
+            SignUpRequest {
+                client_id: client.clone(),
+                username: "first".into(),
+                password: Some(PASSWORD.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(first.user_confirmed);
+    let second = svc
+        .sign_up(
+            &ctx(),
+            SignUpRequest {
+                client_id: client,
+                username: "second".into(),
+                password: Some(PASSWORD.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(!second.user_confirmed);
+}
+
+fn create_pool_with(svc: &Cognito, config: LambdaConfigType) -> String {
+    svc.create_user_pool(
+        &ctx(),
+        CreateUserPoolRequest {
+            pool_name: "p".into(),
+            lambda_config: Some(config),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .user_pool
+    .unwrap()
+    .id
+    .unwrap()
+}
+
+#[test]
+fn custom_senders_get_the_code_instead_of_the_service() {
+    let functions = Arc::new(Functions::default());
+    let svc = service().with_lambda(functions.clone());
+    let pool = create_pool_with(
+        &svc,
+        LambdaConfigType {
+            custom_email_sender: Some(CustomEmailLambdaVersionConfigType {
+                lambda_arn: arn("email"),
+                lambda_version: CustomEmailSenderLambdaVersionType::V10,
+            }),
+            kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
+            ..Default::default()
+        },
+    );
+    functions.set("email", |_| Ok(Value::Null));
+    svc.admin_create_user(
+        &ctx(),
+        AdminCreateUserRequest {
+            user_pool_id: pool.clone(),
+            username: "fay".into(),
+            temporary_password: Some(PASSWORD.into()),
+            user_attributes: Some(vec![AttributeType {
+                name: "email".into(),
+                value: Some("fay@example.com".into()),
+            }]),
+            desired_delivery_mediums: Some(vec![DeliveryMediumType::Email]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let sent = svc
+        .invocations()
+        .list(|i| i.trigger == Trigger::CustomEmailSender);
+    let event = &sent[0].event;
+    assert_eq!(event["triggerSource"], "CustomEmailSender_AdminCreateUser");
+    assert_eq!(event["request"]["type"], "customEmailSenderRequestV1");
+    // Without a KMS the code goes as it is.
+    assert_eq!(event["request"]["code"], PASSWORD);
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "fay@example.com"
+    );
+    assert!(event.get("response").is_none());
+    let kept = svc.outbox().sent(|m| m.pool_id == pool);
+    assert_eq!(kept[0].delivery.as_str(), "custom_sender");
+
+    // A pool with a custom sender needs its KMS key.
+    let e = svc
+        .create_user_pool(
+            &ctx(),
+            CreateUserPoolRequest {
+                pool_name: "p".into(),
+                lambda_config: Some(LambdaConfigType {
+                    custom_sms_sender: Some(CustomSMSLambdaVersionConfigType {
+                        lambda_arn: arn("sms"),
+                        lambda_version: CustomSMSSenderLambdaVersionType::V10,
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidParameterException);
+}
