@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn a_session_token_is_sent_and_signed() {
         let mut credentials = example_credentials("hush-hush");
-        credentials.session_token = Some("token".into());
+        credentials.session_token = Some("session-xyz".into());
         let added = sign(
             &Request {
                 method: "POST",
@@ -281,13 +281,13 @@ mod tests {
             },
             &credentials,
         );
-        assert_eq!(added[1], ("X-Amz-Security-Token", "token".to_owned()));
+        assert_eq!(added[1], ("X-Amz-Security-Token", "session-xyz".to_owned()));
         assert!(
             authorization(&added).contains("SignedHeaders=host;x-amz-date;x-amz-security-token,")
         );
         let debug = format!("{credentials:?}");
         assert!(
-            !debug.contains("hush-hush") && !debug.contains("token"),
+            !debug.contains("hush-hush") && !debug.contains("session-xyz"),
             "{debug}"
         );
     }
