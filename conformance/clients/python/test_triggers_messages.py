@@ -22,15 +22,18 @@ from accounts import (
     secret_hash,
 )
 from support import ACCOUNT_ID, REGION
-from triggers_support import (  # noqa: F401 (fixtures)
+
+pytest.register_assert_rewrite("triggers_support")
+
+from triggers_support import (
     app_client,
-    idp,
     invocations,
-    make_trigger_pool,
     only_invocation,
     sign_up,
-    trigger_endpoint,
 )
+
+# The trigger server and its fixtures (idp, trigger_endpoint, make_trigger_pool).
+pytest_plugins = ["triggers_support"]
 
 SMS_CONFIGURATION = {
     "SnsCallerArn": f"arn:aws:iam::{ACCOUNT_ID}:role/cognito-sms",

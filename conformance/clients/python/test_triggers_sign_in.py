@@ -24,21 +24,24 @@ from accounts import (
     secret_hash,
 )
 from support import REGION, error_of
-from triggers_support import (  # noqa: F401 (fixtures)
+
+pytest.register_assert_rewrite("triggers_support")
+
+from triggers_support import (
     LEGACY_EMAIL,
     LEGACY_PASSWORD,
     LEGACY_USERNAME,
     app_client,
     custom_attributes,
-    idp,
     invocations,
-    make_trigger_pool,
     only_invocation,
     rejected,
     sources,
-    trigger_endpoint,
     verified_claims,
 )
+
+# The trigger server and its fixtures (idp, trigger_endpoint, make_trigger_pool).
+pytest_plugins = ["triggers_support"]
 
 BLOCKED = (
     "UserLambdaValidationException",

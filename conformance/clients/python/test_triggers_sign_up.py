@@ -13,20 +13,23 @@ record of invocations.
 import pytest
 
 from accounts import NEW_PASSWORD, PASSWORD, attribute_list, attributes, messages, secret_hash
-from triggers_support import (  # noqa: F401 (fixtures)
+
+pytest.register_assert_rewrite("triggers_support")
+
+from triggers_support import (
     AUTO_EMAIL_DOMAIN,
     BLOCKED_MESSAGE,
     app_client,
     custom_attributes,
-    idp,
     invocations,
-    make_trigger_pool,
     only_invocation,
     rejected,
     sign_up,
     sources,
-    trigger_endpoint,
 )
+
+# The trigger server and its fixtures (idp, trigger_endpoint, make_trigger_pool).
+pytest_plugins = ["triggers_support"]
 
 BLOCKED = ("UserLambdaValidationException", f"PreSignUp failed with error {BLOCKED_MESSAGE}.")
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
@@ -154,7 +157,7 @@ def test_a_confirmed_sign_up_sends_no_code(idp, trigger_endpoint, pool_id, clien
     assert confirmed["trigger_source"] == "PostConfirmation_ConfirmSignUp"
     assert confirmed["event"]["request"]["userAttributes"]["cognito:user_status"] == "CONFIRMED"
 
-    # And signs in at once, by username or by its verified email address.
+    # And signs in at once.
     answer = idp.initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",

@@ -23,18 +23,21 @@ from pycognito import Cognito
 
 from accounts import NEW_PASSWORD, PASSWORD, attribute_list, attributes, confirmed_user, secret_hash
 from support import REGION
-from triggers_support import (  # noqa: F401 (fixtures)
+
+pytest.register_assert_rewrite("triggers_support")
+
+from triggers_support import (
     app_client,
     arn,
     custom_attributes,
-    idp,
     invocations,
-    make_trigger_pool,
     only_invocation,
     rejected,
-    trigger_endpoint,
     verified_claims,
 )
+
+# The trigger server and its fixtures (idp, trigger_endpoint, make_trigger_pool).
+pytest_plugins = ["triggers_support"]
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 USER_ATTRIBUTES = {

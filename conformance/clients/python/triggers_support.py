@@ -8,7 +8,8 @@ against the pool's JWKS.
 The suite's shared server (COGNITO_ENDPOINT) runs no functions, so these tests
 start `COGNITO_SERVER_BIN` (by default the debug build under target/) once per
 test session with one `--lambda-command` per function, and stop it when the
-session ends. Pools keep the tests apart.
+session ends. Pools keep the tests apart. Test modules take the fixtures with
+`pytest_plugins = ["triggers_support"]`.
 """
 
 import atexit
@@ -142,23 +143,16 @@ class TriggerServer:
         self.process.wait()
 
 
-_server = None
-
-
-def trigger_server():
-    """The session's TriggerServer, started on first use."""
-    global _server
-    if _server is None:
-        _server = TriggerServer()
-    return _server
-
-
-# Fixtures the trigger test modules import. Each module gets the one server.
+# Fixtures, which the trigger test modules take through
+# `pytest_plugins = ["triggers_support"]`: one server for the whole session.
 
 
 @pytest.fixture(scope="session")
 def trigger_endpoint():
-    return trigger_server().url
+    """The address of the session's TriggerServer."""
+    server = TriggerServer()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
