@@ -104,8 +104,11 @@ class TriggerServer:
             args += ["--lambda-command", f"{name}={handler_command(name)}"]
         for name in OWN_FUNCTIONS:
             args += ["--lambda-command", f"{name}={own_command(name)}"]
+        # Only the flags configure it: no COGNITO_* setting of the environment.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COGNITO_")}
         self.process = subprocess.Popen(
             args,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
