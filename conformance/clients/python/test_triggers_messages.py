@@ -197,6 +197,7 @@ def test_attribute_update_and_verification(idp, trigger_endpoint, pool_id, clien
         UserPoolId=pool_id,
         Username="dan",
         UserAttributes=attribute_list({"email": "dan.again@example.com"}),
+        ClientMetadata={"by": "support"},
     )
     custom(
         newest(trigger_endpoint, pool_id, "verification_code", destination="dan.again@example.com"),
@@ -209,6 +210,8 @@ def test_attribute_update_and_verification(idp, trigger_endpoint, pool_id, clien
         "CustomMessage_UpdateUserAttribute",
     ]
     assert calls[0]["event"]["callerContext"]["clientId"] == client_id
+    assert calls[2]["event"]["callerContext"]["clientId"] == "CLIENT_ID_NOT_APPLICABLE"
+    assert calls[2]["event"]["request"]["clientMetadata"] == {"by": "support"}
 
 
 def test_sms_messages(idp, trigger_endpoint, make_trigger_pool):
