@@ -173,16 +173,13 @@ pub fn split_command_line(line: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// An `http://` URL with a host.
+/// An `http://` or `https://` URL with a host.
 pub fn parse_http_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     match url.scheme() {
-        "http" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
-        "http" => Err(format!("{s:?} names no host")),
-        "https" => Err(format!(
-            "{s:?}: only http:// URLs are supported (functions run on the local network)"
-        )),
-        _ => Err(format!("{s:?} is not an http:// URL")),
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        "http" | "https" => Err(format!("{s:?} names no host")),
+        _ => Err(format!("{s:?} is not an http:// or https:// URL")),
     }
 }
 
@@ -403,6 +400,9 @@ mod tests {
 
             [functions.other]
             endpoint = "http://localhost:4566"
+
+            [functions.deployed]
+            url = "https://fn.lambda-url.us-east-1.on.aws/"
             "#,
         )
         .unwrap();
@@ -446,6 +446,13 @@ mod tests {
                         timeout: None,
                     },
                 ),
+                (
+                    "deployed",
+                    Function {
+                        runner: Runner::Url(url("https://fn.lambda-url.us-east-1.on.aws/")),
+                        timeout: None,
+                    },
+                ),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
@@ -474,8 +481,8 @@ mod tests {
         let cases = [
             ("[lamda]\nendpoint = \"http://a\"", "unknown field `lamda`"),
             ("[lambda]\nendpont = \"http://a\"", "unknown field `endpont`"),
-            ("[lambda]\nendpoint = \"localhost:3002\"", "[lambda] endpoint: \"localhost:3002\" is not an http:// URL"),
-            ("[lambda]\nendpoint = \"https://lambda.example\"", "only http:// URLs are supported"),
+            ("[lambda]\nendpoint = \"localhost:3002\"", "[lambda] endpoint: \"localhost:3002\" is not an http:// or https:// URL"),
+            ("[lambda]\nendpoint = \"http:/\"", "is not a URL: empty host"),
             ("[lambda]\ntimeout_ms = 0", "[lambda] timeout_ms: must be at least 1"),
             ("[lambda]\ntimeout_ms = -1", "timeout_ms"),
             ("[functions.f]\n", "[functions.f] needs one of `command`, `url` or `endpoint`"),
@@ -490,7 +497,7 @@ mod tests {
             ("[functions.f]\ncommand = []", "[functions.f] command: the command is empty"),
             ("[functions.f]\ncommand = \"node 'x\"", "a quote is not closed"),
             ("[functions.f]\ncommand = 3", "a list of strings (the program and its arguments) or a command line"),
-            ("[functions.f]\nurl = \"ftp://a\"", "[functions.f] url: \"ftp://a\" is not an http:// URL"),
+            ("[functions.f]\nurl = \"ftp://a\"", "[functions.f] url: \"ftp://a\" is not an http:// or https:// URL"),
             ("[functions.f]\nendpoint = \"http://a\"\ntimeout_ms = 0", "[functions.f] timeout_ms: must be at least 1"),
             ("[functions.f]\nurl = \"http://a\"\nshell = true", "unknown field `shell`"),
             ("lambda = 3", "invalid type"),
@@ -624,7 +631,7 @@ mod tests {
         for bad in ["node x.js", "=node", "f=", "f=node 'x"] {
             assert!(parse_command_flag(bad).is_err(), "{bad}");
         }
-        for bad in ["f", "f=127.0.0.1:9000", "f=https://x"] {
+        for bad in ["f", "f=127.0.0.1:9000", "f=ftp://x"] {
             assert!(parse_url_flag(bad).is_err(), "{bad}");
         }
     }

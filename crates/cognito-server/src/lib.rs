@@ -334,7 +334,7 @@ mod tests {
             ),
             (&["--lambda-endpoint", "localhost:4566"], None),
             (&["--lambda-command", "node handler.js"], None),
-            (&["--lambda-url", "f=https://example.com"], None),
+            (&["--lambda-url", "f=file:///srv/f"], None),
             (&["--lambda-timeout-ms", "0"], None),
             (&["--region", "EU WEST"], None),
             (&["--account-id", "12345"], None),

@@ -96,7 +96,7 @@ fn invocation_url(endpoint: &Url, arn: &FunctionArn<'_>) -> Result<Url, LambdaEr
     url.set_fragment(None);
     if url.cannot_be_a_base() || url.host_str().is_none() {
         return Err(LambdaError::Unreachable(format!(
-            "the Lambda endpoint {endpoint} is not an http URL"
+            "the Lambda endpoint {endpoint} is not an http:// or https:// URL"
         )));
     }
     Ok(url)

@@ -422,6 +422,26 @@ async fn a_runner_that_cannot_be_reached_is_unreachable() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn https_urls_are_spoken_to_over_tls() {
+    // A server that speaks plain HTTP: the TLS handshake fails, so the function cannot be
+    // reached (an https URL is not refused for its scheme).
+    let stub = url_functions().await;
+    let mut url = stub.at("/answer");
+    url.set_scheme("https").unwrap();
+    let functions = Arc::new(functions(vec![("f", Runner::Url(url.clone()), None)], None));
+    let invoked = invoke(&functions, &arn("f"), event("answer")).await;
+    let Err(LambdaError::Unreachable(why)) = invoked.result else {
+        panic!("{invoked:?}")
+    };
+    let origin = url.origin().ascii_serialization();
+    assert!(
+        why.starts_with(&format!("cannot reach {origin}: ")),
+        "{why}"
+    );
+    assert!(stub.received().is_empty());
+}
+
 /// A Lambda Invoke API serving functions `answer` (answers the event), `throws` (a
 /// handled error) and `crashes` (an unhandled one, without a message); any other is
 /// unknown, and `broken` makes the service fail.
