@@ -26,14 +26,14 @@ const MAX_CHALLENGES: usize = 5;
 
 impl Cognito {
     /// `CUSTOM_AUTH`: asks `DefineAuthChallenge` for the first step; with `SRP_A` the
-    /// session starts with that answer.
+    /// session starts with that answer. `InitiateAuth`'s `ClientMetadata` does not reach
+    /// the challenge functions, as in Cognito; `RespondToAuthChallenge`'s does.
     pub(super) fn custom_auth(
         &self,
         ctx: &RequestContext,
         pool_id: &str,
         client_id: &str,
         params: &Params,
-        client_metadata: Option<&ClientMetadataType>,
     ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let (client, sign_in, user_not_found) = self.store.read(pool_id, |pool| {
@@ -75,14 +75,7 @@ impl Cognito {
                 Vec::new()
             },
         };
-        self.custom_step(
-            ctx,
-            pool_id,
-            &client,
-            flow,
-            srp.then_some(params),
-            client_metadata,
-        )
+        self.custom_step(ctx, pool_id, &client, flow, srp.then_some(params), None)
     }
 
     /// The answer to `PASSWORD_VERIFIER` inside a custom sign-in, right: the next step.

@@ -212,7 +212,7 @@ impl Cognito {
             (&params, input.session.as_deref()),
             input.client_metadata.as_ref(),
         )
-        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
+        .and_then(|o| self.finish(ctx, &pool, o, None))
         .map(Into::into)
     }
 
@@ -234,7 +234,7 @@ impl Cognito {
             (&params, input.session.as_deref()),
             input.client_metadata.as_ref(),
         )
-        .and_then(|o| self.finish(ctx, &pool, o, input.client_metadata.as_ref()))
+        .and_then(|o| self.finish(ctx, &pool, o, None))
         .map(Into::into)
     }
 
@@ -281,7 +281,9 @@ impl Cognito {
     }
 
     /// The first step: the flow decides the first state. `session` is a sign-up's, for
-    /// `USER_AUTH` right after it.
+    /// `USER_AUTH` right after it. `ClientMetadata` reaches the triggers of the sign-in's
+    /// start (`PreAuthentication`, `UserMigration`) only, as in Cognito; the later ones
+    /// receive what `RespondToAuthChallenge` sends.
     #[allow(clippy::too_many_arguments)]
     fn initiate(
         &self,
@@ -348,7 +350,7 @@ impl Cognito {
                 )
             }
             F::UserSrpAuth => self.start_srp(ctx, pool_id, client_id, params, None),
-            F::CustomAuth => self.custom_auth(ctx, pool_id, client_id, params, client_metadata),
+            F::CustomAuth => self.custom_auth(ctx, pool_id, client_id, params),
             F::UserAuth => match session {
                 Some(session) => {
                     self.sign_in_after_sign_up(ctx, pool_id, client_id, params, session)

@@ -3,11 +3,10 @@
 //! `PreAuthentication`, which may refuse a sign-in before it is checked.
 
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, ErrorKind};
+use cognito_model::CognitoError;
 use serde_json::{Map, Value};
 
 use crate::delivery::metadata;
-use crate::errors::incorrect;
 use crate::lambda::Trigger;
 use crate::ops::users::rules::{check_attributes, AttributeWrite};
 use crate::ops::users::User;
@@ -92,11 +91,9 @@ impl Cognito {
     }
 
     /// Runs the `UserMigration` function `arn` for `username`, whom the pool does not
-    /// know, and creates the user it describes. Answers whether the user exists now.
-    ///
-    /// A function that fails (the user is not known elsewhere either, or the password is
-    /// wrong) answers as Cognito does: the user is not found, or, where the client
-    /// prevents user existence errors, the username or password is incorrect.
+    /// know, and creates the user it describes. Answers whether the user exists now. A
+    /// function that fails (the user is not known elsewhere either, or the password is
+    /// wrong) fails the operation with its error, as every trigger's.
     pub(crate) fn migrate_user(
         &self,
         ctx: &RequestContext,
@@ -130,23 +127,7 @@ impl Cognito {
             .response("desiredDeliveryMediums", Value::Null)
             .response("forceAliasCreation", Value::Null)
             .response("enableSMSMFA", Value::Null);
-        let response = match self.invoke(arn, &event, ctx.now) {
-            Ok(response) => response,
-            Err(e) if e.kind == ErrorKind::UserLambdaValidationException => {
-                let hides = self.store.read(pool_id, |pool| {
-                    Ok(pool.client(client_id)?.prevents_user_existence_errors())
-                })?;
-                return Err(if hides {
-                    incorrect()
-                } else {
-                    CognitoError::new(
-                        ErrorKind::UserNotFoundException,
-                        format!("Exception migrating user in app client {client_id}"),
-                    )
-                });
-            }
-            Err(e) => return Err(e),
-        };
+        let response = self.invoke(arn, &event, ctx.now)?;
         let migrated = Migrated::read(&response, why)?;
         self.store.update(pool_id, |pool| {
             if pool.find_user(username).is_some() {

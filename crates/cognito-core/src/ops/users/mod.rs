@@ -544,7 +544,7 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminUpdateUserAttributesRequest,
     ) -> Result<AdminUpdateUserAttributesResponse, CognitoError> {
-        self.store.update(&input.user_pool_id, |pool| {
+        let messages = self.store.update(&input.user_pool_id, |pool| {
             let key = pool.user_key_of(&input.username)?;
             let attrs =
                 check_attributes(&pool.config, &input.user_attributes, AttributeWrite::Update)?;
@@ -595,8 +595,54 @@ impl Cognito {
                 }
                 u.modified = ctx.now;
             });
-            Ok(AdminUpdateUserAttributesResponse {})
-        })
+            // A new address or number the pool verifies gets a code, as from the user's
+            // own update.
+            let auto = pool
+                .config
+                .auto_verified_attributes
+                .clone()
+                .unwrap_or_default();
+            let mut messages = Vec::new();
+            for (reset, attribute, verified, channel, purpose) in [
+                (
+                    reset_email,
+                    "email",
+                    VerifiedAttributeType::Email,
+                    Channel::Email,
+                    CodePurpose::VerifyEmail,
+                ),
+                (
+                    reset_phone,
+                    "phone_number",
+                    VerifiedAttributeType::PhoneNumber,
+                    Channel::Sms,
+                    CodePurpose::VerifyPhone,
+                ),
+            ] {
+                let user = pool.users.get(&key).ok_or_else(user_not_found)?;
+                let Some(destination) = user.attribute(attribute).filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                if !reset || !auto.contains(&verified) {
+                    continue;
+                }
+                let destination = destination.to_owned();
+                let (code, message) = self.compose_code(
+                    ctx,
+                    pool,
+                    user,
+                    channel,
+                    &destination,
+                    purpose,
+                    Source::UpdateUserAttribute,
+                );
+                crate::codes::replace_code(pool, &key, code, ctx);
+                messages.push(message.via_client(None, input.client_metadata.as_ref()));
+            }
+            Ok(messages)
+        })?;
+        self.deliver(ctx, messages)?;
+        Ok(AdminUpdateUserAttributesResponse {})
     }
 
     pub(crate) fn admin_delete_user_attributes(

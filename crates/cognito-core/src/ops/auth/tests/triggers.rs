@@ -364,11 +364,8 @@ fn unknown_users_migrate_on_sign_in_and_on_forgot_password() {
     });
 
     let e = f.password_auth(&ctx(), "old", "Wr0ng!pass").unwrap_err();
-    assert_eq!(e.kind, ErrorKind::UserNotFoundException);
-    assert_eq!(
-        e.message,
-        format!("Exception migrating user in app client {}", f.client)
-    );
+    assert_eq!(e.kind, ErrorKind::UserLambdaValidationException);
+    assert_eq!(e.message, "UserMigration failed with error Bad password.");
     f.tokens("old");
     let pool = f.svc.pool(&ctx(), &f.pool).unwrap();
     let key = pool.read().find_user("old").unwrap();
