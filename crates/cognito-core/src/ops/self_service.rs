@@ -38,12 +38,14 @@ impl Cognito {
             let client = pool.client(&input.client_id)?;
             client.check_secret_hash(&input.username, input.secret_hash.as_deref())
         })?;
+        let sub = ids::uuid_v4(&*self.random);
         let decided = self.pre_sign_up(
             ctx,
             &pool_id,
             SigningUp {
                 source: "PreSignUp_SignUp",
                 username: &input.username,
+                sub: &sub,
                 client_id: Some(&input.client_id),
                 attributes: input.user_attributes.as_deref(),
                 validation_data: input.validation_data.as_deref(),
@@ -90,7 +92,6 @@ impl Cognito {
                 attrs.push((flag, "true".to_string()));
             }
         }
-        let sub = ids::uuid_v4(&*self.random);
         let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
         let key = pool.user_key(&username);
         if pool.users.contains(&key) {
@@ -155,7 +156,7 @@ impl Cognito {
             code_delivery_details: target.as_ref().map(Target::details),
             session: Some(session),
             user_confirmed: decided.confirm,
-            user_sub: sub,
+            user_sub: sub.clone(),
         };
         Ok((answer, message, confirmed))
         })?;

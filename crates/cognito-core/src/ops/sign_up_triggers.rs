@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::delivery::metadata;
 use crate::lambda::Trigger;
 use crate::state::users::User;
-use crate::triggers::{user_attributes, Event};
+use crate::triggers::{function_in, user_attributes, Event};
 use crate::{Cognito, RequestContext};
 
 /// What a `PreSignUp` function decided for a sign-up.
@@ -38,7 +38,11 @@ pub(crate) fn attribute_map(attributes: Option<&[AttributeType]>) -> Map<String,
 /// The parts of a user's creation its `PreSignUp` event carries.
 pub(crate) struct SigningUp<'a> {
     pub(crate) source: &'static str,
+    /// The username asked for.
     pub(crate) username: &'a str,
+    /// The `sub` the user will have: its username in pools that sign in by email or
+    /// phone number.
+    pub(crate) sub: &'a str,
     pub(crate) client_id: Option<&'a str>,
     pub(crate) attributes: Option<&'a [AttributeType]>,
     pub(crate) validation_data: Option<&'a [AttributeType]>,
@@ -54,9 +58,18 @@ impl Cognito {
         pool_id: &str,
         up: SigningUp<'_>,
     ) -> Result<PreSignUp, CognitoError> {
-        let Some(arn) = self.function_of(pool_id, Trigger::PreSignUp) else {
+        if !self.names_functions() {
+            return Ok(PreSignUp::default());
+        }
+        let (arn, by_attribute) = self.store.read(pool_id, |pool| {
+            let by_attribute =
+                pool.username_attribute("email") || pool.username_attribute("phone_number");
+            Ok((function_in(pool, Trigger::PreSignUp), by_attribute))
+        })?;
+        let Some(arn) = arn else {
             return Ok(PreSignUp::default());
         };
+        let user_name = if by_attribute { up.sub } else { up.username };
         let validation = match up.validation_data {
             Some(data) => Value::Object(attribute_map(Some(data))),
             None => Value::Null,
@@ -66,7 +79,7 @@ impl Cognito {
             up.source,
             ctx,
             pool_id,
-            up.username,
+            user_name,
             up.client_id,
         )
         .request("userAttributes", attribute_map(up.attributes))

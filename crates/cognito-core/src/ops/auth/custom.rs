@@ -36,7 +36,7 @@ impl Cognito {
         params: &Params,
     ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
-        let (client, sign_in, user_not_found) = self.store.read(pool_id, |pool| {
+        let (client, sign_in, name, user_not_found) = self.store.read(pool_id, |pool| {
             let client = pool.client(client_id)?.clone();
             client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
             if function_in(pool, Trigger::DefineAuthChallenge).is_none() {
@@ -44,10 +44,14 @@ impl Cognito {
                     "Custom auth lambda trigger is not configured for the user pool.",
                 ));
             }
-            let (user_key, user_not_found) = match find_signing_in_user(pool, &client, username)? {
-                SignInAs::User(key) => (key, false),
-                SignInAs::Unknown(key) => (key, true),
-            };
+            let (user_key, name, user_not_found) =
+                match find_signing_in_user(pool, &client, username)? {
+                    SignInAs::User(key) => {
+                        let name = pool.users.get(&key).map(|u| u.username.clone());
+                        (key, name.unwrap_or_else(|| username.to_owned()), false)
+                    }
+                    SignInAs::Unknown(key) => (key, username.to_owned(), true),
+                };
             let sign_in = SignIn {
                 user_key,
                 client_id: client_id.to_owned(),
@@ -58,12 +62,12 @@ impl Cognito {
                 new_password: false,
                 custom: None,
             };
-            Ok((client, sign_in, user_not_found))
+            Ok((client, sign_in, name, user_not_found))
         })?;
         let srp = param(params, "SRP_A").is_some();
         let flow = CustomFlow {
             sign_in,
-            username: username.to_owned(),
+            username: name,
             user_not_found,
             history: if srp {
                 vec![ChallengeResult {

@@ -67,21 +67,21 @@ impl Cognito {
             // The sign-in answers that the user does not exist.
             return Ok(());
         }
-        let attributes = self
+        let (name, attributes) = self
             .store
             .read(pool_id, |pool| {
                 Ok(pool
                     .find_user(username)
                     .and_then(|k| pool.users.get(&k))
-                    .map(|u| user_attributes(u, true)))
+                    .map(|u| (u.username.clone(), user_attributes(u, true))))
             })?
-            .unwrap_or_default();
+            .unwrap_or_else(|| (username.to_owned(), Map::new()));
         let event = Event::new(
             Trigger::PreAuthentication,
             "PreAuthentication_Authentication",
             ctx,
             pool_id,
-            username,
+            &name,
             Some(client_id),
         )
         .request("userAttributes", attributes)

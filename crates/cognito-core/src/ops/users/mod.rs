@@ -357,7 +357,13 @@ impl Cognito {
         ctx: &RequestContext,
         input: AdminCreateUserRequest,
     ) -> Result<AdminCreateUserResponse, CognitoError> {
-        if input.message_action != Some(MessageActionType::Resend) {
+        // The `sub` is drawn with the user's other random values, unless a function may
+        // see it first.
+        let early_sub = self.names_functions().then(|| ids::uuid_v4(&*self.random));
+        if let (Some(sub), false) = (
+            &early_sub,
+            input.message_action == Some(MessageActionType::Resend),
+        ) {
             // Cognito ignores what the function answers for an administrator's user.
             self.pre_sign_up(
                 ctx,
@@ -365,6 +371,7 @@ impl Cognito {
                 SigningUp {
                     source: "PreSignUp_AdminCreateUser",
                     username: &input.username,
+                    sub,
                     client_id: None,
                     attributes: input.user_attributes.as_deref(),
                     validation_data: input.validation_data.as_deref(),
@@ -418,7 +425,9 @@ impl Cognito {
                 input.user_attributes.as_deref().unwrap_or_default(),
                 AttributeWrite::Create,
             )?;
-            let sub = ids::uuid_from(draw.bytes());
+            let sub = early_sub
+                .clone()
+                .unwrap_or_else(|| ids::uuid_from(draw.bytes()));
             let (username, mut attrs) = self.username_for(pool, &input.username, &sub, attrs)?;
             let key = pool.user_key(&username);
             if pool.users.contains(&key) {
