@@ -4,7 +4,7 @@
 //! so that a function decrypts the code with the SDK and the same KMS.
 //!
 //! KMS is reached at `--kms-endpoint` (`[kms] endpoint`): a local KMS such as moto's
-//! server, LocalStack or local-kms, over `http://`. Calls are awsJson1_1
+//! server, LocalStack or local-kms, or over `https://` the real one. Calls are awsJson1_1
 //! (`X-Amz-Target: TrentService.GenerateDataKey`) signed with SigV4 for the Region of the
 //! key's ARN, with the environment's credentials (`AWS_ACCESS_KEY_ID`, ...) when set,
 //! else local ones whose access key is the key's account, as local KMS servers read it.
