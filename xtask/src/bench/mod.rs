@@ -20,6 +20,8 @@
 //! - [`scenarios`]: what each scenario sends and checks;
 //! - [`sign_in`]: the sign-in scenarios' app client, passwords and exchanges;
 //! - [`totp`]: the TOTP sign-in's pool, users with software tokens, and exchanges;
+//! - [`triggers`]: sign-ups through a `PreSignUp` function, by each of the server's
+//!   runners;
 //! - [`floor`]: the cryptography a sign-in cannot avoid, timed in this process;
 //! - [`server`]: the emulator under test, when the harness starts it;
 //! - [`process`]: memory and CPU time from `/proc`;
@@ -35,6 +37,7 @@ mod server;
 mod sign_in;
 mod stats;
 mod totp;
+mod triggers;
 
 use std::process::Command;
 
@@ -56,7 +59,8 @@ const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]
   --only NAME,...    report only these scenarios (the pool is filled anyway):
                      AdminCreateUser, AdminGetUser, ListUsers-filter, ListUsers-paging,
                      health, JWKS-new-pools, USER_PASSWORD_AUTH, USER_SRP_AUTH,
-                     SOFTWARE_TOKEN_MFA, RS256-sign, modexp-3072, SRP-client";
+                     SOFTWARE_TOKEN_MFA, PreSignUp, RS256-sign, modexp-3072,
+                     SRP-client";
 
 /// A run fails when any scenario has more errors than this share of its requests.
 const MAX_ERROR_RATE: f64 = 0.02;
@@ -151,10 +155,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut facts = options.server_pid.map(|_| ServerFacts::default());
     let mut watched = options.server_pid.map(Process::Pid);
     let mut server = None;
+    let mut built = None;
     let url = match &options.endpoint {
         Some(url) => url.clone(),
         None => {
             let binary = server::build()?;
+            built = Some(binary.clone());
             let mut server_facts = ServerFacts::default();
             for _ in 0..COLD_STARTS {
                 let started = server::Server::start(&binary)?;
@@ -180,7 +186,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let local = tokio::task::LocalSet::new();
     let rows = local.block_on(
         &runtime,
-        measure(&endpoint, &options, watched, facts.as_mut()),
+        measure(&endpoint, &options, watched, built, facts.as_mut()),
     )?;
     if let (Some(process), Some(facts)) = (watched, facts.as_mut()) {
         facts.end = Some(process.memory()?);
@@ -221,6 +227,7 @@ async fn measure(
     endpoint: &Endpoint,
     options: &Options,
     watched: Option<Process>,
+    binary: Option<std::path::PathBuf>,
     facts: Option<&mut ServerFacts>,
 ) -> Result<Vec<Row>, String> {
     let mut control = Control::open(endpoint).await?;
@@ -232,6 +239,7 @@ async fn measure(
         requests: options.requests,
         users: options.users,
         server: watched,
+        binary,
     };
     let mut rows = Vec::new();
     let mut facts = facts;

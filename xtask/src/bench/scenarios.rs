@@ -63,6 +63,9 @@ pub enum Scenario {
     /// `InitiateAuth` with `USER_PASSWORD_AUTH` answered by `SOFTWARE_TOKEN_MFA`, then
     /// `RespondToAuthChallenge` with the TOTP code, ending with tokens.
     SoftwareTokenMfa,
+    /// `SignUp` with a `PreSignUp` function that auto-confirms, through each of the
+    /// server's runners, against `SignUp` without triggers ([`super::triggers`]).
+    PreSignUp,
     /// `GET /health`: the HTTP path and the request log alone, without an operation.
     Health,
     /// Pools that have never signed anything fetch their key sets all at once, while one
@@ -79,7 +82,7 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 13] = [
         Scenario::AdminCreateUser,
         Scenario::AdminGetUser,
         Scenario::ListUsersFilter,
@@ -89,6 +92,7 @@ impl Scenario {
         Scenario::UserPasswordAuth,
         Scenario::UserSrpAuth,
         Scenario::SoftwareTokenMfa,
+        Scenario::PreSignUp,
         Scenario::Rs256Sign,
         Scenario::Modexp3072,
         Scenario::SrpClient,
@@ -104,6 +108,7 @@ impl Scenario {
             Scenario::UserPasswordAuth => "USER_PASSWORD_AUTH",
             Scenario::UserSrpAuth => "USER_SRP_AUTH",
             Scenario::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Scenario::PreSignUp => "PreSignUp",
             Scenario::Health => "health",
             Scenario::JwksNewPools => "JWKS new pools",
             Scenario::Rs256Sign => "RS256 sign",
@@ -137,10 +142,14 @@ pub struct Settings {
     pub users: u64,
     /// The server's process, when it runs on this machine.
     pub server: Option<Process>,
+    /// The server's binary, when the harness started it (scenarios that need a server
+    /// started with settings of their own start one more).
+    pub binary: Option<std::path::PathBuf>,
 }
 
 impl Settings {
-    fn plan(&self, endpoint: &Endpoint, requests: u64, concurrency: usize) -> Plan {
+    /// A run of `requests` over `concurrency` connections to `endpoint`.
+    pub fn plan(&self, endpoint: &Endpoint, requests: u64, concurrency: usize) -> Plan {
         Plan {
             endpoint: endpoint.clone(),
             requests,
@@ -243,6 +252,7 @@ pub async fn run(
         Scenario::UserPasswordAuth => user_password_auth(control, pool, settings).await,
         Scenario::UserSrpAuth => user_srp_auth(control, pool, settings).await,
         Scenario::SoftwareTokenMfa => software_token_mfa(control, settings).await,
+        Scenario::PreSignUp => super::triggers::pre_sign_up(settings).await,
         Scenario::Health => health(control, settings).await,
         Scenario::JwksNewPools => jwks_new_pools(control, settings).await,
         Scenario::Rs256Sign => Ok(vec![floor::rs256(scenario.name(), RS256_ITERATIONS)?]),

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -56,10 +56,16 @@ pub struct Server {
 impl Server {
     /// Starts `binary --port 0`, waits for its announcement and for the first answer to
     /// `GET /health` (any HTTP answer counts).
-    pub fn start(binary: &PathBuf) -> Result<Server, String> {
+    pub fn start(binary: &Path) -> Result<Server, String> {
+        Server::start_with(binary, &[])
+    }
+
+    /// [`Server::start`] with more arguments.
+    pub fn start_with(binary: &Path, args: &[String]) -> Result<Server, String> {
         let spawned = now();
         let mut child = Command::new(binary)
             .args(["--port", "0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
