@@ -7,7 +7,15 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -42,18 +50,12 @@ export function offlineArn(key) {
 // --- The handlers' packages -------------------------------------------------------
 
 const STAMP = path.join(TRIGGERS_DIR, "node_modules", ".installed-package-lock.json");
-const INSTALL_LOCK = path.join(TRIGGERS_DIR, ".npm-ci.lock");
+const INSTALL_LOCK = path.join(TRIGGERS_DIR, ".install.lock");
+/** An install lock older than this was left by a run that stopped halfway. */
+const STALE_LOCK_MS = 15 * 60_000;
 
-/**
- * Installs the handlers' packages (`npm ci` in conformance/clients/triggers) unless
- * the installed ones match package-lock.json. Test files running at once take turns.
- */
-export async function ensureTriggerPackages() {
-  const lock = readFileSync(path.join(TRIGGERS_DIR, "package-lock.json"), "utf8");
-  const upToDate = () => existsSync(STAMP) && readFileSync(STAMP, "utf8") === lock;
-  if (upToDate()) {
-    return;
-  }
+/** Runs `install` with the folder's install lock held: test files running at once take turns. */
+async function withInstallLock(install) {
   const deadline = Date.now() + 10 * 60_000;
   let held;
   for (;;) {
@@ -64,23 +66,75 @@ export async function ensureTriggerPackages() {
       if (err.code !== "EEXIST" || Date.now() > deadline) {
         throw err;
       }
+      if (Date.now() - statSync(INSTALL_LOCK, { throwIfNoEntry: false })?.mtimeMs > STALE_LOCK_MS) {
+        rmSync(INSTALL_LOCK, { force: true }); // left by a run that was stopped
+        continue;
+      }
       await delay(500); // another test file is installing
     }
   }
   try {
-    if (!upToDate()) {
-      const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-      const run = spawnSync(npm, ["ci", "--no-audit", "--no-fund"], {
-        cwd: TRIGGERS_DIR,
-        encoding: "utf8",
-      });
-      assert.equal(run.status, 0, `npm ci in ${TRIGGERS_DIR} failed:\n${run.stdout}${run.stderr}`);
-      writeFileSync(STAMP, lock);
-    }
+    return install();
   } finally {
     closeSync(held);
     rmSync(INSTALL_LOCK, { force: true });
   }
+}
+
+function run(command, args, cwd) {
+  const done = spawnSync(command, args, { cwd, encoding: "utf8" });
+  assert.equal(
+    done.status,
+    0,
+    `${command} ${args.join(" ")} failed in ${cwd}:\n${done.error ?? ""}${done.stdout}${done.stderr}`,
+  );
+}
+
+/**
+ * Installs the handlers' packages (`npm ci` in conformance/clients/triggers) unless
+ * the installed ones match package-lock.json.
+ */
+export async function ensureTriggerPackages() {
+  const lock = readFileSync(path.join(TRIGGERS_DIR, "package-lock.json"), "utf8");
+  const upToDate = () => existsSync(STAMP) && readFileSync(STAMP, "utf8") === lock;
+  if (upToDate()) {
+    return;
+  }
+  await withInstallLock(() => {
+    if (!upToDate()) {
+      const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+      run(npm, ["ci", "--no-audit", "--no-fund"], TRIGGERS_DIR);
+      writeFileSync(STAMP, lock);
+    }
+  });
+}
+
+/** moto, whose server is the KMS the custom sender tests use, as the Python suite pins it. */
+const MOTO = "moto[server]==5.2.5";
+const VENV = path.join(TRIGGERS_DIR, ".venv");
+
+/** The Python of a virtual environment beside the handlers with moto installed. */
+async function motoPython() {
+  const windows = process.platform === "win32";
+  const python = path.join(VENV, windows ? "Scripts" : "bin", windows ? "python.exe" : "python");
+  const stamp = path.join(VENV, ".installed-requirements");
+  const upToDate = () => existsSync(stamp) && readFileSync(stamp, "utf8") === MOTO;
+  if (!upToDate()) {
+    await withInstallLock(() => {
+      if (!existsSync(python)) {
+        run(windows ? "python" : "python3", ["-m", "venv", VENV], TRIGGERS_DIR);
+      }
+      if (!upToDate()) {
+        run(
+          python,
+          ["-m", "pip", "install", "--disable-pip-version-check", "-q", MOTO],
+          TRIGGERS_DIR,
+        );
+        writeFileSync(stamp, MOTO);
+      }
+    });
+  }
+  return python;
 }
 
 // --- Processes ---------------------------------------------------------------------
@@ -196,6 +250,21 @@ export async function startHandlerHttpServer(env = {}) {
     { cwd: TRIGGERS_DIR, env, ready: /listening on (http:\/\/\S+)/, name: "http-server.js" },
   );
   return { url: server.match[1], stop: server.stop };
+}
+
+/**
+ * moto's server on a free port of 127.0.0.1, a KMS (among other services) that keeps its
+ * keys in memory. Resolves with `{ endpoint, stop }`.
+ */
+export async function startMotoServer() {
+  const python = await motoPython();
+  const port = await freePort();
+  const moto = await startProcess(
+    python,
+    ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+    { cwd: TRIGGERS_DIR, env: {}, ready: /Running on (http:\/\/\S+)/, name: "moto" },
+  );
+  return { endpoint: `http://127.0.0.1:${port}`, stop: moto.stop };
 }
 
 /** The command that runs handler `name` in the server's command mode. */

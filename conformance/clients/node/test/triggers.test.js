@@ -510,25 +510,23 @@ describe("user migration", () => {
     );
   });
 
-  it("answers a sign-in the function refuses as an unknown user, and creates none", async () => {
-    // Cognito hides the function's message from a sign-in: the user is not found.
+  it("answers the function's refusal of a sign-in with its message, and creates no user", async () => {
     const pool = await makePool({ UserMigration: offlineArn("user-migration") });
-    const refused = `Exception migrating user in app client ${pool.clientId}`;
     const err = await rejectsWith(
       passwordSignIn(pool.clientId, LEGACY.username, "Not-The-Passw0rd!"),
-      "UserNotFoundException",
+      "UserLambdaValidationException",
     );
-    assert.equal(err.message, refused);
+    assert.equal(err.message, "UserMigration failed with error Bad password.");
     await rejectsWith(userOf(pool.poolId, LEGACY.username), "UserNotFoundException");
     const call = await onlyInvocation(endpoint, { pool_id: pool.poolId, trigger: "UserMigration" });
     assert.equal(call.response, null);
-    assert.notEqual(call.error, null);
+    assert.match(call.error, /Bad password/);
 
     const unknown = await rejectsWith(
       passwordSignIn(pool.clientId, uniqueName("nobody"), PASSWORD),
-      "UserNotFoundException",
+      "UserLambdaValidationException",
     );
-    assert.equal(unknown.message, refused);
+    assert.equal(unknown.message, "UserMigration failed with error User not found.");
   });
 
   it("migrates by email in a pool where users sign in with their email", async () => {
