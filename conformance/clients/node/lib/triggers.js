@@ -22,6 +22,10 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { JwtRsaVerifier } from "aws-jwt-verify";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+
+import { httpFetcher } from "./accounts.js";
 
 import { accountId, region } from "./cognito.js";
 
@@ -350,7 +354,42 @@ export async function sentMessages(endpoint, poolId, username) {
   return (await getJson(`${endpoint}/_cognito/messages?${params}`)).messages;
 }
 
-/** The claims of a JWT, unverified (the tests verify signatures elsewhere). */
+/**
+ * The claims of the ID and access tokens of `result` (an AuthenticationResult) of app
+ * client `clientId` of pool `poolId` at `endpoint`, each verified with aws-jwt-verify:
+ * signed by a key of the pool's JWKS, its issuer the discovery document's, unexpired,
+ * for that client.
+ */
+export async function verifiedTokens(endpoint, poolId, clientId, result) {
+  const { issuer, jwks_uri: jwksUri } = await getJson(
+    `${endpoint}/${poolId}/.well-known/openid-configuration`,
+  );
+  const jwksCache = new SimpleJwksCache({ fetcher: httpFetcher });
+  const id = await JwtRsaVerifier.create(
+    {
+      issuer,
+      audience: clientId,
+      jwksUri,
+      customJwtCheck: ({ payload }) => assert.equal(payload.token_use, "id"),
+    },
+    { jwksCache },
+  ).verify(result.IdToken);
+  const access = await JwtRsaVerifier.create(
+    {
+      issuer,
+      audience: null,
+      jwksUri,
+      customJwtCheck: ({ payload }) => {
+        assert.equal(payload.token_use, "access");
+        assert.equal(payload.client_id, clientId);
+      },
+    },
+    { jwksCache },
+  ).verify(result.AccessToken);
+  return { id, access };
+}
+
+/** The claims of a JWT, unverified. */
 export function claimsOf(jwt) {
   const [, payload] = jwt.split(".");
   return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));

@@ -38,6 +38,7 @@ import {
   sentMessages,
   startCognitoServer,
   startServerlessOffline,
+  verifiedTokens,
 } from "../lib/triggers.js";
 
 const LEGACY = {
@@ -732,13 +733,17 @@ describe("pre token generation", () => {
     const { username, group } = await makeTokenUser(pool.poolId);
     const { AuthenticationResult } = await passwordSignIn(pool.clientId, username);
 
-    const id = claimsOf(AuthenticationResult.IdToken);
+    const { id, access } = await verifiedTokens(
+      endpoint,
+      pool.poolId,
+      pool.clientId,
+      AuthenticationResult,
+    );
     assert.equal(id["custom:tier"], "gold");
     assert.equal(id.family_name, "Overridden");
     assert.equal(id.locale, undefined);
     assert.deepEqual(id["cognito:groups"], ["overridden-group"]);
     assert.equal(id.email, `${username}@example.com`);
-    const access = claimsOf(AuthenticationResult.AccessToken);
     assert.equal(access["custom:tier"], undefined);
     assert.equal(access.family_name, undefined);
 
@@ -765,6 +770,40 @@ describe("pre token generation", () => {
     );
   });
 
+  it("V1 runs as TokenGeneration_NewPasswordChallenge for an invited user's first sign-in", async () => {
+    const pool = await makePool({ PreTokenGeneration: offlineArn("pre-token-generation-v1") });
+    const username = uniqueName("invited");
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.poolId,
+        Username: username,
+        TemporaryPassword: PASSWORD,
+        UserAttributes: asList({ email: `${username}@example.com`, locale: "en-GB" }),
+        MessageAction: "SUPPRESS",
+      }),
+    );
+    const challenge = await passwordSignIn(pool.clientId, username);
+    assert.equal(challenge.ChallengeName, "NEW_PASSWORD_REQUIRED");
+    const out = await client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: pool.clientId,
+        ChallengeName: "NEW_PASSWORD_REQUIRED",
+        Session: challenge.Session,
+        ChallengeResponses: { USERNAME: username, NEW_PASSWORD },
+      }),
+    );
+    const { id } = await verifiedTokens(
+      endpoint,
+      pool.poolId,
+      pool.clientId,
+      out.AuthenticationResult,
+    );
+    assert.equal(id["custom:tier"], "gold");
+    assert.equal(id.locale, undefined);
+    const call = await onlyInvocation(endpoint, { pool_id: pool.poolId, username });
+    assert.equal(call.trigger_source, "TokenGeneration_NewPasswordChallenge");
+  });
+
   it("V2 changes both tokens: claims, scopes and groups", async () => {
     const pool = await makePool(
       {
@@ -778,14 +817,18 @@ describe("pre token generation", () => {
     const { username } = await makeTokenUser(pool.poolId);
     const { AuthenticationResult } = await passwordSignIn(pool.clientId, username);
 
-    const id = claimsOf(AuthenticationResult.IdToken);
+    const { id, access } = await verifiedTokens(
+      endpoint,
+      pool.poolId,
+      pool.clientId,
+      AuthenticationResult,
+    );
     assert.equal(id.tier, "gold");
     assert.equal(id.locale, undefined);
     assert.equal(id.family_name, "Real");
     assert.deepEqual(id["cognito:groups"], ["overridden-group"]);
     assert.equal(id.tenant, undefined);
 
-    const access = claimsOf(AuthenticationResult.AccessToken);
     assert.equal(access.tenant, "acme");
     assert.equal(access.tier, undefined);
     assert.deepEqual(access["cognito:groups"], ["overridden-group"]);
