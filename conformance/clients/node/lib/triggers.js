@@ -1,9 +1,10 @@
 // What the Lambda trigger tests share: the handlers of conformance/clients/triggers
 // (installed with `npm ci` there on first use), a real Lambda runner for them
-// (serverless-offline's Lambda Invoke API, or the HTTP server beside the handlers), a
-// cognito-server of the tests' own started with the flags that reach those functions
-// (the shared server at COGNITO_ENDPOINT runs none), and readers for what the server
-// recorded: the invocations (`GET /_cognito/trigger-invocations`) and the messages.
+// (serverless-offline's Lambda Invoke API, or the HTTP server beside the handlers), moto's
+// server as the KMS of custom senders, a cognito-server of the tests' own started with
+// the flags that reach those functions (the shared server at COGNITO_ENDPOINT runs none),
+// and readers for what the server recorded: the invocations
+// (`GET /_cognito/trigger-invocations`), the messages, and the tokens, verified.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -26,7 +27,6 @@ import { JwtRsaVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 
 import { httpFetcher } from "./accounts.js";
-
 import { accountId, region } from "./cognito.js";
 
 /** The folder of the handlers, their package.json and serverless.yml. */
