@@ -105,8 +105,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("cognito-server is listening on {}", server.url);
 
     step("Python client suite (boto3, AWS CLI, pycognito)");
-    python_suite(&root.join("conformance/clients/python"), &server.url, &binary)
-        .map_err(|e| server.explain(e))?;
+    python_suite(
+        &root.join("conformance/clients/python"),
+        &server.url,
+        &binary,
+    )
+    .map_err(|e| server.explain(e))?;
 
     step("Node client suite (AWS SDK for JavaScript v3, amazon-cognito-identity-js, Amplify JS)");
     node_suite(&root.join("conformance/clients/node"), &server.url, &binary)
