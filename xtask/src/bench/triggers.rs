@@ -2,7 +2,8 @@
 //! the user, against `SignUp` in a pool without triggers, with the function run by each
 //! of the server's runners: a Lambda Invoke API (a small HTTP server in this process
 //! answering at once, so that only the runner's cost shows), and local commands (tiny
-//! Python and Node scripts, one process per sign-up).
+//! Python and Node scripts, one process per sign-up; and `cat`, which answers the event
+//! unchanged, for what the command runner itself costs besides an interpreter's start).
 //!
 //! The server is one of the harness's own, started with the runners configured
 //! (`--lambda-endpoint`, `--lambda-command`); with `--endpoint` the scenario is skipped,
@@ -67,6 +68,8 @@ enum Runner {
     Python,
     /// `node` with a script.
     Node,
+    /// `cat`: the event back unchanged (the user stays unconfirmed).
+    Cat,
 }
 
 impl Runner {
@@ -76,6 +79,7 @@ impl Runner {
             Runner::InvokeApi => "SignUp + PreSignUp, Invoke API",
             Runner::Python => "SignUp + PreSignUp, python3 command",
             Runner::Node => "SignUp + PreSignUp, node command",
+            Runner::Cat => "SignUp + PreSignUp, cat command",
         }
     }
 
@@ -86,11 +90,17 @@ impl Runner {
             Runner::InvokeApi => Some("bench-invoke-api"),
             Runner::Python => Some("bench-python"),
             Runner::Node => Some("bench-node"),
+            Runner::Cat => Some("bench-cat"),
         }
     }
 
     fn is_command(self) -> bool {
-        matches!(self, Runner::Python | Runner::Node)
+        matches!(self, Runner::Python | Runner::Node | Runner::Cat)
+    }
+
+    /// Whether its function confirms the user.
+    fn confirms(self) -> bool {
+        matches!(self, Runner::InvokeApi | Runner::Python | Runner::Node)
     }
 }
 
@@ -136,6 +146,14 @@ async fn with_folder(
             script.display()
         ));
         runners.push(runner);
+    }
+    if installed("cat") {
+        args.push("--lambda-command".to_owned());
+        args.push(format!(
+            "{}=cat",
+            Runner::Cat.function().unwrap_or_default()
+        ));
+        runners.push(Runner::Cat);
     }
     let server = Server::start_with(binary, &args)?;
     let endpoint = Endpoint::resolve(&server.url)?;
@@ -193,6 +211,7 @@ fn overhead(runner: Runner, latency: &Summary, base: &Summary) -> String {
         Runner::InvokeApi => "the Invoke API round trip (a signed POST on a kept connection, the function answering at once)",
         Runner::Python => "starting python3, the script, and reading its answer",
         Runner::Node => "starting node, the script, and reading its answer",
+        Runner::Cat => "the command runner alone: a process started, the event through its pipes, its exit waited for",
         Runner::None => "nothing",
     };
     format!(
@@ -239,7 +258,7 @@ async fn pool_for(control: &mut Control, runner: Runner) -> Result<String, Strin
     let input: Value = serde_json::from_slice(&probe).map_err(|e| e.to_string())?;
     let answer = control.call("SignUp", &input).await?;
     let confirmed = answer.get("UserConfirmed").and_then(Value::as_bool);
-    if confirmed != Some(runner != Runner::None) {
+    if confirmed != Some(runner.confirms()) {
         return Err(format!(
             "{}: the first sign-up answered {answer}",
             runner.row_name()
