@@ -34,6 +34,9 @@ use sigv4::Credentials;
 /// How long a function may run: Cognito waits 5 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Connections kept open to runners (Invoke APIs, URLs) between invocations.
+const IDLE_CONNECTIONS: usize = 64;
+
 /// The largest result read from a function: Lambda's limit on a synchronous answer.
 const MAX_RESULT_BYTES: u64 = 6 * 1024 * 1024;
 
@@ -192,6 +195,10 @@ impl Functions {
     pub fn new(settings: LambdaSettings, credentials: Option<Credentials>) -> Self {
         let agent = ureq::AgentBuilder::new()
             .redirects(0)
+            // Requests invoke at once as many functions as there are blocking threads
+            // running them: keep a connection for each.
+            .max_idle_connections(IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(IDLE_CONNECTIONS)
             .user_agent(concat!("cognito-server/", env!("CARGO_PKG_VERSION")))
             .build();
         Functions {
