@@ -6,15 +6,9 @@ Encryption SDK for Python and the same KMS, under every commitment policy.
 """
 
 import base64
-import os
-import queue
 import shlex
-import socket
-import subprocess
 import sys
-import threading
 import urllib.parse
-from pathlib import Path
 
 import aws_encryption_sdk
 import boto3
@@ -24,82 +18,14 @@ from aws_encryption_sdk.identifiers import CommitmentPolicy
 from moto.server import ThreadedMotoServer
 
 import support
+from own_server import OwnServer, free_port
 from accounts import PASSWORD, get_json
 
-REPO = Path(__file__).resolve().parents[3]
-STARTUP_SECONDS = 60
 
 FUNCTION = "code-sender"
 FUNCTION_ARN = f"arn:aws:lambda:{support.REGION}:{support.ACCOUNT_ID}:function:{FUNCTION}"
 # The function: it delivers nothing and answers its event as it came.
 ECHO = shlex.join([sys.executable, "-c", "import sys; sys.stdout.write(sys.stdin.read())"])
-
-
-def server_binary():
-    """COGNITO_SERVER_BIN, or the debug build of this checkout."""
-    named = os.environ.get("COGNITO_SERVER_BIN")
-    if named:
-        return Path(named)
-    suffix = ".exe" if sys.platform == "win32" else ""
-    return REPO / "target" / "debug" / f"cognito-server{suffix}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def clean_environment():
-    """The environment without settings of the server's or of AWS credentials,
-    so that only the flags configure the server."""
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("COGNITO_") and not k.startswith("AWS_")
-    }
-
-
-class Server:
-    """A cognito-server started with `args`, until `stop`."""
-
-    def __init__(self, *args):
-        binary = server_binary()
-        if not binary.is_file():
-            raise RuntimeError(f"{binary} does not exist: build it or set COGNITO_SERVER_BIN")
-        self.process = subprocess.Popen(
-            [str(binary), "--port", "0", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=clean_environment(),
-        )
-        self.output = []
-        found = queue.Queue()
-        threading.Thread(target=self._read, args=(found,), daemon=True).start()
-        try:
-            self.url = found.get(timeout=STARTUP_SECONDS)
-        except queue.Empty:
-            self.url = None
-        if not self.url:
-            self.stop()
-            raise RuntimeError("cognito-server did not start:\n" + "".join(self.output[-40:]))
-
-    def _read(self, found):
-        announced = False
-        for line in self.process.stdout:
-            self.output.append(line)
-            if not announced and "listening on http://" in line:
-                found.put(line.split("listening on ", 1)[1].split()[0])
-                announced = True
-        if not announced:
-            found.put(None)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +53,7 @@ def key_arn(kms_endpoint):
 
 @pytest.fixture(scope="module")
 def endpoint(kms_endpoint):
-    server = Server(
+    server = OwnServer(
         "--kms-endpoint",
         kms_endpoint,
         "--lambda-command",

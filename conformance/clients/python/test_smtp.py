@@ -9,94 +9,23 @@ fails nobody's request, and the test API shows why the email went nowhere.
 
 import email
 import email.policy
-import os
 import queue
 import re
-import socket
-import subprocess
-import sys
-import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 import support
+from own_server import OwnServer, free_port
 from accounts import PASSWORD, get_json
 
-REPO = Path(__file__).resolve().parents[3]
-STARTUP_SECONDS = 60
 # How long an email may take to arrive, or its failure to be recorded.
 DELIVERY_SECONDS = 20
 
 SENDER = "sender@example.com"
 SOURCE_ARN = f"arn:aws:ses:us-east-1:{support.ACCOUNT_ID}:identity/{SENDER}"
-
-
-def server_binary():
-    """COGNITO_SERVER_BIN, or the debug build of this checkout."""
-    named = os.environ.get("COGNITO_SERVER_BIN")
-    if named:
-        return Path(named)
-    suffix = ".exe" if sys.platform == "win32" else ""
-    return REPO / "target" / "debug" / f"cognito-server{suffix}"
-
-
-def clean_environment():
-    """The environment without settings of the server's, so that only the flags
-    configure it."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("COGNITO_")}
-
-
-def free_port():
-    """A port nothing listens on (free when this returns)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A cognito-server started with `args`, until `stop`."""
-
-    def __init__(self, *args):
-        binary = server_binary()
-        if not binary.is_file():
-            raise RuntimeError(f"{binary} does not exist: build it or set COGNITO_SERVER_BIN")
-        self.process = subprocess.Popen(
-            [str(binary), "--port", "0", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=clean_environment(),
-        )
-        self.output = []
-        found = queue.Queue()
-        threading.Thread(target=self._read, args=(found,), daemon=True).start()
-        try:
-            self.url = found.get(timeout=STARTUP_SECONDS)
-        except queue.Empty:
-            self.url = None
-        if not self.url:
-            self.stop()
-            raise RuntimeError("cognito-server did not start:\n" + "".join(self.output[-40:]))
-
-    def _read(self, found):
-        announced = False
-        for line in self.process.stdout:
-            self.output.append(line)
-            if not announced and "listening on http://" in line:
-                found.put(line.split("listening on ", 1)[1].split()[0])
-                announced = True
-        if not announced:
-            found.put(None)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
 
 
 class Inbox:
@@ -123,7 +52,7 @@ def mail_server():
 def delivering(mail_server):
     """The address of a server delivering to the module's mail server."""
     controller, _ = mail_server
-    server = Server("--smtp-url", f"smtp://{controller.hostname}:{controller.port}")
+    server = OwnServer("--smtp-url", f"smtp://{controller.hostname}:{controller.port}")
     yield server.url
     server.stop()
 
@@ -131,7 +60,7 @@ def delivering(mail_server):
 @pytest.fixture(scope="module")
 def unreachable():
     """The address of a server whose mail server cannot be reached."""
-    server = Server("--smtp-url", f"smtp://127.0.0.1:{free_port()}")
+    server = OwnServer("--smtp-url", f"smtp://127.0.0.1:{free_port()}")
     yield server.url
     server.stop()
 

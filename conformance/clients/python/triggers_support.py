@@ -12,15 +12,10 @@ session ends. Pools keep the tests apart. Test modules take the fixtures with
 `pytest_plugins = ["triggers_support"]`.
 """
 
-import atexit
 import json
-import os
-import queue
 import shlex
 import shutil
-import subprocess
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -29,9 +24,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
+from own_server import REPO, OwnServer
 from accounts import PASSWORD, SIGN_IN_FLOWS, attribute_list, get_json, secret_hash
 
-REPO = Path(__file__).resolve().parents[3]
 HANDLERS = REPO / "conformance" / "clients" / "triggers" / "handlers"
 
 # The functions the handlers directory holds, by the name each is deployed
@@ -51,9 +46,6 @@ FUNCTIONS = [
 # no handler of the directory does: answers Cognito must refuse.
 OWN_FUNCTIONS = ["try-claim"]
 
-# How long the server may take to print its `listening on` line.
-STARTUP_SECONDS = 60
-
 BLOCKED_EMAIL_DOMAIN = "blocked.example"
 AUTO_EMAIL_DOMAIN = "auto.example"
 BLOCKED_MESSAGE = "Sign-ups from blocked.example are not allowed"
@@ -68,15 +60,6 @@ def arn(name):
     return f"arn:aws:lambda:{support.REGION}:{support.ACCOUNT_ID}:function:{name}"
 
 
-def server_binary():
-    """COGNITO_SERVER_BIN, or the debug build of this checkout."""
-    named = os.environ.get("COGNITO_SERVER_BIN")
-    if named:
-        return Path(named)
-    suffix = ".exe" if sys.platform == "win32" else ""
-    return REPO / "target" / "debug" / f"cognito-server{suffix}"
-
-
 def handler_command(name):
     """The command that runs handler `name`: Node with the handler's file."""
     node = shutil.which("node") or "node"
@@ -88,62 +71,14 @@ def own_command(name):
     return shlex.join([sys.executable, str(Path(__file__).resolve()), name])
 
 
-class TriggerServer:
-    """A cognito-server started with every function of the tests, stopped by
-    `stop` (and at the latest when Python exits)."""
-
-    def __init__(self):
-        binary = server_binary()
-        if not binary.is_file():
-            raise RuntimeError(
-                f"{binary} does not exist: build it (cargo build -p cognito-server) "
-                "or set COGNITO_SERVER_BIN"
-            )
-        args = [str(binary), "--port", "0"]
-        for name in FUNCTIONS:
-            args += ["--lambda-command", f"{name}={handler_command(name)}"]
-        for name in OWN_FUNCTIONS:
-            args += ["--lambda-command", f"{name}={own_command(name)}"]
-        # Only the flags configure it: no COGNITO_* setting of the environment.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COGNITO_")}
-        self.process = subprocess.Popen(
-            args,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.output = []
-        found = queue.Queue()
-        threading.Thread(target=self._read, args=(found,), daemon=True).start()
-        try:
-            self.url = found.get(timeout=STARTUP_SECONDS)
-        except queue.Empty:
-            self.url = None
-        if not self.url:
-            self.stop()
-            raise RuntimeError(
-                "cognito-server printed no `listening on http://...` line:\n"
-                + "".join(self.output[-40:])
-            )
-        atexit.register(self.stop)
-
-    def _read(self, found):
-        announced = False
-        for line in self.process.stdout:
-            self.output.append(line)
-            if not announced and "listening on http://" in line:
-                rest = line.split("listening on ", 1)[1].split()
-                found.put(rest[0] if rest else None)
-                announced = True
-        if not announced:
-            found.put(None)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+def trigger_server():
+    """A cognito-server running every function of the tests as a command."""
+    args = []
+    for name in FUNCTIONS:
+        args += ["--lambda-command", f"{name}={handler_command(name)}"]
+    for name in OWN_FUNCTIONS:
+        args += ["--lambda-command", f"{name}={own_command(name)}"]
+    return OwnServer(*args)
 
 
 # Fixtures, which the trigger test modules take through
@@ -152,8 +87,8 @@ class TriggerServer:
 
 @pytest.fixture(scope="session")
 def trigger_endpoint():
-    """The address of the session's TriggerServer."""
-    server = TriggerServer()
+    """The address of the session's server of trigger functions."""
+    server = trigger_server()
     yield server.url
     server.stop()
 

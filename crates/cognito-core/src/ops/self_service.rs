@@ -161,9 +161,10 @@ impl Cognito {
         Ok((answer, message, confirmed))
         })?;
         let metadata = input.client_metadata.as_ref();
-        if let Some(message) = message {
-            self.deliver(ctx, [message.via_client(Some(&input.client_id), metadata)])?;
-        }
+        self.deliver(
+            ctx,
+            message.map(|m| m.via_client(Some(&input.client_id), metadata)),
+        )?;
         if let Some(user) = confirmed {
             self.post_confirmation(
                 ctx,
@@ -311,11 +312,11 @@ impl Cognito {
             };
             Ok((answer, Some(message)))
         })?;
-        if let Some(message) = message {
-            let message =
-                message.via_client(Some(&input.client_id), input.client_metadata.as_ref());
-            self.deliver(ctx, [message])?;
-        }
+        let metadata = input.client_metadata.as_ref();
+        self.deliver(
+            ctx,
+            message.map(|m| m.via_client(Some(&input.client_id), metadata)),
+        )?;
         Ok(answer)
     }
 
@@ -400,11 +401,11 @@ impl Cognito {
         };
         Ok((answer, Some(message)))
         })?;
-        if let Some(message) = message {
-            let message =
-                message.via_client(Some(&input.client_id), input.client_metadata.as_ref());
-            self.deliver(ctx, [message])?;
-        }
+        let metadata = input.client_metadata.as_ref();
+        self.deliver(
+            ctx,
+            message.map(|m| m.via_client(Some(&input.client_id), metadata)),
+        )?;
         Ok(answer)
     }
 
