@@ -127,8 +127,6 @@ impl Cognito {
                     | O::RespondToAuthChallenge
                     | O::AdminRespondToAuthChallenge
                     | O::GetTokensFromRefreshToken
-                    | O::AssociateSoftwareToken
-                    | O::VerifySoftwareToken
             )
     }
 
