@@ -115,6 +115,30 @@ fn read_response(trigger: Trigger, bytes: &[u8]) -> Result<Map<String, Value>, C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cognito_model::shapes::{CreateUserPoolRequest, LambdaConfigType};
+    use cognito_model::Operation;
+
+    #[test]
+    fn operations_leave_the_workers_once_a_pool_names_a_function() {
+        let svc = crate::testing::service();
+        crate::testing::create_pool(&svc, "plain");
+        assert!(!svc.may_invoke_functions(Operation::SignUp));
+        svc.create_user_pool(
+            &crate::testing::ctx(),
+            CreateUserPoolRequest {
+                pool_name: "with".into(),
+                lambda_config: Some(LambdaConfigType {
+                    pre_sign_up: Some("arn:aws:lambda:us-east-1:123456789012:function:f".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(svc.may_invoke_functions(Operation::SignUp));
+        assert!(svc.may_invoke_functions(Operation::RespondToAuthChallenge));
+        assert!(!svc.may_invoke_functions(Operation::AdminGetUser));
+    }
     use cognito_model::ErrorKind;
 
     #[test]
