@@ -12,7 +12,7 @@ use cognito_model::CognitoError;
 use serde_json::{Map, Value};
 
 use crate::lambda::Trigger;
-use crate::messages::{render, Channel, Message, MessageKind, MessageSink};
+use crate::messages::{render, Channel, Message, MessageKind, PoolMail};
 use crate::state::users::User;
 use crate::store::PoolState;
 use crate::triggers::{user_attributes, Event};
@@ -63,6 +63,8 @@ pub(crate) struct Outgoing {
     kind: MessageKind,
     code: Secret<String>,
     source: Source,
+    /// How the pool's messages leave.
+    mail: PoolMail,
     /// The pool's triggers, when it names any that see messages.
     functions: Option<Box<Functions>>,
 }
@@ -127,6 +129,7 @@ impl Outgoing {
             kind,
             code: Secret::new(code.to_owned()),
             source,
+            mail: PoolMail::of(&pool.config),
             functions,
         }
     }
@@ -175,7 +178,7 @@ impl Cognito {
             }
         }
         let body = render(&out.template, &out.username, out.code.expose());
-        self.store.outbox().send(Message {
+        let message = Message {
             pool_id: out.pool_id,
             username: out.username,
             channel: out.channel,
@@ -185,7 +188,8 @@ impl Cognito {
             kind: out.kind,
             code: Some(out.code),
             sent_at: ctx.now,
-        });
+        };
+        self.store.outbox().send(message, &out.mail);
         Ok(())
     }
 

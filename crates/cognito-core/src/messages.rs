@@ -2,11 +2,10 @@
 //! them (confirmation codes, invitations, password reset codes), and the hand-over of
 //! emails to a real mail server.
 //!
-//! Delivery is a side effect, so it sits behind [`MessageSink`]; [`Outbox`] is the
-//! in-memory sink the server uses. The outbox keeps every message; when the embedder
-//! names a [`Mailer`] ([`Outbox::set_mailer`]), each email is also handed to it after its
-//! copy is kept, with the sender the pool's `EmailConfiguration` names
-//! ([`PoolMail`]). The mailer reports the outcome through a [`DeliveryReport`], which
+//! The [`Outbox`] keeps every message; when the embedder names a [`Mailer`]
+//! ([`Outbox::set_mailer`]), each email is also handed to it after its copy is kept, with
+//! the sender the pool's `EmailConfiguration` names ([`PoolMail`], which the sender of a
+//! message takes from the pool along with it). The mailer reports the outcome through a [`DeliveryReport`], which
 //! records it on the kept copy ([`Delivery`]); SMS messages stay in the outbox. Emails
 //! of a pool whose `CustomEmailSender` trigger delivers them (and SMS of one with a
 //! `CustomSMSSender`) are the function's to deliver, and the mailer never sees them.
@@ -91,12 +90,6 @@ pub struct Message {
     pub code: Option<Secret<String>>,
     /// When it was sent.
     pub sent_at: Timestamp,
-}
-
-/// Where messages go.
-pub trait MessageSink: Send + Sync {
-    /// Delivers `message`.
-    fn send(&self, message: Message);
 }
 
 /// The address Cognito's own email sends from when the pool names none.
@@ -265,8 +258,6 @@ struct OutboxInner {
     /// reach a newer message.
     next: u64,
     by_pool: HashMap<String, VecDeque<Kept>>,
-    /// How each pool's messages leave, as its configuration last said.
-    mail: HashMap<String, PoolMail>,
 }
 
 struct Kept {
@@ -299,16 +290,6 @@ impl Outbox {
     /// Hands every email sent from now on to `mailer` too.
     pub fn set_mailer(&self, mailer: Arc<dyn Mailer>) {
         *self.mailer.write() = Some(mailer);
-    }
-
-    /// Notes how pool `config` (created or updated) sends its messages.
-    pub fn configure_pool(&self, config: &UserPoolType) {
-        if let Some(id) = &config.id {
-            self.inner
-                .write()
-                .mail
-                .insert(id.clone(), PoolMail::of(config));
-        }
     }
 
     /// The messages that `keep` accepts, oldest first.
@@ -344,16 +325,12 @@ impl Outbox {
 
     /// Forgets the messages of a deleted pool.
     pub fn forget_pool(&self, pool_id: &str) {
-        let mut inner = self.inner.write();
-        inner.by_pool.remove(pool_id);
-        inner.mail.remove(pool_id);
+        self.inner.write().by_pool.remove(pool_id);
     }
 
     /// Forgets every message.
     pub fn clear(&self) {
-        let mut inner = self.inner.write();
-        inner.by_pool.clear();
-        inner.mail.clear();
+        self.inner.write().by_pool.clear();
     }
 }
 
@@ -366,17 +343,13 @@ impl Kept {
     }
 }
 
-impl MessageSink for Outbox {
-    /// Keeps `message`, then hands it to the mailer when it is an email for one.
-    fn send(&self, message: Message) {
+impl Outbox {
+    /// Keeps `message`, sent as its pool's `mail` says, then hands it to the mailer when
+    /// it is an email for one.
+    pub fn send(&self, message: Message, mail: &PoolMail) {
         let mailer = self.mailer.read().clone();
         let (n, email) = {
             let mut inner = self.inner.write();
-            let mail = inner
-                .mail
-                .get(&message.pool_id)
-                .cloned()
-                .unwrap_or_default();
             let (delivery, email) = match (mail.settled(message.channel), &mailer) {
                 (Some(settled), _) => (settled, None),
                 (None, None) => (Delivery::Outbox, None),
@@ -412,10 +385,10 @@ impl MessageSink for Outbox {
     }
 }
 
-fn email_of(message: &Message, mail: PoolMail) -> Email {
+fn email_of(message: &Message, mail: &PoolMail) -> Email {
     Email {
-        from: mail.from,
-        reply_to: mail.reply_to,
+        from: mail.from.clone(),
+        reply_to: mail.reply_to.clone(),
         to: message.destination.clone(),
         subject: message.subject.clone().unwrap_or_default(),
         body: message.body.clone(),
@@ -494,8 +467,8 @@ mod tests {
     fn each_pool_keeps_its_newest_messages_and_listing_keeps_sending_order() {
         let outbox = Outbox::with_limit(3);
         for n in 0..5 {
-            outbox.send(message("a", n));
-            outbox.send(message("b", n));
+            outbox.send(message("a", n), &PoolMail::default());
+            outbox.send(message("b", n), &PoolMail::default());
         }
         let names = |ms: Vec<Message>| -> Vec<String> {
             ms.into_iter()
@@ -541,7 +514,7 @@ mod tests {
     #[test]
     fn without_a_mailer_messages_stay_in_the_outbox() {
         let outbox = Outbox::default();
-        outbox.send(message("a", 1));
+        outbox.send(message("a", 1), &PoolMail::default());
         assert_eq!(deliveries(&outbox), [Delivery::Outbox]);
     }
 
@@ -550,14 +523,17 @@ mod tests {
         let outbox = Outbox::default();
         let mailer = Arc::new(Held::default());
         outbox.set_mailer(mailer.clone());
-        outbox.send(message("a", 1));
-        outbox.send(message("a", 2));
-        outbox.send(Message {
-            channel: Channel::Sms,
-            destination: "+14155550100".into(),
-            subject: None,
-            ..message("a", 3)
-        });
+        outbox.send(message("a", 1), &PoolMail::default());
+        outbox.send(message("a", 2), &PoolMail::default());
+        outbox.send(
+            Message {
+                channel: Channel::Sms,
+                destination: "+14155550100".into(),
+                subject: None,
+                ..message("a", 3)
+            },
+            &PoolMail::default(),
+        );
         assert_eq!(
             deliveries(&outbox),
             [Delivery::Pending, Delivery::Pending, Delivery::Outbox]
@@ -588,10 +564,10 @@ mod tests {
         let outbox = Outbox::with_limit(1);
         let mailer = Arc::new(Held::default());
         outbox.set_mailer(mailer.clone());
-        outbox.send(message("a", 1));
+        outbox.send(message("a", 1), &PoolMail::default());
         let (_, report) = mailer.take().remove(0);
         outbox.clear();
-        outbox.send(message("a", 2));
+        outbox.send(message("a", 2), &PoolMail::default());
         report.sent();
         assert_eq!(deliveries(&outbox), [Delivery::Pending]);
     }
@@ -648,19 +624,19 @@ mod tests {
         let outbox = Outbox::default();
         let mailer = Arc::new(Held::default());
         outbox.set_mailer(mailer.clone());
-        outbox.configure_pool(&pool(
+        let replying = PoolMail::of(&pool(
             EmailConfigurationType {
                 reply_to_email_address: Some("help@example.com".into()),
                 ..Default::default()
             },
             false,
         ));
-        outbox.send(message("a", 1));
+        outbox.send(message("a", 1), &replying);
         let handed = mailer.take();
         assert_eq!(handed[0].0.reply_to.as_deref(), Some("help@example.com"));
 
-        outbox.configure_pool(&pool(EmailConfigurationType::default(), true));
-        outbox.send(message("a", 2));
+        let custom = PoolMail::of(&pool(EmailConfigurationType::default(), true));
+        outbox.send(message("a", 2), &custom);
         assert!(mailer.take().is_empty());
         assert_eq!(
             deliveries(&outbox),

@@ -47,7 +47,6 @@ impl Cognito {
             }
         }
         self.note_functions(&config);
-        self.store.outbox().configure_pool(&config);
         config.user_pool_tags = Some(tags);
         Ok(CreateUserPoolResponse {
             user_pool: Some(config),
@@ -84,7 +83,6 @@ impl Cognito {
                 updated.name = Some(name);
             }
             self.note_functions(&updated);
-            self.store.outbox().configure_pool(&updated);
             pool.config = updated;
             if let Some(tags) = tags {
                 pool.tags = tags;
