@@ -29,7 +29,7 @@ mod triggers;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
-pub use ops::{auth, test_api, users};
+pub use ops::{auth, client_tokens, test_api, users};
 use store::Store;
 pub use triggers::caller_sdk_version;
 
@@ -127,6 +127,7 @@ impl Cognito {
                     | O::RespondToAuthChallenge
                     | O::AdminRespondToAuthChallenge
                     | O::GetTokensFromRefreshToken
+                    | O::GetClientToken
             )
     }
 

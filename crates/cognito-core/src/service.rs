@@ -37,6 +37,8 @@ impl CognitoIdentityProvider for Cognito {
         add_user_pool_client_secret(AddUserPoolClientSecretRequest) -> AddUserPoolClientSecretResponse;
         list_user_pool_client_secrets(ListUserPoolClientSecretsRequest) -> ListUserPoolClientSecretsResponse;
         delete_user_pool_client_secret(DeleteUserPoolClientSecretRequest) -> DeleteUserPoolClientSecretResponse;
+        // client_tokens
+        get_client_token(GetClientTokenRequest) -> GetClientTokenResponse;
         // tags
         tag_resource(TagResourceRequest) -> TagResourceResponse;
         untag_resource(UntagResourceRequest) -> UntagResourceResponse;

@@ -9,6 +9,7 @@ pub(crate) mod attributes;
 pub mod auth;
 pub(crate) mod branding;
 pub(crate) mod cimd;
+pub mod client_tokens;
 pub(crate) mod clients;
 pub(crate) mod devices;
 pub(crate) mod domains;

@@ -41,7 +41,7 @@ mod password;
 mod refresh;
 pub(crate) mod sign_in_triggers;
 mod srp;
-mod token_triggers;
+pub(crate) mod token_triggers;
 pub(crate) mod tokens;
 mod user_sessions;
 

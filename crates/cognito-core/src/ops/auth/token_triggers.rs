@@ -25,6 +25,8 @@ pub(crate) enum TokenSource {
     NewPasswordChallenge,
     AuthenticateDevice,
     RefreshTokens,
+    /// A machine-to-machine token (`ops::client_tokens`): no user, version 3 only.
+    ClientCredentials,
 }
 
 impl TokenSource {
@@ -34,6 +36,7 @@ impl TokenSource {
             TokenSource::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
             TokenSource::AuthenticateDevice => "TokenGeneration_AuthenticateDevice",
             TokenSource::RefreshTokens => "TokenGeneration_RefreshTokens",
+            TokenSource::ClientCredentials => "TokenGeneration_ClientCredentials",
         }
     }
 }
@@ -87,7 +90,7 @@ const GROUP_CLAIMS: &[&str] = &["cognito:groups", "cognito:roles", "cognito:pref
 
 impl Cognito {
     /// Runs the sign-in's end triggers on `tokens`, before they are signed.
-    pub(super) fn run_token_triggers(
+    pub(crate) fn run_token_triggers(
         &self,
         ctx: &RequestContext,
         tokens: &mut Unsigned,
@@ -125,6 +128,7 @@ impl Cognito {
         client_metadata: Option<&ClientMetadataType>,
     ) -> Result<(), CognitoError> {
         use PreTokenGenerationLambdaVersionType as V;
+        let machine = t.source == TokenSource::ClientCredentials;
         let mut event = Event::new(
             Trigger::PreTokenGeneration,
             t.source.as_str(),
@@ -136,11 +140,16 @@ impl Cognito {
         .request("userAttributes", t.user_attributes.clone())
         .request(
             "groupConfiguration",
-            json!({
-                "groupsToOverride": t.groups,
-                "iamRolesToOverride": t.roles,
-                "preferredRole": t.preferred_role,
-            }),
+            // A client credentials grant has no user, so no groups.
+            if machine {
+                Value::Null
+            } else {
+                json!({
+                    "groupsToOverride": t.groups,
+                    "iamRolesToOverride": t.roles,
+                    "preferredRole": t.preferred_role,
+                })
+            },
         );
         let details = match version {
             V::V10 => "claimsOverrideDetails",
@@ -167,7 +176,11 @@ impl Cognito {
                 access: tokens.access.clone(),
                 id: tokens.id.clone(),
             };
-            let summary = apply(&mut claims, version, response)?;
+            let summary = if machine {
+                apply(&mut claims, version, &access_only(response))?
+            } else {
+                apply(&mut claims, version, response)?
+            };
             changed = Some(claims);
             Ok(Some(summary))
         })?;
@@ -177,6 +190,17 @@ impl Cognito {
         }
         Ok(())
     }
+}
+
+/// A token function's `response` to a client credentials event, which issues an access
+/// token only: the ID token's and the groups' parts have nothing to change.
+fn access_only(response: &Map<String, Value>) -> Map<String, Value> {
+    let mut response = response.clone();
+    if let Some(Value::Object(details)) = response.get_mut("claimsAndScopeOverrideDetails") {
+        details.remove("idTokenGeneration");
+        details.remove("groupOverrideDetails");
+    }
+    response
 }
 
 /// The claims of a sign-in's two tokens.
