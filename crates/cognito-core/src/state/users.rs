@@ -13,7 +13,8 @@
 //! Memory is the constraint here (a pool may hold hundreds of thousands of users), so:
 //! each key is allocated once and shared by the map and every index naming the user;
 //! attributes with a handful of values (`status`, `cognito:user_status`) are indexed as
-//! one set of keys per value, not as `(value, key)` pairs; `sub`s are indexed as the
+//! one set of keys per value, not as `(value, key)` pairs, and the value most users have
+//! is not stored at all (see [`Classes`]); `sub`s are indexed as the
 //! 128 bits of their UUID, not as a second copy of their text; a user is boxed, so the
 //! map's nodes stay small; and what most users never have (MFA options, groups, codes,
 //! events, pending attribute changes) is [`Rare`]: no allocation until first written.
@@ -700,7 +701,7 @@ enum Index {
     /// Every `(value, key)` pair, for attributes whose values are mostly distinct.
     Values(BTreeSet<Entry<Box<str>>>),
     /// Per value, the keys that have it, for attributes with a handful of values.
-    Classes(BTreeMap<&'static str, BTreeSet<Key>>),
+    Classes(Classes),
     /// `sub`: UUIDs as their bits, which is less than half the size of their text, and
     /// any other value as text.
     Subs {
@@ -712,7 +713,7 @@ enum Index {
 impl Index {
     fn new(attr: Indexed) -> Self {
         if attr.is_class() {
-            Index::Classes(BTreeMap::new())
+            Index::Classes(Classes::default())
         } else if attr == Indexed::Sub {
             Index::Subs {
                 uuids: BTreeSet::new(),
@@ -724,23 +725,23 @@ impl Index {
     }
 
     fn add(&mut self, attr: Indexed, user: &User, key: &Key) {
-        let key = Key::clone(key);
         match self {
             Index::Values(entries) => {
                 if let Some(value) = attr.value(user) {
                     entries.insert(Entry {
                         value: value.into(),
-                        key,
+                        key: Key::clone(key),
                     });
                 }
             }
             Index::Classes(classes) => {
                 if let Some(class) = attr.class(user) {
-                    classes.entry(class).or_default().insert(key);
+                    classes.add(class, key);
                 }
             }
             Index::Subs { uuids, others } => {
                 if let Some(value) = attr.value(user) {
+                    let key = Key::clone(key);
                     match uuid_bits(&value) {
                         Some(bits) => uuids.insert(Entry { value: bits, key }),
                         None => others.insert(Entry {
@@ -758,14 +759,7 @@ impl Index {
             Index::Values(entries) => {
                 entries.remove(&(value, key) as &dyn Pair<str>);
             }
-            Index::Classes(classes) => {
-                if let Some(keys) = classes.get_mut(value) {
-                    keys.remove(key);
-                    if keys.is_empty() {
-                        classes.remove(value);
-                    }
-                }
-            }
+            Index::Classes(classes) => classes.remove(value, key),
             Index::Subs { uuids, others } => {
                 match uuid_bits(value) {
                     Some(bits) => uuids.remove(&(&bits, key) as &dyn Pair<u128>),
@@ -775,20 +769,16 @@ impl Index {
         }
     }
 
-    /// Keys after `after` whose value is `value`, in key order.
+    /// Keys after `after` whose value is `value`, in key order; `order` is every key.
     fn equal<'a>(
         &'a self,
         value: &'a str,
         after: Option<&'a str>,
+        order: &'a BTreeSet<Key>,
     ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
         match self {
             Index::Values(entries) => Box::new(text_equal(entries, value, after)),
-            Index::Classes(classes) => Box::new(
-                classes
-                    .get(value)
-                    .into_iter()
-                    .flat_map(move |keys| keys_after(keys, after)),
-            ),
+            Index::Classes(classes) => classes.keys(value, after, order),
             Index::Subs { uuids, others } => match uuid_bits(value) {
                 Some(bits) => Box::new(
                     entries_from(uuids, &bits, after)
@@ -800,11 +790,13 @@ impl Index {
         }
     }
 
-    /// Keys after `after` whose value starts with `prefix`, in key order.
+    /// Keys after `after` whose value starts with `prefix`, in key order; `order` is
+    /// every key.
     fn prefixed<'a>(
         &'a self,
         prefix: &'a str,
         after: Option<&'a str>,
+        order: &'a BTreeSet<Key>,
     ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
         let texts = |entries: &'a BTreeSet<Entry<Box<str>>>| {
             entries_from(entries, prefix, None)
@@ -813,15 +805,7 @@ impl Index {
         };
         let mut keys: Vec<&str> = match self {
             Index::Values(entries) => texts(entries).collect(),
-            Index::Classes(classes) => {
-                return Box::new(Merge(
-                    classes
-                        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
-                        .take_while(|(class, _)| class.starts_with(prefix))
-                        .map(|(_, keys)| keys_after(keys, after).peekable())
-                        .collect(),
-                ))
-            }
+            Index::Classes(classes) => return classes.prefixed(prefix, after, order),
             Index::Subs { uuids, others } => {
                 let mut keys: Vec<&str> = texts(others).collect();
                 if let Some((first, last)) = uuid_range(prefix) {
@@ -850,8 +834,166 @@ fn keys_after<'a>(keys: &'a BTreeSet<Key>, after: Option<&'a str>) -> KeysAfter<
 type KeysAfter<'a> =
     std::iter::Map<std::collections::btree_set::Range<'a, Key>, fn(&'a Key) -> &'a str>;
 
+/// How far the largest stored class of a [`Classes`] index may outgrow the implicit one
+/// (twice its size, and this many keys more) before they change places.
+const CLASS_SLACK: usize = 64;
+
+/// The index of an attribute with a handful of values, each shared by many users, and
+/// one value for every user (`status`, `cognito:user_status`): per value, the keys that
+/// have it.
+///
+/// The keys of the value most users have are not stored: that value is *implicit*, and
+/// its keys are those of the listing order that no stored value holds. Adding a user of
+/// the implicit value costs nothing, and a pool whose users all have the same status
+/// holds no set at all. When a stored value grows past twice the implicit one
+/// ([`Classes::balance`]), they change places: the implicit value's keys are collected
+/// (one walk of the order) and the larger set is let go. A walk of the implicit value's
+/// keys skips at most the stored values' keys, which are at most a few times fewer.
+#[derive(Debug, Clone, Default)]
+struct Classes {
+    /// The value whose keys are not stored; `None` until the first user is added.
+    implicit: Option<&'static str>,
+    /// The keys of every other value some user has.
+    stored: BTreeMap<&'static str, BTreeSet<Key>>,
+}
+
+impl Classes {
+    fn add(&mut self, class: &'static str, key: &Key) {
+        match self.implicit {
+            Some(implicit) if implicit == class => {}
+            // No user yet, so no key to account for: the first value is the implicit one.
+            None if self.stored.is_empty() => self.implicit = Some(class),
+            _ => {
+                self.stored
+                    .entry(class)
+                    .or_default()
+                    .insert(Key::clone(key));
+            }
+        }
+    }
+
+    fn remove(&mut self, class: &str, key: &str) {
+        if let Some(keys) = self.stored.get_mut(class) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.stored.remove(class);
+            }
+        }
+    }
+
+    /// Makes the largest stored value the implicit one when it has outgrown it;
+    /// `order` is every key, the users' changes applied.
+    fn balance(&mut self, order: &BTreeSet<Key>) {
+        let stored: usize = self.stored.values().map(BTreeSet::len).sum();
+        let implicit = order.len().saturating_sub(stored);
+        let Some((&largest, keys)) = self.stored.iter().max_by_key(|(_, keys)| keys.len()) else {
+            return;
+        };
+        if keys.len() <= implicit.saturating_mul(2).saturating_add(CLASS_SLACK) {
+            return;
+        }
+        let members: BTreeSet<Key> = Unclaimed::new(order, &self.stored, None)
+            .map(Key::clone)
+            .collect();
+        self.stored.remove(largest);
+        if let Some(previous) = self.implicit.replace(largest) {
+            if !members.is_empty() {
+                self.stored.insert(previous, members);
+            }
+        }
+    }
+
+    /// The keys after `after` of the users whose value is `class`.
+    fn keys<'a>(
+        &'a self,
+        class: &str,
+        after: Option<&'a str>,
+        order: &'a BTreeSet<Key>,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        if self.implicit.is_some_and(|implicit| implicit == class) {
+            return Box::new(Unclaimed::new(order, &self.stored, after).map(|k| &**k));
+        }
+        Box::new(
+            self.stored
+                .get(class)
+                .into_iter()
+                .flat_map(move |keys| keys_after(keys, after)),
+        )
+    }
+
+    /// The keys after `after` of the users whose value starts with `prefix`, in key order.
+    fn prefixed<'a>(
+        &'a self,
+        prefix: &'a str,
+        after: Option<&'a str>,
+        order: &'a BTreeSet<Key>,
+    ) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        let mut sequences: Vec<Peekable<Box<dyn Iterator<Item = &'a str> + 'a>>> = self
+            .stored
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(class, _)| class.starts_with(prefix))
+            .map(|(_, keys)| {
+                let keys: Box<dyn Iterator<Item = &'a str> + 'a> =
+                    Box::new(keys_after(keys, after));
+                keys.peekable()
+            })
+            .collect();
+        if let Some(implicit) = self.implicit.filter(|c| c.starts_with(prefix)) {
+            sequences.push(self.keys(implicit, after, order).peekable());
+        }
+        Box::new(Merge(sequences))
+    }
+
+    /// Whether no key is stored.
+    #[cfg(test)]
+    fn stores_nothing(&self) -> bool {
+        self.stored.is_empty()
+    }
+}
+
+/// The keys of the listing order after a cursor that no stored value of a [`Classes`]
+/// holds, in key order: the implicit value's.
+struct Unclaimed<'a> {
+    keys: std::collections::btree_set::Range<'a, Key>,
+    claimed: Vec<Peekable<std::collections::btree_set::Range<'a, Key>>>,
+}
+
+impl<'a> Unclaimed<'a> {
+    fn new(
+        order: &'a BTreeSet<Key>,
+        stored: &'a BTreeMap<&'static str, BTreeSet<Key>>,
+        after: Option<&'a str>,
+    ) -> Self {
+        let start = || after.map_or(Bound::Unbounded, Bound::Excluded);
+        Unclaimed {
+            keys: order.range::<str, _>((start(), Bound::Unbounded)),
+            claimed: stored
+                .values()
+                .map(|keys| keys.range::<str, _>((start(), Bound::Unbounded)).peekable())
+                .collect(),
+        }
+    }
+}
+
+impl<'a> Iterator for Unclaimed<'a> {
+    type Item = &'a Key;
+
+    fn next(&mut self) -> Option<&'a Key> {
+        'keys: loop {
+            let key = self.keys.next()?;
+            for claimed in &mut self.claimed {
+                while claimed.next_if(|k| *k < key).is_some() {}
+                if claimed.peek() == Some(&key) {
+                    continue 'keys;
+                }
+            }
+            return Some(key);
+        }
+    }
+}
+
 /// The union of sorted, disjoint key sequences, in key order.
-struct Merge<'a>(Vec<Peekable<KeysAfter<'a>>>);
+struct Merge<'a>(Vec<Peekable<Box<dyn Iterator<Item = &'a str> + 'a>>>);
 
 impl<'a> Iterator for Merge<'a> {
     type Item = &'a str;
@@ -931,11 +1073,21 @@ impl Users {
     /// Adds a user under `key`, replacing none (callers check first).
     pub fn insert(&mut self, key: String, user: User) {
         let key = Key::from(key);
+        self.order.insert(Key::clone(&key));
         for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
             index.add(attr, &user, &key);
         }
-        self.order.insert(Key::clone(&key));
+        self.balance();
         self.by_key.insert(key, Box::new(user));
+    }
+
+    /// Lets the class indexes' implicit values follow the most common ones.
+    fn balance(&mut self) {
+        for index in &mut self.indexes {
+            if let Index::Classes(classes) = index {
+                classes.balance(&self.order);
+            }
+        }
     }
 
     /// Removes the user with `key`, and its links.
@@ -947,6 +1099,7 @@ impl Users {
                 index.remove(&value, key);
             }
         }
+        self.balance();
         self.links.retain(|_, k| k != key);
         Some(*user)
     }
@@ -984,6 +1137,7 @@ impl Users {
             }
             index.add(attr, user, &key);
         }
+        self.balance();
         Some(out)
     }
 
@@ -1009,7 +1163,7 @@ impl Users {
     ) -> impl Iterator<Item = &'a str> + 'a {
         self.index(attr)
             .into_iter()
-            .flat_map(move |index| index.equal(value, after))
+            .flat_map(move |index| index.equal(value, after, &self.order))
     }
 
     /// Keys after `after` of users whose `attr` starts with `prefix`, in key order.
@@ -1021,7 +1175,7 @@ impl Users {
     ) -> impl Iterator<Item = &'a str> + 'a {
         self.index(attr)
             .into_iter()
-            .flat_map(move |index| index.prefixed(prefix, after))
+            .flat_map(move |index| index.prefixed(prefix, after, &self.order))
     }
 
     /// Keys of users whose email is `email` in any case.
@@ -1111,7 +1265,12 @@ mod tests {
             .iter()
             .map(|index| match index {
                 Index::Values(entries) => entries.len(),
-                Index::Classes(classes) => classes.values().map(BTreeSet::len).sum(),
+                Index::Classes(classes) => {
+                    let stored: usize = classes.stored.values().map(BTreeSet::len).sum();
+                    // The implicit value's keys count as they would if stored.
+                    let implicit = classes.implicit.map_or(0, |_| users.order.len() - stored);
+                    stored + implicit
+                }
                 Index::Subs { uuids, others } => uuids.len() + others.len(),
             })
             .sum()
@@ -1275,7 +1434,103 @@ mod tests {
         assert!(users.is_empty());
         assert_eq!(indexed_entries(&users), 0);
         assert!(users.indexes.iter().all(|index| match index {
-            Index::Classes(classes) => classes.is_empty(),
+            Index::Classes(classes) => classes.stores_nothing(),
+            _ => true,
+        }));
+    }
+
+    /// The status indexes' implicit values, in the order of [`Indexed::ALL`].
+    fn implicit_classes(users: &Users) -> Vec<&'static str> {
+        users
+            .indexes
+            .iter()
+            .filter_map(|index| match index {
+                Index::Classes(classes) => classes.implicit,
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_implicit_class_follows_the_most_common_status() {
+        let mut users = Users::default();
+        let keys: Vec<String> = (0..400).map(|i| format!("u{i:03}")).collect();
+        for key in &keys {
+            users.insert(key.clone(), user(key, &sub(0), &[]));
+        }
+        assert_eq!(implicit_classes(&users), ["CONFIRMED", "Enabled"]);
+        assert_eq!(indexed_entries(&users), 400 * 3);
+        // Three users in four change; past the slack, FORCE_CHANGE_PASSWORD is the most
+        // common status and takes the implicit place.
+        let changed = |i: usize| i % 4 != 0;
+        for (i, key) in keys.iter().enumerate().filter(|(i, _)| changed(*i)) {
+            users.update(key, |u| {
+                u.status = UserStatusType::ForceChangePassword;
+                u.enabled = i % 2 == 0;
+            });
+        }
+        assert_eq!(
+            implicit_classes(&users),
+            ["FORCE_CHANGE_PASSWORD", "Enabled"]
+        );
+        assert_eq!(indexed_entries(&users), 400 * 3);
+        let with = |f: &dyn Fn(usize) -> bool| -> Vec<String> {
+            (0..400)
+                .filter(|i| f(*i))
+                .map(|i| format!("u{i:03}"))
+                .collect()
+        };
+        let confirmed = with(&|i| !changed(i));
+        let forced = with(&|i| changed(i));
+        assert_eq!(
+            equal(&users, Indexed::UserStatus, "CONFIRMED", None),
+            confirmed
+        );
+        assert_eq!(
+            equal(&users, Indexed::UserStatus, "FORCE_CHANGE_PASSWORD", None),
+            forced
+        );
+        assert_eq!(
+            equal(
+                &users,
+                Indexed::UserStatus,
+                "FORCE_CHANGE_PASSWORD",
+                Some("u100")
+            ),
+            with(&|i| changed(i) && i > 100)
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::UserStatus, "", Some("u200")),
+            with(&|i| i > 200)
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::UserStatus, "F", Some("u200")),
+            with(&|i| changed(i) && i > 200)
+        );
+        assert_eq!(
+            equal(&users, Indexed::Status, "Disabled", None),
+            with(&|i| changed(i) && i % 2 == 1)
+        );
+        assert_eq!(
+            prefixed(&users, Indexed::Status, "En", Some("u010")),
+            with(&|i| i > 10 && (!changed(i) || i % 2 == 0))
+        );
+        // Removing the most common status's users gives the place back.
+        for key in forced.iter() {
+            assert!(users.remove(key).is_some());
+        }
+        assert_eq!(implicit_classes(&users), ["CONFIRMED", "Enabled"]);
+        assert_eq!(indexed_entries(&users), confirmed.len() * 3);
+        assert_eq!(
+            equal(&users, Indexed::UserStatus, "CONFIRMED", Some("u000")),
+            confirmed.get(1..).unwrap_or_default()
+        );
+        assert_eq!(
+            equal(&users, Indexed::UserStatus, "FORCE_CHANGE_PASSWORD", None),
+            [""; 0]
+        );
+        assert!(users.indexes.iter().all(|index| match index {
+            Index::Classes(classes) => classes.stores_nothing(),
             _ => true,
         }));
     }
