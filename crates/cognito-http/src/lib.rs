@@ -45,6 +45,7 @@ mod cross_site;
 mod discovery;
 mod failure;
 mod links;
+mod oauth2;
 mod rejection;
 mod request_id;
 mod router;
@@ -62,8 +63,10 @@ pub use backend::Backend;
 pub use cognito_core::{Clock, Random};
 pub use cross_site::{InvalidOrigin, Origin};
 pub use links::links;
-pub use serve::serve;
+pub use serve::{serve, serve_tls};
 pub use service::{CognitoService, ResponseBody};
+/// The TLS library [`serve_tls`] takes its configuration from.
+pub use tokio_rustls::rustls;
 
 /// How the front end behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]

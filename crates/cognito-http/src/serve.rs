@@ -1,6 +1,8 @@
 //! Running a [`CognitoService`] on a TCP listener: HTTP/1.1 with keep-alive, one task per
 //! connection, and a graceful shutdown that stops accepting, lets requests in flight
-//! finish and closes idle connections.
+//! finish and closes idle connections. With a TLS configuration ([`serve_tls`]) the same
+//! listener also speaks HTTPS: a connection whose first byte opens a TLS handshake record
+//! is served over TLS, any other as plain HTTP, so one address answers both schemes.
 //!
 //! Each connection's task waits for its connection and for a one-shot signal to drain
 //! it; at shutdown every open connection gets that signal, and those still open when the
@@ -9,14 +11,19 @@
 //! that all the workers share.)
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
 
 use crate::Backend;
 use crate::CognitoService;
@@ -24,6 +31,14 @@ use crate::CognitoService;
 /// How long to wait before accepting again after `accept` failed (for example when the
 /// process is out of file descriptors).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How long a client may take to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The first byte of a TLS record carrying a handshake message (RFC 8446 §5.1,
+/// `ContentType.handshake`): every TLS connection opens with one. No HTTP/1.1 request
+/// starts with it.
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
 /// Serves `service` on `listener` until `shutdown` completes, then waits up to the
 /// configured `shutdown_grace` for open connections to finish and closes those left.
@@ -38,6 +53,21 @@ pub async fn serve<S>(
 where
     S: Backend,
 {
+    serve_tls(listener, service, None, shutdown).await
+}
+
+/// [`serve`], answering HTTPS with `tls` besides plain HTTP on the same listener when
+/// `tls` is given. The configuration's ALPN protocols are replaced by HTTP/1.1, the one
+/// protocol served.
+pub async fn serve_tls<S>(
+    listener: TcpListener,
+    service: CognitoService<S>,
+    tls: Option<Arc<ServerConfig>>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()>
+where
+    S: Backend,
+{
     let mut http = http1::Builder::new();
     // Idle keep-alive connections stay open until the client closes them, as AWS's do:
     // clients pool connections and reuse them after pauses, and a POST on a connection the
@@ -45,6 +75,11 @@ where
     http.timer(TokioTimer::new())
         .keep_alive(true)
         .header_read_timeout(None);
+    let tls = tls.map(|config| {
+        let mut config = Arc::unwrap_or_clone(config);
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        TlsAcceptor::from(Arc::new(config))
+    });
     // Dropping the set (with this future) aborts every connection's task.
     let mut connections = JoinSet::new();
     // The drain signal of each connection not known to be closed.
@@ -62,27 +97,28 @@ where
                     if let Err(e) = stream.set_nodelay(true) {
                         tracing::debug!(%peer, error = %e, "could not disable Nagle's algorithm");
                     }
-                    let connection = http.serve_connection(
-                        TokioIo::new(stream),
-                        TowerToHyperService::new(service.clone()),
-                    );
                     let (drain, drained) = oneshot::channel();
                     drains.retain(|drain| !drain.is_closed());
                     drains.push(drain);
-                    connections.spawn(async move {
-                        let mut connection = std::pin::pin!(connection);
-                        let result = tokio::select! {
-                            biased;
-                            result = connection.as_mut() => result,
-                            _ = drained => {
-                                connection.as_mut().graceful_shutdown();
-                                connection.await
-                            }
-                        };
-                        if let Err(e) = result {
-                            tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    match &tls {
+                        None => {
+                            let connection = http.serve_connection(
+                                TokioIo::new(stream),
+                                TowerToHyperService::new(service.clone()),
+                            );
+                            connections.spawn(drive(connection, drained, peer));
                         }
-                    });
+                        Some(acceptor) => {
+                            connections.spawn(either_scheme(
+                                stream,
+                                acceptor.clone(),
+                                http.clone(),
+                                service.clone(),
+                                drained,
+                                peer,
+                            ));
+                        }
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
@@ -106,6 +142,81 @@ where
         connections.shutdown().await;
     }
     Ok(())
+}
+
+/// Serves one connection of a listener that speaks both schemes: over TLS when its first
+/// byte opens a handshake record, as plain HTTP otherwise. A drain signal before the
+/// first request has been read closes it.
+async fn either_scheme<S>(
+    stream: TcpStream,
+    acceptor: TlsAcceptor,
+    http: http1::Builder,
+    service: CognitoService<S>,
+    mut drained: oneshot::Receiver<()>,
+    peer: SocketAddr,
+) where
+    S: Backend,
+{
+    let mut first = [0u8; 1];
+    let peeked = tokio::select! {
+        biased;
+        peeked = stream.peek(&mut first) => peeked,
+        _ = &mut drained => return,
+    };
+    match peeked {
+        Ok(1..) if first == [TLS_HANDSHAKE_RECORD] => {}
+        Ok(0) => return,
+        Ok(_) => {
+            let connection =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            return drive(connection, drained, peer).await;
+        }
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "connection ended with an error");
+            return;
+        }
+    }
+    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+    let stream = tokio::select! {
+        biased;
+        handshake = handshake => match handshake {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(%peer, "TLS handshake timed out");
+                return;
+            }
+        },
+        _ = &mut drained => return,
+    };
+    let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    drive(connection, drained, peer).await;
+}
+
+/// Drives `connection` to its end, shutting it down gracefully when `drained` fires.
+async fn drive<I, S>(
+    connection: http1::Connection<TokioIo<I>, TowerToHyperService<CognitoService<S>>>,
+    drained: oneshot::Receiver<()>,
+    peer: SocketAddr,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: Backend,
+{
+    let mut connection = std::pin::pin!(connection);
+    let result = tokio::select! {
+        biased;
+        result = connection.as_mut() => result,
+        _ = drained => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(%peer, error = %e, "connection ended with an error");
+    }
 }
 
 #[cfg(test)]

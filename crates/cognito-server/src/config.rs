@@ -4,7 +4,8 @@
 //!
 //! Tables of the file: `[lambda]` (the default Invoke API and the time limit) and
 //! `[functions."<ARN or name>"]` (a runner per function), which make the
-//! [`LambdaSettings`]. `docs/configuration.md` describes them for users.
+//! [`LambdaSettings`]; `[smtp]`, `[kms]`, and `[tls]` (HTTPS, [`TlsSettings`]).
+//! `docs/configuration.md` describes them for users.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +17,7 @@ use url::Url;
 
 use crate::functions::{Command, Function, LambdaSettings, Runner};
 use crate::mail::{parse_smtp_url, SmtpUrl};
+use crate::tls::TlsSettings;
 use crate::Options;
 
 /// What the server runs with, besides the plain options of [`Options`].
@@ -28,6 +30,8 @@ pub struct Config {
     /// The KMS that encrypts the codes custom sender triggers receive (`[kms] endpoint`,
     /// `--kms-endpoint`), if any.
     pub kms_endpoint: Option<Url>,
+    /// Where the HTTPS certificate comes from (`[tls]`, `--tls*`), when HTTPS is on.
+    pub tls: Option<TlsSettings>,
     // Settings of other tables of the file join here, each made from its table and then
     // overridden by its flags in `Config::load`.
 }
@@ -74,6 +78,20 @@ impl Config {
         }
         if let Some(endpoint) = &options.kms_endpoint {
             self.kms_endpoint = Some(endpoint.clone());
+        }
+        let named = options.tls_cert.is_some() || options.tls_key.is_some();
+        if options.tls || named || self.tls.is_some() {
+            let tls = self.tls.get_or_insert_with(TlsSettings::default);
+            if let Some(dir) = &options.tls_dir {
+                tls.dir = Some(dir.clone());
+            }
+            if !options.tls_hosts.is_empty() {
+                tls.hosts = options.tls_hosts.clone();
+            }
+            if named {
+                tls.cert = options.tls_cert.clone();
+                tls.key = options.tls_key.clone();
+            }
         }
         let lambda = &mut self.lambda;
         if let Some(endpoint) = &options.lambda_endpoint {
@@ -195,6 +213,8 @@ struct File {
     smtp: SmtpTable,
     #[serde(default)]
     kms: KmsTable,
+    #[serde(default)]
+    tls: TlsTable,
     // Other tables go here, each a struct of its own.
 }
 
@@ -210,6 +230,32 @@ struct SmtpTable {
 #[serde(deny_unknown_fields)]
 struct KmsTable {
     endpoint: Option<String>,
+}
+
+/// `[tls]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsTable {
+    enabled: Option<bool>,
+    dir: Option<PathBuf>,
+    #[serde(default)]
+    hosts: Vec<String>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+}
+
+impl TlsTable {
+    /// The settings of the table when it turns HTTPS on: `enabled = true`, or a
+    /// certificate named without `enabled = false`.
+    fn settings(self, folder: &Path) -> Option<TlsSettings> {
+        let named = self.cert.is_some() || self.key.is_some();
+        self.enabled.unwrap_or(named).then(|| TlsSettings {
+            dir: self.dir.map(|dir| folder.join(dir)),
+            hosts: self.hosts,
+            cert: self.cert.map(|cert| folder.join(cert)),
+            key: self.key.map(|key| folder.join(key)),
+        })
+    }
 }
 
 /// `[lambda]`.
@@ -293,6 +339,7 @@ impl File {
             },
             smtp,
             kms_endpoint,
+            tls: self.tls.settings(folder),
         })
     }
 }
@@ -544,6 +591,83 @@ mod tests {
 
     fn options(args: &[&str]) -> Options {
         Options::try_parse_from(std::iter::once(&"cognito-server").chain(args)).unwrap()
+    }
+
+    #[test]
+    fn reads_tls_and_its_flags() {
+        let etc = Path::new("/etc/cognito");
+        assert_eq!(parse("").unwrap().tls, None);
+        assert_eq!(
+            parse(
+                "[tls]
+dir = \"certs\""
+            )
+            .unwrap()
+            .tls,
+            None
+        );
+        assert_eq!(
+            parse(
+                "[tls]
+enabled = true
+dir = \"certs\"
+hosts = [\"auth.test\"]"
+            )
+            .unwrap()
+            .tls,
+            Some(TlsSettings {
+                dir: Some(etc.join("certs")),
+                hosts: vec!["auth.test".into()],
+                cert: None,
+                key: None,
+            })
+        );
+        // A certificate turns HTTPS on unless `enabled = false` says otherwise.
+        let given = TlsSettings {
+            dir: None,
+            hosts: vec![],
+            cert: Some(etc.join("cert.pem")),
+            key: Some("/keys/key.pem".into()),
+        };
+        let file = "[tls]
+cert = \"cert.pem\"
+key = \"/keys/key.pem\"
+";
+        assert_eq!(parse(file).unwrap().tls, Some(given));
+        assert_eq!(parse(&format!("{file}enabled = false")).unwrap().tls, None);
+        let error = parse(
+            "[tls]
+enabled = \"yes\"",
+        )
+        .unwrap_err();
+        assert!(error.contains("invalid type"), "{error}");
+        let error = parse(
+            "[tls]
+port = 8443",
+        )
+        .unwrap_err();
+        assert!(error.contains("unknown field `port`"), "{error}");
+
+        assert_eq!(Config::load(&options(&[])).unwrap().tls, None);
+        assert_eq!(
+            Config::load(&options(&["--tls", "--tls-hosts", "a.test,b.test"]))
+                .unwrap()
+                .tls,
+            Some(TlsSettings {
+                hosts: vec!["a.test".into(), "b.test".into()],
+                ..TlsSettings::default()
+            })
+        );
+        assert_eq!(
+            Config::load(&options(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]))
+                .unwrap()
+                .tls,
+            Some(TlsSettings {
+                cert: Some("c.pem".into()),
+                key: Some("k.pem".into()),
+                ..TlsSettings::default()
+            })
+        );
     }
 
     #[test]

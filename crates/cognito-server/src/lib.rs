@@ -1,8 +1,8 @@
 //! The Cognito user pools emulator as a program: its command-line [`Options`] and the
 //! configuration file ([`config`]), the real clock and randomness, the log ([`log`]),
 //! what runs trigger functions ([`functions`]), email delivery over SMTP ([`mail`]), the
-//! KMS that encrypts custom senders' codes ([`kms`]), and [`run`], which serves the API
-//! on a bound listener.
+//! KMS that encrypts custom senders' codes ([`kms`]), HTTPS certificates ([`tls`]), and
+//! [`run`], which serves the API on a bound listener.
 //!
 //! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
 //! address and calls [`serve`]; tests call [`run`] on `127.0.0.1:0`, which loads the
@@ -19,6 +19,7 @@ pub mod kms;
 pub mod log;
 pub mod mail;
 mod random;
+pub mod tls;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -116,6 +117,36 @@ pub struct Options {
     /// the pool's `KMSKeyID`; without it, functions receive the codes in plain text.
     #[arg(long, env = "COGNITO_KMS_ENDPOINT", value_name = "URL", value_parser = config::parse_http_url)]
     pub kms_endpoint: Option<url::Url>,
+    /// Serves HTTPS besides HTTP on the same port, with a certificate made at start for
+    /// `localhost`, `127.0.0.1`, `::1`, `--host`, `--test-api-hosts` and `--tls-hosts`,
+    /// signed by a local CA whose certificate file the server names at start (see
+    /// docs/configuration.md).
+    #[arg(long, env = "COGNITO_TLS", value_parser = clap::builder::FalseyValueParser::new())]
+    pub tls: bool,
+    /// The folder of the local CA (`ca.pem`, `ca-key.pem`), made at the first start and
+    /// reused after; by default `cognito-server/tls` in the user's data folder.
+    #[arg(long, env = "COGNITO_TLS_DIR", value_name = "PATH")]
+    pub tls_dir: Option<PathBuf>,
+    /// More names the HTTPS certificate covers, comma-separated (e.g. `auth.test`).
+    #[arg(long, env = "COGNITO_TLS_HOSTS", value_delimiter = ',')]
+    pub tls_hosts: Vec<String>,
+    /// Serves HTTPS with this certificate chain (PEM) instead of one the server makes;
+    /// with `--tls-key`. Implies `--tls`.
+    #[arg(
+        long,
+        env = "COGNITO_TLS_CERT",
+        value_name = "PATH",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(
+        long,
+        env = "COGNITO_TLS_KEY",
+        value_name = "PATH",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -138,13 +169,14 @@ fn parse_account_id(s: &str) -> Result<String, String> {
     }
 }
 
-/// The URL clients reach `listener` at: `localhost` stands in for an unspecified address.
-fn base_url(listener: &TcpListener) -> std::io::Result<String> {
+/// The URL clients reach `listener` at over `scheme`: `localhost` stands in for an
+/// unspecified address.
+pub fn base_url(listener: &TcpListener, scheme: &str) -> std::io::Result<String> {
     let addr = listener.local_addr()?;
     Ok(if addr.ip().is_unspecified() {
-        format!("http://localhost:{}", addr.port())
+        format!("{scheme}://localhost:{}", addr.port())
     } else {
-        format!("http://{addr}")
+        format!("{scheme}://{addr}")
     })
 }
 
@@ -158,18 +190,46 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let config = Config::load(options)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    serve(listener, options, config, shutdown).await
+    let tls = prepare_tls(options, &config)?;
+    serve(listener, options, config, tls, shutdown).await
+}
+
+/// The TLS side of the server when `config` turns HTTPS on: the certificate given, or one
+/// made now for the server's names by the local CA. An unusable certificate, key or CA
+/// folder is an `InvalidInput` error naming the file.
+pub fn prepare_tls(options: &Options, config: &Config) -> std::io::Result<Option<tls::Tls>> {
+    let Some(settings) = &config.tls else {
+        return Ok(None);
+    };
+    let extra: Vec<String> = options
+        .test_api_hosts
+        .iter()
+        .chain(&settings.hosts)
+        .cloned()
+        .collect();
+    let names = tls::names(&options.host, &extra);
+    let now = cognito_core::Clock::now(&SystemClock);
+    Ok(Some(tls::Tls::prepare(settings, &names, now)?))
 }
 
 /// Serves the emulator on `listener`, with `options` and the `config` loaded from them,
-/// until `shutdown` completes, then drains open connections.
+/// and HTTPS beside HTTP with `tls` ([`prepare_tls`]), until `shutdown` completes, then
+/// drains open connections.
+///
+/// Tokens' issuer follows the scheme: `https://` when `tls` is given (clients that
+/// insist on HTTPS fetch the key set from it), unless `--issuer-base` names another.
 pub async fn serve(
     listener: TcpListener,
     options: &Options,
     config: Config,
+    tls: Option<tls::Tls>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let links = cognito_http::links(&base_url(&listener)?, options.issuer_base.as_deref());
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let links = cognito_http::links(
+        &base_url(&listener, scheme)?,
+        options.issuer_base.as_deref(),
+    );
     let functions =
         functions::Functions::new(config.lambda, functions::Functions::credentials_from_env());
     let mut cognito = Cognito::in_memory(Box::new(OsSeededRandom))
@@ -212,9 +272,10 @@ pub async fn serve(
             .map_or(2, std::num::NonZeroUsize::get),
         ..cognito_http::Config::default()
     };
-    cognito_http::serve(
+    cognito_http::serve_tls(
         listener,
         CognitoService::new(cognito, sources, service),
+        tls.map(|tls| tls.config),
         shutdown,
     )
     .await
@@ -245,13 +306,18 @@ mod tests {
                 lambda_timeout_ms: None,
                 smtp_url: None,
                 kms_endpoint: None,
+                tls: false,
+                tls_dir: None,
+                tls_hosts: vec![],
+                tls_cert: None,
+                tls_key: None,
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 17] = [
+        let cases: [(&[&str], Option<Options>); 21] = [
             (
                 &[
                     "--host",
@@ -355,6 +421,31 @@ mod tests {
             (&["--smtp-url", "http://127.0.0.1:1025"], None),
             (&["--smtp-url", "smtp://127.0.0.1?tls=maybe"], None),
             (&["--kms-endpoint", "localhost:4566"], None),
+            (
+                &[
+                    "--tls",
+                    "--tls-dir",
+                    "certs",
+                    "--tls-hosts",
+                    "auth.test,cognito",
+                ],
+                Some(Options {
+                    tls: true,
+                    tls_dir: Some("certs".into()),
+                    tls_hosts: vec!["auth.test".into(), "cognito".into()],
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (
+                &["--tls-cert", "cert.pem", "--tls-key", "key.pem"],
+                Some(Options {
+                    tls_cert: Some("cert.pem".into()),
+                    tls_key: Some("key.pem".into()),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (&["--tls-cert", "cert.pem"], None),
+            (&["--tls-key", "key.pem"], None),
             (&["--bogus"], None),
         ];
         for (args, expected) in cases {

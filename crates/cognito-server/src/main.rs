@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cognito_server::log::{BatchWriter, LineFields, LineFormat};
-use cognito_server::{serve, Config, Options};
+use cognito_server::{prepare_tls, serve, Config, Options};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +45,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // So does a certificate, key or CA folder that cannot be used.
+    let tls = match prepare_tls(&options, &config) {
+        Ok(tls) => tls,
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
 
     let listener = match TcpListener::bind((options.host.as_str(), options.port)).await {
         Ok(listener) => listener,
@@ -70,9 +78,22 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Harnesses read this line to learn the port when started with `--port 0`.
+    // Harnesses read the first line to learn the port when started with `--port 0`.
+    let mut announcement = format!("cognito-server listening on http://{address}\n");
+    if let Some(tls) = &tls {
+        announcement.push_str(&format!("cognito-server listening on https://{address}\n"));
+        if let Some(ca) = &tls.ca_file {
+            announcement.push_str(&format!(
+                "cognito-server HTTPS certificate for {} signed by the local CA {} \
+                 (trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE or SSL_CERT_FILE)\n",
+                tls.names.join(", "),
+                ca.display()
+            ));
+        }
+    }
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "cognito-server listening on http://{address}")
+    if stdout
+        .write_all(announcement.as_bytes())
         .and_then(|()| stdout.flush())
         .is_err()
     {
@@ -80,7 +101,7 @@ async fn main() -> ExitCode {
     }
     drop(stdout);
 
-    match serve(listener, &options, config, shutdown).await {
+    match serve(listener, &options, config, tls, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cognito-server: {e}");
