@@ -1,6 +1,7 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
 //! itself, and the few calls its own routes make.
 
+use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
 use cognito_core::lambda::Invocation;
 use cognito_core::messages::{Message, Sent};
 use cognito_core::test_api::{
@@ -45,6 +46,33 @@ pub trait Backend:
     /// The issuer of pool `pool_id`'s tokens, which its discovery document names.
     fn issuer(&self, pool_id: &str) -> Result<String, CognitoError> {
         Err(unsupported(pool_id))
+    }
+
+    // The OAuth 2.0 endpoints of pools' domains (`oauth2`).
+
+    /// The pool whose domain is `name`: a prefix domain of `region`, or of any Region
+    /// when `None`, or a custom domain.
+    fn pool_of_domain(&self, region: Option<&str>, name: &str) -> Option<String> {
+        let _ = (region, name);
+        None
+    }
+
+    /// The domain of pool `pool_id` (its prefix domain, else its custom domain), if any.
+    fn domain_of_pool(&self, pool_id: &str) -> Option<String> {
+        let _ = pool_id;
+        None
+    }
+
+    /// A machine-to-machine access token (the client credentials grant) from a client of
+    /// pool `pool_id`.
+    fn client_credentials_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        credentials: ClientCredentials<'_>,
+    ) -> Result<ClientToken, ClientTokenError> {
+        let _ = (ctx, credentials);
+        Err(ClientTokenError::Failed(unsupported(pool_id)))
     }
 
     // The test API (`/_cognito/*`, see `test_api`).
@@ -197,6 +225,23 @@ impl Backend for Cognito {
 
     fn issuer(&self, pool_id: &str) -> Result<String, CognitoError> {
         Cognito::issuer_of(self, pool_id)
+    }
+
+    fn pool_of_domain(&self, region: Option<&str>, name: &str) -> Option<String> {
+        Cognito::pool_of_domain(self, region, name)
+    }
+
+    fn domain_of_pool(&self, pool_id: &str) -> Option<String> {
+        Cognito::domain_of_pool(self, pool_id)
+    }
+
+    fn client_credentials_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        credentials: ClientCredentials<'_>,
+    ) -> Result<ClientToken, ClientTokenError> {
+        Cognito::client_credentials_token(self, ctx, Some(pool_id), credentials)
     }
 
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {

@@ -3,11 +3,13 @@
 //! key set of this server, at the address the client reached it by, and how its tokens
 //! are signed.
 //!
-//! The document advertises only what this server serves. Cognito's also names the
-//! hosted UI's OAuth 2.0 endpoints (`authorization_endpoint`, `token_endpoint`,
-//! `userinfo_endpoint`, `revocation_endpoint`, `end_session_endpoint`) and what they
-//! take (`response_types_supported`, `scopes_supported`,
-//! `token_endpoint_auth_methods_supported`); they join the document with the endpoints.
+//! The document advertises only what this server serves: for a pool with a domain, the
+//! token endpoint (`oauth2`) and how clients authenticate to it, at the address the
+//! client used (the domain itself, or its path prefix on the server's address).
+//! Cognito's also names the managed login's other OAuth 2.0 endpoints
+//! (`authorization_endpoint`, `userinfo_endpoint`, `revocation_endpoint`,
+//! `end_session_endpoint`) and what they take (`response_types_supported`,
+//! `scopes_supported`); they join the document with the endpoints.
 
 use http::header::{HeaderMap, HOST};
 use serde_json::{json, Value};
@@ -21,14 +23,29 @@ pub(crate) fn base_url(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The discovery document of pool `pool_id`, whose tokens `issuer` issues, served from
-/// `base`.
-pub(crate) fn openid_configuration(issuer: &str, base: &str, pool_id: &str) -> Value {
-    json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{base}/{pool_id}{JWKS}"),
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-    })
+/// `base`; with the token endpoint of the pool's domain, when it has one.
+pub(crate) fn openid_configuration(
+    issuer: &str,
+    base: &str,
+    pool_id: &str,
+    token_endpoint: Option<&str>,
+) -> Value {
+    let mut doc = serde_json::Map::new();
+    doc.insert("issuer".into(), json!(issuer));
+    doc.insert("jwks_uri".into(), json!(format!("{base}/{pool_id}{JWKS}")));
+    doc.insert("subject_types_supported".into(), json!(["public"]));
+    doc.insert(
+        "id_token_signing_alg_values_supported".into(),
+        json!(["RS256"]),
+    );
+    if let Some(endpoint) = token_endpoint {
+        doc.insert("token_endpoint".into(), json!(endpoint));
+        doc.insert(
+            "token_endpoint_auth_methods_supported".into(),
+            json!(["client_secret_basic", "client_secret_post"]),
+        );
+    }
+    Value::Object(doc)
 }
 
 #[cfg(test)]
@@ -40,7 +57,12 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, http::HeaderValue::from_static("127.0.0.1:9229"));
         let base = base_url(&headers).unwrap();
-        let doc = openid_configuration("https://issuer.example/us-east-1_a", &base, "us-east-1_a");
+        let doc = openid_configuration(
+            "https://issuer.example/us-east-1_a",
+            &base,
+            "us-east-1_a",
+            None,
+        );
         assert_eq!(doc["issuer"], "https://issuer.example/us-east-1_a");
         assert_eq!(
             doc["jwks_uri"],
@@ -61,6 +83,7 @@ mod tests {
             "http://localhost:9229/us-east-1_a",
             "http://localhost:9229",
             "us-east-1_a",
+            None,
         );
         let mut fields: Vec<&str> = doc
             .as_object()
@@ -77,6 +100,25 @@ mod tests {
                 "jwks_uri",
                 "subject_types_supported"
             ]
+        );
+    }
+
+    /// A pool with a domain names its token endpoint, at the address the client used.
+    #[test]
+    fn a_pool_with_a_domain_names_its_token_endpoint() {
+        let doc = openid_configuration(
+            "http://localhost:9229/us-east-1_a",
+            "http://localhost:9229",
+            "us-east-1_a",
+            Some("http://localhost:9229/my-app/oauth2/token"),
+        );
+        assert_eq!(
+            doc["token_endpoint"],
+            "http://localhost:9229/my-app/oauth2/token"
+        );
+        assert_eq!(
+            doc["token_endpoint_auth_methods_supported"],
+            json!(["client_secret_basic", "client_secret_post"])
         );
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! The routes are the API itself (`POST /`), `GET /health`, CORS preflights, each pool's
 //! key set and discovery document (`/<poolId>/.well-known/...`), the user import upload
-//! URL and the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`]); the OAuth2
-//! endpoints (`/oauth2/*`) will join them here. Which callers a route answers is not
+//! URL, the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`]) and the token
+//! endpoint of pools' domains (`/oauth2/token`, or `/<domain>/oauth2/token`). Which callers a route answers is not
 //! decided here: `service` puts the test API behind `cross_site`.
 
 use http::Method;
@@ -21,6 +21,9 @@ pub(crate) enum Route {
     Jwks,
     /// `GET /<poolId>/.well-known/openid-configuration`: OpenID Connect discovery.
     OpenIdConfiguration,
+    /// `POST /oauth2/token` or `POST /<domain>/oauth2/token`: a pool domain's token
+    /// endpoint (`oauth2`).
+    OAuth2Token,
     /// `/_cognito/...`: an endpoint of the test API.
     Test(TestRoute),
     /// `OPTIONS` on any path: a CORS preflight.
@@ -122,6 +125,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/_cognito/compromised-passwords") => {
             Route::Test(TestRoute::CompromisedPasswords)
         }
+        (&Method::POST, p) if crate::oauth2::is_token_path(p) => Route::OAuth2Token,
         (&Method::GET, p) if well_known(p, JWKS).is_some() => Route::Jwks,
         (&Method::GET, p) if well_known(p, OPENID_CONFIGURATION).is_some() => {
             Route::OpenIdConfiguration
@@ -188,6 +192,16 @@ mod tests {
                 Route::Test(TestRoute::Tokens),
             ),
             (Method::GET, "/_cognito/nothing", Route::NotFound),
+            (Method::POST, "/oauth2/token", Route::OAuth2Token),
+            (Method::POST, "/my-domain/oauth2/token", Route::OAuth2Token),
+            (
+                Method::POST,
+                "/auth.example.com/oauth2/token",
+                Route::OAuth2Token,
+            ),
+            (Method::GET, "/oauth2/token", Route::NotFound),
+            (Method::POST, "/a/b/oauth2/token", Route::NotFound),
+            (Method::POST, "//oauth2/token", Route::NotFound),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), expected, "{method} {path}");

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use cognito_core::client_tokens::ClientCredentials;
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::validate::{self, validate_input};
 use cognito_model::{dispatch, DispatchError, Input, Operation};
@@ -32,7 +33,7 @@ use crate::failure::{Failure, Surface};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
-use crate::{cors, discovery, sigv4, test_api, Backend, Config, Sources};
+use crate::{cors, discovery, oauth2, sigv4, test_api, Backend, Config, Sources};
 use cryptography::{Cryptography, Failed};
 
 /// The body of every response: the emulator answers with whole buffers.
@@ -153,6 +154,7 @@ where
             Ok(Route::UserImportUpload) => self.user_import_upload(&parts, body).await,
             Ok(Route::Jwks) => self.jwks(parts.uri.path()).await,
             Ok(Route::OpenIdConfiguration) => self.openid_configuration(&parts),
+            Ok(Route::OAuth2Token) => self.oauth2_token(&parts, body).await,
             Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
@@ -378,9 +380,86 @@ impl<S: Backend> Inner<S> {
         let issuer = self.provider.issuer(pool_id)?;
         let base = discovery::base_url(&parts.headers);
         let base = base.as_deref().unwrap_or(&issuer);
+        let host = parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok());
+        let token_endpoint = self
+            .provider
+            .domain_of_pool(pool_id)
+            .map(|domain| oauth2::token_endpoint(base, host, &domain));
         Ok(json_document(&discovery::openid_configuration(
-            &issuer, base, pool_id,
+            &issuer,
+            base,
+            pool_id,
+            token_endpoint.as_deref(),
         )))
+    }
+
+    /// `POST /oauth2/token` on a pool's domain (`Host`, or the path's prefix): a
+    /// machine-to-machine token for the client credentials grant. Its own failures
+    /// answer as RFC 6749 errors; a domain that names no pool has no such endpoint.
+    async fn oauth2_token<B>(
+        &self,
+        parts: &http::request::Parts,
+        body: B,
+    ) -> Result<Response<ResponseBody>, Failure>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        let no_route = || Rejection::NoRoute {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+        };
+        let domain =
+            oauth2::request_domain(parts.uri.path(), &parts.headers).ok_or_else(no_route)?;
+        let pool_id = self
+            .provider
+            .pool_of_domain(domain.region, domain.name)
+            .ok_or_else(no_route)?;
+        let body = aws_json::read_body(&parts.headers, body, self.config.max_body_bytes).await?;
+        let request = match oauth2::read_token_request(&parts.headers, &body) {
+            Ok(request) => request,
+            Err(e) => return Ok(e.into_response()),
+        };
+        let ctx = RequestContext {
+            region: domain
+                .region
+                .unwrap_or(&self.config.default_region)
+                .to_owned(),
+            account_id: self.config.account_id.clone(),
+            now: self.sources.clock.now(),
+            aws_sdk_version: None,
+        };
+        let basic = request.basic;
+        let provider = Arc::clone(&self.provider);
+        let work = move || {
+            Ok::<_, Failure>(provider.client_credentials_token(
+                &ctx,
+                &pool_id,
+                ClientCredentials {
+                    client_id: &request.client_id,
+                    secret: &request.client_secret,
+                    scopes: Some(&request.scopes),
+                    client_metadata: None,
+                },
+            ))
+        };
+        // A token function may take seconds; signing is cryptography.
+        let outcome = if self.provider.may_block(Operation::GetClientToken) {
+            tokio::task::spawn_blocking(work)
+                .await
+                .unwrap_or_else(|e| {
+                    Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+                })?
+        } else {
+            self.blocking(work).await?
+        };
+        Ok(match outcome {
+            Ok(token) => oauth2::token_response(&token),
+            Err(e) => oauth2::OAuthError::from_core(e, basic).into_response(),
+        })
     }
 }
 

@@ -164,6 +164,20 @@ impl Cognito {
         })
     }
 
+    /// The domain of pool `pool_id`: its prefix domain, else its custom domain.
+    pub fn domain_of_pool(&self, pool_id: &str) -> Option<String> {
+        self.store
+            .read(pool_id, |pool| {
+                Ok(pool
+                    .config
+                    .domain
+                    .clone()
+                    .or_else(|| pool.config.custom_domain.clone()))
+            })
+            .ok()
+            .flatten()
+    }
+
     /// Checks the client and the scopes it asks for, and makes its token's claims.
     fn authorize(
         &self,

@@ -1,0 +1,272 @@
+use super::*;
+
+fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (name, value) in pairs {
+        h.append(*name, HeaderValue::from_str(value).unwrap());
+    }
+    h
+}
+
+/// Header names and values.
+type Headers<'a> = &'a [(&'static str, &'a str)];
+
+const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
+
+/// `Basic` credentials for `id` and `secret`, as RFC 6749 §2.3.1 encodes them.
+fn basic(raw: &str) -> String {
+    // Standard base64 of `raw`, written out so the test does not use the decoder it tests.
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in raw.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+#[test]
+fn base64_matches_rfc_4648_vectors() {
+    for (plain, encoded) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(
+            base64_decode(encoded).unwrap(),
+            plain.as_bytes(),
+            "{encoded}"
+        );
+        assert_eq!(basic(plain), format!("Basic {encoded}"));
+    }
+    assert_eq!(base64_decode("Zm9v!"), None);
+    assert_eq!(base64_decode("Z"), None);
+}
+
+#[test]
+fn client_secret_post() {
+    let r = read_token_request(
+        &headers(&[FORM]),
+        b"grant_type=client_credentials&client_id=abc&client_secret=s%2Bt+u&scope=orders%2Fread+orders/write",
+    )
+    .unwrap();
+    assert_eq!(r.client_id, "abc");
+    assert_eq!(r.client_secret, "s+t u");
+    assert_eq!(r.scopes, ["orders/read", "orders/write"]);
+    assert!(!r.basic);
+    // The secret stays out of debug output.
+    assert!(!format!("{r:?}").contains("s+t u"));
+}
+
+#[test]
+fn client_secret_basic() {
+    let auth = basic("abc:s%2Bt+u%3A");
+    let r = read_token_request(
+        &headers(&[FORM, ("authorization", &auth)]),
+        b"grant_type=client_credentials",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.client_id.as_str(), r.client_secret.as_str()),
+        ("abc", "s+t u:")
+    );
+    assert!(r.scopes.is_empty());
+    assert!(r.basic);
+    // The same client id in the body too is fine; a secret in both is two ways.
+    let ok = read_token_request(
+        &headers(&[FORM, ("authorization", &auth)]),
+        b"grant_type=client_credentials&client_id=abc",
+    );
+    assert!(ok.is_ok());
+    let e = read_token_request(
+        &headers(&[FORM, ("authorization", &auth)]),
+        b"grant_type=client_credentials&client_id=abc&client_secret=x",
+    )
+    .unwrap_err();
+    assert!(matches!(e, OAuthError::InvalidRequest(_)), "{e:?}");
+}
+
+#[test]
+fn malformed_requests() {
+    let cases: &[(Headers, &str, OAuthError)] = &[
+        (
+            &[("content-type", "application/json")],
+            "grant_type=client_credentials&client_id=a&client_secret=b",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            &[FORM],
+            "client_id=a&client_secret=b",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            &[FORM],
+            "grant_type=client_credentials&grant_type=client_credentials&client_id=a&client_secret=b",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            &[FORM],
+            "grant_type=client_credentials&client_id=a&client_secret=%zz",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            &[FORM],
+            "grant_type=client_credentials&client_id=a",
+            OAuthError::InvalidClient { basic: false },
+        ),
+        (
+            &[FORM, ("authorization", "Basic !!!")],
+            "grant_type=client_credentials",
+            OAuthError::InvalidClient { basic: true },
+        ),
+        (
+            &[FORM],
+            "grant_type=authorization_code&client_id=a&client_secret=b&code=c",
+            OAuthError::UnsupportedGrantType,
+        ),
+        (
+            &[FORM],
+            "grant_type=password&client_id=a&client_secret=b",
+            OAuthError::UnsupportedGrantType,
+        ),
+    ];
+    for (h, body, expected) in cases {
+        let e = read_token_request(&headers(h), body.as_bytes()).unwrap_err();
+        assert_eq!(
+            std::mem::discriminant(&e),
+            std::mem::discriminant(expected),
+            "{body}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn errors_answer_as_rfc_6749_says() {
+    let cases = [
+        (
+            OAuthError::InvalidClient { basic: true },
+            401,
+            "invalid_client",
+        ),
+        (
+            OAuthError::InvalidClient { basic: false },
+            401,
+            "invalid_client",
+        ),
+        (OAuthError::UnauthorizedClient, 400, "unauthorized_client"),
+        (OAuthError::InvalidScope, 400, "invalid_scope"),
+        (
+            OAuthError::UnsupportedGrantType,
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            OAuthError::InvalidRequest("why".into()),
+            400,
+            "invalid_request",
+        ),
+        (OAuthError::ServerError, 500, "server_error"),
+    ];
+    for (error, status, code) in cases {
+        let challenged = matches!(error, OAuthError::InvalidClient { basic: true });
+        let response = error.into_response();
+        assert_eq!(response.status().as_u16(), status, "{code}");
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+        assert_eq!(
+            response.headers().contains_key(WWW_AUTHENTICATE),
+            challenged,
+            "{code}"
+        );
+        let body = futures_body(response);
+        assert_eq!(body["error"], code);
+    }
+}
+
+fn futures_body(response: Response<ResponseBody>) -> Value {
+    use http_body_util::BodyExt;
+    let bytes = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(response.into_body().collect())
+        .unwrap()
+        .to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn domains_from_paths_and_hosts() {
+    assert_eq!(path_domain("/my-app/oauth2/token"), Some("my-app"));
+    assert_eq!(path_domain("/oauth2/token"), None);
+    assert_eq!(path_domain("/a/b/oauth2/token"), None);
+    assert_eq!(
+        host_domain("my-app.auth.eu-west-1.amazoncognito.com"),
+        Some(DomainName {
+            region: Some("eu-west-1"),
+            name: "my-app"
+        })
+    );
+    assert_eq!(
+        host_domain("my-app.auth.eu-west-1.amazoncognito.com:9229"),
+        Some(DomainName {
+            region: Some("eu-west-1"),
+            name: "my-app"
+        })
+    );
+    assert_eq!(
+        host_domain("auth.example.com:443"),
+        Some(DomainName {
+            region: None,
+            name: "auth.example.com"
+        })
+    );
+    assert_eq!(host_domain(""), None);
+    // The path's prefix wins over the host.
+    let h = headers(&[("host", "auth.example.com")]);
+    assert_eq!(
+        request_domain("/my-app/oauth2/token", &h).map(|d| d.name),
+        Some("my-app")
+    );
+    assert_eq!(
+        request_domain("/oauth2/token", &h).map(|d| d.name),
+        Some("auth.example.com")
+    );
+}
+
+#[test]
+fn token_endpoints_at_the_address_used() {
+    assert_eq!(
+        token_endpoint("http://127.0.0.1:9229", Some("127.0.0.1:9229"), "my-app"),
+        "http://127.0.0.1:9229/my-app/oauth2/token"
+    );
+    assert_eq!(
+        token_endpoint(
+            "http://my-app.auth.us-east-1.amazoncognito.com:9229",
+            Some("my-app.auth.us-east-1.amazoncognito.com:9229"),
+            "my-app"
+        ),
+        "http://my-app.auth.us-east-1.amazoncognito.com:9229/oauth2/token"
+    );
+    assert_eq!(
+        token_endpoint(
+            "http://auth.example.com",
+            Some("auth.example.com"),
+            "auth.example.com"
+        ),
+        "http://auth.example.com/oauth2/token"
+    );
+}
