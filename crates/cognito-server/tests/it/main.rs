@@ -15,6 +15,7 @@ mod api;
 mod browser;
 mod functions;
 mod lifecycle;
+mod oauth2;
 mod self_service;
 mod sign_in;
 mod support;
