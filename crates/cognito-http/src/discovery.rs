@@ -16,10 +16,12 @@ use serde_json::{json, Value};
 
 use crate::router::JWKS;
 
-/// `http://<Host>` of a request, when it names a host.
-pub(crate) fn base_url(headers: &HeaderMap) -> Option<String> {
+/// `http://<Host>` of a request, when it names a host; `https://` for one that came
+/// over TLS.
+pub(crate) fn base_url(headers: &HeaderMap, https: bool) -> Option<String> {
     let host = headers.get(HOST)?.to_str().ok()?;
-    (!host.is_empty()).then(|| format!("http://{host}"))
+    let scheme = if https { "https" } else { "http" };
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
 /// The discovery document of pool `pool_id`, whose tokens `issuer` issues, served from
@@ -56,7 +58,7 @@ mod tests {
     fn document_names_the_issuer_and_this_servers_key_set() {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, http::HeaderValue::from_static("127.0.0.1:9229"));
-        let base = base_url(&headers).unwrap();
+        let base = base_url(&headers, false).unwrap();
         let doc = openid_configuration(
             "https://issuer.example/us-east-1_a",
             &base,
@@ -73,7 +75,11 @@ mod tests {
             doc["id_token_signing_alg_values_supported"],
             json!(["RS256"])
         );
-        assert_eq!(base_url(&HeaderMap::new()), None);
+        assert_eq!(base_url(&HeaderMap::new(), false), None);
+        assert_eq!(
+            base_url(&headers, true).as_deref(),
+            Some("https://127.0.0.1:9229")
+        );
     }
 
     /// The document names no endpoint this server does not serve.

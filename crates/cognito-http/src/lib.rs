@@ -63,7 +63,7 @@ pub use backend::Backend;
 pub use cognito_core::{Clock, Random};
 pub use cross_site::{InvalidOrigin, Origin};
 pub use links::links;
-pub use serve::{serve, serve_tls};
+pub use serve::{serve, serve_tls, Https};
 pub use service::{CognitoService, ResponseBody};
 /// The TLS library [`serve_tls`] takes its configuration from.
 pub use tokio_rustls::rustls;

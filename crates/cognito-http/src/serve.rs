@@ -3,6 +3,8 @@
 //! finish and closes idle connections. With a TLS configuration ([`serve_tls`]) the same
 //! listener also speaks HTTPS: a connection whose first byte opens a TLS handshake record
 //! is served over TLS, any other as plain HTTP, so one address answers both schemes.
+//! Requests that came over TLS carry the [`Https`] extension, so that the addresses the
+//! service names in its answers use the scheme the client used.
 //!
 //! Each connection's task waits for its connection and for a one-shot signal to drain
 //! it; at shutdown every open connection gets that signal, and those still open when the
@@ -15,15 +17,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::Request;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulConnection;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
 
 use crate::Backend;
 use crate::CognitoService;
@@ -39,6 +44,16 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// `ContentType.handshake`): every TLS connection opens with one. No HTTP/1.1 request
 /// starts with it.
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// The extension of a request that came over TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Https;
+
+/// Marks `request` as one that came over TLS.
+fn over_tls(mut request: Request<Incoming>) -> Request<Incoming> {
+    request.extensions_mut().insert(Https);
+    request
+}
 
 /// Serves `service` on `listener` until `shutdown` completes, then waits up to the
 /// configured `shutdown_grace` for open connections to finish and closes those left.
@@ -192,18 +207,18 @@ async fn either_scheme<S>(
         },
         _ = &mut drained => return,
     };
-    let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    let connection = http.serve_connection(
+        TokioIo::new(stream),
+        TowerToHyperService::new(service.map_request(over_tls)),
+    );
     drive(connection, drained, peer).await;
 }
 
 /// Drives `connection` to its end, shutting it down gracefully when `drained` fires.
-async fn drive<I, S>(
-    connection: http1::Connection<TokioIo<I>, TowerToHyperService<CognitoService<S>>>,
-    drained: oneshot::Receiver<()>,
-    peer: SocketAddr,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: Backend,
+async fn drive<C>(connection: C, drained: oneshot::Receiver<()>, peer: SocketAddr)
+where
+    C: GracefulConnection,
+    C::Error: std::fmt::Display,
 {
     let mut connection = std::pin::pin!(connection);
     let result = tokio::select! {

@@ -378,7 +378,8 @@ impl<S: Backend> Inner<S> {
         let pool_id =
             router::well_known(parts.uri.path(), router::OPENID_CONFIGURATION).unwrap_or_default();
         let issuer = self.provider.issuer(pool_id)?;
-        let base = discovery::base_url(&parts.headers);
+        let https = parts.extensions.get::<crate::Https>().is_some();
+        let base = discovery::base_url(&parts.headers, https);
         let base = base.as_deref().unwrap_or(&issuer);
         let host = parts
             .headers

@@ -14,6 +14,7 @@
 mod api;
 mod browser;
 mod functions;
+mod https;
 mod lifecycle;
 mod oauth2;
 mod self_service;
