@@ -12,6 +12,7 @@ mod account;
 mod branding;
 mod cimd;
 mod client_secrets;
+mod client_tokens;
 mod clients;
 mod devices;
 mod domains;
@@ -64,6 +65,7 @@ const FAMILIES: &[&[Scenario]] = &[
     user_pools::SCENARIOS,
     clients::SCENARIOS,
     client_secrets::SCENARIOS,
+    client_tokens::SCENARIOS,
     tags::SCENARIOS,
     resource_servers::SCENARIOS,
     domains::SCENARIOS,
