@@ -380,15 +380,17 @@ impl<S: Backend> Inner<S> {
         let issuer = self.provider.issuer(pool_id)?;
         let https = parts.extensions.get::<crate::Https>().is_some();
         let base = discovery::base_url(&parts.headers, https);
-        let base = base.as_deref().unwrap_or(&issuer);
         let host = parts
             .headers
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok());
-        let token_endpoint = self
-            .provider
-            .domain_of_pool(pool_id)
-            .map(|domain| oauth2::token_endpoint(base, host, &domain));
+        // Where the client reached this server; without a `Host`, no address to name.
+        let token_endpoint = base.as_deref().and_then(|base| {
+            self.provider
+                .domain_of_pool(pool_id)
+                .map(|domain| oauth2::token_endpoint(base, host, &domain))
+        });
+        let base = base.as_deref().unwrap_or(&issuer);
         Ok(json_document(&discovery::openid_configuration(
             &issuer,
             base,
