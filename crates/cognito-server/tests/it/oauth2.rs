@@ -8,6 +8,8 @@ use cognito_crypto::jwt::VerifyingKey;
 use http::Request;
 use serde_json::{json, Value};
 
+use cognito_server::CommandFlag;
+
 use crate::support::{with_body, Answer, Server, DEFAULT_REGION};
 
 /// A pool with the domain `m2m-it`, a resource server `orders` (`read`, `write`) and a
@@ -24,9 +26,13 @@ struct Pool {
 const DOMAIN: &str = "m2m-it";
 
 async fn pool(server: &Server) -> Pool {
-    let created = server
-        .call("CreateUserPool", json!({"PoolName": "m2m"}))
-        .await;
+    pool_with(server, json!({"PoolName": "m2m"})).await
+}
+
+/// [`pool`], created with `settings`.
+async fn pool_with(server: &Server, settings: Value) -> Pool {
+    let created = server.call("CreateUserPool", settings).await;
+    assert_eq!(created.status, 200, "{created:?}");
     let id = created.body["UserPool"]["Id"].as_str().unwrap().to_string();
     let rs = server
         .call(
@@ -377,4 +383,54 @@ async fn get_client_token_issues_the_same_token() {
         )
         .await;
     assert_eq!(scope.body["__type"], "InvalidParameterException");
+}
+
+/// A version 3 token function, a local command, changes the token the endpoint issues.
+const TOKEN_FUNCTION: &str = r#"
+import json, sys
+event = json.load(sys.stdin)
+assert event["triggerSource"] == "TokenGeneration_ClientCredentials", event
+event["response"]["claimsAndScopeOverrideDetails"] = {"accessTokenGeneration": {
+    "claimsToAddOrOverride": {"tenant": event["callerContext"]["clientId"][:4]},
+    "scopesToSuppress": ["orders/write"]}}
+print(json.dumps(event))
+"#;
+
+#[tokio::test]
+async fn a_version_3_token_function_runs_for_the_grant() {
+    let dir = std::env::temp_dir().join(format!("cognito-m2m-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("token.py");
+    std::fs::write(&script, TOKEN_FUNCTION).unwrap();
+    let server = Server::start_with(|options| {
+        options.lambda_commands = vec![CommandFlag {
+            name: "m2m-token".into(),
+            argv: vec!["python3".into(), script.to_str().unwrap().into()],
+        }];
+    })
+    .await;
+    let arn = format!("arn:aws:lambda:{DEFAULT_REGION}:123456789012:function:m2m-token");
+    let p = pool_with(
+        &server,
+        json!({"PoolName": "m2m-trigger", "LambdaConfig": {"PreTokenGenerationConfig": {
+            "LambdaArn": arn, "LambdaVersion": "V3_0"}}}),
+    )
+    .await;
+    let answer = post(
+        &server,
+        &format!("/{DOMAIN}/oauth2/token"),
+        &[("authorization", &basic(&p.client, &p.secret))],
+        "grant_type=client_credentials",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let claims = verify(
+        &server,
+        &p.id,
+        answer.body["access_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(claims["tenant"], &p.client[..4]);
+    assert_eq!(claims["scope"], "orders/read");
+    let _ = std::fs::remove_dir_all(&dir);
 }
