@@ -266,6 +266,8 @@ pub async fn serve(
         ]
         .into_iter()
         .chain(options.test_api_hosts.iter().cloned())
+        // Names the HTTPS certificate was made for are names the server is reached by.
+        .chain(config.tls.iter().flat_map(|tls| tls.hosts.iter().cloned()))
         .collect(),
         // As many cryptographic requests at once as there are cores.
         cryptography_threads: std::thread::available_parallelism()

@@ -143,10 +143,14 @@ impl Tls {
                 names: Vec::new(),
             }),
             (Some(_), None) => Err(TlsError(
-                "--tls-cert needs --tls-key, the certificate's private key".into(),
+                "a TLS certificate (--tls-cert, [tls] cert) needs its private key \
+                 (--tls-key, [tls] key)"
+                    .into(),
             )),
             (None, Some(_)) => Err(TlsError(
-                "--tls-key needs --tls-cert, the key's certificate".into(),
+                "a TLS private key (--tls-key, [tls] key) needs its certificate \
+                 (--tls-cert, [tls] cert)"
+                    .into(),
             )),
             (None, None) => {
                 let dir = settings.dir.clone().unwrap_or_else(default_dir);
@@ -264,17 +268,20 @@ impl LocalCa {
                 dir.display()
             ))
         };
-        let key = PrivateKeyDer::from_pem_slice(&pem)
-            .ok()
-            .and_then(|der| KeyPair::try_from(&der).ok())
-            .ok_or_else(|| unusable("holds no usable private key"))?;
+        warn_if_others_can_read(&key_file);
+        let private =
+            PrivateKeyDer::from_pem_slice(&pem).map_err(|_| unusable("holds no private key"))?;
+        let key =
+            KeyPair::try_from(&private).map_err(|_| unusable("holds no usable private key"))?;
         let cert = CertificateDer::pem_slice_iter(&pem)
             .next()
             .and_then(Result::ok)
             .ok_or_else(|| unusable("holds no CA certificate"))?;
-        // The key must be the certificate's: otherwise every certificate it signs fails.
         Issuer::from_ca_cert_der(&cert, &key)
             .map_err(|_| unusable("holds a certificate that cannot be read"))?;
+        // The key must be the certificate's: otherwise no certificate it signs verifies.
+        server_config(vec![cert.clone()], private)
+            .map_err(|_| unusable("holds a key that is not its certificate's"))?;
         let cert_file = dir.join(CA_CERT_FILE);
         let cert_pem = pem_block("CERTIFICATE", &cert);
         if fs::read_to_string(&cert_file).ok().as_deref() != Some(cert_pem.as_str()) {
@@ -394,6 +401,26 @@ fn create_ca(key_file: &Path, now: Timestamp) -> Result<(), TlsError> {
     });
     let _ = fs::remove_file(&temporary);
     linked
+}
+
+/// Warns when the CA's key file is open to other users than its owner.
+fn warn_if_others_can_read(key_file: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = fs::metadata(key_file) {
+            let mode = metadata.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    file = %key_file.display(),
+                    mode = format_args!("{:o}", mode & 0o777),
+                    "the local CA's private key is readable by other users; chmod 600 it"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = key_file;
 }
 
 /// Writes a new file readable and writable by its owner only.

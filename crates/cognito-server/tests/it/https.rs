@@ -244,6 +244,13 @@ async fn a_name_the_certificate_does_not_cover_is_refused_until_tls_hosts_names_
         let (status, body) = call(&agent, url, "ListUserPools", json!({"MaxResults": 1})).await;
         assert_eq!(status, 200, "{host}: {body}");
     }
+    // The test API, which answers only the server's own names, answers these.
+    let messages = get(
+        &agent,
+        format!("https://auth.test:{port}/_cognito/messages"),
+    )
+    .await;
+    assert_eq!(messages, Ok(json!({"messages": []})));
     server.shut_down().await.unwrap().unwrap();
 }
 
@@ -355,10 +362,30 @@ async fn unusable_certificates_and_keys_stop_the_server_before_it_serves() {
     std::fs::write(&not_pem, "hello").unwrap();
     let blocked = scratch.path("file");
     std::fs::write(&blocked, "a file where a folder should be").unwrap();
+    // CA folders whose key file is not a usable CA: garbage, and a key with another
+    // key's certificate.
+    let garbled = scratch.path("garbled");
+    std::fs::create_dir_all(&garbled).unwrap();
+    std::fs::write(garbled.join("ca-key.pem"), "not a key").unwrap();
+    let mismatched = scratch.path("mismatched");
+    std::fs::create_dir_all(&mismatched).unwrap();
+    let pem = |path: &Path| std::fs::read_to_string(path).unwrap();
+    std::fs::write(
+        mismatched.join("ca-key.pem"),
+        pem(&other_key) + &pem(&scratch.path("my-ca.pem")),
+    )
+    .unwrap();
+    let unusable = |dir: &Path, why: &str| {
+        format!(
+            "the CA key file {} {why}; delete the folder {} to make a new CA (and trust it again)",
+            dir.join("ca-key.pem").display(),
+            dir.display()
+        )
+    };
 
     // --tls-cert, --tls-key, --tls-dir, and the message.
     type Case<'a> = (Option<&'a Path>, Option<&'a Path>, Option<&'a Path>, String);
-    let cases: [Case; 5] = [
+    let cases: [Case; 7] = [
         (
             Some(&cert),
             Some(&other_key),
@@ -392,6 +419,13 @@ async fn unusable_certificates_and_keys_stop_the_server_before_it_serves() {
             None,
             Some(&blocked.join("tls")),
             format!("cannot create the TLS folder {}: Not a directory (os error 20)", blocked.join("tls").display()),
+        ),
+        (None, None, Some(&garbled), unusable(&garbled, "holds no private key")),
+        (
+            None,
+            None,
+            Some(&mismatched),
+            unusable(&mismatched, "holds a key that is not its certificate's"),
         ),
     ];
     for (cert, key, dir, expected) in cases {
