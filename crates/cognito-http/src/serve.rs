@@ -89,7 +89,10 @@ where
     // server closed meanwhile fails without a retry.
     http.timer(TokioTimer::new())
         .keep_alive(true)
-        .header_read_timeout(None);
+        .header_read_timeout(None)
+        // Answers are whole buffers of a few hundred bytes: copied behind the head, each
+        // goes out in one `write`, without the queue of buffers a vectored write keeps.
+        .writev(false);
     let tls = tls.map(|config| {
         let mut config = Arc::unwrap_or_clone(config);
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
