@@ -52,12 +52,21 @@ impl std::fmt::Debug for ClientCredentials<'_> {
 }
 
 /// A signed machine-to-machine access token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientToken {
     /// The JWT.
     pub access_token: String,
     /// Seconds until it expires.
     pub expires_in: i32,
+}
+
+impl std::fmt::Debug for ClientToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientToken")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }
 
 /// Why no token was issued.
