@@ -384,7 +384,7 @@ fn create_ca(key_file: &Path, now: Timestamp) -> Result<(), TlsError> {
     // Written whole under a name of its own, then linked to the key file's name, which
     // fails if that name exists: the first server to link wins, and no reader ever sees
     // a key file half written.
-    let temporary = key_file.with_extension(format!("pem.{}.tmp", std::process::id()));
+    let temporary = temporary_beside(key_file);
     let written = write_private(&temporary, contents.as_bytes()).map_err(|e| {
         TlsError(format!(
             "cannot write the CA key {}: {e}",
@@ -439,12 +439,19 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// Replaces `path` with `contents` whole: written beside it, then renamed over it.
 fn write_replacing(path: &Path, contents: &[u8]) -> Result<(), TlsError> {
-    let temporary = path.with_extension(format!("pem.{}.tmp", std::process::id()));
+    let temporary = temporary_beside(path);
     let result = fs::write(&temporary, contents).and_then(|()| fs::rename(&temporary, path));
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
     }
     result.map_err(|e| TlsError(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A name beside `path` for a file to be written whole, then linked or renamed to `path`:
+/// no other start, in this process or another, picks the same.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let unique: u64 = rand::random();
+    path.with_extension(format!("pem.{}.{unique:016x}.tmp", std::process::id()))
 }
 
 /// From a little before `now` to `secs` after it.
@@ -513,6 +520,40 @@ mod tests {
         for good in ["cognito", "*.auth.test", "::1", "10.0.0.1", "my_host.local"] {
             assert!(san(good).is_ok(), "{good:?}");
         }
+    }
+
+    #[test]
+    fn servers_starting_together_on_one_folder_make_one_ca() {
+        let dir = std::env::temp_dir().join(format!("cognito-tls-race-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let now = Timestamp::from_secs(1_780_000_000);
+        let barrier = std::sync::Barrier::new(8);
+        let certs: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        let ca = LocalCa::open_or_create(&dir, now).unwrap();
+                        ca.issue(&names("127.0.0.1", &[]), now).unwrap();
+                        ca.cert.to_vec()
+                    })
+                })
+                .collect();
+            starts.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        let on_disk = CertificateDer::from_pem_file(dir.join(CA_CERT_FILE)).unwrap();
+        assert!(certs.iter().all(|cert| cert == on_disk.as_ref()));
+        let mut left: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [CA_KEY_FILE, CA_CERT_FILE],
+            "no temporary file is left"
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
