@@ -283,4 +283,84 @@ mod tests {
         assert!(read.is_ok(), "the connection is closed");
         assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
     }
+
+    /// A TLS configuration that presents no certificate: enough for connections that
+    /// never complete a handshake.
+    fn tls_without_certificate() -> Arc<ServerConfig> {
+        #[derive(Debug)]
+        struct NoCertificate;
+        impl tokio_rustls::rustls::server::ResolvesServerCert for NoCertificate {
+            fn resolve(
+                &self,
+                _: tokio_rustls::rustls::server::ClientHello<'_>,
+            ) -> Option<Arc<tokio_rustls::rustls::sign::CertifiedKey>> {
+                None
+            }
+        }
+        #[allow(deprecated)]
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(NoCertificate));
+        Arc::new(config)
+    }
+
+    /// On a listener that speaks both schemes, plain HTTP is answered, and a connection
+    /// that has sent nothing yet is closed at shutdown without waiting for the grace
+    /// period.
+    #[tokio::test]
+    async fn a_tls_listener_answers_plain_http_and_drains_silent_connections() {
+        let cognito = Arc::new(cognito_core::Cognito::in_memory(Box::new(
+            Counter::default(),
+        )));
+        let config = Config {
+            shutdown_grace: Duration::from_secs(600),
+            ..Config::default()
+        };
+        let service = CognitoService::new(cognito, sources(), config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(serve_tls(
+            listener,
+            service,
+            Some(tls_without_certificate()),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+
+        let mut plain = TcpStream::connect(addr).await.unwrap();
+        plain
+            .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        plain.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+
+        let mut silent = TcpStream::connect(addr).await.unwrap();
+        // The server has accepted it once it answers another connection.
+        let mut other = TcpStream::connect(addr).await.unwrap();
+        other
+            .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        other.read_to_end(&mut Vec::new()).await.unwrap();
+        stop.send(()).unwrap();
+
+        let finished = tokio::time::timeout(Duration::from_secs(10), server).await;
+        finished
+            .expect("drained before the grace period")
+            .unwrap()
+            .unwrap();
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(10), silent.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "the connection is closed");
+        assert!(rest.is_empty());
+    }
 }
