@@ -4,7 +4,9 @@
 //! `cognito-idp` API on `POST /`, answers CORS preflights so browser clients work, and
 //! serves a few plain routes (`GET /health`, the test API under `/_cognito/` that
 //! `docs/test-api.md` describes). [`serve`] runs it on a
-//! [`tokio::net::TcpListener`] with HTTP/1.1 keep-alive and a graceful shutdown.
+//! [`tokio::net::TcpListener`] with HTTP/1.1 keep-alive and a graceful shutdown;
+//! [`serve_tls`] answers HTTPS on the same listener too, given a [`rustls`]
+//! configuration (the certificate is the embedder's business).
 //!
 //! The test API hands out codes and temporary passwords and can wipe all state, so it
 //! answers programs and the pages of [`Config::test_api_origins`] only: other pages'
