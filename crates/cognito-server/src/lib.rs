@@ -55,8 +55,9 @@ pub struct Options {
     #[arg(long, env = "COGNITO_ACCOUNT_ID", default_value = "123456789012", value_parser = parse_account_id)]
     pub account_id: String,
     /// Base of tokens' issuer (`iss` = `<issuer-base>/<poolId>`); by default the address
-    /// the server listens on, e.g. `http://localhost:9229`. `{region}` in it stands for
-    /// each pool's Region: `https://cognito-idp.{region}.amazonaws.com` gives AWS's form.
+    /// the server listens on, e.g. `http://localhost:9229` (`https://` with `--tls`).
+    /// `{region}` in it stands for each pool's Region:
+    /// `https://cognito-idp.{region}.amazonaws.com` gives AWS's form.
     #[arg(long, env = "COGNITO_ISSUER_BASE")]
     pub issuer_base: Option<String>,
     /// Browser origins whose pages may call the test API under `/_cognito/`,
