@@ -36,6 +36,8 @@ pub(crate) struct Grant {
     pub(crate) device_key: Option<String>,
     /// What the sign-in proved.
     pub(crate) methods: Methods,
+    /// The scopes its access tokens grant (`scope`), when not the API's.
+    pub(crate) scopes: Option<String>,
     /// When the refresh token stops working.
     pub(crate) expires: Timestamp,
     /// When the session last issued tokens: its sign-in, or its latest refresh.
@@ -68,6 +70,7 @@ pub(crate) struct NewGrant {
     pub(crate) auth_time: Timestamp,
     pub(crate) device_key: Option<String>,
     pub(crate) methods: Methods,
+    pub(crate) scopes: Option<String>,
     pub(crate) expires: Timestamp,
     /// When the access and ID tokens issued with it expire.
     pub(crate) tokens_until: Timestamp,
@@ -119,6 +122,7 @@ impl Grants {
             auth_time: new.auth_time,
             device_key: new.device_key,
             methods: new.methods,
+            scopes: new.scopes,
             expires: new.expires,
             last_active: now,
             tokens_until: new.tokens_until,
@@ -148,7 +152,6 @@ impl Grants {
     }
 
     /// The grant of origin `origin`.
-    #[cfg(test)]
     pub(crate) fn get(&self, origin: &str) -> Option<&Grant> {
         self.by_origin.get(origin)
     }
@@ -303,6 +306,7 @@ mod tests {
                 auth_time: t(at),
                 device_key: None,
                 methods: Methods::PASSWORD,
+                scopes: None,
                 expires: t(at + days * 86_400),
                 tokens_until: t(at + 3_600),
             },

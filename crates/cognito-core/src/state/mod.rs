@@ -5,6 +5,7 @@
 //! small rules that keep it consistent (indexes, pruning, uniqueness), and nothing
 //! below `state` imports from above it.
 
+pub mod authorization_codes;
 pub mod branding;
 pub mod cimd;
 pub mod devices;
@@ -79,6 +80,8 @@ pub struct PoolState {
     pub cimd: cimd::CimdState,
     /// See [`session_config`].
     pub session_config: session_config::SessionConfigState,
+    /// See [`authorization_codes`].
+    pub authorization_codes: authorization_codes::AuthorizationCodes,
 }
 
 /// One app client.

@@ -85,6 +85,7 @@ impl Cognito {
             refreshing: None,
             source,
             new_device: new_device.is_some(),
+            scopes: None,
         };
         let mut tokens =
             self.prepare_tokens(ctx, pool, &sign_in.user_key, &client.config, issue)?;

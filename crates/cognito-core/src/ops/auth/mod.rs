@@ -30,6 +30,7 @@
 //! under it, computed without it, then committed with what may have changed re-checked.
 //! Tokens are made in [`tokens`] as unsigned claims under the lock and signed after.
 
+pub mod authorization_code;
 mod choice;
 mod custom;
 mod devices;

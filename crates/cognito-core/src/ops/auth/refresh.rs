@@ -85,6 +85,7 @@ impl Cognito {
                     refreshing: Some((grant.origin_jti.clone(), grant.auth_time)),
                     source: TokenSource::RefreshTokens,
                     new_device: false,
+                    scopes: None,
                 },
             )?;
             if let Some(r) = rotation {

@@ -25,6 +25,8 @@ pub(crate) enum TokenSource {
     NewPasswordChallenge,
     AuthenticateDevice,
     RefreshTokens,
+    /// The authorization code grant of a pool's domain (`authorization_code`).
+    HostedAuth,
     /// A machine-to-machine token (`ops::client_tokens`): no user, version 3 only.
     ClientCredentials,
 }
@@ -36,6 +38,7 @@ impl TokenSource {
             TokenSource::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
             TokenSource::AuthenticateDevice => "TokenGeneration_AuthenticateDevice",
             TokenSource::RefreshTokens => "TokenGeneration_RefreshTokens",
+            TokenSource::HostedAuth => "TokenGeneration_HostedAuth",
             TokenSource::ClientCredentials => "TokenGeneration_ClientCredentials",
         }
     }

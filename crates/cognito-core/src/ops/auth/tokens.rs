@@ -119,6 +119,9 @@ pub(crate) struct Issue {
     pub(crate) source: TokenSource,
     /// Whether the sign-in began tracking a new device.
     pub(crate) new_device: bool,
+    /// The scopes the access token grants (`scope`), when not the API's
+    /// `aws.cognito.signin.user.admin`; a refresh keeps its sign-in's.
+    pub(crate) scopes: Option<String>,
 }
 
 impl Unsigned {
@@ -242,6 +245,7 @@ impl Cognito {
             refreshing: refresh,
             source,
             new_device,
+            scopes,
         } = issue;
         let user = pool
             .users
@@ -249,6 +253,14 @@ impl Cognito {
             .ok_or_else(crate::ops::users::user_not_found)?;
         let client_id = client.client_id.clone().unwrap_or_default();
         let (access_life, id_life, refresh_life) = lifetimes(client);
+        let scopes = match &refresh {
+            Some((origin, _)) => pool
+                .tokens
+                .grants
+                .get(origin)
+                .and_then(|g| g.scopes.clone()),
+            None => scopes,
+        };
         let (origin_jti, auth_time) = match &refresh {
             Some((origin, auth_time)) => (origin.clone(), *auth_time),
             None => (ids::uuid_v4(&*self.random), ctx.now),
@@ -271,7 +283,10 @@ impl Cognito {
         access.insert("origin_jti".into(), json!(origin_jti));
         access.insert("event_id".into(), json!(event_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!(ADMIN_SCOPE));
+        access.insert(
+            "scope".into(),
+            json!(scopes.as_deref().unwrap_or(ADMIN_SCOPE)),
+        );
         access.insert("auth_time".into(), json!(auth_time.secs()));
         access.insert("exp".into(), json!(iat + access_life));
         access.insert("iat".into(), json!(iat));
@@ -333,6 +348,7 @@ impl Cognito {
                     auth_time,
                     device_key,
                     methods,
+                    scopes,
                     expires: ctx.now.plus_millis(refresh_life * 1000),
                     tokens_until,
                 };
@@ -357,6 +373,16 @@ impl Cognito {
         &self,
         ctx: &RequestContext,
         token: &str,
+    ) -> Result<AccessToken, CognitoError> {
+        self.verify_access_token_for(ctx, token, ADMIN_SCOPE)
+    }
+
+    /// Checks an access token as [`Self::verify_access_token`] does, requiring `scope`.
+    pub(crate) fn verify_access_token_for(
+        &self,
+        ctx: &RequestContext,
+        token: &str,
+        scope: &str,
     ) -> Result<AccessToken, CognitoError> {
         let invalid = || not_authorized("Invalid Access Token");
         let (_, claims) = danger_decode_unverified(token).map_err(|_| invalid())?;
@@ -389,7 +415,7 @@ impl Cognito {
             return Err(not_authorized("Access Token has expired"));
         }
         let scopes = str_claim("scope").unwrap_or_default();
-        if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+        if !scopes.split(' ').any(|s| s == scope) {
             return Err(not_authorized("Access Token does not have required scopes"));
         }
         let origin = str_claim("origin_jti").ok_or_else(invalid)?;
