@@ -1,6 +1,9 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
 //! itself, and the few calls its own routes make.
 
+use cognito_core::auth::authorization_code::{
+    ClientAuth, CodeExchange, CodeRequest, GrantError, OAuthTokens,
+};
 use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
 use cognito_core::lambda::Invocation;
 use cognito_core::messages::{Message, Sent};
@@ -75,6 +78,52 @@ pub trait Backend:
         Err(ClientTokenError::Failed(unsupported(pool_id)))
     }
 
+    /// The `authorization_code` grant: tokens for a code of pool `pool_id`.
+    fn exchange_authorization_code(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        exchange: CodeExchange<'_>,
+    ) -> Result<OAuthTokens, GrantError> {
+        let _ = (ctx, client, exchange);
+        Err(GrantError::Failed(unsupported(pool_id)))
+    }
+
+    /// The `refresh_token` grant at pool `pool_id`'s token endpoint.
+    fn refresh_token_grant(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        refresh_token: &str,
+    ) -> Result<OAuthTokens, GrantError> {
+        let _ = (ctx, client, refresh_token);
+        Err(GrantError::Failed(unsupported(pool_id)))
+    }
+
+    /// Revokes a refresh token at pool `pool_id`'s revocation endpoint.
+    fn revoke_refresh_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        token: &str,
+    ) -> Result<(), GrantError> {
+        let _ = (ctx, client, token);
+        Err(GrantError::Failed(unsupported(pool_id)))
+    }
+
+    /// The `userInfo` claims of the user `access_token` names.
+    fn user_info(
+        &self,
+        ctx: &RequestContext,
+        access_token: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, GrantError> {
+        let _ = (ctx, access_token);
+        Err(GrantError::InvalidToken("Invalid Access Token".into()))
+    }
+
     // The test API (`/_cognito/*`, see `test_api`).
 
     /// The messages sent so far that `keep` accepts, with their delivery, oldest first.
@@ -101,6 +150,16 @@ pub trait Backend:
         username: Option<&str>,
     ) -> Result<Vec<IssuedCode>, CognitoError> {
         let _ = (now, pool_id, username);
+        Err(no_test_api())
+    }
+
+    /// Mints an authorization code at `now` for `request`'s user.
+    fn mint_authorization_code(
+        &self,
+        now: Timestamp,
+        request: CodeRequest<'_>,
+    ) -> Result<String, CognitoError> {
+        let _ = (now, request);
         Err(no_test_api())
     }
 
@@ -242,6 +301,62 @@ impl Backend for Cognito {
         credentials: ClientCredentials<'_>,
     ) -> Result<ClientToken, ClientTokenError> {
         Cognito::client_credentials_token(self, ctx, Some(pool_id), credentials)
+    }
+
+    fn exchange_authorization_code(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        exchange: CodeExchange<'_>,
+    ) -> Result<OAuthTokens, GrantError> {
+        Cognito::exchange_authorization_code(self, ctx, pool_id, client, exchange)
+    }
+
+    fn refresh_token_grant(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        refresh_token: &str,
+    ) -> Result<OAuthTokens, GrantError> {
+        Cognito::refresh_token_grant(self, ctx, pool_id, client, refresh_token)
+    }
+
+    fn revoke_refresh_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client: ClientAuth<'_>,
+        token: &str,
+    ) -> Result<(), GrantError> {
+        Cognito::revoke_refresh_token(self, ctx, pool_id, client, token)
+    }
+
+    fn user_info(
+        &self,
+        ctx: &RequestContext,
+        access_token: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, GrantError> {
+        Cognito::user_info(self, ctx, access_token)
+    }
+
+    fn mint_authorization_code(
+        &self,
+        now: Timestamp,
+        request: CodeRequest<'_>,
+    ) -> Result<String, CognitoError> {
+        let ctx = RequestContext {
+            region: request
+                .pool_id
+                .split_once('_')
+                .map_or("", |(region, _)| region)
+                .to_owned(),
+            account_id: String::new(),
+            now,
+            aws_sdk_version: None,
+        };
+        Cognito::mint_authorization_code(self, &ctx, request)
     }
 
     fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {

@@ -4,12 +4,12 @@
 //! are signed.
 //!
 //! The document advertises only what this server serves: for a pool with a domain, the
-//! token endpoint (`oauth2`) and how clients authenticate to it, at the address the
-//! client used (the domain itself, or its path prefix on the server's address).
-//! Cognito's also names the managed login's other OAuth 2.0 endpoints
-//! (`authorization_endpoint`, `userinfo_endpoint`, `revocation_endpoint`,
-//! `end_session_endpoint`) and what they take (`response_types_supported`,
-//! `scopes_supported`); they join the document with the endpoints.
+//! token, `userInfo` and revocation endpoints (`oauth2`), the grants the token endpoint
+//! takes and how clients authenticate to it, at the address the client used (the domain
+//! itself, or its path prefix on the server's address). Cognito's also names the
+//! managed login's endpoints (`authorization_endpoint`, `end_session_endpoint`) and
+//! what they take (`response_types_supported`, `scopes_supported`); they join the
+//! document with the sign-in pages.
 
 use http::header::{HeaderMap, HOST};
 use serde_json::{json, Value};
@@ -24,13 +24,21 @@ pub(crate) fn base_url(headers: &HeaderMap, https: bool) -> Option<String> {
     (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
+/// The OAuth 2.0 endpoints of a pool's domain, as a client reaches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DomainEndpoints {
+    pub(crate) token: String,
+    pub(crate) userinfo: String,
+    pub(crate) revocation: String,
+}
+
 /// The discovery document of pool `pool_id`, whose tokens `issuer` issues, served from
-/// `base`; with the token endpoint of the pool's domain, when it has one.
+/// `base`; with the endpoints of the pool's domain, when it has one.
 pub(crate) fn openid_configuration(
     issuer: &str,
     base: &str,
     pool_id: &str,
-    token_endpoint: Option<&str>,
+    endpoints: Option<&DomainEndpoints>,
 ) -> Value {
     let mut doc = serde_json::Map::new();
     doc.insert("issuer".into(), json!(issuer));
@@ -40,11 +48,25 @@ pub(crate) fn openid_configuration(
         "id_token_signing_alg_values_supported".into(),
         json!(["RS256"]),
     );
-    if let Some(endpoint) = token_endpoint {
-        doc.insert("token_endpoint".into(), json!(endpoint));
+    if let Some(endpoints) = endpoints {
+        doc.insert("token_endpoint".into(), json!(endpoints.token));
         doc.insert(
             "token_endpoint_auth_methods_supported".into(),
-            json!(["client_secret_basic", "client_secret_post"]),
+            json!(["client_secret_basic", "client_secret_post", "none"]),
+        );
+        doc.insert(
+            "grant_types_supported".into(),
+            json!(["authorization_code", "refresh_token", "client_credentials"]),
+        );
+        doc.insert(
+            "code_challenge_methods_supported".into(),
+            json!(["S256", "plain"]),
+        );
+        doc.insert("userinfo_endpoint".into(), json!(endpoints.userinfo));
+        doc.insert("revocation_endpoint".into(), json!(endpoints.revocation));
+        doc.insert(
+            "revocation_endpoint_auth_methods_supported".into(),
+            json!(["client_secret_basic", "client_secret_post", "none"]),
         );
     }
     Value::Object(doc)
@@ -109,22 +131,33 @@ mod tests {
         );
     }
 
-    /// A pool with a domain names its token endpoint, at the address the client used.
+    /// A pool with a domain names its endpoints, at the address the client used.
     #[test]
-    fn a_pool_with_a_domain_names_its_token_endpoint() {
+    fn a_pool_with_a_domain_names_its_endpoints() {
+        let at = |path: &str| format!("http://localhost:9229/my-app/oauth2/{path}");
         let doc = openid_configuration(
             "http://localhost:9229/us-east-1_a",
             "http://localhost:9229",
             "us-east-1_a",
-            Some("http://localhost:9229/my-app/oauth2/token"),
+            Some(&DomainEndpoints {
+                token: at("token"),
+                userinfo: at("userInfo"),
+                revocation: at("revoke"),
+            }),
         );
-        assert_eq!(
-            doc["token_endpoint"],
-            "http://localhost:9229/my-app/oauth2/token"
-        );
+        assert_eq!(doc["token_endpoint"], at("token").as_str());
+        assert_eq!(doc["userinfo_endpoint"], at("userInfo").as_str());
+        assert_eq!(doc["revocation_endpoint"], at("revoke").as_str());
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic", "client_secret_post"])
+            json!(["client_secret_basic", "client_secret_post", "none"])
         );
+        assert_eq!(
+            doc["grant_types_supported"],
+            json!(["authorization_code", "refresh_token", "client_credentials"])
+        );
+        // No sign-in pages: no authorization endpoint, no response types.
+        assert!(doc.get("authorization_endpoint").is_none());
+        assert!(doc.get("response_types_supported").is_none());
     }
 }

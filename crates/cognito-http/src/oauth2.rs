@@ -1,6 +1,9 @@
 //! The OAuth 2.0 endpoints of a pool's domain. Served so far: the token endpoint
-//! (`POST /oauth2/token`) with the `client_credentials` grant, as RFC 6749 §4.4 and
-//! Cognito have it.
+//! (`POST /oauth2/token`) with the `client_credentials` (RFC 6749 §4.4),
+//! `authorization_code` (§4.1, with PKCE, RFC 7636) and `refresh_token` (§6) grants,
+//! revocation (`POST /oauth2/revoke`, RFC 7009) and `userInfo` (`GET|POST
+//! /oauth2/userInfo`, OpenID Connect Core §5.3), as Cognito has them. The sign-in pages
+//! that hand out authorization codes are not served; the test API mints codes instead.
 //!
 //! A request names its pool by its domain, either in `Host` (a prefix domain,
 //! `<prefix>.auth.<region>.amazoncognito.com`, or a custom domain, pointed at this server
@@ -9,13 +12,16 @@
 //!
 //! The client authenticates with `client_secret_basic` (RFC 6749 §2.3.1: the id and the
 //! secret form-encoded, joined by `:`, base64 in `Authorization: Basic`) or
-//! `client_secret_post` (`client_id` and `client_secret` in the form), never both. Errors
-//! are RFC 6749 §5.2's JSON (`{"error": ...}`): `invalid_client` with 401 (and a
-//! `WWW-Authenticate` challenge when the client tried `Basic`), the others with 400.
+//! `client_secret_post` (`client_id` and `client_secret` in the form), never both; a
+//! client without a secret sends only its `client_id` (not for `client_credentials`).
+//! Errors are RFC 6749 §5.2's JSON (`{"error": ...}`): `invalid_client` with 401 (and a
+//! `WWW-Authenticate` challenge when the client tried `Basic`), the others with 400;
+//! `userInfo` answers RFC 6750's `invalid_token` with 401 and a `Bearer` challenge.
 //! What a token is and which client may have one is core's (`client_tokens`); this
 //! module reads the request and words the answer.
 
 use bytes::Bytes;
+use cognito_core::auth::authorization_code::{GrantError, OAuthTokens};
 use cognito_core::client_tokens::{ClientToken, ClientTokenError};
 use cognito_model::ErrorKind;
 use http::header::{
@@ -30,20 +36,54 @@ use crate::service::ResponseBody;
 
 /// The token endpoint's path on a pool's domain.
 pub(crate) const TOKEN_PATH: &str = "/oauth2/token";
+/// The revocation endpoint's path on a pool's domain.
+pub(crate) const REVOKE_PATH: &str = "/oauth2/revoke";
+/// The `userInfo` endpoint's path on a pool's domain.
+pub(crate) const USER_INFO_PATH: &str = "/oauth2/userInfo";
+
+/// The OAuth 2.0 endpoints served on a pool's domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Token,
+    Revoke,
+    UserInfo,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 3] = [Endpoint::Token, Endpoint::Revoke, Endpoint::UserInfo];
+
+    /// Its path on a pool's domain.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Endpoint::Token => TOKEN_PATH,
+            Endpoint::Revoke => REVOKE_PATH,
+            Endpoint::UserInfo => USER_INFO_PATH,
+        }
+    }
+}
+
+/// The endpoint `path` is: `/oauth2/<name>`, or `/<domain>/oauth2/<name>`.
+pub(crate) fn endpoint_of(path: &str) -> Option<Endpoint> {
+    Endpoint::ALL
+        .into_iter()
+        .find(|e| path == e.path() || prefixed_domain(path, e.path()).is_some())
+}
+
+/// `<domain>` of `/<domain><suffix>`.
+fn prefixed_domain<'p>(path: &'p str, suffix: &str) -> Option<&'p str> {
+    let domain = path.strip_prefix('/')?.strip_suffix(suffix)?;
+    (!domain.is_empty() && !domain.contains('/')).then_some(domain)
+}
 
 /// Where the pool's domain names Cognito's prefix domains: `<prefix>.auth.<region>.` and
 /// this suffix.
 const PREFIX_DOMAIN_SUFFIX: &str = ".amazoncognito.com";
 
-/// Whether `path` is the token endpoint: `/oauth2/token`, or `/<domain>/oauth2/token`.
-pub(crate) fn is_token_path(path: &str) -> bool {
-    path == TOKEN_PATH || path_domain(path).is_some()
-}
-
-/// The domain a path prefix names: `<domain>` of `/<domain>/oauth2/token`.
+/// The domain a path prefix names: `<domain>` of `/<domain>/oauth2/<endpoint>`.
 pub(crate) fn path_domain(path: &str) -> Option<&str> {
-    let domain = path.strip_prefix('/')?.strip_suffix(TOKEN_PATH)?;
-    (!domain.is_empty() && !domain.contains('/')).then_some(domain)
+    Endpoint::ALL
+        .into_iter()
+        .find_map(|e| prefixed_domain(path, e.path()))
 }
 
 /// A domain as a request names it: a prefix domain's Region and prefix, or a name of any
@@ -86,16 +126,22 @@ pub(crate) fn request_domain<'a>(path: &'a str, headers: &'a HeaderMap) -> Optio
     host_domain(headers.get(HOST)?.to_str().ok()?)
 }
 
-/// The token endpoint of a pool whose domain is `domain`, at `base`, the address the
-/// client used: on the domain itself when `host` names it, else under its path prefix.
-pub(crate) fn token_endpoint(base: &str, host: Option<&str>, domain: &str) -> String {
+/// `endpoint` of a pool whose domain is `domain`, at `base`, the address the client
+/// used: on the domain itself when `host` names it, else under its path prefix.
+pub(crate) fn endpoint_url(
+    base: &str,
+    host: Option<&str>,
+    domain: &str,
+    endpoint: Endpoint,
+) -> String {
+    let path = endpoint.path();
     if host
         .and_then(host_domain)
         .is_some_and(|named| named.name == domain)
     {
-        format!("{base}{TOKEN_PATH}")
+        format!("{base}{path}")
     } else {
-        format!("{base}/{domain}{TOKEN_PATH}")
+        format!("{base}/{domain}{path}")
     }
 }
 
@@ -112,8 +158,14 @@ pub(crate) enum OAuthError {
     UnauthorizedClient,
     /// A scope the client may not have, or none at all.
     InvalidScope,
-    /// A grant other than `client_credentials`.
+    /// A code or refresh token that does not do.
+    InvalidGrant,
+    /// A grant other than `client_credentials`, `authorization_code`, `refresh_token`.
     UnsupportedGrantType,
+    /// `revoke`: a token other than a refresh token.
+    UnsupportedTokenType,
+    /// `userInfo`: the bearer token is missing or does not do.
+    InvalidToken(String),
     /// The server failed.
     ServerError,
 }
@@ -125,14 +177,19 @@ impl OAuthError {
             OAuthError::InvalidClient { .. } => "invalid_client",
             OAuthError::UnauthorizedClient => "unauthorized_client",
             OAuthError::InvalidScope => "invalid_scope",
+            OAuthError::InvalidGrant => "invalid_grant",
             OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthError::UnsupportedTokenType => "unsupported_token_type",
+            OAuthError::InvalidToken(_) => "invalid_token",
             OAuthError::ServerError => "server_error",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            OAuthError::InvalidClient { .. } => StatusCode::UNAUTHORIZED,
+            OAuthError::InvalidClient { .. } | OAuthError::InvalidToken(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             OAuthError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -142,7 +199,9 @@ impl OAuthError {
     pub(crate) fn into_response(self) -> Response<ResponseBody> {
         let mut body = serde_json::Map::new();
         body.insert("error".into(), json!(self.code()));
-        if let OAuthError::InvalidRequest(description) = &self {
+        if let OAuthError::InvalidRequest(description) | OAuthError::InvalidToken(description) =
+            &self
+        {
             if !description.is_empty() {
                 body.insert("error_description".into(), json!(description));
             }
@@ -154,7 +213,28 @@ impl OAuthError {
                 HeaderValue::from_static("Basic realm=\"oauth2/token\""),
             );
         }
+        if let OAuthError::InvalidToken(_) = self {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
         response
+    }
+
+    /// The error for core's refusal of a code, a refresh, a revocation or `userInfo`.
+    pub(crate) fn from_grant(e: GrantError, basic: bool) -> Self {
+        match e {
+            GrantError::InvalidClient => OAuthError::InvalidClient { basic },
+            GrantError::UnauthorizedClient => OAuthError::UnauthorizedClient,
+            GrantError::InvalidGrant(_) => OAuthError::InvalidGrant,
+            GrantError::UnsupportedTokenType => OAuthError::UnsupportedTokenType,
+            GrantError::InvalidToken(why) => OAuthError::InvalidToken(why),
+            GrantError::Failed(e) if e.kind == ErrorKind::InternalErrorException => {
+                OAuthError::ServerError
+            }
+            GrantError::Failed(e) => OAuthError::InvalidRequest(e.message),
+        }
     }
 
     /// The token endpoint's error for core's refusal.
@@ -174,33 +254,72 @@ impl OAuthError {
     }
 }
 
-/// What a client credentials request carries.
+/// What a token request carries.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct TokenRequest {
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    /// The secret sent, if any (always, for `client_credentials`).
+    pub(crate) client_secret: Option<String>,
     /// The scopes asked for (`scope`, space-separated); none when absent.
     pub(crate) scopes: Vec<String>,
     /// Whether the client authenticated with `Authorization: Basic`.
     pub(crate) basic: bool,
+    /// The grant and what it presents.
+    pub(crate) grant: Grant,
+}
+
+/// A token request's grant.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Grant {
+    ClientCredentials,
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        code_verifier: Option<String>,
+    },
+    RefreshToken(String),
 }
 
 impl std::fmt::Debug for TokenRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let grant = match &self.grant {
+            Grant::ClientCredentials => "client_credentials",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::RefreshToken(_) => "refresh_token",
+        };
         f.debug_struct("TokenRequest")
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("scopes", &self.scopes)
             .field("basic", &self.basic)
+            .field("grant", &grant)
             .finish()
     }
 }
 
-/// Reads a token request: its form `body` and its `Authorization` header.
-pub(crate) fn read_token_request(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<TokenRequest, OAuthError> {
+/// A form's parameters, each at most once.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn param(&self, name: &str) -> Result<Option<&str>, OAuthError> {
+        let mut values = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(OAuthError::InvalidRequest(format!(
+                "The parameter {name} is repeated."
+            )));
+        }
+        Ok(first.map(String::as_str))
+    }
+
+    fn required(&self, name: &str) -> Result<&str, OAuthError> {
+        self.param(name)?
+            .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} is missing.")))
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` request's form.
+fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
     let form_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -214,40 +333,97 @@ pub(crate) fn read_token_request(
             "The request must be application/x-www-form-urlencoded.".into(),
         ));
     }
-    let form = parse_form(body)?;
-    let param = |name: &str| -> Result<Option<&str>, OAuthError> {
-        let mut values = form.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(OAuthError::InvalidRequest(format!(
-                "The parameter {name} is repeated."
-            )));
-        }
-        Ok(first.map(String::as_str))
-    };
-    let grant_type = param("grant_type")?
-        .ok_or_else(|| OAuthError::InvalidRequest("grant_type is missing.".into()))?;
-    let basic = basic_credentials(headers)?;
-    let posted_id = param("client_id")?;
-    let posted_secret = param("client_secret")?;
-    let (client_id, client_secret, basic) = match basic {
+    Ok(Form(parse_form(body)?))
+}
+
+/// The client a request authenticates as: `Authorization: Basic`, or `client_id` and
+/// `client_secret` in the form, never both; `(id, secret, basic)`.
+fn client_auth(
+    headers: &HeaderMap,
+    form: &Form,
+) -> Result<(String, Option<String>, bool), OAuthError> {
+    let posted_id = form.param("client_id")?;
+    let posted_secret = form.param("client_secret")?;
+    match basic_credentials(headers)? {
         Some((id, secret)) => {
             if posted_secret.is_some() || posted_id.is_some_and(|p| p != id) {
                 return Err(OAuthError::InvalidRequest(
                     "The client authenticated in more than one way.".into(),
                 ));
             }
-            (id, secret, true)
+            Ok((id, Some(secret), true))
         }
-        None => match (posted_id, posted_secret) {
-            (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned(), false),
-            _ => return Err(OAuthError::InvalidClient { basic: false }),
+        None => match posted_id {
+            Some(id) => Ok((id.to_owned(), posted_secret.map(str::to_owned), false)),
+            None => Err(OAuthError::InvalidClient { basic: false }),
         },
-    };
-    if grant_type != "client_credentials" {
-        return Err(OAuthError::UnsupportedGrantType);
     }
-    let scopes = param("scope")?
+}
+
+/// A revocation request (RFC 7009 §2.1): the token, and the client.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct RevokeRequest {
+    pub(crate) token: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Option<String>,
+    pub(crate) basic: bool,
+}
+
+/// Reads a revocation request: its form `body` and its `Authorization` header.
+pub(crate) fn read_revoke_request(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<RevokeRequest, OAuthError> {
+    let form = read_form(headers, body)?;
+    let token = form.required("token")?.to_owned();
+    let (client_id, client_secret, basic) = client_auth(headers, &form)?;
+    Ok(RevokeRequest {
+        token,
+        client_id,
+        client_secret,
+        basic,
+    })
+}
+
+/// The bearer token of a `userInfo` request (RFC 6750 §2.1).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, OAuthError> {
+    let missing = || OAuthError::InvalidToken("Access token is missing.".into());
+    let value = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(missing)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(missing());
+    }
+    Ok(token.trim())
+}
+
+/// Reads a token request: its form `body` and its `Authorization` header.
+pub(crate) fn read_token_request(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenRequest, OAuthError> {
+    let form = read_form(headers, body)?;
+    let grant_type = form.required("grant_type")?;
+    let (client_id, client_secret, basic) = client_auth(headers, &form)?;
+    let grant = match grant_type {
+        "client_credentials" => {
+            if client_secret.is_none() {
+                return Err(OAuthError::InvalidClient { basic });
+            }
+            Grant::ClientCredentials
+        }
+        "authorization_code" => Grant::AuthorizationCode {
+            code: form.required("code")?.to_owned(),
+            redirect_uri: form.param("redirect_uri")?.map(str::to_owned),
+            code_verifier: form.param("code_verifier")?.map(str::to_owned),
+        },
+        "refresh_token" => Grant::RefreshToken(form.required("refresh_token")?.to_owned()),
+        _ => return Err(OAuthError::UnsupportedGrantType),
+    };
+    let scopes = form
+        .param("scope")?
         .unwrap_or_default()
         .split(' ')
         .filter(|s| !s.is_empty())
@@ -258,6 +434,7 @@ pub(crate) fn read_token_request(
         client_secret,
         scopes,
         basic,
+        grant,
     })
 }
 
@@ -356,6 +533,36 @@ pub(crate) fn token_response(token: &ClientToken) -> Response<ResponseBody> {
             "token_type": "Bearer",
         }),
     )
+}
+
+/// The token endpoint's answer for a user's `tokens` (RFC 6749 §5.1, OpenID Connect
+/// Core §3.1.3.3), never cached.
+pub(crate) fn user_tokens_response(tokens: &OAuthTokens) -> Response<ResponseBody> {
+    let mut body = serde_json::Map::new();
+    if let Some(id) = &tokens.id_token {
+        body.insert("id_token".into(), json!(id));
+    }
+    body.insert("access_token".into(), json!(tokens.access_token));
+    if let Some(refresh) = &tokens.refresh_token {
+        body.insert("refresh_token".into(), json!(refresh));
+    }
+    body.insert("expires_in".into(), json!(tokens.expires_in));
+    body.insert("token_type".into(), json!("Bearer"));
+    json_response(StatusCode::OK, &Value::Object(body))
+}
+
+/// `revoke`'s answer: 200 and nothing (RFC 7009 §2.2).
+pub(crate) fn revoked_response() -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `userInfo`'s answer: the user's claims.
+pub(crate) fn user_info_response(claims: serde_json::Map<String, Value>) -> Response<ResponseBody> {
+    json_response(StatusCode::OK, &Value::Object(claims))
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response<ResponseBody> {

@@ -8,6 +8,8 @@
 
 use http::Method;
 
+use crate::oauth2::Endpoint;
+
 /// Where a request goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -21,9 +23,10 @@ pub(crate) enum Route {
     Jwks,
     /// `GET /<poolId>/.well-known/openid-configuration`: OpenID Connect discovery.
     OpenIdConfiguration,
-    /// `POST /oauth2/token` or `POST /<domain>/oauth2/token`: a pool domain's token
-    /// endpoint (`oauth2`).
-    OAuth2Token,
+    /// An OAuth 2.0 endpoint of a pool's domain (`oauth2`), at `/oauth2/<name>` or
+    /// `/<domain>/oauth2/<name>`: `POST` to the token and revocation endpoints, `GET` or
+    /// `POST` to `userInfo`.
+    OAuth2(crate::oauth2::Endpoint),
     /// `/_cognito/...`: an endpoint of the test API.
     Test(TestRoute),
     /// `OPTIONS` on any path: a CORS preflight.
@@ -57,6 +60,8 @@ pub(crate) enum TestRoute {
     CompromisedPasswords,
     /// `GET /_cognito/trigger-invocations`: the trigger functions run.
     TriggerInvocations,
+    /// `POST /_cognito/authorization-codes`: mints an authorization code.
+    AuthorizationCodes,
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -125,7 +130,24 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/_cognito/compromised-passwords") => {
             Route::Test(TestRoute::CompromisedPasswords)
         }
-        (&Method::POST, p) if crate::oauth2::is_token_path(p) => Route::OAuth2Token,
+        (&Method::POST, "/_cognito/authorization-codes") => {
+            Route::Test(TestRoute::AuthorizationCodes)
+        }
+        (method, p) => match crate::oauth2::endpoint_of(p) {
+            Some(e @ (Endpoint::Token | Endpoint::Revoke)) if *method == Method::POST => {
+                Route::OAuth2(e)
+            }
+            Some(Endpoint::UserInfo) if *method == Method::GET || *method == Method::POST => {
+                Route::OAuth2(Endpoint::UserInfo)
+            }
+            _ => other(method, p),
+        },
+    }
+}
+
+/// The routes after the OAuth 2.0 endpoints.
+fn other(method: &Method, path: &str) -> Route {
+    match (method, path) {
         (&Method::GET, p) if well_known(p, JWKS).is_some() => Route::Jwks,
         (&Method::GET, p) if well_known(p, OPENID_CONFIGURATION).is_some() => {
             Route::OpenIdConfiguration
@@ -192,14 +214,44 @@ mod tests {
                 Route::Test(TestRoute::Tokens),
             ),
             (Method::GET, "/_cognito/nothing", Route::NotFound),
-            (Method::POST, "/oauth2/token", Route::OAuth2Token),
-            (Method::POST, "/my-domain/oauth2/token", Route::OAuth2Token),
+            (
+                Method::POST,
+                "/oauth2/token",
+                Route::OAuth2(Endpoint::Token),
+            ),
+            (
+                Method::POST,
+                "/my-domain/oauth2/token",
+                Route::OAuth2(Endpoint::Token),
+            ),
             (
                 Method::POST,
                 "/auth.example.com/oauth2/token",
-                Route::OAuth2Token,
+                Route::OAuth2(Endpoint::Token),
             ),
             (Method::GET, "/oauth2/token", Route::NotFound),
+            (
+                Method::POST,
+                "/my-domain/oauth2/revoke",
+                Route::OAuth2(Endpoint::Revoke),
+            ),
+            (Method::GET, "/oauth2/revoke", Route::NotFound),
+            (
+                Method::GET,
+                "/oauth2/userInfo",
+                Route::OAuth2(Endpoint::UserInfo),
+            ),
+            (
+                Method::POST,
+                "/my-domain/oauth2/userInfo",
+                Route::OAuth2(Endpoint::UserInfo),
+            ),
+            (Method::PUT, "/oauth2/userInfo", Route::NotFound),
+            (
+                Method::POST,
+                "/_cognito/authorization-codes",
+                Route::Test(TestRoute::AuthorizationCodes),
+            ),
             (Method::POST, "/a/b/oauth2/token", Route::NotFound),
             (Method::POST, "//oauth2/token", Route::NotFound),
         ];

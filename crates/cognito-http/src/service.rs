@@ -154,7 +154,7 @@ where
             Ok(Route::UserImportUpload) => self.user_import_upload(&parts, body).await,
             Ok(Route::Jwks) => self.jwks(parts.uri.path()).await,
             Ok(Route::OpenIdConfiguration) => self.openid_configuration(&parts),
-            Ok(Route::OAuth2Token) => self.oauth2_token(&parts, body).await,
+            Ok(Route::OAuth2(endpoint)) => self.oauth2(&parts, body, endpoint).await,
             Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
@@ -385,27 +385,33 @@ impl<S: Backend> Inner<S> {
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok());
         // Where the client reached this server; without a `Host`, no address to name.
-        let token_endpoint = base.as_deref().and_then(|base| {
-            self.provider
-                .domain_of_pool(pool_id)
-                .map(|domain| oauth2::token_endpoint(base, host, &domain))
+        let endpoints = base.as_deref().and_then(|base| {
+            self.provider.domain_of_pool(pool_id).map(|domain| {
+                let url = |e| oauth2::endpoint_url(base, host, &domain, e);
+                discovery::DomainEndpoints {
+                    token: url(oauth2::Endpoint::Token),
+                    userinfo: url(oauth2::Endpoint::UserInfo),
+                    revocation: url(oauth2::Endpoint::Revoke),
+                }
+            })
         });
         let base = base.as_deref().unwrap_or(&issuer);
         Ok(json_document(&discovery::openid_configuration(
             &issuer,
             base,
             pool_id,
-            token_endpoint.as_deref(),
+            endpoints.as_ref(),
         )))
     }
 
-    /// `POST /oauth2/token` on a pool's domain (`Host`, or the path's prefix): a
-    /// machine-to-machine token for the client credentials grant. Its own failures
-    /// answer as RFC 6749 errors; a domain that names no pool has no such endpoint.
-    async fn oauth2_token<B>(
+    /// An OAuth 2.0 endpoint of a pool's domain (`Host`, or the path's prefix): the
+    /// token endpoint, revocation or `userInfo`. Its own failures answer as RFC 6749
+    /// (and RFC 6750) errors; a domain that names no pool has no such endpoint.
+    async fn oauth2<B>(
         &self,
         parts: &http::request::Parts,
         body: B,
+        endpoint: oauth2::Endpoint,
     ) -> Result<Response<ResponseBody>, Failure>
     where
         B: Body,
@@ -422,10 +428,6 @@ impl<S: Backend> Inner<S> {
             .pool_of_domain(domain.region, domain.name)
             .ok_or_else(no_route)?;
         let body = aws_json::read_body(&parts.headers, body, self.config.max_body_bytes).await?;
-        let request = match oauth2::read_token_request(&parts.headers, &body) {
-            Ok(request) => request,
-            Err(e) => return Ok(e.into_response()),
-        };
         let ctx = RequestContext {
             region: domain
                 .region
@@ -435,34 +437,113 @@ impl<S: Backend> Inner<S> {
             now: self.sources.clock.now(),
             aws_sdk_version: None,
         };
-        let basic = request.basic;
         let provider = Arc::clone(&self.provider);
+        let headers = parts.headers.clone();
         let work = move || {
-            Ok::<_, Failure>(provider.client_credentials_token(
-                &ctx,
-                &pool_id,
-                ClientCredentials {
-                    client_id: &request.client_id,
-                    secret: &request.client_secret,
-                    scopes: Some(&request.scopes),
-                    client_metadata: None,
-                },
+            Ok::<_, Failure>(oauth2_answer(
+                &*provider, &ctx, &pool_id, endpoint, &headers, &body,
             ))
         };
-        // A token function may take seconds; signing is cryptography.
-        let outcome = if self.provider.may_block(Operation::GetClientToken) {
-            tokio::task::spawn_blocking(work)
-                .await
-                .unwrap_or_else(|e| {
-                    Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
-                })?
+        // A token function may take seconds; signing and verifying are cryptography.
+        if self.provider.may_block(Operation::GetClientToken)
+            || self.provider.may_block(Operation::InitiateAuth)
+        {
+            tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+                Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+            })
         } else {
-            self.blocking(work).await?
-        };
-        Ok(match outcome {
-            Ok(token) => oauth2::token_response(&token),
-            Err(e) => oauth2::OAuthError::from_core(e, basic).into_response(),
-        })
+            self.blocking(work).await
+        }
+    }
+}
+
+/// The answer of OAuth 2.0 endpoint `endpoint` of pool `pool_id` to a request with
+/// `headers` and `body`; blocks on the pool's functions and on cryptography.
+fn oauth2_answer<S: Backend>(
+    provider: &S,
+    ctx: &RequestContext,
+    pool_id: &str,
+    endpoint: oauth2::Endpoint,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response<ResponseBody> {
+    use cognito_core::auth::authorization_code::{ClientAuth, CodeExchange};
+    use oauth2::{Endpoint, Grant, OAuthError};
+    match endpoint {
+        Endpoint::Token => {
+            let request = match oauth2::read_token_request(headers, body) {
+                Ok(request) => request,
+                Err(e) => return e.into_response(),
+            };
+            let basic = request.basic;
+            let client = ClientAuth {
+                client_id: &request.client_id,
+                secret: request.client_secret.as_deref(),
+            };
+            let answer = match &request.grant {
+                Grant::ClientCredentials => {
+                    return match provider.client_credentials_token(
+                        ctx,
+                        pool_id,
+                        ClientCredentials {
+                            client_id: &request.client_id,
+                            secret: request.client_secret.as_deref().unwrap_or_default(),
+                            scopes: Some(&request.scopes),
+                            client_metadata: None,
+                        },
+                    ) {
+                        Ok(token) => oauth2::token_response(&token),
+                        Err(e) => OAuthError::from_core(e, basic).into_response(),
+                    }
+                }
+                Grant::AuthorizationCode {
+                    code,
+                    redirect_uri,
+                    code_verifier,
+                } => provider.exchange_authorization_code(
+                    ctx,
+                    pool_id,
+                    client,
+                    CodeExchange {
+                        code,
+                        redirect_uri: redirect_uri.as_deref(),
+                        code_verifier: code_verifier.as_deref(),
+                    },
+                ),
+                Grant::RefreshToken(token) => {
+                    provider.refresh_token_grant(ctx, pool_id, client, token)
+                }
+            };
+            match answer {
+                Ok(tokens) => oauth2::user_tokens_response(&tokens),
+                Err(e) => OAuthError::from_grant(e, basic).into_response(),
+            }
+        }
+        Endpoint::Revoke => {
+            let request = match oauth2::read_revoke_request(headers, body) {
+                Ok(request) => request,
+                Err(e) => return e.into_response(),
+            };
+            let client = ClientAuth {
+                client_id: &request.client_id,
+                secret: request.client_secret.as_deref(),
+            };
+            match provider.revoke_refresh_token(ctx, pool_id, client, &request.token) {
+                Ok(()) => oauth2::revoked_response(),
+                Err(e) => OAuthError::from_grant(e, request.basic).into_response(),
+            }
+        }
+        Endpoint::UserInfo => {
+            let answer = oauth2::bearer_token(headers).and_then(|token| {
+                provider
+                    .user_info(ctx, token)
+                    .map_err(|e| OAuthError::from_grant(e, false))
+            });
+            match answer {
+                Ok(claims) => oauth2::user_info_response(claims),
+                Err(e) => e.into_response(),
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 //! | `GET /_cognito/webauthn-credentials` | users' passkeys and their attestations |
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //! | `GET /_cognito/trigger-invocations` | trigger functions run, with events and responses |
+//! | `POST /_cognito/authorization-codes` | mints an authorization code for a user |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
 //! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's, with
@@ -23,6 +24,7 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use cognito_core::auth::authorization_code::{ChallengeMethod, CodeRequest};
 use cognito_core::lambda::{Invocation, Trigger};
 use cognito_core::messages::{Channel, Message};
 use cognito_model::Timestamp;
@@ -79,6 +81,10 @@ where
         TestRoute::Devices => devices(provider, query),
         TestRoute::Passkeys => passkeys(provider, query),
         TestRoute::TriggerInvocations => trigger_invocations(provider, query),
+        TestRoute::AuthorizationCodes => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            authorization_code(provider, now, &body)
+        }
         TestRoute::CompromisedPasswords => {
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
             compromised_passwords(provider, &body)
@@ -258,6 +264,67 @@ fn per_user<T>(
     )?;
     let list: Vec<Value> = records.iter().map(item).collect();
     Ok(ok(json!({ name: list })))
+}
+
+/// `POST /_cognito/authorization-codes` with `{"pool_id", "client_id", "username",
+/// "redirect_uri", "scope"?, "code_challenge"?, "code_challenge_method"?, "nonce"?,
+/// "state"?}`: a code for the user, as the sign-in pages would hand it to
+/// `redirect_uri`, and the address they would redirect to.
+fn authorization_code<S: Backend>(
+    provider: &S,
+    now: Timestamp,
+    body: &[u8],
+) -> Result<Response<ResponseBody>, Failure> {
+    let input = aws_json::parse_input(body)?;
+    let optional = |name: &str| match input.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => string_member(&input, name).map(Some),
+    };
+    let scopes: Option<Vec<String>> = optional("scope")?.map(|s| {
+        s.split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let method = match optional("code_challenge_method")? {
+        None | Some("plain") => ChallengeMethod::Plain,
+        Some("S256") => ChallengeMethod::S256,
+        Some(_) => return Err(bad_request("code_challenge_method must be S256 or plain")),
+    };
+    let redirect_uri = string_member(&input, "redirect_uri")?;
+    let state = optional("state")?;
+    let code = provider.mint_authorization_code(
+        now,
+        CodeRequest {
+            pool_id: string_member(&input, "pool_id")?,
+            client_id: string_member(&input, "client_id")?,
+            username: string_member(&input, "username")?,
+            redirect_uri,
+            scopes: scopes.as_deref(),
+            challenge: optional("code_challenge")?.map(|c| (c, method)),
+            nonce: optional("nonce")?,
+        },
+    )?;
+    let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+    let mut redirect = format!("{redirect_uri}{separator}code={code}");
+    if let Some(state) = state {
+        redirect.push_str("&state=");
+        redirect.push_str(&encode(state));
+    }
+    Ok(ok(json!({ "code": code, "redirect": redirect })))
+}
+
+/// Percent-encodes `s` for a query: all but RFC 3986's unreserved characters.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `POST /_cognito/compromised-passwords` with `{"passwords": ["...", ...]}`.

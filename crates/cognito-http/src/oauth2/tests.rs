@@ -66,7 +66,7 @@ fn client_secret_post() {
     )
     .unwrap();
     assert_eq!(r.client_id, "abc");
-    assert_eq!(r.client_secret, "s+t u");
+    assert_eq!(r.client_secret.as_deref(), Some("s+t u"));
     assert_eq!(r.scopes, ["orders/read", "orders/write"]);
     assert!(!r.basic);
     // The secret stays out of debug output.
@@ -82,8 +82,8 @@ fn client_secret_basic() {
     )
     .unwrap();
     assert_eq!(
-        (r.client_id.as_str(), r.client_secret.as_str()),
-        ("abc", "s+t u:")
+        (r.client_id.as_str(), r.client_secret.as_deref()),
+        ("abc", Some("s+t u:"))
     );
     assert!(r.scopes.is_empty());
     assert!(r.basic);
@@ -136,7 +136,7 @@ fn malformed_requests() {
         ),
         (
             &[FORM],
-            "grant_type=authorization_code&client_id=a&client_secret=b&code=c",
+            "grant_type=implicit&client_id=a&client_secret=b&code=c",
             OAuthError::UnsupportedGrantType,
         ),
         (
@@ -213,6 +213,13 @@ fn domains_from_paths_and_hosts() {
     assert_eq!(path_domain("/my-app/oauth2/token"), Some("my-app"));
     assert_eq!(path_domain("/oauth2/token"), None);
     assert_eq!(path_domain("/a/b/oauth2/token"), None);
+    assert_eq!(path_domain("/my-app/oauth2/revoke"), Some("my-app"));
+    assert_eq!(path_domain("/my-app/oauth2/userInfo"), Some("my-app"));
+    assert_eq!(path_domain("/my-app/oauth2/other"), None);
+    assert_eq!(endpoint_of("/oauth2/token"), Some(Endpoint::Token));
+    assert_eq!(endpoint_of("/d/oauth2/revoke"), Some(Endpoint::Revoke));
+    assert_eq!(endpoint_of("/oauth2/userInfo"), Some(Endpoint::UserInfo));
+    assert_eq!(endpoint_of("/oauth2/userinfo"), None);
     assert_eq!(
         host_domain("my-app.auth.eu-west-1.amazoncognito.com"),
         Some(DomainName {
@@ -250,23 +257,102 @@ fn domains_from_paths_and_hosts() {
 #[test]
 fn token_endpoints_at_the_address_used() {
     assert_eq!(
-        token_endpoint("http://127.0.0.1:9229", Some("127.0.0.1:9229"), "my-app"),
+        endpoint_url(
+            "http://127.0.0.1:9229",
+            Some("127.0.0.1:9229"),
+            "my-app",
+            Endpoint::Token
+        ),
         "http://127.0.0.1:9229/my-app/oauth2/token"
     );
     assert_eq!(
-        token_endpoint(
+        endpoint_url(
             "http://my-app.auth.us-east-1.amazoncognito.com:9229",
             Some("my-app.auth.us-east-1.amazoncognito.com:9229"),
-            "my-app"
+            "my-app",
+            Endpoint::UserInfo
         ),
-        "http://my-app.auth.us-east-1.amazoncognito.com:9229/oauth2/token"
+        "http://my-app.auth.us-east-1.amazoncognito.com:9229/oauth2/userInfo"
     );
     assert_eq!(
-        token_endpoint(
+        endpoint_url(
             "http://auth.example.com",
             Some("auth.example.com"),
-            "auth.example.com"
+            "auth.example.com",
+            Endpoint::Revoke
         ),
-        "http://auth.example.com/oauth2/token"
+        "http://auth.example.com/oauth2/revoke"
     );
+}
+
+#[test]
+fn authorization_code_and_refresh_token_requests() {
+    let r = read_token_request(
+        &headers(&[FORM]),
+        b"grant_type=authorization_code&client_id=pub&code=c%2B1&redirect_uri=https%3A%2F%2Fapp%2Fcb&code_verifier=v",
+    )
+    .unwrap();
+    assert_eq!(r.client_id, "pub");
+    assert_eq!(r.client_secret, None);
+    assert!(
+        r.grant
+            == Grant::AuthorizationCode {
+                code: "c+1".into(),
+                redirect_uri: Some("https://app/cb".into()),
+                code_verifier: Some("v".into()),
+            }
+    );
+    let auth = basic("abc:secret");
+    let r = read_token_request(
+        &headers(&[FORM, ("authorization", &auth)]),
+        b"grant_type=refresh_token&refresh_token=rt",
+    )
+    .unwrap();
+    assert_eq!(r.client_secret.as_deref(), Some("secret"));
+    assert!(r.grant == Grant::RefreshToken("rt".into()));
+    assert!(!format!("{r:?}").contains("rt\""));
+    let cases: &[(&str, OAuthError)] = &[
+        (
+            "grant_type=authorization_code&client_id=a",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            "grant_type=refresh_token&client_id=a",
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            "grant_type=refresh_token&refresh_token=x",
+            OAuthError::InvalidClient { basic: false },
+        ),
+    ];
+    for (body, expected) in cases {
+        let e = read_token_request(&headers(&[FORM]), body.as_bytes()).unwrap_err();
+        assert_eq!(
+            std::mem::discriminant(&e),
+            std::mem::discriminant(expected),
+            "{body}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn revoke_and_user_info_requests() {
+    let r = read_revoke_request(&headers(&[FORM]), b"token=t&client_id=pub").unwrap();
+    assert_eq!((r.token.as_str(), r.client_id.as_str()), ("t", "pub"));
+    assert!(read_revoke_request(&headers(&[FORM]), b"client_id=pub").is_err());
+    let h = headers(&[("authorization", "Bearer abc.def")]);
+    assert_eq!(bearer_token(&h).unwrap(), "abc.def");
+    for bad in [&[][..], &[("authorization", "Basic abc")][..]] {
+        let e = bearer_token(&headers(bad)).unwrap_err();
+        let response = e.into_response();
+        assert_eq!(response.status().as_u16(), 401);
+        assert_eq!(
+            response.headers()[WWW_AUTHENTICATE],
+            "Bearer error=\"invalid_token\""
+        );
+        assert_eq!(futures_body(response)["error"], "invalid_token");
+    }
+    let response = OAuthError::InvalidGrant.into_response();
+    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(futures_body(response)["error"], "invalid_grant");
 }

@@ -17,6 +17,7 @@ mod functions;
 mod https;
 mod lifecycle;
 mod oauth2;
+mod oauth2_code;
 mod self_service;
 mod sign_in;
 mod support;
