@@ -113,6 +113,7 @@ describe("client credentials grant (openid-client, aws-jwt-verify)", () => {
     assert.deepEqual(metadata.token_endpoint_auth_methods_supported, [
       "client_secret_basic",
       "client_secret_post",
+      "none",
     ]);
   });
 
