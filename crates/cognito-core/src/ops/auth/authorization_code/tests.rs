@@ -406,6 +406,32 @@ fn only_users_who_can_sign_in_get_codes() {
             .kind,
         ErrorKind::UserNotFoundException
     );
+    // A user with a temporary password has not finished signing up.
+    f.svc
+        .admin_create_user(
+            &ctx(),
+            AdminCreateUserRequest {
+                user_pool_id: f.pool.clone(),
+                username: "carol".into(),
+                message_action: Some(MessageActionType::Suppress),
+                temporary_password: Some("Tempor4ry!pass".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let pending = CodeRequest {
+        username: "carol",
+        ..f.request(&f.client)
+    };
+    assert_eq!(
+        f.svc
+            .mint_authorization_code(&ctx(), pending)
+            .unwrap_err()
+            .kind,
+        ErrorKind::UserNotConfirmedException
+    );
+    // A code minted before the user was disabled no longer works.
+    let code = f.mint(f.request(&f.client));
     f.svc
         .admin_disable_user(
             &ctx(),
@@ -422,6 +448,7 @@ fn only_users_who_can_sign_in_get_codes() {
             .kind,
         ErrorKind::NotAuthorizedException
     );
+    invalid_grant(f.exchange(&code, Some(VERIFIER)));
 }
 
 #[test]
