@@ -18,13 +18,13 @@ use cognito_model::shapes::{
     ClientAuthenticationResultType, ClientMetadataType, GetClientTokenRequest,
     GetClientTokenResponse, OAuthFlowType, PreTokenGenerationLambdaVersionType,
 };
-use cognito_model::{CognitoError, ErrorKind};
-use serde_json::{json, Map, Value};
+use cognito_model::CognitoError;
+use serde_json::{json, Map};
 
 use crate::errors::{client_not_found, invalid_parameter, not_authorized};
 use crate::lambda::Trigger;
 use crate::ops::auth::token_triggers::{TokenSource, TokenTriggers};
-use crate::ops::auth::tokens::{lifetimes, Unsigned};
+use crate::ops::auth::tokens::{lifetimes, sign_claims, Unsigned};
 use crate::store::{ClientState, PoolState};
 use crate::{ids, Cognito, RequestContext};
 
@@ -152,9 +152,7 @@ impl Cognito {
             .read(&owner, |pool| Ok(self.authorize(ctx, pool, credentials)))??;
         self.run_token_triggers(ctx, &mut unsigned, credentials.client_metadata)?;
         let key = self.signing_key(&owner)?;
-        let access_token = key
-            .sign(&Map::new(), &Value::Object(unsigned.access))
-            .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))?;
+        let access_token = sign_claims(&key, unsigned.access)?;
         Ok(ClientToken {
             access_token,
             expires_in: unsigned.expires_in,

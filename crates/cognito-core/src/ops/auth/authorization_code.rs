@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::token_triggers::TokenSource;
-use super::tokens::{Issue, ADMIN_SCOPE};
+use super::tokens::{sign_claims, Issue, ADMIN_SCOPE};
 use crate::errors::invalid_parameter;
 pub use crate::state::authorization_codes::ChallengeMethod;
 use crate::state::authorization_codes::{
@@ -235,10 +235,7 @@ impl Cognito {
             .update(pool_id, |pool| Ok(self.redeem(ctx, pool, client, exchange)))??;
         self.run_token_triggers(ctx, &mut unsigned, None)?;
         let key = self.signing_key(pool_id)?;
-        let sign = |claims: Map<String, Value>| {
-            key.sign(&Map::new(), &Value::Object(claims))
-                .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))
-        };
+        let sign = |claims| sign_claims(&key, claims);
         let access_token = sign(unsigned.access)?;
         let id_token = if issued.scopes.iter().any(|s| s == OPENID) {
             let mut id = unsigned.id;

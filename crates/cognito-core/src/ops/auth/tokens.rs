@@ -127,19 +127,24 @@ pub(crate) struct Issue {
 impl Unsigned {
     /// Signs the tokens with the pool's key: the costly part, done without a lock.
     pub(crate) fn sign(self, key: &SigningKey) -> Result<AuthenticationResultType, CognitoError> {
-        let sign = |claims: Map<String, Value>| {
-            key.sign(&Map::new(), &Value::Object(claims))
-                .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))
-        };
         Ok(AuthenticationResultType {
-            access_token: Some(sign(self.access)?),
+            access_token: Some(sign_claims(key, self.access)?),
             expires_in: self.expires_in,
             token_type: Some("Bearer".into()),
             refresh_token: self.refresh_token,
-            id_token: Some(sign(self.id)?),
+            id_token: Some(sign_claims(key, self.id)?),
             new_device_metadata: self.new_device,
         })
     }
+}
+
+/// An RS256 token of `claims`, signed with `key`: the costly part, done without a lock.
+pub(crate) fn sign_claims(
+    key: &SigningKey,
+    claims: Map<String, Value>,
+) -> Result<String, CognitoError> {
+    key.sign(&Map::new(), &Value::Object(claims))
+        .map_err(|e| CognitoError::new(ErrorKind::InternalErrorException, e.to_string()))
 }
 
 /// Seconds of a validity in `unit`.

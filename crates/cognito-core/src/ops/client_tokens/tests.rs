@@ -1,7 +1,6 @@
 //! Machine-to-machine tokens through `GetClientToken` and `client_credentials_token`:
 //! the claims, the scopes granted, the errors, and the version 3 token function.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use cognito_model::shapes::*;
@@ -9,43 +8,8 @@ use cognito_model::ErrorKind;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::lambda::{Invoked, Lambda, LambdaError};
-use crate::testing::{ctx, service};
-
-/// Token functions run in process: each answers the event with its `response`.
-type Function = Box<dyn Fn(&Value) -> Result<Value, LambdaError> + Send + Sync>;
-
-#[derive(Default)]
-struct Functions(Mutex<HashMap<String, Arc<Function>>>);
-
-impl Functions {
-    fn set(
-        &self,
-        name: &str,
-        f: impl Fn(&Value) -> Result<Value, LambdaError> + Send + Sync + 'static,
-    ) {
-        let f: Function = Box::new(f);
-        self.0.lock().unwrap().insert(name.into(), Arc::new(f));
-    }
-}
-
-impl Lambda for Functions {
-    fn invoke(&self, arn: &str, event: &[u8]) -> Invoked {
-        let name = arn.rsplit(':').next().unwrap_or_default();
-        let f = self.0.lock().unwrap().get(name).cloned();
-        let result = match f {
-            None => Err(LambdaError::Unreachable("ResourceNotFoundException".into())),
-            Some(f) => {
-                let mut event: Value = serde_json::from_slice(event).unwrap();
-                f(&event).map(|response| {
-                    event["response"] = response;
-                    serde_json::to_vec(&event).unwrap()
-                })
-            }
-        };
-        Invoked { result, micros: 3 }
-    }
-}
+use crate::lambda::LambdaError;
+use crate::testing::{ctx, service, Functions};
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:token";
 

@@ -1,49 +1,13 @@
 //! Triggers through the operations, with functions answered in process: what each event
 //! carries, what each response changes, and how failures read.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
 use super::*;
-use crate::lambda::{Invoked, Lambda, LambdaError, Trigger};
-
-/// A function: the event in, its `response` (or its error) out.
-type Function = Box<dyn Fn(&Value) -> Result<Value, LambdaError> + Send + Sync>;
-
-/// Functions by name (the last part of their ARN), run in process.
-#[derive(Default)]
-struct Functions(Mutex<HashMap<String, Arc<Function>>>);
-
-impl Functions {
-    fn set(
-        &self,
-        name: &str,
-        f: impl Fn(&Value) -> Result<Value, LambdaError> + Send + Sync + 'static,
-    ) {
-        let f: Function = Box::new(f);
-        self.0.lock().unwrap().insert(name.into(), Arc::new(f));
-    }
-}
-
-impl Lambda for Functions {
-    fn invoke(&self, arn: &str, event: &[u8]) -> Invoked {
-        let name = arn.rsplit(':').next().unwrap_or_default();
-        let f = self.0.lock().unwrap().get(name).cloned();
-        let result = match f {
-            None => Err(LambdaError::Unreachable("ResourceNotFoundException".into())),
-            Some(f) => {
-                let mut event: Value = serde_json::from_slice(event).unwrap();
-                f(&event).map(|response| {
-                    event["response"] = response;
-                    serde_json::to_vec(&event).unwrap()
-                })
-            }
-        };
-        Invoked { result, micros: 7 }
-    }
-}
+use crate::lambda::{LambdaError, Trigger};
+use crate::testing::Functions;
 
 fn arn(name: &str) -> String {
     format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")
@@ -166,7 +130,7 @@ fn a_failing_function_refuses_the_operation_with_its_message() {
     );
 
     // A function nothing runs fails as Cognito fails to invoke it.
-    functions.0.lock().unwrap().clear();
+    functions.clear();
     let e = sign_up(&f, "bob").unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnexpectedLambdaException);
     // So does an answer that is no event.
