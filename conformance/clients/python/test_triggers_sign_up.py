@@ -12,6 +12,7 @@ record of invocations.
 
 import pytest
 
+import support
 from accounts import NEW_PASSWORD, PASSWORD, attribute_list, attributes, messages, secret_hash
 
 pytest.register_assert_rewrite("triggers_support")
@@ -22,6 +23,7 @@ from triggers_support import (
     app_client,
     custom_attributes,
     invocations,
+    lambda_config,
     only_invocation,
     rejected,
     sign_up,
@@ -413,3 +415,27 @@ def test_a_pool_with_email_as_username(idp, trigger_endpoint, make_trigger_pool)
     user = idp.admin_get_user(UserPoolId=pool_id, Username=email)
     assert user["Username"] == confirmed["UserSub"]
     assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_events_name_the_region_of_a_pool_made_by_a_client_of_another_region(
+    trigger_endpoint,
+):
+    """An SDK configured for eu-west-1 makes a pool of that Region: its
+    functions' events name it, whatever Region the server defaults to."""
+    west = support.make_client(trigger_endpoint, region="eu-west-1")
+    pool = west.create_user_pool(
+        PoolName=support.unique_name("west"),
+        LambdaConfig=lambda_config({"PreSignUp": "pre-sign-up"}),
+    )["UserPool"]
+    try:
+        assert pool["Id"].startswith("eu-west-1_")
+        client = app_client(west, pool["Id"])
+        answer = sign_up(west, client, "wendy", {"email": f"wendy@{AUTO_EMAIL_DOMAIN}"})
+        assert answer["UserConfirmed"] is True
+        event = only_invocation(trigger_endpoint, pool["Id"], "PreSignUp")["event"]
+        assert event["region"] == "eu-west-1"
+        assert event["userPoolId"] == pool["Id"]
+        assert event["callerContext"]["clientId"] == client
+        assert event["callerContext"]["awsSdkVersion"].startswith("aws-sdk-python-")
+    finally:
+        west.delete_user_pool(UserPoolId=pool["Id"])

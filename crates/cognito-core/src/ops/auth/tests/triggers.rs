@@ -341,6 +341,22 @@ fn unknown_users_migrate_on_sign_in_and_on_forgot_password() {
     f.tokens("old");
     assert_eq!(invocations(&f, Trigger::UserMigration).len(), 2);
     assert_eq!(invocations(&f, Trigger::PreAuthentication).len(), 2);
+    // Deleted, the user is unknown again: the next sign-in migrates a new user, whose
+    // tokens name a new `sub`.
+    let first_sub = pool.read().users.get(&key).unwrap().sub.clone();
+    f.svc
+        .admin_delete_user(
+            &ctx(),
+            AdminDeleteUserRequest {
+                user_pool_id: f.pool.clone(),
+                username: "old".into(),
+            },
+        )
+        .unwrap();
+    let tokens = f.tokens("old");
+    assert_eq!(invocations(&f, Trigger::UserMigration).len(), 3);
+    let sub = f.claims(tokens.id_token.as_deref().unwrap())["sub"].clone();
+    assert_ne!(sub, first_sub.as_str());
 
     let answer = f
         .svc
