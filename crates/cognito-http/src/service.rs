@@ -229,18 +229,21 @@ where
     {
         aws_json::check_content_type(headers)?;
         let body = aws_json::read_body(headers, body, self.config.max_body_bytes).await?;
+        let may_block = self.provider.may_block(op);
         let ctx = RequestContext {
             region: sigv4::region(headers)
                 .unwrap_or(&self.config.default_region)
                 .to_owned(),
             account_id: self.config.account_id.clone(),
             now: self.sources.clock.now(),
-            aws_sdk_version: headers
-                .get(http::header::USER_AGENT)
+            // Only trigger events name the caller's SDK: read it only for them.
+            aws_sdk_version: may_block
+                .then(|| headers.get(http::header::USER_AGENT))
+                .flatten()
                 .and_then(|v| v.to_str().ok())
                 .and_then(cognito_core::caller_sdk_version),
         };
-        if self.provider.may_block(op) {
+        if may_block {
             // A trigger's function may take seconds: a thread of tokio's blocking pool
             // waits for it, so neither the workers nor the cryptography threads do.
             let provider = Arc::clone(&self.provider);
