@@ -15,6 +15,7 @@ pub mod groups;
 pub mod identity_providers;
 pub mod import_jobs;
 pub mod log_delivery;
+pub mod login_sessions;
 pub mod mfa_config;
 pub mod passkeys;
 pub mod pending;
@@ -82,6 +83,8 @@ pub struct PoolState {
     pub session_config: session_config::SessionConfigState,
     /// See [`authorization_codes`].
     pub authorization_codes: authorization_codes::AuthorizationCodes,
+    /// See [`login_sessions`].
+    pub login_sessions: login_sessions::LoginSessions,
 }
 
 /// One app client.
