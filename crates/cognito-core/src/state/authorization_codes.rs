@@ -12,6 +12,7 @@ use base64::Engine as _;
 use cognito_model::Timestamp;
 use sha2::{Digest, Sha256};
 
+use super::sign_in::Methods;
 use crate::Random;
 
 /// How long a code works, as Cognito's do: five minutes.
@@ -37,6 +38,8 @@ pub(crate) struct AuthorizationCode {
     pub(crate) scopes: Vec<String>,
     pub(crate) challenge: Option<(String, ChallengeMethod)>,
     pub(crate) nonce: Option<String>,
+    /// What the user proved when signing in (`amr`).
+    pub(crate) methods: Methods,
     pub(crate) expires: Timestamp,
 }
 
@@ -148,6 +151,7 @@ mod tests {
             scopes: vec!["openid".into()],
             challenge: None,
             nonce: None,
+            methods: Methods::PASSWORD,
             expires: Timestamp::from_secs(expires),
         }
     }

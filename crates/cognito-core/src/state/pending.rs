@@ -184,6 +184,7 @@ mod tests {
                 device_proven: false,
                 new_password: false,
                 custom: None,
+                hosted: false,
             },
         }
     }

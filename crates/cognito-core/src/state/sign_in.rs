@@ -73,6 +73,9 @@ pub(crate) struct SignIn {
     /// The answers so far of a custom sign-in (`CUSTOM_AUTH`) that proves a password
     /// by SRP on its way.
     pub(crate) custom: Option<Vec<ChallengeResult>>,
+    /// Whether the managed login pages run the sign-in: it ends in a signed-in browser
+    /// (and an authorization code), not in tokens.
+    pub(crate) hosted: bool,
 }
 
 /// One answer of a custom sign-in, as its functions see it in `session`.

@@ -182,9 +182,7 @@ impl Cognito {
                 return Err(invalid_parameter("The client is allowed no scope."));
             }
             if let Some((challenge, _)) = request.challenge {
-                // RFC 7636 §4.1: 43 to 128 unreserved characters.
-                let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
-                if !(43..=128).contains(&challenge.len()) || !challenge.bytes().all(unreserved) {
+                if !super::hosted::pkce_challenge_ok(challenge) {
                     return Err(invalid_parameter("code_challenge is malformed."));
                 }
             }
@@ -213,6 +211,7 @@ impl Cognito {
                 scopes,
                 challenge: request.challenge.map(|(c, m)| (c.to_owned(), m)),
                 nonce: request.nonce.map(str::to_owned),
+                methods: Methods::PASSWORD,
                 expires: ctx.now.plus_millis(CODE_LIFETIME_MILLIS),
             };
             pool.authorization_codes.insert(&code, issued, ctx.now);
@@ -230,9 +229,36 @@ impl Cognito {
         client: ClientAuth<'_>,
         exchange: CodeExchange<'_>,
     ) -> Result<OAuthTokens, GrantError> {
-        let (mut unsigned, issued) = self
+        let (unsigned, issued) = self
             .store
             .update(pool_id, |pool| Ok(self.redeem(ctx, pool, client, exchange)))??;
+        Ok(self.sign_code_tokens(ctx, pool_id, unsigned, issued)?)
+    }
+
+    /// The tokens of a hosted sign-in that ends at once (the implicit grant), as a code
+    /// exchanged for them would give.
+    pub(crate) fn hosted_tokens(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        issued: AuthorizationCode,
+    ) -> Result<OAuthTokens, CognitoError> {
+        let unsigned = self.store.update(pool_id, |pool| {
+            let client = pool.client(&issued.client_id)?.config.clone();
+            self.prepare_tokens(ctx, pool, &issued.user_key, &client, code_issue(&issued))
+        })?;
+        self.sign_code_tokens(ctx, pool_id, unsigned, issued)
+    }
+
+    /// Runs the token triggers on a code's tokens and signs them, with the ID token's
+    /// `nonce` and `at_hash`.
+    fn sign_code_tokens(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        mut unsigned: super::tokens::Unsigned,
+        issued: AuthorizationCode,
+    ) -> Result<OAuthTokens, CognitoError> {
         self.run_token_triggers(ctx, &mut unsigned, None)?;
         let key = self.signing_key(pool_id)?;
         let sign = |claims| sign_claims(&key, claims);
@@ -302,14 +328,7 @@ impl Cognito {
             pool,
             &issued.user_key,
             &client.config,
-            Issue {
-                device_key: None,
-                methods: Methods::PASSWORD,
-                refreshing: None,
-                source: TokenSource::HostedAuth,
-                new_device: false,
-                scopes: Some(issued.scopes.join(" ")),
-            },
+            code_issue(&issued),
         )?;
         if let Some(origin) = unsigned.access.get("origin_jti").and_then(Value::as_str) {
             pool.authorization_codes.began(exchange.code, origin);
@@ -457,6 +476,18 @@ const PROFILE: &[&str] = &[
     "locale",
     "updated_at",
 ];
+
+/// What a code's tokens are issued for: a hosted sign-in.
+fn code_issue(issued: &AuthorizationCode) -> Issue {
+    Issue {
+        device_key: None,
+        methods: issued.methods,
+        refreshing: None,
+        source: TokenSource::HostedAuth,
+        new_device: false,
+        scopes: Some(issued.scopes.join(" ")),
+    }
+}
 
 fn allows_code_flow(client: &ClientState) -> bool {
     client

@@ -43,7 +43,7 @@ impl Cognito {
         // A password sent along goes the password flows' way.
         match preferred {
             Some(ChallengeNameType::Password) if param(params, "PASSWORD").is_some() => {
-                return self.password_auth(ctx, pool_id, client_id, params);
+                return self.password_auth(ctx, pool_id, client_id, params, false);
             }
             Some(ChallengeNameType::PasswordSrp) if param(params, "SRP_A").is_some() => {
                 return self.start_srp(ctx, pool_id, client_id, params, None);
@@ -63,6 +63,7 @@ impl Cognito {
                     device_proven: false,
                     new_password: false,
                     custom: None,
+                    hosted: false,
                 },
                 SignInAs::Unknown(_) => {
                     return Ok(self.offer_first_factors(
@@ -173,7 +174,9 @@ impl Cognito {
             .filter(|f| available.contains(f))
             .ok_or_else(|| not_a_first_factor(answer))?;
         match chosen {
-            ChallengeNameType::Password => self.password_auth(ctx, pool_id, client.id(), responses),
+            ChallengeNameType::Password => {
+                self.password_auth(ctx, pool_id, client.id(), responses, false)
+            }
             ChallengeNameType::PasswordSrp => {
                 self.start_srp(ctx, pool_id, client.id(), responses, None)
             }

@@ -61,6 +61,7 @@ impl Cognito {
                 device_proven: false,
                 new_password: false,
                 custom: None,
+                hosted: false,
             };
             Ok((client, sign_in, name, user_not_found))
         })?;

@@ -53,6 +53,13 @@ impl Cognito {
         client: &ClientState,
         sign_in: SignIn,
     ) -> Result<Outcome, CognitoError> {
+        if sign_in.hosted {
+            // The managed login neither tracks devices nor issues tokens itself.
+            return Ok(Outcome {
+                signed_in: Some(sign_in),
+                ..Outcome::default()
+            });
+        }
         if !sign_in.device_proven && signing_in_device(pool, &sign_in).is_some() {
             return Ok(self.device_challenge(ctx, pool, client, sign_in));
         }

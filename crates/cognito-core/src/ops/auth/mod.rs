@@ -35,6 +35,7 @@ mod choice;
 mod custom;
 mod devices;
 mod discovery;
+pub mod hosted;
 mod mfa;
 mod new_password;
 mod passkey;
@@ -81,6 +82,8 @@ pub(crate) struct Outcome {
     available: Option<Vec<ChallengeNameType>>,
     /// Messages the step sends (codes), once the pool's lock is released.
     messages: Vec<Outgoing>,
+    /// A managed login's sign-in that ended: the browser is signed in.
+    signed_in: Option<SignIn>,
 }
 
 impl Outcome {
@@ -122,7 +125,12 @@ impl Cognito {
             session,
             available,
             messages,
+            signed_in,
         } = outcome;
+        if signed_in.is_some() {
+            // A managed login's session, answered through the API.
+            return Err(not_authorized("Invalid session for the user."));
+        }
         self.deliver(
             ctx,
             messages
@@ -358,7 +366,7 @@ impl Cognito {
                 }
                 None => self.user_auth(ctx, pool_id, client_id, params),
             },
-            _ => self.password_auth(ctx, pool_id, client_id, params),
+            _ => self.password_auth(ctx, pool_id, client_id, params, false),
         }
     }
 
@@ -629,6 +637,7 @@ impl Cognito {
             device_proven: false,
             new_password: false,
             custom: None,
+            hosted: false,
         };
         self.open_session(
             ctx,
@@ -693,6 +702,7 @@ fn password_proven(
         device_proven: false,
         new_password: false,
         custom: None,
+        hosted: false,
     }
 }
 

@@ -9,7 +9,7 @@ use cognito_model::CognitoError;
 
 use super::{
     find_signing_in_user, incorrect, not_authorized, param, password_proven,
-    password_reset_required, required, Outcome, Params, SignInAs,
+    password_reset_required, required, Outcome, Params, SignIn, SignInAs,
 };
 use crate::state::users::count_failure;
 use crate::store::{ClientState, PoolState};
@@ -24,6 +24,7 @@ impl Cognito {
         pool_id: &str,
         client_id: &str,
         params: &Params,
+        hosted: bool,
     ) -> Result<Outcome, CognitoError> {
         let username = required(params, "USERNAME")?;
         let password = required(params, "PASSWORD")?;
@@ -37,7 +38,10 @@ impl Cognito {
             let event_id = self.check_password(ctx, pool, &client, &user_key, password)?;
             self.check_compromised(pool, Some(client_id), EventFilterType::SignIn, password)?;
             let device_key = param(params, "DEVICE_KEY");
-            let sign_in = password_proven(user_key, client_id, device_key, event_id);
+            let sign_in = SignIn {
+                hosted,
+                ..password_proven(user_key, client_id, device_key, event_id)
+            };
             self.after_password(ctx, pool, &client, sign_in)
         })?;
         Ok(outcome)

@@ -120,6 +120,7 @@ impl Cognito {
                     device_proven: false,
                     new_password: false,
                     custom,
+                    hosted: false,
                 };
                 let challenge = Challenge::PasswordVerifier {
                     sign_in,
