@@ -39,6 +39,7 @@ impl CognitoIdentityProvider for Cognito {
         delete_user_pool_client_secret(DeleteUserPoolClientSecretRequest) -> DeleteUserPoolClientSecretResponse;
         // client_tokens
         get_client_token(GetClientTokenRequest) -> GetClientTokenResponse;
+        get_derived_token(GetDerivedTokenRequest) -> GetDerivedTokenResponse;
         // tags
         tag_resource(TagResourceRequest) -> TagResourceResponse;
         untag_resource(UntagResourceRequest) -> UntagResourceResponse;

@@ -500,7 +500,7 @@ fn allows_code_flow(client: &ClientState) -> bool {
 
 /// The client `auth` names in `pool`, once it has proven itself: a client with secrets
 /// must send one of them (in constant time), one without must send none.
-fn authenticate<'p>(
+pub(super) fn authenticate<'p>(
     pool: &'p PoolState,
     auth: ClientAuth<'_>,
 ) -> Result<&'p ClientState, GrantError> {

@@ -33,6 +33,7 @@
 pub mod authorization_code;
 mod choice;
 mod custom;
+pub mod derived_token;
 mod devices;
 mod discovery;
 pub mod hosted;

@@ -82,7 +82,7 @@ fn not_authorized(message: &str) -> CognitoError {
 /// Characters of a session id after its `tkn` prefix.
 const SESSION_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
-/// A verified access token's facts.
+/// A verified user token's facts (an access token's, or an ID token's).
 #[derive(Debug, Clone)]
 pub(crate) struct AccessToken {
     pub(crate) pool_id: String,
@@ -389,7 +389,26 @@ impl Cognito {
         token: &str,
         scope: &str,
     ) -> Result<AccessToken, CognitoError> {
-        let invalid = || not_authorized("Invalid Access Token");
+        let (pool_id, claims) = self.verify_signed(ctx, token, TokenUse::Access)?;
+        let scopes = claims
+            .get("scope")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !scopes.split(' ').any(|s| s == scope) {
+            return Err(not_authorized("Access Token does not have required scopes"));
+        }
+        self.token_user(&pool_id, &claims, TokenUse::Access)
+    }
+
+    /// Checks a token of one of the pools as every token operation does: signature,
+    /// issuer, `token_use` and expiry; answers its pool and its claims.
+    pub(crate) fn verify_signed(
+        &self,
+        ctx: &RequestContext,
+        token: &str,
+        token_use: TokenUse,
+    ) -> Result<(String, Map<String, Value>), CognitoError> {
+        let invalid = || not_authorized(&format!("Invalid {}", token_use.name()));
         let (_, claims) = danger_decode_unverified(token).map_err(|_| invalid())?;
         let iss = claims
             .get("iss")
@@ -407,9 +426,10 @@ impl Cognito {
             .ok()
             .flatten()
             .ok_or_else(invalid)?;
-        let claims = key.verify(token).map_err(|_| invalid())?;
-        let str_claim = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
-        if str_claim("token_use").as_deref() != Some("access") {
+        let Value::Object(claims) = key.verify(token).map_err(|_| invalid())? else {
+            return Err(invalid());
+        };
+        if claims.get("token_use").and_then(Value::as_str) != Some(token_use.claim()) {
             return Err(invalid());
         }
         let exp = claims
@@ -417,20 +437,30 @@ impl Cognito {
             .and_then(Value::as_i64)
             .ok_or_else(invalid)?;
         if ctx.now.secs() >= exp {
-            return Err(not_authorized("Access Token has expired"));
+            return Err(not_authorized(&format!("{} has expired", token_use.name())));
         }
-        let scopes = str_claim("scope").unwrap_or_default();
-        if !scopes.split(' ').any(|s| s == scope) {
-            return Err(not_authorized("Access Token does not have required scopes"));
-        }
+        Ok((pool_id.to_string(), claims))
+    }
+
+    /// The user a verified token of `pool_id` names, once its sign-in is checked: not
+    /// revoked (by origin or by a sign-out since), its user the same (`sub`) and enabled.
+    pub(crate) fn token_user(
+        &self,
+        pool_id: &str,
+        claims: &Map<String, Value>,
+        token_use: TokenUse,
+    ) -> Result<AccessToken, CognitoError> {
+        let invalid = || not_authorized(&format!("Invalid {}", token_use.name()));
+        let str_claim = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
         let origin = str_claim("origin_jti").ok_or_else(invalid)?;
-        let username = str_claim("username").ok_or_else(invalid)?;
+        let username = str_claim(token_use.username_claim()).ok_or_else(invalid)?;
         let sub = str_claim("sub").ok_or_else(invalid)?;
-        let client_id = str_claim("client_id").ok_or_else(invalid)?;
+        let client_id = str_claim(token_use.client_claim()).ok_or_else(invalid)?;
         let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
+        let revoked = || not_authorized(&format!("{} has been revoked", token_use.name()));
         let user_key = self.store.read(pool_id, |pool| {
             if pool.tokens.grants.is_revoked(&origin) {
-                return Err(not_authorized("Access Token has been revoked"));
+                return Err(revoked());
             }
             let key = pool.user_key(&username);
             // The token's user is its `sub`: a later user of the same name is another.
@@ -446,7 +476,7 @@ impl Cognito {
                 .tokens_valid_after
                 .is_some_and(|after| iat < after.secs())
             {
-                return Err(not_authorized("Access Token has been revoked"));
+                return Err(revoked());
             }
             if !user.enabled {
                 return Err(not_authorized("User is disabled."));
@@ -462,12 +492,74 @@ impl Cognito {
     }
 }
 
-/// An ID token claim for an attribute: `*_verified` are booleans, the rest strings
-/// (`identities` is a JSON array).
+/// What a token is for (`token_use`): access or identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenUse {
+    Access,
+    Id,
+}
+
+impl TokenUse {
+    /// The `token_use` claim.
+    fn claim(self) -> &'static str {
+        match self {
+            TokenUse::Access => "access",
+            TokenUse::Id => "id",
+        }
+    }
+
+    /// The token's name in error messages.
+    fn name(self) -> &'static str {
+        match self {
+            TokenUse::Access => "Access Token",
+            TokenUse::Id => "ID Token",
+        }
+    }
+
+    /// The claim naming the user.
+    fn username_claim(self) -> &'static str {
+        match self {
+            TokenUse::Access => "username",
+            TokenUse::Id => "cognito:username",
+        }
+    }
+
+    /// The claim naming the app client the token was issued to.
+    fn client_claim(self) -> &'static str {
+        match self {
+            TokenUse::Access => "client_id",
+            TokenUse::Id => "aud",
+        }
+    }
+}
+
+/// An ID token claim for an attribute: `*_verified` are booleans, the rest strings.
+/// `identities` is the attribute's JSON array, each member's values written as strings
+/// (`"primary": "true"`, `"dateCreated": "1700000000000"`), `null` kept, as Cognito's
+/// tokens carry it.
 fn id_claim(name: &str, value: &str) -> Value {
     match name {
         "email_verified" | "phone_number_verified" => json!(value == "true"),
-        "identities" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
+        "identities" => match serde_json::from_str(value) {
+            Ok(Value::Array(identities)) => Value::Array(
+                identities
+                    .into_iter()
+                    .map(|identity| match identity {
+                        Value::Object(members) => Value::Object(
+                            members
+                                .into_iter()
+                                .map(|(k, v)| match v {
+                                    Value::Bool(_) | Value::Number(_) => (k, json!(v.to_string())),
+                                    v => (k, v),
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            _ => json!(value),
+        },
         _ => json!(value),
     }
 }
