@@ -4,6 +4,7 @@
 use cognito_core::auth::authorization_code::{
     ClientAuth, CodeExchange, CodeRequest, GrantError, OAuthTokens,
 };
+use cognito_core::auth::derived_token::{DerivedToken, DerivedTokenError, DerivedTokenRequest};
 use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
 use cognito_core::lambda::Invocation;
 use cognito_core::messages::{Message, Sent};
@@ -66,6 +67,12 @@ pub trait Backend:
         None
     }
 
+    /// The service the managed login pages run on (`login`), if this backend serves
+    /// them.
+    fn managed_login(&self) -> Option<&Cognito> {
+        None
+    }
+
     /// A machine-to-machine access token (the client credentials grant) from a client of
     /// pool `pool_id`.
     fn client_credentials_token(
@@ -76,6 +83,17 @@ pub trait Backend:
     ) -> Result<ClientToken, ClientTokenError> {
         let _ = (ctx, credentials);
         Err(ClientTokenError::Failed(unsupported(pool_id)))
+    }
+
+    /// Token exchange (RFC 8693) at pool `pool_id`'s token endpoint.
+    fn derived_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        request: DerivedTokenRequest<'_>,
+    ) -> Result<DerivedToken, DerivedTokenError> {
+        let _ = (ctx, request);
+        Err(DerivedTokenError::Failed(unsupported(pool_id)))
     }
 
     /// The `authorization_code` grant: tokens for a code of pool `pool_id`.
@@ -294,6 +312,10 @@ impl Backend for Cognito {
         Cognito::domain_of_pool(self, pool_id)
     }
 
+    fn managed_login(&self) -> Option<&Cognito> {
+        Some(self)
+    }
+
     fn client_credentials_token(
         &self,
         ctx: &RequestContext,
@@ -301,6 +323,15 @@ impl Backend for Cognito {
         credentials: ClientCredentials<'_>,
     ) -> Result<ClientToken, ClientTokenError> {
         Cognito::client_credentials_token(self, ctx, Some(pool_id), credentials)
+    }
+
+    fn derived_token(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        request: DerivedTokenRequest<'_>,
+    ) -> Result<DerivedToken, DerivedTokenError> {
+        Cognito::derived_token(self, ctx, Some(pool_id), request)
     }
 
     fn exchange_authorization_code(

@@ -47,6 +47,7 @@ mod cross_site;
 mod discovery;
 mod failure;
 mod links;
+mod login;
 mod oauth2;
 mod rejection;
 mod request_id;

@@ -27,6 +27,9 @@ pub(crate) enum Route {
     /// `/<domain>/oauth2/<name>`: `POST` to the token and revocation endpoints, `GET` or
     /// `POST` to `userInfo`.
     OAuth2(crate::oauth2::Endpoint),
+    /// A page of the managed login of a pool's domain (`login`), at `/<page>` or
+    /// `/<domain>/<page>`.
+    Login(crate::login::Page),
     /// `/_cognito/...`: an endpoint of the test API.
     Test(TestRoute),
     /// `OPTIONS` on any path: a CORS preflight.
@@ -132,6 +135,9 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         }
         (&Method::POST, "/_cognito/authorization-codes") => {
             Route::Test(TestRoute::AuthorizationCodes)
+        }
+        (method, p) if crate::login::page_of(method, p).is_some() => {
+            crate::login::page_of(method, p).map_or(Route::NotFound, Route::Login)
         }
         (method, p) => match crate::oauth2::endpoint_of(p) {
             Some(e @ (Endpoint::Token | Endpoint::Revoke)) if *method == Method::POST => {

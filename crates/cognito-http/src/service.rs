@@ -33,7 +33,7 @@ use crate::failure::{Failure, Surface};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
 use crate::router::{self, Route};
-use crate::{cors, discovery, oauth2, sigv4, test_api, Backend, Config, Sources};
+use crate::{cors, discovery, login, oauth2, sigv4, test_api, Backend, Config, Sources};
 use cryptography::{Cryptography, Failed};
 
 /// The body of every response: the emulator answers with whole buffers.
@@ -155,6 +155,7 @@ where
             Ok(Route::Jwks) => self.jwks(parts.uri.path()).await,
             Ok(Route::OpenIdConfiguration) => self.openid_configuration(&parts),
             Ok(Route::OAuth2(endpoint)) => self.oauth2(&parts, body, endpoint).await,
+            Ok(Route::Login(page)) => self.login(&parts, body, page).await,
             Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
@@ -299,6 +300,7 @@ pub(crate) fn runs_on_blocking_pool(op: Operation) -> bool {
             | Operation::RespondToAuthChallenge
             | Operation::AdminRespondToAuthChallenge
             | Operation::GetTokensFromRefreshToken
+            | Operation::GetDerivedToken
             | Operation::GetSigningCertificate
     )
 }
@@ -460,6 +462,86 @@ impl<S: Backend> Inner<S> {
     }
 }
 
+impl<S: Backend> Inner<S> {
+    /// A page of the managed login of a pool's domain (`Host`, or the path's prefix).
+    async fn login<B>(
+        &self,
+        parts: &http::request::Parts,
+        body: B,
+        page: login::Page,
+    ) -> Result<Response<ResponseBody>, Failure>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        let no_route = || Rejection::NoRoute {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+        };
+        let path = parts.uri.path();
+        let prefix = login::path_domain(path);
+        let domain = match prefix {
+            Some(name) => oauth2::DomainName { region: None, name },
+            None => parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(oauth2::host_domain)
+                .ok_or_else(no_route)?,
+        };
+        let pool_id = self
+            .provider
+            .pool_of_domain(domain.region, domain.name)
+            .ok_or_else(no_route)?;
+        if self.provider.managed_login().is_none() {
+            return Err(no_route().into());
+        }
+        let body = aws_json::read_body(&parts.headers, body, self.config.max_body_bytes).await?;
+        let ctx = RequestContext {
+            region: domain
+                .region
+                .unwrap_or(&self.config.default_region)
+                .to_owned(),
+            account_id: self.config.account_id.clone(),
+            now: self.sources.clock.now(),
+            aws_sdk_version: None,
+        };
+        let base = prefix.map(|p| format!("/{p}")).unwrap_or_default();
+        let provider = Arc::clone(&self.provider);
+        let random = Arc::clone(&self.sources.random);
+        let (method, headers) = (parts.method.clone(), parts.headers.clone());
+        let query = parts.uri.query().unwrap_or_default().to_owned();
+        let https = parts.extensions.get::<crate::Https>().is_some();
+        let work = move || {
+            let request = login::PageRequest {
+                page,
+                method: &method,
+                headers: &headers,
+                query: &query,
+                body: &body,
+                base,
+                https,
+            };
+            provider
+                .managed_login()
+                .map(|cognito| login::answer(cognito, &*random, &ctx, &pool_id, &request))
+                .ok_or_else(|| Failure::from(no_route_for(&request)))
+        };
+        // The pages run sign-ins: password hashing, triggers' functions, signatures.
+        tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+            Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+        })
+    }
+}
+
+/// The refusal of a page the backend does not serve.
+fn no_route_for(request: &login::PageRequest<'_>) -> Rejection {
+    Rejection::NoRoute {
+        method: request.method.clone(),
+        path: request.page.path().to_owned(),
+    }
+}
+
 /// The answer of OAuth 2.0 endpoint `endpoint` of pool `pool_id` to a request with
 /// `headers` and `body`; blocks on the pool's functions and on cryptography.
 fn oauth2_answer<S: Backend>(
@@ -515,6 +597,16 @@ fn oauth2_answer<S: Backend>(
                 ),
                 Grant::RefreshToken(token) => {
                     provider.refresh_token_grant(ctx, pool_id, client, token)
+                }
+                Grant::TokenExchange(exchange) => {
+                    return match provider.derived_token(
+                        ctx,
+                        pool_id,
+                        oauth2::derived_token_request(client, &request.scopes, exchange),
+                    ) {
+                        Ok(issued) => oauth2::exchange_response(&issued),
+                        Err(e) => OAuthError::from_exchange(e, basic).into_response(),
+                    }
                 }
             };
             match answer {

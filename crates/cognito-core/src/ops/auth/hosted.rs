@@ -39,6 +39,9 @@ use crate::state::sign_in::Methods;
 use crate::store::{ClientState, PoolState};
 use crate::{Cognito, RequestContext};
 
+/// How long a browser stays signed in, in seconds: its session cookie's `Max-Age`.
+pub const LOGIN_SESSION_SECONDS: i64 = LOGIN_SESSION_MILLIS / 1000;
+
 /// The identity provider name of the pool's own users.
 pub const COGNITO_PROVIDER: &str = "COGNITO";
 
@@ -399,6 +402,28 @@ impl Cognito {
             pool.login_sessions.remove(token);
             Ok(())
         });
+    }
+
+    /// Checks a sign-out's `logout_uri`: one of client `client_id`'s sign-out URLs.
+    pub fn check_logout(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        logout_uri: &str,
+    ) -> Result<(), String> {
+        self.store
+            .read(pool_id, |pool| {
+                let client = pool.client(client_id)?;
+                Ok(client
+                    .config
+                    .logout_urls
+                    .iter()
+                    .flatten()
+                    .any(|u| u == logout_uri))
+            })
+            .map_err(|_| "The client does not exist.".to_owned())?
+            .then_some(())
+            .ok_or_else(|| "logout_uri is not one of the client's sign-out URLs.".to_owned())
     }
 
     /// Ends `authorization` for `signed_in`: a code bound to it, or (implicit grant)
