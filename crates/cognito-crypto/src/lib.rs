@@ -12,6 +12,9 @@
 //! - [`x509`]: the pool's self-signed signing certificate (RFC 5280), DER and PEM.
 //! - [`encryption_sdk`]: messages of the AWS Encryption SDK (message format 2, suite
 //!   `0x0478`), as Cognito seals the codes it hands to custom sender triggers.
+//! - [`saml`]: SAML 2.0 for a service provider: identity provider metadata,
+//!   `AuthnRequest`s by the HTTP-Redirect binding, and responses by the HTTP-POST
+//!   binding with their XML signatures (XML-DSig, Exclusive XML Canonicalization).
 //! - [`webauthn`]: passkeys: registrations and assertions verified as W3C WebAuthn
 //!   Level 3 §7.1 and §7.2 say, with the `none`, `packed` and `fido-u2f` attestation
 //!   formats (§8), and, for tests, a software authenticator.
@@ -22,6 +25,7 @@ pub mod encryption_sdk;
 pub mod jwk;
 pub mod jwt;
 pub mod password;
+pub mod saml;
 pub mod secret;
 pub mod srp;
 pub mod totp;
