@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 /// The crate's top-level modules, lowest layer first. A module may use modules of its
 /// own layer or of layers below it, never above.
 const LAYERS: &[&[&str]] = &[
-    &["context", "errors", "ids", "time", "messages", "lambda"],
+    &[
+        "context", "errors", "ids", "time", "messages", "lambda", "upstream",
+    ],
     &["state"],
     &["store"],
     &["codes", "compromised", "triggers"],

@@ -26,10 +26,11 @@ mod store;
 mod testing;
 mod time;
 mod triggers;
+pub mod upstream;
 
 pub use context::{Clock, Random, RequestContext};
 pub use ids::uuid_v4;
-pub use ops::{auth, client_tokens, test_api, users};
+pub use ops::{auth, client_tokens, federation, test_api, users};
 use store::Store;
 pub use triggers::caller_sdk_version;
 
@@ -40,6 +41,10 @@ pub struct Cognito {
     links: Links,
     keys: Box<dyn auth::KeySource>,
     functions: lambda::Functions,
+    /// What reaches identity providers (see [`Cognito::with_upstream`]).
+    upstream: std::sync::Arc<dyn upstream::Upstream>,
+    /// Where social providers' endpoints are (see [`Cognito::with_provider_endpoints`]).
+    provider_endpoints: federation::SocialEndpoints,
     /// Set once any pool names a trigger function (see [`Cognito::may_invoke_functions`]).
     names_functions: std::sync::atomic::AtomicBool,
 }
@@ -67,6 +72,8 @@ impl Cognito {
             links: Links::default(),
             keys: Box::new(auth::GeneratedKeys),
             functions: lambda::Functions::default(),
+            upstream: std::sync::Arc::new(upstream::NoUpstream),
+            provider_endpoints: federation::SocialEndpoints::default(),
             names_functions: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -90,6 +97,25 @@ impl Cognito {
     /// configured trigger fails, as in Cognito when its function cannot be invoked).
     pub fn with_lambda(mut self, lambda: std::sync::Arc<dyn lambda::Lambda>) -> Self {
         self.functions.lambda = lambda;
+        self
+    }
+
+    /// Sets what sends requests to identity providers in federated sign-ins (by default
+    /// [`upstream::NoUpstream`]: none is reached, and a sign-in that needs one fails).
+    pub fn with_upstream(mut self, upstream: std::sync::Arc<dyn upstream::Upstream>) -> Self {
+        self.upstream = upstream;
+        self
+    }
+
+    /// Sends federated sign-ins through social providers of type `provider_type` (Google,
+    /// Facebook, Login with Amazon, Sign in with Apple) to `endpoints` in place of the
+    /// providers' own, e.g. to a local stand-in.
+    pub fn with_provider_endpoints(
+        mut self,
+        provider_type: cognito_model::shapes::IdentityProviderTypeType,
+        endpoints: federation::ProviderEndpoints,
+    ) -> Self {
+        self.provider_endpoints.set(provider_type, endpoints);
         self
     }
 

@@ -13,6 +13,7 @@ pub mod client_tokens;
 pub(crate) mod clients;
 pub(crate) mod devices;
 pub(crate) mod domains;
+pub mod federation;
 pub(crate) mod groups;
 pub(crate) mod identity_providers;
 pub(crate) mod import_jobs;

@@ -10,6 +10,7 @@ pub mod branding;
 pub mod cimd;
 pub mod devices;
 pub mod domains;
+pub mod federation;
 pub mod grants;
 pub mod groups;
 pub mod identity_providers;
@@ -85,6 +86,8 @@ pub struct PoolState {
     pub authorization_codes: authorization_codes::AuthorizationCodes,
     /// See [`login_sessions`].
     pub login_sessions: login_sessions::LoginSessions,
+    /// See [`federation`].
+    pub federations: federation::Federations,
 }
 
 /// One app client.
