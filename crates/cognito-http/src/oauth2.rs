@@ -1,6 +1,7 @@
 //! The OAuth 2.0 endpoints of a pool's domain. Served so far: the token endpoint
 //! (`POST /oauth2/token`) with the `client_credentials` (RFC 6749 §4.4),
-//! `authorization_code` (§4.1, with PKCE, RFC 7636) and `refresh_token` (§6) grants,
+//! `authorization_code` (§4.1, with PKCE, RFC 7636), `refresh_token` (§6) and token
+//! exchange (`urn:ietf:params:oauth:grant-type:token-exchange`, RFC 8693) grants,
 //! revocation (`POST /oauth2/revoke`, RFC 7009) and `userInfo` (`GET|POST
 //! /oauth2/userInfo`, OpenID Connect Core §5.3), as Cognito has them. The sign-in pages
 //! that hand out authorization codes are not served; the test API mints codes instead.
@@ -17,12 +18,19 @@
 //! Errors are RFC 6749 §5.2's JSON (`{"error": ...}`): `invalid_client` with 401 (and a
 //! `WWW-Authenticate` challenge when the client tried `Basic`), the others with 400;
 //! `userInfo` answers RFC 6750's `invalid_token` with 401 and a `Bearer` challenge.
-//! What a token is and which client may have one is core's (`client_tokens`); this
-//! module reads the request and words the answer.
+//! A token exchange answers RFC 8693 §2.2.1's JSON, and §2.2.2's errors (a subject or
+//! actor token that does not do is `invalid_request`; a target refused,
+//! `invalid_target`). What a token is and which client may have one is core's
+//! (`client_tokens`, `auth::derived_token`); this module reads the request and words the
+//! answer.
 
 use bytes::Bytes;
-use cognito_core::auth::authorization_code::{GrantError, OAuthTokens};
+use cognito_core::auth::authorization_code::{ClientAuth, GrantError, OAuthTokens};
+use cognito_core::auth::derived_token::{
+    DerivedToken, DerivedTokenError, DerivedTokenRequest, Presented,
+};
 use cognito_core::client_tokens::{ClientToken, ClientTokenError};
+use cognito_model::shapes::{IssuedTokenTypeIdentifierType, TokenTypeIdentifierType};
 use cognito_model::ErrorKind;
 use http::header::{
     HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HOST, PRAGMA,
@@ -160,7 +168,10 @@ pub(crate) enum OAuthError {
     InvalidScope,
     /// A code or refresh token that does not do.
     InvalidGrant,
-    /// A grant other than `client_credentials`, `authorization_code`, `refresh_token`.
+    /// A token exchange's audience or resource that no token can be issued for.
+    InvalidTarget,
+    /// A grant other than `client_credentials`, `authorization_code`, `refresh_token`
+    /// and token exchange.
     UnsupportedGrantType,
     /// `revoke`: a token other than a refresh token.
     UnsupportedTokenType,
@@ -178,6 +189,7 @@ impl OAuthError {
             OAuthError::UnauthorizedClient => "unauthorized_client",
             OAuthError::InvalidScope => "invalid_scope",
             OAuthError::InvalidGrant => "invalid_grant",
+            OAuthError::InvalidTarget => "invalid_target",
             OAuthError::UnsupportedGrantType => "unsupported_grant_type",
             OAuthError::UnsupportedTokenType => "unsupported_token_type",
             OAuthError::InvalidToken(_) => "invalid_token",
@@ -252,6 +264,25 @@ impl OAuthError {
             ClientTokenError::Failed(e) => OAuthError::InvalidRequest(e.message),
         }
     }
+
+    /// The token endpoint's error for core's refusal of a token exchange (RFC 8693
+    /// §2.2.2: a subject or actor token that does not do is `invalid_request`).
+    pub(crate) fn from_exchange(e: DerivedTokenError, basic: bool) -> Self {
+        match e {
+            DerivedTokenError::UnknownClient(_) | DerivedTokenError::BadSecret(_) => {
+                OAuthError::InvalidClient { basic }
+            }
+            DerivedTokenError::NotEnabled(_) => OAuthError::UnauthorizedClient,
+            DerivedTokenError::InvalidRequest(why) => OAuthError::InvalidRequest(why),
+            DerivedTokenError::InvalidToken(e) => OAuthError::InvalidRequest(e.message),
+            DerivedTokenError::InvalidScope(_) => OAuthError::InvalidScope,
+            DerivedTokenError::InvalidTarget(_) => OAuthError::InvalidTarget,
+            DerivedTokenError::Failed(e) if e.kind == ErrorKind::InternalErrorException => {
+                OAuthError::ServerError
+            }
+            DerivedTokenError::Failed(e) => OAuthError::InvalidRequest(e.message),
+        }
+    }
 }
 
 /// What a token request carries.
@@ -278,6 +309,110 @@ pub(crate) enum Grant {
         code_verifier: Option<String>,
     },
     RefreshToken(String),
+    /// Token exchange (RFC 8693 §2.1).
+    TokenExchange(Box<Exchange>),
+}
+
+/// What a token exchange presents and asks for, besides the client and the scopes.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Exchange {
+    /// `subject_token` and its type.
+    pub(crate) subject: (String, TokenTypeIdentifierType),
+    /// `actor_token` and its type, in a delegation.
+    pub(crate) actor: Option<(String, TokenTypeIdentifierType)>,
+    /// `requested_token_type`.
+    pub(crate) requested: Option<IssuedTokenTypeIdentifierType>,
+    /// `audience`, each time it is given.
+    pub(crate) audiences: Vec<String>,
+    /// `resource`, each time it is given.
+    pub(crate) resources: Vec<String>,
+}
+
+/// The grant type of token exchange (RFC 8693 §2.1).
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// RFC 8693 §3's identifier of access tokens.
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+/// RFC 8693 §3's identifier of ID tokens.
+const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+
+/// The token type identifiers (RFC 8693 §3) of the tokens Cognito exchanges, and the
+/// API's names for them.
+const TOKEN_TYPES: [(&str, TokenTypeIdentifierType); 3] = [
+    (ACCESS_TOKEN_TYPE, TokenTypeIdentifierType::AccessToken),
+    (ID_TOKEN_TYPE, TokenTypeIdentifierType::IdToken),
+    (
+        "urn:ietf:params:oauth:token-type:saml2",
+        TokenTypeIdentifierType::Saml2,
+    ),
+];
+
+/// The token type `urn` (form parameter `name`) identifies.
+fn token_type(name: &str, urn: &str) -> Result<TokenTypeIdentifierType, OAuthError> {
+    TOKEN_TYPES
+        .iter()
+        .find(|(u, _)| *u == urn)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| OAuthError::InvalidRequest(format!("{name} {urn} is not supported.")))
+}
+
+/// The exchange core makes of a token request's `exchange`, by `client` for `scopes`.
+pub(crate) fn derived_token_request<'a>(
+    client: ClientAuth<'a>,
+    scopes: &'a [String],
+    exchange: &'a Exchange,
+) -> DerivedTokenRequest<'a> {
+    let presented = |(token, kind): &'a (String, TokenTypeIdentifierType)| Presented {
+        token,
+        kind: *kind,
+        provider: None,
+    };
+    DerivedTokenRequest {
+        client,
+        subject: presented(&exchange.subject),
+        actor: exchange.actor.as_ref().map(presented),
+        requested: exchange.requested,
+        audiences: &exchange.audiences,
+        resources: &exchange.resources,
+        scopes: Some(scopes),
+    }
+}
+
+/// Reads a token exchange's parameters (RFC 8693 §2.1).
+fn read_exchange(form: &Form) -> Result<Exchange, OAuthError> {
+    let subject = form.required("subject_token")?.to_owned();
+    let subject_type = token_type("subject_token_type", form.required("subject_token_type")?)?;
+    let actor = match (form.param("actor_token")?, form.param("actor_token_type")?) {
+        (Some(token), Some(urn)) => Some((token.to_owned(), token_type("actor_token_type", urn)?)),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(OAuthError::InvalidRequest(
+                "actor_token_type is missing.".into(),
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(OAuthError::InvalidRequest("actor_token is missing.".into()))
+        }
+    };
+    let requested = match form.param("requested_token_type")? {
+        None => None,
+        Some(urn) => Some(match token_type("requested_token_type", urn)? {
+            TokenTypeIdentifierType::AccessToken => IssuedTokenTypeIdentifierType::AccessToken,
+            TokenTypeIdentifierType::IdToken => IssuedTokenTypeIdentifierType::IdToken,
+            TokenTypeIdentifierType::Saml2 => {
+                return Err(OAuthError::InvalidRequest(format!(
+                    "requested_token_type {urn} can't be issued."
+                )))
+            }
+        }),
+    };
+    Ok(Exchange {
+        subject: (subject, subject_type),
+        actor,
+        requested,
+        audiences: form.all("audience"),
+        resources: form.all("resource"),
+    })
 }
 
 impl std::fmt::Debug for TokenRequest {
@@ -286,6 +421,7 @@ impl std::fmt::Debug for TokenRequest {
             Grant::ClientCredentials => "client_credentials",
             Grant::AuthorizationCode { .. } => "authorization_code",
             Grant::RefreshToken(_) => "refresh_token",
+            Grant::TokenExchange(_) => TOKEN_EXCHANGE,
         };
         f.debug_struct("TokenRequest")
             .field("client_id", &self.client_id)
@@ -310,6 +446,15 @@ impl Form {
             )));
         }
         Ok(first.map(String::as_str))
+    }
+
+    /// Every value of a parameter that may be repeated, in order.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     fn required(&self, name: &str) -> Result<&str, OAuthError> {
@@ -420,6 +565,7 @@ pub(crate) fn read_token_request(
             code_verifier: form.param("code_verifier")?.map(str::to_owned),
         },
         "refresh_token" => Grant::RefreshToken(form.required("refresh_token")?.to_owned()),
+        TOKEN_EXCHANGE => Grant::TokenExchange(Box::new(read_exchange(&form)?)),
         _ => return Err(OAuthError::UnsupportedGrantType),
     };
     let scopes = form
@@ -548,6 +694,25 @@ pub(crate) fn user_tokens_response(tokens: &OAuthTokens) -> Response<ResponseBod
     }
     body.insert("expires_in".into(), json!(tokens.expires_in));
     body.insert("token_type".into(), json!("Bearer"));
+    json_response(StatusCode::OK, &Value::Object(body))
+}
+
+/// A token exchange's answer (RFC 8693 §2.2.1), never cached: the issued token travels
+/// as `access_token` whatever it is, and one that is no access token has the
+/// `token_type` `N_A`.
+pub(crate) fn exchange_response(issued: &DerivedToken) -> Response<ResponseBody> {
+    let mut body = serde_json::Map::new();
+    body.insert("access_token".into(), json!(issued.token));
+    let (issued_type, token_type) = match issued.kind {
+        IssuedTokenTypeIdentifierType::AccessToken => (ACCESS_TOKEN_TYPE, "Bearer"),
+        IssuedTokenTypeIdentifierType::IdToken => (ID_TOKEN_TYPE, "N_A"),
+    };
+    body.insert("issued_token_type".into(), json!(issued_type));
+    body.insert("token_type".into(), json!(token_type));
+    body.insert("expires_in".into(), json!(issued.expires_in));
+    if let Some(scopes) = &issued.scopes {
+        body.insert("scope".into(), json!(scopes.join(" ")));
+    }
     json_response(StatusCode::OK, &Value::Object(body))
 }
 

@@ -356,3 +356,188 @@ fn revoke_and_user_info_requests() {
     assert_eq!(response.status().as_u16(), 400);
     assert_eq!(futures_body(response)["error"], "invalid_grant");
 }
+
+const EXCHANGE: &str = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange";
+const ACCESS: &str = "urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token";
+const ID: &str = "urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token";
+
+#[test]
+fn token_exchange_requests() {
+    let body = format!(
+        "{EXCHANGE}&client_id=agent&client_secret=s&subject_token=sub.tok.en\
+         &subject_token_type={ACCESS}&actor_token=act.tok.en&actor_token_type={ID}\
+         &requested_token_type={ID}&audience=a1&audience=a2&resource=orders&scope=orders%2Fread+openid"
+    );
+    let r = read_token_request(&headers(&[FORM]), body.as_bytes()).unwrap();
+    let Grant::TokenExchange(exchange) = &r.grant else {
+        panic!("{r:?}");
+    };
+    assert_eq!(
+        exchange.subject,
+        ("sub.tok.en".into(), TokenTypeIdentifierType::AccessToken)
+    );
+    assert_eq!(
+        exchange.actor,
+        Some(("act.tok.en".into(), TokenTypeIdentifierType::IdToken))
+    );
+    assert_eq!(
+        exchange.requested,
+        Some(IssuedTokenTypeIdentifierType::IdToken)
+    );
+    // Repeated, as RFC 8693 §2.1 allows; core decides how many it takes.
+    assert_eq!(exchange.audiences, ["a1", "a2"]);
+    assert_eq!(exchange.resources, ["orders"]);
+    let shown = format!("{r:?}");
+    assert!(
+        shown.contains("token-exchange") && !shown.contains("sub.tok.en"),
+        "{shown}"
+    );
+
+    let client = ClientAuth {
+        client_id: &r.client_id,
+        secret: r.client_secret.as_deref(),
+    };
+    let core = derived_token_request(client, &r.scopes, exchange);
+    assert_eq!(core.subject.token, "sub.tok.en");
+    assert_eq!(core.subject.provider, None);
+    assert_eq!(
+        core.actor.map(|a| a.kind),
+        Some(TokenTypeIdentifierType::IdToken)
+    );
+    assert_eq!(
+        core.scopes,
+        Some(&["orders/read".to_string(), "openid".into()][..])
+    );
+
+    let cases: &[(String, OAuthError)] = &[
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token_type={ACCESS}"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t&subject_token_type={ACCESS}&actor_token=x"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t&subject_token_type={ACCESS}&actor_token_type={ACCESS}"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t&subject_token_type={ACCESS}&requested_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Asaml2"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&client_id=a&subject_token=t&subject_token=u&subject_token_type={ACCESS}"),
+            OAuthError::InvalidRequest(String::new()),
+        ),
+        (
+            format!("{EXCHANGE}&subject_token=t&subject_token_type={ACCESS}"),
+            OAuthError::InvalidClient { basic: false },
+        ),
+    ];
+    for (body, expected) in cases {
+        let e = read_token_request(&headers(&[FORM]), body.as_bytes()).unwrap_err();
+        assert_eq!(
+            std::mem::discriminant(&e),
+            std::mem::discriminant(expected),
+            "{body}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn token_exchange_answers_as_rfc_8693_says() {
+    let access = DerivedToken {
+        token: "a.b.c".into(),
+        kind: IssuedTokenTypeIdentifierType::AccessToken,
+        expires_in: 1800,
+        scopes: Some(vec!["orders/read".into(), "openid".into()]),
+    };
+    let response = exchange_response(&access);
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    assert_eq!(
+        futures_body(response),
+        json!({
+            "access_token": "a.b.c",
+            "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+            "token_type": "Bearer",
+            "expires_in": 1800,
+            "scope": "orders/read openid",
+        })
+    );
+    let id = DerivedToken {
+        kind: IssuedTokenTypeIdentifierType::IdToken,
+        scopes: None,
+        ..access
+    };
+    assert_eq!(
+        futures_body(exchange_response(&id)),
+        json!({
+            "access_token": "a.b.c",
+            "issued_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "token_type": "N_A",
+            "expires_in": 1800,
+        })
+    );
+
+    let refused = |e| OAuthError::from_exchange(e, true);
+    let not_authorized = || {
+        cognito_model::CognitoError::new(ErrorKind::NotAuthorizedException, "Invalid Access Token")
+    };
+    let cases = [
+        (
+            refused(DerivedTokenError::UnknownClient("c".into())),
+            401,
+            "invalid_client",
+        ),
+        (
+            refused(DerivedTokenError::BadSecret("s".into())),
+            401,
+            "invalid_client",
+        ),
+        (
+            refused(DerivedTokenError::NotEnabled("n".into())),
+            400,
+            "unauthorized_client",
+        ),
+        (
+            refused(DerivedTokenError::InvalidRequest("r".into())),
+            400,
+            "invalid_request",
+        ),
+        (
+            refused(DerivedTokenError::InvalidToken(not_authorized())),
+            400,
+            "invalid_request",
+        ),
+        (
+            refused(DerivedTokenError::InvalidScope("s".into())),
+            400,
+            "invalid_scope",
+        ),
+        (
+            refused(DerivedTokenError::InvalidTarget("t".into())),
+            400,
+            "invalid_target",
+        ),
+    ];
+    for (error, status, code) in cases {
+        let response = error.into_response();
+        assert_eq!(response.status().as_u16(), status, "{code}");
+        assert_eq!(futures_body(response)["error"], code);
+    }
+    // The description says which token failed and why.
+    let e = refused(DerivedTokenError::InvalidToken(not_authorized()));
+    assert_eq!(
+        futures_body(e.into_response())["error_description"],
+        "Invalid Access Token"
+    );
+}
