@@ -220,7 +220,11 @@ impl Cognito {
             issued_token: issued.token,
             issued_token_type: issued.kind,
             scopes: issued.scopes,
-            token_type: OAuthTokenTypeType::Bearer,
+            // RFC 8693 §2.2.1: a token that is no access token has no token type.
+            token_type: match issued.kind {
+                IssuedTokenTypeIdentifierType::AccessToken => OAuthTokenTypeType::Bearer,
+                IssuedTokenTypeIdentifierType::IdToken => OAuthTokenTypeType::NA,
+            },
         })
     }
 

@@ -746,6 +746,24 @@ fn get_derived_token_answers_the_api_shape() {
         (json!("orders"), json!({"sub": f.agent}))
     );
 
+    // An ID token is no access token: its type is N_A (RFC 8693 §2.2.1).
+    let out = f
+        .svc
+        .get_derived_token(
+            &ctx_at(SIGNED_IN + 5),
+            GetDerivedTokenRequest {
+                requested_token_type: Some(IssuedTokenTypeIdentifierType::IdToken),
+                ..input.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(out.token_type, OAuthTokenTypeType::NA);
+    assert_eq!(
+        out.issued_token_type,
+        IssuedTokenTypeIdentifierType::IdToken
+    );
+    assert_eq!(out.scopes, None);
+
     for input in [
         GetDerivedTokenRequest {
             actor_token_type: None,
