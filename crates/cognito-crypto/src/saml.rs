@@ -18,7 +18,7 @@
 //! Signatures are RSA with SHA-1, SHA-256 or SHA-512 and ECDSA P-256 with SHA-256, over
 //! SHA-1, SHA-256 or SHA-512 digests; the one canonicalization accepted is the one SAML
 //! Core §5.4.3 recommends, Exclusive XML Canonicalization 1.0, with or without comments.
-//! Encrypted assertions and identifiers are refused as not supported.
+//! Encrypted assertions, identifiers and attributes are refused as not supported.
 //!
 //! What is the caller's: the request ids it issued and which of them a response may
 //! answer (it gets back the `InResponseTo` it passed), remembering assertion ids until
@@ -112,12 +112,10 @@ pub enum SamlError {
         /// The `StatusMessage`, if any.
         message: Option<String>,
     },
-    /// The response carries an encrypted assertion.
-    #[error("encrypted assertions are not supported")]
-    EncryptedAssertion,
-    /// The subject's identifier is encrypted.
-    #[error("encrypted NameIDs are not supported")]
-    EncryptedNameId,
+    /// The response carries an encrypted element (SAML Core §2.2.4, §2.3.4, §2.7.3.2):
+    /// an assertion, the subject's identifier or an attribute.
+    #[error("encrypted {0} elements are not supported")]
+    Encrypted(&'static str),
     /// The response holds no assertion, or more than one.
     #[error("the response must hold exactly one assertion, not {0}")]
     AssertionCount(usize),

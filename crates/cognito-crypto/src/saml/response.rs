@@ -89,7 +89,7 @@ pub fn verify_response(
         .next()
         .is_some()
     {
-        return Err(SamlError::EncryptedAssertion);
+        return Err(SamlError::Encrypted("Assertion"));
     }
     let assertions: Vec<Node<'_, '_>> = children(response, ASSERTION, "Assertion").collect();
     let [assertion] = assertions.as_slice() else {
@@ -215,7 +215,7 @@ fn read_assertion(
 
     let subject = child(assertion, ASSERTION, "Subject")?;
     if optional_child(subject, ASSERTION, "EncryptedID")?.is_some() {
-        return Err(SamlError::EncryptedNameId);
+        return Err(SamlError::Encrypted("NameID"));
     }
     let name_id = child(subject, ASSERTION, "NameID")?;
     let confirmation = bearer_confirmation(subject, expect)?;
@@ -231,6 +231,12 @@ fn read_assertion(
 
     let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for statement in children(assertion, ASSERTION, "AttributeStatement") {
+        if children(statement, ASSERTION, "EncryptedAttribute")
+            .next()
+            .is_some()
+        {
+            return Err(SamlError::Encrypted("Attribute"));
+        }
         for attribute in children(statement, ASSERTION, "Attribute") {
             let name = attribute
                 .attribute("Name")

@@ -367,7 +367,9 @@ fn tampered_responses_are_refused_for_what_was_changed() {
                 message: Some("The user is not assigned to this application".to_owned()),
             },
         ),
-        ("encrypted.xml", fixture!("encrypted.xml"), SamlError::EncryptedAssertion),
+        ("encrypted.xml", fixture!("encrypted.xml"), SamlError::Encrypted("Assertion")),
+        ("encrypted-name-id.xml", fixture!("encrypted-name-id.xml"), SamlError::Encrypted("NameID")),
+        ("encrypted-attribute.xml", fixture!("encrypted-attribute.xml"), SamlError::Encrypted("Attribute")),
     ];
     for (name, xml, expected) in cases {
         assert_eq!(verify_default(xml), Err(expected), "{name}");
@@ -557,6 +559,35 @@ fn an_excluded_subtree_and_an_undeclared_default_namespace_are_canonicalized_as_
     assert_eq!(
         c14n::canonicalize(a, &options).as_deref(),
         Ok("<a ID=\"a\"><b xmlns=\"urn:d\"><e xmlns=\"\"></e></b><c></c>tail</a>")
+    );
+}
+
+#[test]
+fn the_default_namespace_is_inclusive_when_the_prefix_list_names_it() {
+    // Exc-C14N §3: `#default` in the PrefixList stands for the default namespace,
+    // written at the apex though the element does not use it.
+    let document =
+        parse("<r xmlns=\"urn:d\" xmlns:p=\"urn:p\"><p:x ID=\"x\"><p:y/></p:x></r>").expect("XML");
+    let x = document
+        .descendants()
+        .find(|node| node.attribute("ID") == Some("x"))
+        .expect("x");
+    let canonical = |prefixes: &[&str]| {
+        c14n::canonicalize(
+            x,
+            &Options {
+                inclusive_prefixes: prefixes,
+                ..Options::default()
+            },
+        )
+    };
+    assert_eq!(
+        canonical(&[]).as_deref(),
+        Ok("<p:x xmlns:p=\"urn:p\" ID=\"x\"><p:y></p:y></p:x>")
+    );
+    assert_eq!(
+        canonical(&["#default"]).as_deref(),
+        Ok("<p:x xmlns=\"urn:d\" xmlns:p=\"urn:p\" ID=\"x\"><p:y></p:y></p:x>")
     );
 }
 

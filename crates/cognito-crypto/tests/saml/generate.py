@@ -173,6 +173,16 @@ def response_xml(
 </saml2p:Response>"""
 
 
+def default_namespace_assertion(xml):
+    """The assertion's elements in the default namespace, declared on the assertion,
+    as some identity providers write them; the signature keeps its `ds:` prefix."""
+    start = xml.index("<saml2:Assertion")
+    end = xml.index("</saml2:Assertion>") + len("</saml2:Assertion>")
+    assertion = xml[start:end].replace("<saml2:", "<").replace("</saml2:", "</")
+    assertion = assertion.replace("<Assertion ", f'<Assertion xmlns="{NS["saml2"]}" ', 1)
+    return xml[:start] + assertion + xml[end:]
+
+
 class Signer(XMLSigner):
     """signxml's signer, writing a Reference's InclusiveNamespaces under its
     exclusive canonicalization transform for enveloped signatures too (signxml
@@ -303,6 +313,10 @@ def good_responses():
     check(root, EC_CERT, ASSERTION_LOCATION)
     write("ecdsa-signed.xml", root)
 
+    root = sign_assertion(parse(default_namespace_assertion(response_xml())))
+    check(root, RSA_CERT, ASSERTION_LOCATION)
+    write("default-namespace.xml", root)
+
     root = sign_assertion(parse(response_xml(in_response_to=None)))
     check(root, RSA_CERT, ASSERTION_LOCATION)
     write("idp-initiated.xml", root)
@@ -393,11 +407,25 @@ def tampered(signed_assertion):
     write("status-failure.xml", root)
 
     root = parse(response_xml())
-    assertion = root.find("saml2:Assertion", NS)
-    encrypted = etree.Element(f"{{{NS['saml2']}}}EncryptedAssertion")
-    etree.SubElement(encrypted, "{http://www.w3.org/2001/04/xmlenc#}EncryptedData").text = "AAAA"
-    root.replace(assertion, encrypted)
+    root.replace(root.find("saml2:Assertion", NS), encrypted_element("EncryptedAssertion"))
     write("encrypted.xml", root)
+
+    # Signed assertions with an encrypted identifier, and an encrypted attribute.
+    root = parse(response_xml())
+    name_id = root.find("saml2:Assertion/saml2:Subject/saml2:NameID", NS)
+    name_id.getparent().replace(name_id, encrypted_element("EncryptedID"))
+    write("encrypted-name-id.xml", sign_assertion(root))
+    root = parse(response_xml())
+    root.find("saml2:Assertion/saml2:AttributeStatement", NS).append(encrypted_element("EncryptedAttribute"))
+    write("encrypted-attribute.xml", sign_assertion(root))
+
+
+def encrypted_element(name):
+    """An EncryptedAssertion, EncryptedID or EncryptedAttribute (SAML Core §2.2.4)
+    whose content is never read."""
+    element = etree.Element(f"{{{NS['saml2']}}}{name}")
+    etree.SubElement(element, "{http://www.w3.org/2001/04/xmlenc#}EncryptedData").text = "AAAA"
+    return element
 
 
 # Elements canonicalized by lxml (libxml2) with the exclusive algorithm; the Rust
