@@ -310,6 +310,14 @@ fn every_way_of_signing_verifies() {
 }
 
 #[test]
+fn a_signed_response_covers_its_unsigned_assertion() {
+    let signed = fixture!("response-signed-sha1.xml");
+    assert!(signed.contains("<saml2:AttributeValue>Jane</saml2:AttributeValue>"));
+    let changed = signed.replace(">Jane<", ">Mallory<");
+    assert_eq!(verify_default(&changed), Err(SamlError::DigestMismatch));
+}
+
+#[test]
 fn base64_broken_into_lines_is_accepted() {
     let encoded = STANDARD.encode(fixture!("assertion-signed.xml"));
     let wrapped: Vec<String> = encoded

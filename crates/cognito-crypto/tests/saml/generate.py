@@ -235,6 +235,7 @@ def algorithm_uri(name):
     return {
         "rsa-sha1": "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
         "rsa-sha256": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "rsa-sha512": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
         "ecdsa-sha256": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
     }[name]
 
@@ -305,7 +306,7 @@ def good_responses():
     write("response-signed-sha1.xml", root)
 
     root = sign_assertion(parse(response_xml()), digest="sha512")
-    root = sign_response(root)
+    root = sign_response(root, algorithm="rsa-sha512")
     check(root, RSA_CERT, "./", ASSERTION_LOCATION)
     write("both-signed.xml", root)
 
