@@ -27,6 +27,8 @@ pub(crate) fn base_url(headers: &HeaderMap, https: bool) -> Option<String> {
 /// The OAuth 2.0 endpoints of a pool's domain, as a client reaches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DomainEndpoints {
+    pub(crate) authorization: String,
+    pub(crate) end_session: String,
     pub(crate) token: String,
     pub(crate) userinfo: String,
     pub(crate) revocation: String,
@@ -49,6 +51,16 @@ pub(crate) fn openid_configuration(
         json!(["RS256"]),
     );
     if let Some(endpoints) = endpoints {
+        doc.insert(
+            "authorization_endpoint".into(),
+            json!(endpoints.authorization),
+        );
+        doc.insert("end_session_endpoint".into(), json!(endpoints.end_session));
+        doc.insert("response_types_supported".into(), json!(["code", "token"]));
+        doc.insert(
+            "scopes_supported".into(),
+            json!(["openid", "email", "phone", "profile"]),
+        );
         doc.insert("token_endpoint".into(), json!(endpoints.token));
         doc.insert(
             "token_endpoint_auth_methods_supported".into(),
@@ -140,6 +152,8 @@ mod tests {
             "http://localhost:9229",
             "us-east-1_a",
             Some(&DomainEndpoints {
+                authorization: at("authorize"),
+                end_session: "http://localhost:9229/my-app/logout".into(),
                 token: at("token"),
                 userinfo: at("userInfo"),
                 revocation: at("revoke"),
@@ -156,8 +170,11 @@ mod tests {
             doc["grant_types_supported"],
             json!(["authorization_code", "refresh_token", "client_credentials"])
         );
-        // No sign-in pages: no authorization endpoint, no response types.
-        assert!(doc.get("authorization_endpoint").is_none());
-        assert!(doc.get("response_types_supported").is_none());
+        assert_eq!(doc["authorization_endpoint"], at("authorize").as_str());
+        assert_eq!(
+            doc["end_session_endpoint"],
+            "http://localhost:9229/my-app/logout"
+        );
+        assert_eq!(doc["response_types_supported"], json!(["code", "token"]));
     }
 }

@@ -24,6 +24,7 @@ use cognito_core::auth::hosted::{
     Authorization, AuthorizeError, AuthorizeRequest, Granted, HostedStep, LoginPage, ResponseType,
     SignedIn,
 };
+use cognito_core::federation::{FederationError, FederationReturn, FederationStart};
 use cognito_core::{Cognito, Random, RequestContext};
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, OperationError};
@@ -55,10 +56,12 @@ pub(crate) enum Page {
     ConfirmForgotPassword,
     /// `GET /logout`.
     Logout,
+    /// `GET /oauth2/idpresponse`: an identity provider sends the browser back.
+    IdpResponse,
 }
 
 impl Page {
-    const ALL: [Page; 8] = [
+    const ALL: [Page; 9] = [
         Page::Authorize,
         Page::Login,
         Page::Challenge,
@@ -67,6 +70,7 @@ impl Page {
         Page::ForgotPassword,
         Page::ConfirmForgotPassword,
         Page::Logout,
+        Page::IdpResponse,
     ];
 
     /// Its path on a pool's domain.
@@ -80,13 +84,14 @@ impl Page {
             Page::ForgotPassword => "/forgotPassword",
             Page::ConfirmForgotPassword => "/confirmForgotPassword",
             Page::Logout => "/logout",
+            Page::IdpResponse => "/oauth2/idpresponse",
         }
     }
 
     /// Whether it answers `method`.
     fn answers(self, method: &Method) -> bool {
         match self {
-            Page::Authorize | Page::Logout => method == Method::GET,
+            Page::Authorize | Page::Logout | Page::IdpResponse => method == Method::GET,
             Page::Challenge | Page::Confirm | Page::ConfirmForgotPassword => method == Method::POST,
             Page::Login | Page::SignUp | Page::ForgotPassword => {
                 method == Method::GET || method == Method::POST
@@ -116,12 +121,26 @@ pub(crate) fn path_domain(path: &str) -> Option<&str> {
         .find_map(|p| prefixed_domain(path, p.path()))
 }
 
+/// `page` of a pool whose domain is `domain`, at `base`, the address the client used:
+/// on the domain itself when `host` names it, else under its path prefix.
+pub(crate) fn page_url(base: &str, host: Option<&str>, domain: &str, page: Page) -> String {
+    let on_domain = host
+        .and_then(crate::oauth2::host_domain)
+        .is_some_and(|named| named.name == domain);
+    if on_domain {
+        format!("{base}{}", page.path())
+    } else {
+        format!("{base}/{domain}{}", page.path())
+    }
+}
+
 /// The session cookie of a signed-in browser.
 const SESSION_COOKIE: &str = "cognito";
 /// The cookie a form's `_csrf` field must match.
 const CSRF_COOKIE: &str = "XSRF-TOKEN";
 
 /// One page request, read.
+#[derive(Clone)]
 pub(crate) struct PageRequest<'a> {
     pub(crate) page: Page,
     pub(crate) method: &'a Method,
@@ -297,8 +316,10 @@ struct Flow<'a> {
 
 impl Flow<'_> {
     fn answer(&self) -> Answer {
-        if self.request.page == Page::Logout {
-            return self.logout();
+        match self.request.page {
+            Page::Logout => return self.logout(),
+            Page::IdpResponse => return self.idp_response(),
+            _ => {}
         }
         let (authorization, page) = match self.authorization() {
             Ok(checked) => checked,
@@ -330,7 +351,9 @@ impl Flow<'_> {
             (Page::ForgotPassword, false) => view.draw(Form::ForgotPassword, None),
             (Page::ForgotPassword, true) => self.forgot_password(&view),
             (Page::ConfirmForgotPassword, _) => self.confirm_forgot_password(&view),
-            (Page::Logout, _) => self.logout(),
+            (Page::Logout | Page::IdpResponse, _) => {
+                self.error_page(StatusCode::NOT_FOUND, "There is no such page.")
+            }
         }
     }
 
@@ -408,12 +431,102 @@ impl Flow<'_> {
             });
         }
         if let Some(provider) = &authorization.identity_provider {
-            return self.error_page(
-                StatusCode::BAD_REQUEST,
-                &format!("Signing in through {provider} is not available on this server."),
-            );
+            return self.federate(authorization, provider);
         }
         Answer::redirect(self.url(Page::Login))
+    }
+
+    /// Sends the browser to identity provider `provider`, to come back to
+    /// `/oauth2/idpresponse` and finish `authorization` there.
+    fn federate(&self, authorization: &Authorization, provider: &str) -> Answer {
+        let Some(host) = self
+            .request
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+        else {
+            return self.error_page(StatusCode::BAD_REQUEST, "The request names no host.");
+        };
+        let scheme = if self.request.https { "https" } else { "http" };
+        let callback = format!(
+            "{scheme}://{host}{}{}",
+            self.request.base,
+            Page::IdpResponse.path()
+        );
+        let started = self.cognito.start_federation(
+            self.ctx,
+            FederationStart {
+                pool_id: self.pool_id,
+                client_id: &authorization.client_id,
+                provider_name: provider,
+                callback_url: &callback,
+                resume: self.request.query.to_owned(),
+            },
+        );
+        match started {
+            Ok(url) => Answer::redirect(url),
+            Err(e) => self.refused(AuthorizeError::Redirected {
+                redirect_uri: authorization.redirect_uri.clone(),
+                response_type: authorization.response_type,
+                state: authorization.state.clone(),
+                error: "invalid_request",
+                description: e.message,
+            }),
+        }
+    }
+
+    /// `GET /oauth2/idpresponse`: the provider's answer finishes the federated sign-in,
+    /// then the authorization request that started it.
+    fn idp_response(&self) -> Answer {
+        let q = |name| field(self.query, name);
+        let finished = self.cognito.finish_federation(
+            self.ctx,
+            self.pool_id,
+            FederationReturn {
+                state: q("state").unwrap_or_default(),
+                code: q("code"),
+                error: q("error"),
+                error_description: q("error_description"),
+            },
+        );
+        let (resume, outcome) = match finished {
+            Ok(federated) => (federated.resume.clone(), Ok(federated)),
+            Err(FederationError {
+                error,
+                resume: Some(resume),
+            }) => (resume, Err(error)),
+            Err(FederationError {
+                error,
+                resume: None,
+            }) => return self.error_page(StatusCode::BAD_REQUEST, &error.message),
+        };
+        // The authorization request that sent the browser away, checked again.
+        let query = parse(resume.as_bytes());
+        let flow = Flow {
+            query: &query,
+            request: &PageRequest {
+                query: &resume,
+                ..self.request.clone()
+            },
+            csrf: self.csrf.clone(),
+            ..*self
+        };
+        let authorization = match flow.authorization() {
+            Ok((authorization, _)) => authorization,
+            Err(refused) => return flow.refused(refused),
+        };
+        let signed_in = outcome
+            .and_then(|federated| self.cognito.signed_in_as(self.pool_id, &federated.username));
+        match signed_in {
+            Ok(signed_in) => flow.signed_in(&authorization, &signed_in),
+            Err(e) => flow.refused(AuthorizeError::Redirected {
+                redirect_uri: authorization.redirect_uri,
+                response_type: authorization.response_type,
+                state: authorization.state,
+                error: "invalid_request",
+                description: e.message,
+            }),
+        }
     }
 
     /// The address of `page`, with the authorization request's query.

@@ -393,7 +393,10 @@ impl<S: Backend> Inner<S> {
         let endpoints = base.as_deref().and_then(|base| {
             self.provider.domain_of_pool(pool_id).map(|domain| {
                 let url = |e| oauth2::endpoint_url(base, host, &domain, e);
+                let page = |p| login::page_url(base, host, &domain, p);
                 discovery::DomainEndpoints {
+                    authorization: page(login::Page::Authorize),
+                    end_session: page(login::Page::Logout),
                     token: url(oauth2::Endpoint::Token),
                     userinfo: url(oauth2::Endpoint::UserInfo),
                     revocation: url(oauth2::Endpoint::Revoke),
