@@ -42,7 +42,7 @@ pub(crate) fn verify(signature: Node<'_, '_>, certificates: &[Vec<u8>]) -> Resul
     let signed = signature
         .parent_element()
         .ok_or(SamlError::ReferenceMismatch)?;
-    // §4.2: SignedInfo comes first.
+    // §4.2: a Signature begins with its SignedInfo.
     let signed_info = signature
         .first_element_child()
         .filter(|node| node.has_tag_name((DSIG, "SignedInfo")))
