@@ -4,7 +4,8 @@
 //!
 //! Tables of the file: `[lambda]` (the default Invoke API and the time limit) and
 //! `[functions."<ARN or name>"]` (a runner per function), which make the
-//! [`LambdaSettings`]; `[smtp]`, `[kms]`, and `[tls]` (HTTPS, [`TlsSettings`]).
+//! [`LambdaSettings`]; `[smtp]`, `[kms]`, `[tls]` (HTTPS, [`TlsSettings`]), and
+//! `[providers.<Type>]` (where a social identity provider's endpoints are).
 //! `docs/configuration.md` describes them for users.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use cognito_core::federation::ProviderEndpoints;
+use cognito_model::shapes::IdentityProviderTypeType;
 use serde::Deserialize;
 use url::Url;
 
@@ -32,6 +35,9 @@ pub struct Config {
     pub kms_endpoint: Option<Url>,
     /// Where the HTTPS certificate comes from (`[tls]`, `--tls*`), when HTTPS is on.
     pub tls: Option<TlsSettings>,
+    /// Where federated sign-ins reach each social provider type, in place of the
+    /// provider's own endpoints (`[providers.<Type>]`).
+    pub providers: BTreeMap<IdentityProviderTypeType, ProviderEndpoints>,
     // Settings of other tables of the file join here, each made from its table and then
     // overridden by its flags in `Config::load`.
 }
@@ -215,7 +221,66 @@ struct File {
     kms: KmsTable,
     #[serde(default)]
     tls: TlsTable,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderTable>,
     // Other tables go here, each a struct of its own.
+}
+
+/// `[providers.<Type>]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderTable {
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+    userinfo_url: Option<String>,
+    jwks_uri: Option<String>,
+    issuer: Option<String>,
+}
+
+impl ProviderTable {
+    /// The social provider type `name` names, and its endpoints.
+    fn endpoints(
+        self,
+        name: &str,
+    ) -> Result<(IdentityProviderTypeType, ProviderEndpoints), String> {
+        use IdentityProviderTypeType as T;
+        let kind = match name {
+            "Google" => T::Google,
+            "Facebook" => T::Facebook,
+            "LoginWithAmazon" => T::LoginWithAmazon,
+            "SignInWithApple" => T::SignInWithApple,
+            _ => {
+                return Err(
+                    "is no social provider type: one of Google, Facebook, LoginWithAmazon and \
+                     SignInWithApple (OIDC providers name their endpoints in their ProviderDetails)"
+                        .to_owned(),
+                )
+            }
+        };
+        let id_tokens = matches!(kind, T::Google | T::SignInWithApple);
+        if !id_tokens && (self.jwks_uri.is_some() || self.issuer.is_some()) {
+            return Err(format!(
+                "{name} answers no ID token: `jwks_uri` and `issuer` apply to Google and \
+                 SignInWithApple only"
+            ));
+        }
+        let url = |key: &str, value: Option<String>| {
+            value
+                .map(|v| parse_http_url(&v).map(|_| v))
+                .transpose()
+                .map_err(|e| format!("{key}: {e}"))
+        };
+        Ok((
+            kind,
+            ProviderEndpoints {
+                authorize_url: url("authorize_url", self.authorize_url)?,
+                token_url: url("token_url", self.token_url)?,
+                userinfo_url: url("userinfo_url", self.userinfo_url)?,
+                jwks_uri: url("jwks_uri", self.jwks_uri)?,
+                issuer: url("issuer", self.issuer)?,
+            },
+        ))
+    }
 }
 
 /// `[smtp]`.
@@ -331,6 +396,15 @@ impl File {
             .map(parse_http_url)
             .transpose()
             .map_err(|e| format!("[kms] endpoint: {e}"))?;
+        let providers = self
+            .providers
+            .into_iter()
+            .map(|(name, table)| {
+                table
+                    .endpoints(&name)
+                    .map_err(|e| format!("[providers.{}] {e}", quoted_key(&name)))
+            })
+            .collect::<Result<_, String>>()?;
         Ok(Config {
             lambda: LambdaSettings {
                 endpoint,
@@ -340,6 +414,7 @@ impl File {
             smtp,
             kms_endpoint,
             tls: self.tls.settings(folder),
+            providers,
         })
     }
 }
@@ -722,6 +797,57 @@ port = 8443",
             Runner::Url(url("http://127.0.0.1:9000/c"))
         );
         std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn reads_social_provider_endpoints() {
+        let config = parse(
+            "[providers.Google]
+authorize_url = \"http://127.0.0.1:9000/o/oauth2/v2/auth\"
+token_url = \"http://127.0.0.1:9000/token\"
+userinfo_url = \"http://127.0.0.1:9000/userinfo\"
+jwks_uri = \"http://127.0.0.1:9000/certs\"
+issuer = \"http://127.0.0.1:9000\"
+[providers.Facebook]
+token_url = \"http://127.0.0.1:9001/oauth/access_token\"
+",
+        )
+        .unwrap();
+        let google = &config.providers[&IdentityProviderTypeType::Google];
+        assert_eq!(
+            google.authorize_url.as_deref(),
+            Some("http://127.0.0.1:9000/o/oauth2/v2/auth")
+        );
+        // As written: no `/` is added to a bare origin.
+        assert_eq!(google.issuer.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            config.providers[&IdentityProviderTypeType::Facebook],
+            ProviderEndpoints {
+                token_url: Some("http://127.0.0.1:9001/oauth/access_token".into()),
+                ..ProviderEndpoints::default()
+            }
+        );
+        for (text, expected) in [
+            (
+                "[providers.OIDC]\ntoken_url = \"http://a\"",
+                "[providers.OIDC] is no social provider type",
+            ),
+            (
+                "[providers.Google]\ntoken_url = \"a:1\"",
+                "[providers.Google] token_url: \"a:1\"",
+            ),
+            (
+                "[providers.LoginWithAmazon]\nissuer = \"http://a\"",
+                "[providers.LoginWithAmazon] LoginWithAmazon answers no ID token",
+            ),
+            (
+                "[providers.Google]\nuser_info = \"http://a\"",
+                "unknown field `user_info`",
+            ),
+        ] {
+            let error = parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
     }
 
     #[test]

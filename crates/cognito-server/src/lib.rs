@@ -1,7 +1,8 @@
 //! The Cognito user pools emulator as a program: its command-line [`Options`] and the
 //! configuration file ([`config`]), the real clock and randomness, the log ([`log`]),
 //! what runs trigger functions ([`functions`]), email delivery over SMTP ([`mail`]), the
-//! KMS that encrypts custom senders' codes ([`kms`]), HTTPS certificates ([`tls`]), and
+//! KMS that encrypts custom senders' codes ([`kms`]), HTTPS certificates ([`tls`]), the
+//! outbound HTTP federated sign-ins reach identity providers with ([`upstream`]), and
 //! [`run`], which serves the API on a bound listener.
 //!
 //! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
@@ -20,6 +21,7 @@ pub mod log;
 pub mod mail;
 mod random;
 pub mod tls;
+pub mod upstream;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -233,10 +235,17 @@ pub async fn serve(
     );
     let functions =
         functions::Functions::new(config.lambda, functions::Functions::credentials_from_env());
+    // Identity providers' HTTPS is checked against the Web PKI and the local CA.
+    let upstream =
+        upstream::HttpUpstream::trusting(tls.as_ref().and_then(|t| t.ca_file.as_deref()))?;
     let mut cognito = Cognito::in_memory(Box::new(OsSeededRandom))
         .with_links(links)
         .with_outbox_limit(options.outbox_limit)
-        .with_lambda(Arc::new(functions));
+        .with_lambda(Arc::new(functions))
+        .with_upstream(Arc::new(upstream));
+    for (kind, endpoints) in &config.providers {
+        cognito = cognito.with_provider_endpoints(*kind, endpoints.clone());
+    }
     if let Some(endpoint) = &config.kms_endpoint {
         cognito = cognito.with_code_encryption(Arc::new(kms::KmsCodeEncryption::new(
             endpoint.clone(),
