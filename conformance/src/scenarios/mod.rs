@@ -14,6 +14,7 @@ mod cimd;
 mod client_secrets;
 mod client_tokens;
 mod clients;
+mod derived_tokens;
 mod devices;
 mod domains;
 mod groups;
@@ -66,6 +67,7 @@ const FAMILIES: &[&[Scenario]] = &[
     clients::SCENARIOS,
     client_secrets::SCENARIOS,
     client_tokens::SCENARIOS,
+    derived_tokens::SCENARIOS,
     tags::SCENARIOS,
     resource_servers::SCENARIOS,
     domains::SCENARIOS,
