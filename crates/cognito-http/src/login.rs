@@ -58,10 +58,12 @@ pub(crate) enum Page {
     Logout,
     /// `GET /oauth2/idpresponse`: an identity provider sends the browser back.
     IdpResponse,
+    /// `POST /passkey`: a sign-in with a passkey begins.
+    Passkey,
 }
 
 impl Page {
-    const ALL: [Page; 9] = [
+    const ALL: [Page; 10] = [
         Page::Authorize,
         Page::Login,
         Page::Challenge,
@@ -71,6 +73,7 @@ impl Page {
         Page::ConfirmForgotPassword,
         Page::Logout,
         Page::IdpResponse,
+        Page::Passkey,
     ];
 
     /// Its path on a pool's domain.
@@ -85,6 +88,7 @@ impl Page {
             Page::ConfirmForgotPassword => "/confirmForgotPassword",
             Page::Logout => "/logout",
             Page::IdpResponse => "/oauth2/idpresponse",
+            Page::Passkey => "/passkey",
         }
     }
 
@@ -92,7 +96,9 @@ impl Page {
     fn answers(self, method: &Method) -> bool {
         match self {
             Page::Authorize | Page::Logout | Page::IdpResponse => method == Method::GET,
-            Page::Challenge | Page::Confirm | Page::ConfirmForgotPassword => method == Method::POST,
+            Page::Challenge | Page::Confirm | Page::ConfirmForgotPassword | Page::Passkey => {
+                method == Method::POST
+            }
             Page::Login | Page::SignUp | Page::ForgotPassword => {
                 method == Method::GET || method == Method::POST
             }
@@ -157,6 +163,8 @@ pub(crate) struct PageRequest<'a> {
 
 /// What a page answers: the response, and the cookies it sets.
 struct Answer {
+    /// The nonce a page's script runs with.
+    nonce: Option<String>,
     status: StatusCode,
     body: Option<String>,
     location: Option<String>,
@@ -166,6 +174,7 @@ struct Answer {
 impl Answer {
     fn page(status: StatusCode, html: String) -> Self {
         Answer {
+            nonce: None,
             status,
             body: Some(html),
             location: None,
@@ -175,6 +184,7 @@ impl Answer {
 
     fn redirect(location: String) -> Self {
         Answer {
+            nonce: None,
             status: StatusCode::FOUND,
             body: None,
             location: Some(location),
@@ -191,12 +201,16 @@ impl Answer {
             CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        headers.insert(
-            "content-security-policy",
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
-            ),
+        let script = self
+            .nonce
+            .map(|n| format!(" script-src 'nonce-{n}';"))
+            .unwrap_or_default();
+        let policy = format!(
+            "default-src 'none';{script} style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
         );
+        if let Ok(policy) = HeaderValue::from_str(&policy) {
+            headers.insert("content-security-policy", policy);
+        }
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
         if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
@@ -230,8 +244,10 @@ pub(crate) fn answer(
         query: &query,
         form: &form,
         csrf: csrf_token(random, request.headers),
+        nonce: new_token(random),
     };
     let mut answer = flow.answer();
+    answer.nonce = Some(flow.nonce.clone());
     // Every page's form needs the cookie its `_csrf` field matches.
     if answer.body.is_some() && cookie(request.headers, CSRF_COOKIE) != Some(flow.csrf.as_str()) {
         answer
@@ -289,13 +305,16 @@ fn set_cookie(name: &str, value: &str, request: &PageRequest<'_>, max_age: Optio
 fn csrf_token(random: &dyn Random, headers: &HeaderMap) -> String {
     match cookie(headers, CSRF_COOKIE) {
         Some(token) if token.len() == 43 && token.bytes().all(is_token_byte) => token.to_owned(),
-        _ => {
-            use base64::Engine as _;
-            let mut bytes = [0u8; 32];
-            random.fill(&mut bytes);
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-        }
+        _ => new_token(random),
     }
+}
+
+/// 32 random bytes, base64url: 43 characters.
+fn new_token(random: &dyn Random) -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    random.fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn is_token_byte(b: u8) -> bool {
@@ -312,6 +331,8 @@ struct Flow<'a> {
     form: &'a Fields,
     /// The CSRF token the page's forms carry.
     csrf: String,
+    /// The nonce of the page's script, if it has one (`Content-Security-Policy`).
+    nonce: String,
 }
 
 impl Flow<'_> {
@@ -341,6 +362,7 @@ impl Flow<'_> {
             (Page::Login, false) => view.draw(Form::SignIn { username: "" }, None),
             (Page::Login, true) => self.sign_in(&authorization, &view),
             (Page::Challenge, _) => self.challenge(&authorization, &view),
+            (Page::Passkey, _) => self.passkey(&authorization, &view),
             (Page::SignUp, false) if page.self_sign_up => view.draw(Form::SignUp, None),
             (Page::SignUp, true) if page.self_sign_up => self.sign_up(&authorization, &view),
             (Page::SignUp, _) => self.error_page(
@@ -509,6 +531,7 @@ impl Flow<'_> {
                 ..self.request.clone()
             },
             csrf: self.csrf.clone(),
+            nonce: self.nonce.clone(),
             ..*self
         };
         let authorization = match flow.authorization() {
@@ -683,6 +706,9 @@ impl Flow<'_> {
             ChallengeNameType::SelectMfaType => {
                 responses.insert("ANSWER".into(), f("answer").to_owned());
             }
+            ChallengeNameType::WebAuthn => {
+                responses.insert("CREDENTIAL".into(), f("credential").to_owned());
+            }
             ChallengeNameType::MfaSetup => {
                 let verified = CognitoIdentityProvider::verify_software_token(
                     self.cognito,
@@ -764,6 +790,22 @@ impl Flow<'_> {
                 )
             }
             Err(e) => view.draw(Form::SignIn { username: "" }, Some(sign_in_error(&e))),
+        }
+    }
+
+    /// `POST /passkey`: the `WEB_AUTHN` challenge's page, whose script asks the browser
+    /// for the passkey's assertion.
+    fn passkey(&self, authorization: &Authorization, view: &View<'_>) -> Answer {
+        let username = field(self.form, "username").unwrap_or_default().trim();
+        let step = self.cognito.hosted_passkey_sign_in(
+            self.ctx,
+            self.pool_id,
+            &authorization.client_id,
+            username,
+        );
+        match step {
+            Ok(step) => self.step(authorization, view, step),
+            Err(e) => view.draw(Form::SignIn { username }, Some(sign_in_error(&e))),
         }
     }
 
@@ -1115,6 +1157,7 @@ impl View<'_> {
             base: &flow.request.base,
             query: flow.request.query,
             csrf: &flow.csrf,
+            nonce: &flow.nonce,
         };
         Answer::page(StatusCode::OK, pages::page(self.page, &links, form, notice))
     }

@@ -50,6 +50,8 @@ pub(super) struct Links<'a> {
     pub(super) query: &'a str,
     /// The form's `_csrf` token.
     pub(super) csrf: &'a str,
+    /// The nonce of the page's script.
+    pub(super) nonce: &'a str,
 }
 
 impl Links<'_> {
@@ -278,6 +280,18 @@ pub(super) fn page(
                     );
                 }
                 html.push_str("</p>");
+            }
+            if login.cognito && login.passkeys {
+                form(&mut html, links, "/passkey");
+                input(
+                    &mut html,
+                    "username",
+                    username_label(login),
+                    "text",
+                    username,
+                    "username webauthn",
+                );
+                html.push_str("<button class=\"secondary\" type=\"submit\">Sign in with a passkey</button></form>");
             }
             if !login.providers.is_empty() {
                 html.push_str("<nav aria-label=\"Identity providers\">");
@@ -543,12 +557,46 @@ fn challenge(
             submit(html, "Verify");
             "Set up your authenticator app"
         }
+        ChallengeNameType::WebAuthn => {
+            // The browser makes the assertion; the script posts it as `credential`.
+            let options = param("CREDENTIAL_REQUEST_OPTIONS").replace('<', "\\u003c");
+            hidden(html, "credential", "");
+            html.push_str(
+                "<p class=\"textDescription-customizable\">Use your passkey to sign in.</p>",
+            );
+            submit(html, "Use my passkey");
+            let _ = write!(
+                html,
+                "<script type=\"application/json\" id=\"options\">{options}</script>\
+<script nonce=\"{nonce}\">{PASSKEY_SCRIPT}</script>",
+                nonce = esc(links.nonce),
+            );
+            "Sign in with a passkey"
+        }
         _ => {
             html.push_str("</form>");
             "Unsupported challenge"
         }
     }
 }
+
+/// Asks the browser for the passkey's assertion when the form is sent, and sends it.
+const PASSKEY_SCRIPT: &str = "\
+const form = document.querySelector('form');\
+form.addEventListener('submit', async (event) => {\
+  const field = form.querySelector('input[name=credential]');\
+  if (field.value) return;\
+  event.preventDefault();\
+  const json = JSON.parse(document.getElementById('options').textContent);\
+  const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json);\
+  try {\
+    const credential = await navigator.credentials.get({ publicKey });\
+    field.value = JSON.stringify(credential.toJSON());\
+    form.submit();\
+  } catch (e) {\
+    alert('The passkey could not be used: ' + e.message);\
+  }\
+});";
 
 fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()

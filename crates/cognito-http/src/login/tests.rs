@@ -417,7 +417,7 @@ async fn pages_under_a_path_prefix_keep_it_and_the_implicit_grant_uses_the_fragm
         .cookie(CSRF_COOKIE)
         .unwrap()
         .contains("Path=/auth-test"));
-    assert!(login.body.contains(&format!("action=\"/auth-test/login?")));
+    assert!(login.body.contains("action=\"/auth-test/login?"));
     let done = b
         .post(
             &login,
@@ -599,4 +599,109 @@ async fn a_temporary_password_is_replaced_on_the_page() {
         )
         .await;
     b.code_of(&done);
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_on_the_page() {
+    use base64::Engine as _;
+    use cognito_crypto::webauthn::testing::{Attestation, SoftAuthenticator};
+    let unb64 = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .unwrap()
+    };
+    let mut b = Browser::new().await;
+    b.user("pat", true).await;
+    b.api(
+        "UpdateUserPool",
+        json!({"UserPoolId": b.pool, "AutoVerifiedAttributes": ["email"],
+               "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}}),
+    )
+    .await;
+    b.api(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": b.pool,
+               "WebAuthnConfiguration": {"RelyingPartyId": "localhost", "UserVerification": "preferred"}}),
+    )
+    .await;
+    b.api(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": b.pool, "ClientId": b.client, "ClientName": "web",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH"],
+               "AllowedOAuthFlowsUserPoolClient": true,
+               "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+               "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO"]}),
+    )
+    .await;
+    let signed_in = b
+        .api(
+            "InitiateAuth",
+            json!({"ClientId": b.client, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": "pat", "PASSWORD": "Passw0rd!"}}),
+        )
+        .await;
+    let access = signed_in["AuthenticationResult"]["AccessToken"].clone();
+    let options = b
+        .api("StartWebAuthnRegistration", json!({"AccessToken": access}))
+        .await;
+    let challenge = unb64(
+        options["CredentialCreationOptions"]["challenge"]
+            .as_str()
+            .unwrap(),
+    );
+    let origin = "http://localhost:9229";
+    let mut authenticator = SoftAuthenticator::new(b"pat's key").unwrap();
+    let credential = authenticator
+        .register("localhost", origin, &challenge, true, Attestation::None)
+        .unwrap();
+    b.api(
+        "CompleteWebAuthnRegistration",
+        json!({"AccessToken": access, "Credential": credential}),
+    )
+    .await;
+
+    let query = b.query("");
+    let login = b.get(&format!("/login?{query}")).await;
+    assert!(
+        login.body.contains("Sign in with a passkey"),
+        "{}",
+        login.body
+    );
+    let page = b
+        .post(&login, &format!("/passkey?{query}"), &[("username", "pat")])
+        .await;
+    assert_eq!(page.hidden("challenge"), "WEB_AUTHN");
+    // The page's script runs under the nonce its policy names, and no other.
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(page.body.contains(&format!("<script nonce=\"{nonce}\">")));
+    let start = page.body.find("id=\"options\">").unwrap() + "id=\"options\">".len();
+    let end = start + page.body[start..].find("</script>").unwrap();
+    let options: Value = serde_json::from_str(&page.body[start..end]).unwrap();
+    let challenge = unb64(options["challenge"].as_str().unwrap());
+    let assertion = authenticator
+        .authenticate("localhost", origin, &challenge, true)
+        .unwrap();
+    let session = page.hidden("session");
+    let done = b
+        .post(
+            &page,
+            &format!("/challenge?{query}"),
+            &[
+                ("session", &session),
+                ("challenge", "WEB_AUTHN"),
+                ("credential", &assertion.to_string()),
+            ],
+        )
+        .await;
+    let tokens = b.exchange(&b.code_of(&done)).await;
+    let (_, claims) =
+        cognito_crypto::jwt::danger_decode_unverified(tokens["id_token"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(claims["cognito:username"], "pat");
+    assert!(claims["amr"].as_array().unwrap().contains(&json!("hwk")));
 }

@@ -92,6 +92,41 @@ impl Cognito {
         })
     }
 
+    /// The managed login's passkey sign-in: `WEB_AUTHN` at once, for a user who can sign
+    /// in with a passkey.
+    pub(super) fn hosted_passkey(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Outcome, CognitoError> {
+        self.store.update(pool_id, |pool| {
+            let client = pool.client(client_id)?.clone();
+            let user_key = pool.find_user(username).ok_or_else(super::incorrect)?;
+            let can = pool.users.get(&user_key).is_some_and(|user| {
+                first_factors(pool, user).contains(&ChallengeNameType::WebAuthn)
+            });
+            if !can {
+                return Err(invalid_parameter(
+                    "The user has no passkey to sign in with.",
+                ));
+            }
+            let sign_in = SignIn {
+                user_key,
+                client_id: client_id.to_owned(),
+                device_key: None,
+                methods: Default::default(),
+                event_id: None,
+                device_proven: false,
+                new_password: false,
+                custom: None,
+                hosted: true,
+            };
+            self.passkey_challenge(ctx, pool, &client, sign_in)
+        })
+    }
+
     /// `USER_AUTH` with the session of a confirmed sign-up: the user signs in at once.
     pub(super) fn sign_in_after_sign_up(
         &self,

@@ -234,6 +234,20 @@ impl Cognito {
         self.hosted_step(ctx, pool_id, outcome)
     }
 
+    /// Starts a page's sign-in with a passkey: the `WEB_AUTHN` challenge, whose
+    /// `CREDENTIAL_REQUEST_OPTIONS` the page hands to the browser.
+    pub fn hosted_passkey_sign_in(
+        &self,
+        ctx: &RequestContext,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+    ) -> Result<HostedStep, CognitoError> {
+        self.before_sign_in(ctx, pool_id, client_id, username, None, None)?;
+        let outcome = self.hosted_passkey(ctx, pool_id, client_id, username)?;
+        self.hosted_step(ctx, pool_id, outcome)
+    }
+
     /// Answers a page's sign-in challenge. `responses` need not name the user nor carry
     /// a `SECRET_HASH`.
     pub fn hosted_respond(
