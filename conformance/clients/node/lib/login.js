@@ -104,14 +104,18 @@ export async function startApp() {
 // --- Pools ------------------------------------------------------------------------
 
 /**
- * A pool (`pool`: more of CreateUserPool's input) with a domain and an app client
- * (`client`: more of CreateUserPoolClient's input) allowed the code flow with the
- * scopes `openid email profile` and back to `app`'s callback and sign-out addresses.
- * Answers `{ poolId, domain, clientId, clientSecret }`.
+ * A pool (`pool`: more of CreateUserPool's input; or the existing pool `poolId`) with a
+ * domain and an app client (`client`: more of CreateUserPoolClient's input) allowed the
+ * code flow with the scopes `openid email profile` and back to `app`'s callback and
+ * sign-out addresses. Answers `{ poolId, domain, clientId, clientSecret }`.
  */
-export async function makeLoginPool(admin, app, { pool = {}, client = {} } = {}) {
-  const created = await admin.send(new CreateUserPoolCommand({ PoolName: uniqueName(), ...pool }));
-  const poolId = created.UserPool.Id;
+export async function makeLoginPool(admin, app, { poolId, pool = {}, client = {} } = {}) {
+  if (poolId === undefined) {
+    const created = await admin.send(
+      new CreateUserPoolCommand({ PoolName: uniqueName(), ...pool }),
+    );
+    poolId = created.UserPool.Id;
+  }
   const domain = uniqueName("login");
   await admin.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain }));
   const made = await admin.send(
