@@ -13,6 +13,7 @@
 
 mod api;
 mod browser;
+mod federation;
 mod functions;
 mod https;
 mod lifecycle;
