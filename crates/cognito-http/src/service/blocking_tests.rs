@@ -204,6 +204,7 @@ fn cryptographic_operations_run_on_the_blocking_pool() {
         [
             Operation::AdminInitiateAuth,
             Operation::AdminRespondToAuthChallenge,
+            Operation::GetDerivedToken,
             Operation::GetSigningCertificate,
             Operation::GetTokensFromRefreshToken,
             Operation::InitiateAuth,
