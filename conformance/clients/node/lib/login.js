@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
+import { Agent, request as httpsRequest } from "node:https";
 import { fileURLToPath } from "node:url";
 
 import {
@@ -66,7 +67,8 @@ export async function screenshot(page, name) {
 // --- The app ---------------------------------------------------------------------
 
 /**
- * An app of the test's own on http://127.0.0.1:<free port>: the managed login sends
+ * An app of the test's own on http://localhost:<free port> (Cognito takes plain HTTP
+ * callback URLs on localhost only), listening on 127.0.0.1: the managed login sends
  * the browser back to `callback` (`/callback`, which records the query it came with in
  * `calls` and answers a page saying so) and, after signing out, to `signedOut`
  * (`/signed-out`).
@@ -86,7 +88,7 @@ export async function startApp() {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
   });
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const origin = `http://localhost:${server.address().port}`;
   return {
     origin,
     callback: `${origin}/callback`,
@@ -140,6 +142,40 @@ export async function discovery(endpoint, poolId, init) {
   const response = await fetch(`${endpoint}/${poolId}/.well-known/openid-configuration`, init);
   assert.equal(response.status, 200);
   return response.json();
+}
+
+/**
+ * A `fetch` for HTTPS servers whose certificates `ca` (PEM) signed, as openid-client's
+ * `customFetch` takes it: Node's own fetch cannot be told which CA to trust.
+ * Redirects are answered, never followed.
+ */
+export function fetchTrusting(ca) {
+  const agent = new Agent({ ca });
+  return async (url, init = {}) => {
+    const headers = Object.fromEntries(new Headers(init.headers));
+    const body = init.body === undefined || init.body === null ? undefined : String(init.body);
+    const answer = await new Promise((resolve, reject) => {
+      const sent = httpsRequest(url, { method: init.method ?? "GET", headers, agent }, resolve);
+      sent.once("error", reject);
+      init.signal?.addEventListener("abort", () => sent.destroy(init.signal.reason));
+      sent.end(body);
+    });
+    const chunks = [];
+    for await (const chunk of answer) {
+      chunks.push(chunk);
+    }
+    const bodiless = [204, 205, 304].includes(answer.statusCode);
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const one of [value].flat()) {
+        responseHeaders.append(name, one);
+      }
+    }
+    return new Response(bodiless ? null : Buffer.concat(chunks), {
+      status: answer.statusCode,
+      headers: responseHeaders,
+    });
+  };
 }
 
 // --- The authorization request and the code's exchange -----------------------------
