@@ -68,7 +68,12 @@ pub(crate) fn openid_configuration(
         );
         doc.insert(
             "grant_types_supported".into(),
-            json!(["authorization_code", "refresh_token", "client_credentials"]),
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:token-exchange"
+            ]),
         );
         doc.insert(
             "code_challenge_methods_supported".into(),
@@ -168,7 +173,12 @@ mod tests {
         );
         assert_eq!(
             doc["grant_types_supported"],
-            json!(["authorization_code", "refresh_token", "client_credentials"])
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:token-exchange"
+            ])
         );
         assert_eq!(doc["authorization_endpoint"], at("authorize").as_str());
         assert_eq!(

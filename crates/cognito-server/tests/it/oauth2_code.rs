@@ -291,7 +291,19 @@ async fn errors_and_discovery() {
     assert_eq!(discovery.body["revocation_endpoint"], at("revoke").as_str());
     assert_eq!(
         discovery.body["grant_types_supported"],
-        json!(["authorization_code", "refresh_token", "client_credentials"])
+        json!([
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
+        ])
     );
-    assert!(discovery.body.get("authorization_endpoint").is_none());
+    assert_eq!(
+        discovery.body["authorization_endpoint"],
+        at("authorize").as_str()
+    );
+    assert_eq!(
+        discovery.body["end_session_endpoint"],
+        format!("http://localhost:9229/{DOMAIN}/logout").as_str()
+    );
 }
