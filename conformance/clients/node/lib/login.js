@@ -8,7 +8,7 @@
 // their own (HTTPS, federation) beside the shared one at COGNITO_ENDPOINT.
 
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { X509Certificate, createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
@@ -37,6 +37,15 @@ export const SCREENSHOT_DIR = fileURLToPath(
 /** Debian's Chromium, headless; one per test file. */
 export async function launchChromium(args = []) {
   return chromium.launch({ executablePath: ensureChromium(), args: ["--no-sandbox", ...args] });
+}
+
+/**
+ * The flag that makes Chromium trust certificates signed by the CA `pem`: the SHA-256
+ * of its public key (SPKI), base64.
+ */
+export function trustingFlag(pem) {
+  const key = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
+  return `--ignore-certificate-errors-spki-list=${createHash("sha256").update(key).digest("base64")}`;
 }
 
 /**

@@ -11,7 +11,6 @@
 // Cognito provider does (lib/oidc-app.js), with a confidential client.
 
 import assert from "node:assert/strict";
-import { createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -31,15 +30,10 @@ import {
   newPage,
   signIn,
   startApp,
+  trustingFlag,
 } from "../lib/login.js";
 import { startOidcApp } from "../lib/oidc-app.js";
 import { startCognitoServer } from "../lib/triggers.js";
-
-/** The SHA-256 of a certificate's public key (SPKI), base64, as Chromium's flag takes it. */
-function spkiHash(pem) {
-  const key = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
-  return createHash("sha256").update(key).digest("base64");
-}
 
 describe("openid-client and the managed login over HTTPS", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cognito-oidc-"));
@@ -55,7 +49,7 @@ describe("openid-client and the managed login over HTTPS", () => {
     https = server.endpoint.replace(/^http:/, "https:");
     ca = readFileSync(path.join(dir, "ca.pem"));
     trusted = fetchTrusting(ca);
-    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(ca)}`]);
+    browser = await launchChromium([trustingFlag(ca)]);
     app = await startApp();
   });
 
