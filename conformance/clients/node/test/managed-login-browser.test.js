@@ -16,10 +16,11 @@ import { after, before, describe, it } from "node:test";
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminSetUserMFAPreferenceCommand,
   SetUICustomizationCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 
-import { NEW_PASSWORD, PASSWORD, makeConfirmedUser } from "../lib/accounts.js";
+import { NEW_PASSWORD, PASSWORD, makeConfirmedUser, makeSignInClient } from "../lib/accounts.js";
 import { deletePoolQuietly, endpoint, makeClient } from "../lib/cognito.js";
 import {
   authorizeUrl,
@@ -42,7 +43,7 @@ import {
   submit,
   verifyIdToken,
 } from "../lib/login.js";
-import { PHONE, WITH_PHONE, makeMfaPool } from "../lib/mfa.js";
+import { PHONE, WITH_PHONE, enrolAuthenticator, makeMfaPool } from "../lib/mfa.js";
 import { Authenticator } from "../lib/totp.js";
 
 const TEMPORARY_PASSWORD = "Temp0rary-Pass!";
@@ -153,6 +154,43 @@ describe("managed login in Chromium", () => {
       { error: "login_required", state: silent.state },
     );
     assert.equal(app.last().code, undefined);
+
+    // Signing out with an authorization request instead of logout_uri shows the page again.
+    const relogin = new URLSearchParams({
+      client_id: login.clientId,
+      redirect_uri: app.callback,
+      response_type: "code",
+      scope: "openid",
+    });
+    await page.goto(`${endpoint}/${login.domain}/logout?${relogin}`);
+    assert.equal(new URL(page.url()).pathname, `/${login.domain}/login`);
+    assert.equal(await heading(page), "Sign in");
+  });
+
+  it("answers the implicit grant with tokens in the fragment", async () => {
+    const login = await loginPool({
+      client: { AllowedOAuthFlows: ["implicit"], AllowedOAuthScopes: ["openid", "email"] },
+    });
+    await makeConfirmedUser(admin, login.poolId, "ivy");
+    const page = await newPage(browser);
+    const state = random();
+    const nonce = random();
+    await page.goto(
+      authorizeUrl(endpoint, login, app, { response_type: "token", scope: "openid", state, nonce }),
+    );
+    await signIn(page, "ivy", PASSWORD);
+    const back = new URL(page.url());
+    assert.equal(back.pathname, "/callback");
+    assert.equal(back.search, "", "nothing in the query");
+    const fragment = Object.fromEntries(new URLSearchParams(back.hash.slice(1)));
+    assert.deepEqual(
+      { token_type: fragment.token_type, expires_in: fragment.expires_in, state: fragment.state },
+      { token_type: "Bearer", expires_in: "3600", state },
+    );
+    assert.ok(fragment.access_token);
+    const claims = await verifyIdToken(endpoint, login.poolId, login.clientId, fragment.id_token);
+    assert.equal(claims["cognito:username"], "ivy");
+    assert.equal(claims.nonce, nonce);
   });
 
   it("shows the errors a person makes: a wrong password, an unknown user, a bad redirect", async () => {
@@ -303,6 +341,35 @@ describe("managed login in Chromium", () => {
     await enterCode(page, code, "Sign in");
     const claims = await finish(page, login, request);
     assert.equal(claims.phone_number, PHONE);
+  });
+
+  it("lets a person with two factors choose one", async () => {
+    const poolId = await makeMfaPool(admin, "OPTIONAL", { sms: true, totp: true });
+    pools.push(poolId);
+    const login = await loginPool({ poolId });
+    await makeConfirmedUser(admin, poolId, "hana", WITH_PHONE);
+    const apiClient = await makeSignInClient(admin, poolId, ["ALLOW_USER_PASSWORD_AUTH"]);
+    await enrolAuthenticator(admin, apiClient, "hana");
+    await admin.send(
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: poolId,
+        Username: "hana",
+        SMSMfaSettings: { Enabled: true, PreferredMfa: false },
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: false },
+      }),
+    );
+    const page = await newPage(browser);
+
+    const request = await authorize(page, login);
+    await signIn(page, "hana", PASSWORD);
+    assert.equal(await heading(page), "Choose how to verify");
+    const choices = await page.getByRole("button").allTextContents();
+    assert.deepEqual(choices.sort(), ["Authenticator app", "Text message"]);
+    await screenshot(page, "mfa-choose");
+    await submit(page, "Text message");
+    assert.equal(await heading(page), "Enter your code");
+    await enterCode(page, await sentCode(endpoint, poolId, "hana", "mfa_code"), "Sign in");
+    assert.equal((await finish(page, login, request))["cognito:username"], "hana");
   });
 
   it("signs up with the pool's required attributes, confirms the code and is signed in", async () => {
