@@ -127,19 +127,6 @@ pub(crate) fn path_domain(path: &str) -> Option<&str> {
         .find_map(|p| prefixed_domain(path, p.path()))
 }
 
-/// `page` of a pool whose domain is `domain`, at `base`, the address the client used:
-/// on the domain itself when `host` names it, else under its path prefix.
-pub(crate) fn page_url(base: &str, host: Option<&str>, domain: &str, page: Page) -> String {
-    let on_domain = host
-        .and_then(crate::oauth2::host_domain)
-        .is_some_and(|named| named.name == domain);
-    if on_domain {
-        format!("{base}{}", page.path())
-    } else {
-        format!("{base}/{domain}{}", page.path())
-    }
-}
-
 /// The session cookie of a signed-in browser.
 const SESSION_COOKIE: &str = "cognito";
 /// The cookie a form's `_csrf` field must match.

@@ -33,8 +33,7 @@ use cognito_core::client_tokens::{ClientToken, ClientTokenError};
 use cognito_model::shapes::{IssuedTokenTypeIdentifierType, TokenTypeIdentifierType};
 use cognito_model::ErrorKind;
 use http::header::{
-    HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HOST, PRAGMA,
-    WWW_AUTHENTICATE,
+    HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE,
 };
 use http::{Response, StatusCode};
 use http_body_util::Full;
@@ -126,23 +125,10 @@ pub(crate) fn host_domain(host: &str) -> Option<DomainName<'_>> {
     })
 }
 
-/// The domain a token request names: its path prefix, or else its `Host`.
-pub(crate) fn request_domain<'a>(path: &'a str, headers: &'a HeaderMap) -> Option<DomainName<'a>> {
-    if let Some(name) = path_domain(path) {
-        return Some(DomainName { region: None, name });
-    }
-    host_domain(headers.get(HOST)?.to_str().ok()?)
-}
-
-/// `endpoint` of a pool whose domain is `domain`, at `base`, the address the client
-/// used: on the domain itself when `host` names it, else under its path prefix.
-pub(crate) fn endpoint_url(
-    base: &str,
-    host: Option<&str>,
-    domain: &str,
-    endpoint: Endpoint,
-) -> String {
-    let path = endpoint.path();
+/// `path` (an OAuth 2.0 endpoint's or a managed login page's) of a pool whose domain is
+/// `domain`, at `base`, the address the client used: on the domain itself when `host`
+/// names it, else under its path prefix.
+pub(crate) fn domain_url(base: &str, host: Option<&str>, domain: &str, path: &str) -> String {
     if host
         .and_then(host_domain)
         .is_some_and(|named| named.name == domain)

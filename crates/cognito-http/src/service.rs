@@ -392,8 +392,8 @@ impl<S: Backend> Inner<S> {
         // Where the client reached this server; without a `Host`, no address to name.
         let endpoints = base.as_deref().and_then(|base| {
             self.provider.domain_of_pool(pool_id).map(|domain| {
-                let url = |e| oauth2::endpoint_url(base, host, &domain, e);
-                let page = |p| login::page_url(base, host, &domain, p);
+                let url = |e: oauth2::Endpoint| oauth2::domain_url(base, host, &domain, e.path());
+                let page = |p: login::Page| oauth2::domain_url(base, host, &domain, p.path());
                 discovery::DomainEndpoints {
                     authorization: page(login::Page::Authorize),
                     end_session: page(login::Page::Logout),
@@ -412,15 +412,14 @@ impl<S: Backend> Inner<S> {
         )))
     }
 
-    /// An OAuth 2.0 endpoint of a pool's domain (`Host`, or the path's prefix): the
-    /// token endpoint, revocation or `userInfo`. Its own failures answer as RFC 6749
-    /// (and RFC 6750) errors; a domain that names no pool has no such endpoint.
-    async fn oauth2<B>(
+    /// A request to a pool's domain (`Host`, or the path's prefix `prefix`): its pool,
+    /// its context and its body. A domain that names no pool has no such endpoint.
+    async fn domain_request<B>(
         &self,
         parts: &http::request::Parts,
         body: B,
-        endpoint: oauth2::Endpoint,
-    ) -> Result<Response<ResponseBody>, Failure>
+        prefix: Option<&str>,
+    ) -> Result<DomainRequest, Failure>
     where
         B: Body,
         B::Error: Into<BoxError>,
@@ -429,8 +428,15 @@ impl<S: Backend> Inner<S> {
             method: parts.method.clone(),
             path: parts.uri.path().to_owned(),
         };
-        let domain =
-            oauth2::request_domain(parts.uri.path(), &parts.headers).ok_or_else(no_route)?;
+        let domain = match prefix {
+            Some(name) => oauth2::DomainName { region: None, name },
+            None => parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(oauth2::host_domain)
+                .ok_or_else(no_route)?,
+        };
         let pool_id = self
             .provider
             .pool_of_domain(domain.region, domain.name)
@@ -445,6 +451,23 @@ impl<S: Backend> Inner<S> {
             now: self.sources.clock.now(),
             aws_sdk_version: None,
         };
+        Ok(DomainRequest { pool_id, ctx, body })
+    }
+
+    /// An OAuth 2.0 endpoint of a pool's domain: the token endpoint, revocation or
+    /// `userInfo`. Its own failures answer as RFC 6749 (and RFC 6750) errors.
+    async fn oauth2<B>(
+        &self,
+        parts: &http::request::Parts,
+        body: B,
+        endpoint: oauth2::Endpoint,
+    ) -> Result<Response<ResponseBody>, Failure>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        let prefix = oauth2::path_domain(parts.uri.path());
+        let DomainRequest { pool_id, ctx, body } = self.domain_request(parts, body, prefix).await?;
         let provider = Arc::clone(&self.provider);
         let headers = parts.headers.clone();
         let work = move || {
@@ -463,10 +486,8 @@ impl<S: Backend> Inner<S> {
             self.blocking(work).await
         }
     }
-}
 
-impl<S: Backend> Inner<S> {
-    /// A page of the managed login of a pool's domain (`Host`, or the path's prefix).
+    /// A page of the managed login of a pool's domain, when the backend serves them.
     async fn login<B>(
         &self,
         parts: &http::request::Parts,
@@ -477,38 +498,15 @@ impl<S: Backend> Inner<S> {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let no_route = || Rejection::NoRoute {
-            method: parts.method.clone(),
-            path: parts.uri.path().to_owned(),
-        };
-        let path = parts.uri.path();
-        let prefix = login::path_domain(path);
-        let domain = match prefix {
-            Some(name) => oauth2::DomainName { region: None, name },
-            None => parts
-                .headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .and_then(oauth2::host_domain)
-                .ok_or_else(no_route)?,
-        };
-        let pool_id = self
-            .provider
-            .pool_of_domain(domain.region, domain.name)
-            .ok_or_else(no_route)?;
         if self.provider.managed_login().is_none() {
-            return Err(no_route().into());
+            return Err(Rejection::NoRoute {
+                method: parts.method.clone(),
+                path: parts.uri.path().to_owned(),
+            }
+            .into());
         }
-        let body = aws_json::read_body(&parts.headers, body, self.config.max_body_bytes).await?;
-        let ctx = RequestContext {
-            region: domain
-                .region
-                .unwrap_or(&self.config.default_region)
-                .to_owned(),
-            account_id: self.config.account_id.clone(),
-            now: self.sources.clock.now(),
-            aws_sdk_version: None,
-        };
+        let prefix = login::path_domain(parts.uri.path());
+        let DomainRequest { pool_id, ctx, body } = self.domain_request(parts, body, prefix).await?;
         let base = prefix.map(|p| format!("/{p}")).unwrap_or_default();
         let provider = Arc::clone(&self.provider);
         let random = Arc::clone(&self.sources.random);
@@ -525,24 +523,27 @@ impl<S: Backend> Inner<S> {
                 base,
                 https,
             };
+            // Checked above; a backend whose answer changes serves no page.
             provider
                 .managed_login()
                 .map(|cognito| login::answer(cognito, &*random, &ctx, &pool_id, &request))
-                .ok_or_else(|| Failure::from(no_route_for(&request)))
         };
         // The pages run sign-ins: password hashing, triggers' functions, signatures.
-        tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
-            Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
-        })
+        match tokio::task::spawn_blocking(work).await {
+            Ok(Some(response)) => Ok(response),
+            Ok(None) => Err(DispatchError::Internal("the pages are not served".into()).into()),
+            Err(e) => {
+                Err(DispatchError::Internal(format!("the request's task failed: {e}")).into())
+            }
+        }
     }
 }
 
-/// The refusal of a page the backend does not serve.
-fn no_route_for(request: &login::PageRequest<'_>) -> Rejection {
-    Rejection::NoRoute {
-        method: request.method.clone(),
-        path: request.page.path().to_owned(),
-    }
+/// A request to a pool's domain, read.
+struct DomainRequest {
+    pool_id: String,
+    ctx: RequestContext,
+    body: Bytes,
 }
 
 /// The answer of OAuth 2.0 endpoint `endpoint` of pool `pool_id` to a request with

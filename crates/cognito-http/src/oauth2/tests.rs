@@ -242,44 +242,37 @@ fn domains_from_paths_and_hosts() {
         })
     );
     assert_eq!(host_domain(""), None);
-    // The path's prefix wins over the host.
-    let h = headers(&[("host", "auth.example.com")]);
-    assert_eq!(
-        request_domain("/my-app/oauth2/token", &h).map(|d| d.name),
-        Some("my-app")
-    );
-    assert_eq!(
-        request_domain("/oauth2/token", &h).map(|d| d.name),
-        Some("auth.example.com")
-    );
+    // A path prefix names a domain (it wins over the host); a bare path names none.
+    assert_eq!(path_domain("/my-app/oauth2/token"), Some("my-app"));
+    assert_eq!(path_domain("/oauth2/token"), None);
 }
 
 #[test]
 fn token_endpoints_at_the_address_used() {
     assert_eq!(
-        endpoint_url(
+        domain_url(
             "http://127.0.0.1:9229",
             Some("127.0.0.1:9229"),
             "my-app",
-            Endpoint::Token
+            Endpoint::Token.path()
         ),
         "http://127.0.0.1:9229/my-app/oauth2/token"
     );
     assert_eq!(
-        endpoint_url(
+        domain_url(
             "http://my-app.auth.us-east-1.amazoncognito.com:9229",
             Some("my-app.auth.us-east-1.amazoncognito.com:9229"),
             "my-app",
-            Endpoint::UserInfo
+            Endpoint::UserInfo.path()
         ),
         "http://my-app.auth.us-east-1.amazoncognito.com:9229/oauth2/userInfo"
     );
     assert_eq!(
-        endpoint_url(
+        domain_url(
             "http://auth.example.com",
             Some("auth.example.com"),
             "auth.example.com",
-            Endpoint::Revoke
+            Endpoint::Revoke.path()
         ),
         "http://auth.example.com/oauth2/revoke"
     );
