@@ -48,6 +48,7 @@ import {
 import { startCognitoServer } from "../lib/triggers.js";
 
 const PROVIDER = "Upstream";
+const IDENTIFIER = "upstream.example";
 
 describe("federation through another server's pool (OIDC)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cognito-federation-"));
@@ -105,6 +106,7 @@ describe("federation through another server's pool (OIDC)", () => {
           attributes_request_method: "GET",
         },
         AttributeMapping: { email: "email" },
+        IdpIdentifiers: [IDENTIFIER],
       }),
     );
     const client = await downstream.client.send(
@@ -230,6 +232,14 @@ describe("federation through another server's pool (OIDC)", () => {
       assert.ok(await button.isVisible());
       await screenshot(page, "sign-in-with-provider");
       await Promise.all([page.waitForNavigation(), button.click()]);
+    });
+    assert.equal(claims["cognito:username"], `${PROVIDER}_${sub}`);
+  });
+
+  it("finds the provider by its identifier (idp_identifier)", async () => {
+    const sub = await upstreamPerson("dov", "dov@example.com");
+    const claims = await federatedSignIn("dov", async (page, url) => {
+      await page.goto(`${url}&idp_identifier=${IDENTIFIER}`);
     });
     assert.equal(claims["cognito:username"], `${PROVIDER}_${sub}`);
   });
