@@ -23,7 +23,8 @@
 //! use cognito_http::{CognitoService, Config, Sources};
 //!
 //! let cognito = Arc::new(cognito_core::Cognito::in_memory(core_random));
-//! let service = CognitoService::new(cognito, Sources { clock, random, stopwatch }, Config::default());
+//! let sources = Sources { clock, random, stopwatch, clock_control: None };
+//! let service = CognitoService::new(cognito, sources, Config::default());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:9229").await?;
 //! cognito_http::serve(listener, service, std::future::pending()).await
 //! # }
@@ -68,6 +69,7 @@ pub use cross_site::{InvalidOrigin, Origin};
 pub use links::links;
 pub use serve::{serve, serve_tls, Https};
 pub use service::{CognitoService, ResponseBody};
+pub use test_api::{ClockControl, ClockReading};
 /// The TLS library [`serve_tls`] takes its configuration from.
 pub use tokio_rustls::rustls;
 
@@ -133,6 +135,9 @@ pub struct Sources {
     pub random: Arc<dyn Random>,
     /// Times requests for the log.
     pub stopwatch: Arc<dyn Stopwatch>,
+    /// Moves [`Sources::clock`] for the test API's `/_cognito/clock`; without it, that
+    /// endpoint answers that the clock cannot be moved.
+    pub clock_control: Option<Arc<dyn ClockControl>>,
 }
 
 impl std::fmt::Debug for Sources {

@@ -65,6 +65,12 @@ pub(crate) enum TestRoute {
     TriggerInvocations,
     /// `POST /_cognito/authorization-codes`: mints an authorization code.
     AuthorizationCodes,
+    /// `GET /_cognito/clock`: the time requests are stamped with.
+    Clock,
+    /// `POST /_cognito/clock`: moves, sets, freezes or releases that time.
+    SetClock,
+    /// `POST /_cognito/clock/reset` or `DELETE /_cognito/clock`: back to real time.
+    ResetClock,
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -135,6 +141,11 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         }
         (&Method::POST, "/_cognito/authorization-codes") => {
             Route::Test(TestRoute::AuthorizationCodes)
+        }
+        (&Method::GET, "/_cognito/clock") => Route::Test(TestRoute::Clock),
+        (&Method::POST, "/_cognito/clock") => Route::Test(TestRoute::SetClock),
+        (&Method::POST, "/_cognito/clock/reset") | (&Method::DELETE, "/_cognito/clock") => {
+            Route::Test(TestRoute::ResetClock)
         }
         (method, p) if crate::login::page_of(method, p).is_some() => {
             crate::login::page_of(method, p).map_or(Route::NotFound, Route::Login)
@@ -258,6 +269,27 @@ mod tests {
                 "/_cognito/authorization-codes",
                 Route::Test(TestRoute::AuthorizationCodes),
             ),
+            (
+                Method::GET,
+                "/_cognito/clock",
+                Route::Test(TestRoute::Clock),
+            ),
+            (
+                Method::POST,
+                "/_cognito/clock",
+                Route::Test(TestRoute::SetClock),
+            ),
+            (
+                Method::POST,
+                "/_cognito/clock/reset",
+                Route::Test(TestRoute::ResetClock),
+            ),
+            (
+                Method::DELETE,
+                "/_cognito/clock",
+                Route::Test(TestRoute::ResetClock),
+            ),
+            (Method::PUT, "/_cognito/clock", Route::NotFound),
             (Method::POST, "/a/b/oauth2/token", Route::NotFound),
             (Method::POST, "//oauth2/token", Route::NotFound),
         ];

@@ -159,7 +159,7 @@ where
             Ok(Route::Test(endpoint)) => {
                 test_api::handle(
                     &*self.provider,
-                    self.sources.clock.now(),
+                    &self.sources,
                     endpoint,
                     &parts,
                     body,

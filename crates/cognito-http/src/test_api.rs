@@ -16,6 +16,8 @@
 //! | `POST /_cognito/compromised-passwords` | registers compromised passwords |
 //! | `GET /_cognito/trigger-invocations` | trigger functions run, with events and responses |
 //! | `POST /_cognito/authorization-codes` | mints an authorization code for a user |
+//! | `GET`, `POST /_cognito/clock` | reads, moves, sets or freezes the server's time |
+//! | `POST /_cognito/clock/reset` | returns to real time (also `DELETE /_cognito/clock`) |
 //!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
 //! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's, with
@@ -38,14 +40,21 @@ use crate::aws_json;
 use crate::failure::{invalid_parameter as bad_request, Failure};
 use crate::router::TestRoute;
 use crate::service::ResponseBody;
-use crate::Backend;
+use crate::{Backend, Sources};
+
+mod clock;
+
+pub use clock::{ClockControl, ClockReading};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Answers test API request `route` at `now`.
+/// What a handler answers.
+type Answer = Result<Response<ResponseBody>, Failure>;
+
+/// Answers test API request `route`, at the time `sources` gives.
 pub(crate) async fn handle<S, B>(
     provider: &S,
-    now: Timestamp,
+    sources: &Sources,
     route: TestRoute,
     parts: &http::request::Parts,
     body: B,
@@ -57,7 +66,14 @@ where
     B::Error: Into<BoxError>,
 {
     let query = parts.uri.query();
+    let now = sources.clock.now();
     match route {
+        TestRoute::Clock => clock::read(sources),
+        TestRoute::SetClock => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            clock::change(sources, &body)
+        }
+        TestRoute::ResetClock => clock::reset(sources),
         TestRoute::Messages => messages(provider, query),
         TestRoute::Codes => codes(provider, now, query),
         TestRoute::ConfirmUser => {

@@ -42,5 +42,6 @@ pub(crate) fn sources() -> Sources {
         clock: Arc::new(FixedClock),
         random: Arc::new(Counter::default()),
         stopwatch: Arc::new(Counter::default()),
+        clock_control: None,
     }
 }

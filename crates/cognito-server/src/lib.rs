@@ -32,7 +32,7 @@ use cognito_core::Cognito;
 use cognito_http::{CognitoService, Origin, Sources};
 use tokio::net::TcpListener;
 
-pub use clock::{SystemClock, SystemStopwatch};
+pub use clock::{MovableClock, SystemClock, SystemStopwatch};
 pub use config::{CommandFlag, Config, ConfigError, UrlFlag};
 pub use random::OsSeededRandom;
 
@@ -260,10 +260,13 @@ pub async fn serve(
             .set_mailer(Arc::new(mail::SmtpMailer::start(server)?));
         tracing::info!(server = %server, "emails are delivered over SMTP");
     }
+    // The test API moves the time every request is stamped with.
+    let clock = Arc::new(MovableClock::default());
     let sources = Sources {
-        clock: Arc::new(SystemClock),
+        clock: clock.clone(),
         random: Arc::new(OsSeededRandom),
         stopwatch: Arc::new(SystemStopwatch::start()),
+        clock_control: Some(clock),
     };
     let service = cognito_http::Config {
         default_region: options.region.clone(),

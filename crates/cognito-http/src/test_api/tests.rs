@@ -476,3 +476,136 @@ async fn devices_lists_tracked_devices_without_secrets() {
     assert!(device["last_authenticated_at"].is_number());
     assert!(!listed.to_string().contains("AQID"));
 }
+
+/// A clock at 2026-01-01T00:00:00Z plus an offset, or frozen: the test API moves it.
+#[derive(Default)]
+struct TestClock(std::sync::Mutex<(i64, Option<Timestamp>)>);
+
+impl TestClock {
+    const REAL: Timestamp = Timestamp::from_secs(1_767_225_600);
+}
+
+impl cognito_core::Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        self.reading().now
+    }
+}
+
+impl ClockControl for TestClock {
+    fn reading(&self) -> ClockReading {
+        let (offset, frozen) = *self.0.lock().unwrap();
+        let now = frozen.unwrap_or(Self::REAL.plus_millis(offset));
+        ClockReading {
+            now,
+            offset_millis: now.millis() - Self::REAL.millis(),
+            frozen: frozen.is_some(),
+        }
+    }
+    fn advance(&self, millis: i64) {
+        let mut state = self.0.lock().unwrap();
+        state.0 += millis;
+        state.1 = state.1.map(|t| t.plus_millis(millis));
+    }
+    fn set(&self, to: Timestamp) {
+        let mut state = self.0.lock().unwrap();
+        state.0 = to.millis() - Self::REAL.millis();
+        state.1 = state.1.map(|_| to);
+    }
+    fn freeze(&self, frozen: bool) {
+        let now = self.reading().now;
+        *self.0.lock().unwrap() = (now.millis() - Self::REAL.millis(), frozen.then_some(now));
+    }
+    fn reset(&self) {
+        *self.0.lock().unwrap() = (0, None);
+    }
+}
+
+fn clocked_service() -> CognitoService {
+    let cognito = Arc::new(Cognito::in_memory(Box::new(Mixed::default())));
+    let clock = Arc::new(TestClock::default());
+    let sources = Sources {
+        clock: clock.clone(),
+        clock_control: Some(clock),
+        ..crate::testing::sources()
+    };
+    CognitoService::new(cognito, sources, Config::default())
+}
+
+#[tokio::test]
+async fn the_clock_moves_and_codes_expire_with_it() {
+    let service = clocked_service();
+    let (status, answer) = get(&service, "/_cognito/clock").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        answer,
+        json!({"now": "2026-01-01T00:00:00Z", "epoch_seconds": 1_767_225_600, "offset_seconds": 0, "frozen": false})
+    );
+    signed_up(&service).await;
+    let (_, codes) = get(&service, "/_cognito/codes").await;
+    assert_eq!(codes["codes"].as_array().unwrap().len(), 1);
+
+    // A sign-up code works for 24 hours: a second short of them it still does.
+    let (status, answer) = post(&service, "/_cognito/clock", r#"{"advance_seconds": 86399}"#).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["offset_seconds"], 86_399);
+    let (_, codes) = get(&service, "/_cognito/codes").await;
+    assert_eq!(codes["codes"].as_array().unwrap().len(), 1);
+    post(&service, "/_cognito/clock", r#"{"advance_seconds": 1}"#).await;
+    let (_, codes) = get(&service, "/_cognito/codes").await;
+    assert_eq!(codes["codes"], json!([]));
+
+    let (_, answer) = post(
+        &service,
+        "/_cognito/clock",
+        r#"{"now": "2030-06-01T12:00:00+02:00", "frozen": true}"#,
+    )
+    .await;
+    assert_eq!(answer["now"], "2030-06-01T10:00:00Z");
+    assert_eq!(answer["frozen"], true);
+    let (_, answer) = post(&service, "/_cognito/clock", r#"{"now": 1767225660.5}"#).await;
+    assert_eq!(answer["now"], "2026-01-01T00:01:00.500Z");
+    assert_eq!(answer["offset_seconds"], 60);
+    assert_eq!(answer["frozen"], true);
+
+    let (status, answer) = post(&service, "/_cognito/clock/reset", "{}").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["offset_seconds"], 0);
+    assert_eq!(answer["frozen"], false);
+    let request = Request::delete("/_cognito/clock")
+        .body(Full::default())
+        .unwrap();
+    assert_eq!(send(&service, request).await.0, StatusCode::OK);
+
+    for (body, message) in [
+        ("{}", "Give advance_seconds, now or frozen"),
+        (
+            r#"{"advance_seconds": 1, "now": 0}"#,
+            "Give advance_seconds or now, not both",
+        ),
+        (
+            r#"{"advance_seconds": "1"}"#,
+            "advance_seconds must be a number of seconds",
+        ),
+        (
+            r#"{"now": "tomorrow"}"#,
+            "now must be an RFC 3339 time such as 2030-01-01T00:00:00Z, not \"tomorrow\"",
+        ),
+        (r#"{"frozen": "yes"}"#, "frozen must be true or false"),
+        (
+            r#"{"advance_seconds": 1e300}"#,
+            "advance_seconds must be a number of seconds",
+        ),
+    ] {
+        let (status, answer) = post(&service, "/_cognito/clock", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer["message"], message, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_clock_that_cannot_move_says_so() {
+    let service = service();
+    let (status, answer) = get(&service, "/_cognito/clock").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["message"], "This server's clock cannot be moved.");
+}
