@@ -45,7 +45,8 @@ export async function launchChromium(args = []) {
  */
 export function trustingFlag(pem) {
   const key = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
-  return `--ignore-certificate-errors-spki-list=${createHash("sha256").update(key).digest("base64")}`;
+  const hash = createHash("sha256").update(key).digest("base64");
+  return `--ignore-certificate-errors-spki-list=${hash}`;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
-/** Saves a screenshot of `page` as docs/images/managed-login/<name>.png when COGNITO_SCREENSHOTS=1. */
+/** With COGNITO_SCREENSHOTS=1, saves `page` as docs/images/managed-login/<name>.png. */
 export async function screenshot(page, name) {
   if (process.env.COGNITO_SCREENSHOTS !== "1") {
     return;
@@ -277,12 +278,14 @@ export async function signIn(page, username, password) {
   await submit(page, "Sign in");
 }
 
+/** Clicks `target` (a link, a button) and waits for the page it leads to. */
+export async function follow(page, target) {
+  await Promise.all([page.waitForNavigation(), target.click()]);
+}
+
 /** Presses the button labelled `label` and waits for the page it leads to. */
 export async function submit(page, label) {
-  await Promise.all([
-    page.waitForNavigation(),
-    page.getByRole("button", { name: label, exact: true }).click(),
-  ]);
+  await follow(page, page.getByRole("button", { name: label, exact: true }));
 }
 
 /** Fills in a page's `code` field and presses `label`. */

@@ -28,6 +28,7 @@ import {
   enterCode,
   errorShown,
   exchangeCode,
+  follow,
   heading,
   heldCode,
   launchChromium,
@@ -116,7 +117,7 @@ describe("managed login in Chromium", () => {
     return page.visited.slice(from).map((url) => new URL(url).pathname);
   }
 
-  it("signs in with a password, keeps the session, asks again for prompt=login, signs out", async () => {
+  it("signs in with a password, keeps the session, honours prompt, signs out", async () => {
     const login = await loginPool();
     await makeConfirmedUser(admin, login.poolId, "alice", {
       email: "alice@example.com",
@@ -136,7 +137,8 @@ describe("managed login in Chromium", () => {
     // The session cookie answers the next request at once: no sign-in page.
     const seen = page.visited.length;
     const second = await authorize(page, login);
-    assert.ok(!pathsVisited(page, seen).includes(`/${login.domain}/login`), page.visited.join("\n"));
+    const visited = pathsVisited(page, seen);
+    assert.ok(!visited.includes(`/${login.domain}/login`), visited.join("\n"));
     assert.equal((await finish(page, login, second)).sub, claims.sub);
 
     // prompt=login shows the page again.
@@ -193,7 +195,7 @@ describe("managed login in Chromium", () => {
     assert.equal(claims.nonce, nonce);
   });
 
-  it("shows the errors a person makes: a wrong password, an unknown user, a bad redirect", async () => {
+  it("shows a person's errors: wrong password, unknown user, bad redirect URI", async () => {
     const login = await loginPool();
     await makeConfirmedUser(admin, login.poolId, "bruno");
     const page = await newPage(browser);
@@ -372,7 +374,7 @@ describe("managed login in Chromium", () => {
     assert.equal((await finish(page, login, request))["cognito:username"], "hana");
   });
 
-  it("signs up with the pool's required attributes, confirms the code and is signed in", async () => {
+  it("signs up with the required attributes, confirms the code, is signed in", async () => {
     const login = await loginPool({
       pool: {
         AutoVerifiedAttributes: ["email"],
@@ -385,7 +387,7 @@ describe("managed login in Chromium", () => {
     const page = await newPage(browser);
 
     const request = await authorize(page, login);
-    await Promise.all([page.waitForNavigation(), page.getByText("Need an account? Sign up").click()]);
+    await follow(page, page.getByText("Need an account? Sign up"));
     assert.equal(await heading(page), "Sign up");
     await page.getByLabel("Username").fill("fern");
     await page.getByLabel("Email").fill("fern@example.com");
@@ -418,7 +420,7 @@ describe("managed login in Chromium", () => {
     const page = await newPage(browser);
 
     const request = await authorize(page, login);
-    await Promise.all([page.waitForNavigation(), page.getByText("Forgot your password?").click()]);
+    await follow(page, page.getByText("Forgot your password?"));
     assert.equal(await heading(page), "Forgot your password?");
     await page.getByLabel("Username").fill("gus");
     await screenshot(page, "forgot-password");
@@ -466,9 +468,10 @@ describe("managed login in Chromium", () => {
     assert.ok((await image.getAttribute("src")).startsWith("data:image/png;base64,"));
     assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth > 0));
     const button = page.getByRole("button", { name: "Sign in" });
-    assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(29, 129, 2)");
+    const background = (element) => element.evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert.equal(await background(button), "rgb(29, 129, 2)");
     const banner = page.locator(".banner-customizable");
-    assert.equal(await banner.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(35, 47, 62)");
+    assert.equal(await background(banner), "rgb(35, 47, 62)");
     await screenshot(page, "branded-sign-in");
   });
 
