@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
         "context", "errors", "ids", "time", "messages", "lambda", "upstream",
     ],
     &["state"],
+    &["durable"],
     &["store"],
     &["codes", "compromised", "triggers"],
     &["delivery"],

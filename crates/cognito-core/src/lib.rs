@@ -14,6 +14,7 @@ mod codes;
 mod compromised;
 mod context;
 mod delivery;
+pub mod durable;
 mod errors;
 mod ids;
 pub mod lambda;
@@ -179,7 +180,22 @@ impl Cognito {
     /// Keeps at most `limit` messages per pool in the outbox (by default
     /// [`messages::DEFAULT_OUTBOX_LIMIT`]); older ones are dropped first.
     pub fn with_outbox_limit(mut self, limit: usize) -> Self {
-        self.store = Store::new(limit);
+        self.store.set_outbox_limit(limit);
+        self
+    }
+
+    /// Starts from `loaded`, read back from `journal`'s records, and hands every later
+    /// change to `journal`, answering each operation only once its changes are durable
+    /// (see [`durable`]).
+    pub fn with_journal(
+        mut self,
+        journal: std::sync::Arc<dyn durable::Journal>,
+        loaded: durable::Loaded,
+    ) -> Self {
+        let limit = self.store.outbox().limit();
+        self.store = Store::durable(limit, journal, loaded);
+        self.store
+            .each_pool(|_, pool| self.note_functions(&pool.config));
         self
     }
 

@@ -18,13 +18,23 @@
 //! - locks are taken in one order: a pool, then [`Global`], then the outbox; never two
 //!   pools at once;
 //! - [`Store::reset`] forgets everything.
+//!
+//! A durable store ([`Store::durable`]) hands each commit's changes to its
+//! [`Journal`] while it still holds the lock, in commit order, then releases the lock
+//! and waits until the journal says they are durable before it returns: an operation
+//! answers only once what it changed is on disk, and concurrent commits share a write.
+//! A journal that fails breaks the store: that operation and every later one answer
+//! `InternalErrorException`, so that no answer shows state the disk does not have; the
+//! state is what the disk holds again once the embedder starts anew.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use cognito_model::CognitoError;
+use cognito_model::{CognitoError, ErrorKind};
 use parking_lot::RwLock;
 
+use crate::durable::{self, Change, Journal, Loaded};
 use crate::errors::pool_not_found;
 use crate::lambda::InvocationLog;
 use crate::messages::Outbox;
@@ -40,7 +50,35 @@ pub struct Global {
     /// (account, Region, category) → a provisioned request rate.
     pub(crate) limits: HashMap<(String, String, String), i32>,
     /// SHA-256 hashes of passwords known to be compromised.
-    pub(crate) compromised: HashSet<[u8; 32]>,
+    pub(crate) compromised: Compromised,
+}
+
+/// The hashes of compromised passwords, recording those added.
+#[derive(Debug, Default)]
+pub struct Compromised {
+    hashes: HashSet<[u8; 32]>,
+    added: crate::state::changes::Changed<[u8; 32]>,
+}
+
+impl Compromised {
+    /// Adds `hash`; `false` when it was there.
+    pub fn insert(&mut self, hash: [u8; 32]) -> bool {
+        let added = self.hashes.insert(hash);
+        if added {
+            self.added.note(|| hash);
+        }
+        added
+    }
+
+    /// Whether `hash` is there.
+    pub fn contains(&self, hash: &[u8; 32]) -> bool {
+        self.hashes.contains(hash)
+    }
+
+    /// How many hashes there are.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
 }
 
 /// All state: pools, what belongs to no pool, and the messages sent.
@@ -49,6 +87,64 @@ pub struct Store {
     global: RwLock<Global>,
     outbox: Outbox,
     invocations: InvocationLog,
+    /// Where changes go, for a durable store.
+    durable: Option<Durable>,
+}
+
+/// A durable store's journal, and whether it has failed.
+struct Durable {
+    journal: Arc<dyn Journal>,
+    broken: AtomicBool,
+}
+
+impl Durable {
+    /// Refuses every operation once the journal has failed.
+    fn check(&self) -> Result<(), CognitoError> {
+        if self.broken.load(Ordering::Acquire) {
+            Err(broken())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Queues `changes` when there are any; call it under the lock of what changed.
+    fn append(
+        &self,
+        changes: Result<Vec<Change>, String>,
+    ) -> Result<Option<durable::Ticket>, CognitoError> {
+        match changes {
+            Ok(changes) if changes.is_empty() => Ok(None),
+            Ok(changes) => Ok(Some(self.journal.append(changes))),
+            // A change that cannot be encoded cannot be kept either.
+            Err(_) => {
+                self.fail();
+                Err(broken())
+            }
+        }
+    }
+
+    /// Waits until `ticket`'s changes are durable.
+    fn wait(&self, ticket: Option<durable::Ticket>) -> Result<(), CognitoError> {
+        let Some(ticket) = ticket else {
+            return Ok(());
+        };
+        // The journal tells its embedder why; the client learns that it failed.
+        self.journal.wait(ticket).map_err(|_| {
+            self.fail();
+            broken()
+        })
+    }
+
+    fn fail(&self) {
+        self.broken.store(true, Ordering::Release);
+    }
+}
+
+fn broken() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::InternalErrorException,
+        "The service could not keep the change: its data could not be written.",
+    )
 }
 
 impl Store {
@@ -59,6 +155,63 @@ impl Store {
             global: RwLock::default(),
             outbox: Outbox::with_limit(outbox_limit),
             invocations: InvocationLog::with_limit(outbox_limit),
+            durable: None,
+        }
+    }
+
+    /// A store whose outbox keeps at most `outbox_limit` messages per pool, holding
+    /// `loaded` and handing every later change to `journal` (see the module's doc).
+    pub fn durable(outbox_limit: usize, journal: Arc<dyn Journal>, loaded: Loaded) -> Self {
+        let loaded = loaded.finish();
+        let mut global = Global {
+            limits: loaded.limits,
+            ..Global::default()
+        };
+        global.compromised.hashes = loaded.compromised;
+        global.compromised.added.track();
+        let mut pools = BTreeMap::new();
+        for (id, pool) in loaded.pools {
+            for client in pool.clients.keys() {
+                global.clients.insert(client.clone(), id.clone());
+            }
+            let region = crate::ids::pool_region(&id).to_owned();
+            for domain in [pool.domains.prefix(), pool.domains.custom()]
+                .into_iter()
+                .flatten()
+            {
+                global
+                    .domains
+                    .insert((region.clone(), domain.name.clone()), id.clone());
+            }
+            pools.insert(id, Arc::new(RwLock::new(pool)));
+        }
+        Store {
+            pools: RwLock::new(pools),
+            global: RwLock::new(global),
+            durable: Some(Durable {
+                journal,
+                broken: AtomicBool::new(false),
+            }),
+            ..Store::new(outbox_limit)
+        }
+    }
+
+    /// Keeps at most `limit` messages (and trigger invocations) per pool.
+    pub fn set_outbox_limit(&mut self, limit: usize) {
+        self.outbox = Outbox::with_limit(limit);
+        self.invocations = InvocationLog::with_limit(limit);
+    }
+
+    /// Runs `f` on every pool in id order.
+    pub(crate) fn each_pool(&self, mut f: impl FnMut(&str, &PoolState)) {
+        let pools: Vec<(String, Arc<RwLock<PoolState>>)> = self
+            .pools
+            .read()
+            .iter()
+            .map(|(id, p)| (id.clone(), p.clone()))
+            .collect();
+        for (id, pool) in pools {
+            f(&id, &pool.read());
         }
     }
 
@@ -82,6 +235,9 @@ impl Store {
         id: &str,
         f: impl FnOnce(&PoolState) -> Result<T, CognitoError>,
     ) -> Result<T, CognitoError> {
+        if let Some(durable) = &self.durable {
+            durable.check()?;
+        }
         let pool = self.pool(id)?;
         let guard = pool.read();
         f(&guard)
@@ -95,18 +251,51 @@ impl Store {
         f: impl FnOnce(&mut PoolState) -> Result<T, CognitoError>,
     ) -> Result<T, CognitoError> {
         let pool = self.pool(id)?;
+        let Some(durable) = &self.durable else {
+            return f(&mut pool.write());
+        };
+        durable.check()?;
         let mut guard = pool.write();
-        f(&mut guard)
+        let out = f(&mut guard);
+        let ticket = if out.is_ok() {
+            durable.append(durable::collect(id, &mut guard))?
+        } else {
+            durable::discard(&mut guard);
+            None
+        };
+        drop(guard);
+        durable.wait(ticket)?;
+        out
     }
 
-    /// Adds a pool; `false` when its id is taken.
+    /// Adds a pool; `false` when its id is taken. A durable store that cannot write it
+    /// is broken, which the next operation answers: [`Store::try_insert`] answers it
+    /// itself.
     pub fn insert(&self, id: String, pool: PoolState) -> bool {
+        self.try_insert(id, pool).unwrap_or(true)
+    }
+
+    /// Adds a pool; `false` when its id is taken, an error when a durable store cannot
+    /// write it.
+    pub fn try_insert(&self, id: String, mut pool: PoolState) -> Result<bool, CognitoError> {
+        let Some(durable) = &self.durable else {
+            let mut pools = self.pools.write();
+            if pools.contains_key(&id) {
+                return Ok(false);
+            }
+            pools.insert(id, Arc::new(RwLock::new(pool)));
+            return Ok(true);
+        };
+        durable.check()?;
         let mut pools = self.pools.write();
         if pools.contains_key(&id) {
-            return false;
+            return Ok(false);
         }
+        let ticket = durable.append(durable::snapshot(&id, &mut pool))?;
         pools.insert(id, Arc::new(RwLock::new(pool)));
-        true
+        drop(pools);
+        durable.wait(ticket)?;
+        Ok(true)
     }
 
     /// Removes pool `id` if `check` allows it, with its app clients and domains, and
@@ -116,11 +305,23 @@ impl Store {
         id: &str,
         check: impl FnOnce(&PoolState) -> Result<(), CognitoError>,
     ) -> Result<PoolState, CognitoError> {
+        if let Some(durable) = &self.durable {
+            durable.check()?;
+        }
         let mut pools = self.pools.write();
         let pool = pools.get(id).cloned().ok_or_else(|| pool_not_found(id))?;
         check(&pool.read())?;
         pools.remove(id);
+        let ticket = match &self.durable {
+            Some(durable) => durable.append(Ok(vec![Change::DeletePrefix {
+                prefix: durable::pool_prefix(id),
+            }]))?,
+            None => None,
+        };
         drop(pools);
+        if let Some(durable) = &self.durable {
+            durable.wait(ticket)?;
+        }
         let state = std::mem::take(&mut *pool.write());
         let mut global = self.global.write();
         for client in state.clients.keys() {
@@ -173,8 +374,41 @@ impl Store {
     }
 
     /// Changes the state that belongs to no pool through `f` (see the module's contract).
+    ///
+    /// A durable store writes the provisioned limits and the compromised passwords (the
+    /// indexes are rebuilt from the pools); when that write fails, the store is broken
+    /// and the next operation says so, as this one cannot.
     pub fn update_global<T>(&self, f: impl FnOnce(&mut Global) -> T) -> T {
-        f(&mut self.global.write())
+        let Some(durable) = &self.durable else {
+            return f(&mut self.global.write());
+        };
+        let mut global = self.global.write();
+        let before = durable::limits_record(&global.limits);
+        let out = f(&mut global);
+        let mut changes: Vec<Change> = global
+            .compromised
+            .added
+            .take()
+            .iter()
+            .map(durable::compromised_record)
+            .collect();
+        let after = durable::limits_record(&global.limits);
+        let changes = match (before, after) {
+            (Ok(before), Ok(after)) => {
+                if before != after {
+                    changes.push(after);
+                }
+                Ok(changes)
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        let ticket = durable.append(changes);
+        drop(global);
+        if let Ok(ticket) = ticket {
+            // A failure breaks the store, which the next operation answers.
+            let _ = durable.wait(ticket);
+        }
+        out
     }
 
     /// The id of app client `client_id`'s pool.
@@ -194,9 +428,21 @@ impl Store {
 
     /// Forgets everything.
     pub fn reset(&self) {
-        self.pools.write().clear();
-        *self.global.write() = Global::default();
+        let mut pools = self.pools.write();
+        pools.clear();
+        let mut global = self.global.write();
+        *global = Global::default();
+        let ticket = self.durable.as_ref().map(|durable| {
+            global.compromised.added.track();
+            durable.append(Ok(vec![Change::DeletePrefix { prefix: Vec::new() }]))
+        });
+        drop(global);
+        drop(pools);
         self.outbox.clear();
         self.invocations.clear();
+        if let (Some(durable), Some(Ok(ticket))) = (&self.durable, ticket) {
+            // A failure breaks the store, which the next operation answers.
+            let _ = durable.wait(ticket);
+        }
     }
 }

@@ -42,7 +42,7 @@ impl Cognito {
                 tags: tags.clone(),
                 ..Default::default()
             };
-            if self.store.insert(id, pool) {
+            if self.store.try_insert(id, pool)? {
                 break;
             }
         }

@@ -12,6 +12,9 @@ use base64::Engine as _;
 use cognito_model::Timestamp;
 use sha2::{Digest, Sha256};
 
+use serde::{Deserialize, Serialize};
+
+use super::changes::Changed;
 use super::sign_in::Methods;
 use crate::Random;
 
@@ -19,7 +22,7 @@ use crate::Random;
 pub(crate) const CODE_LIFETIME_MILLIS: i64 = 5 * 60 * 1000;
 
 /// How a code's PKCE challenge was made (RFC 7636 §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChallengeMethod {
     /// The challenge is the verifier.
     Plain,
@@ -28,7 +31,7 @@ pub enum ChallengeMethod {
 }
 
 /// What a code was issued for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AuthorizationCode {
     pub(crate) user_key: String,
     /// The user's `sub`: a later user of the same name is another user.
@@ -63,6 +66,17 @@ pub struct AuthorizationCodes {
     used: HashMap<[u8; 32], (Option<String>, Timestamp)>,
     /// When each hash may be forgotten, earliest first.
     expiry: BTreeSet<(Timestamp, [u8; 32])>,
+    /// Hashes of the codes issued, exchanged or forgotten.
+    changed: Changed<[u8; 32]>,
+}
+
+/// One code as a store keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum StoredCode {
+    /// Not exchanged yet.
+    Fresh(AuthorizationCode),
+    /// Exchanged: the sign-in it began, and when it would have expired.
+    Used(Option<String>, Timestamp),
 }
 
 fn hash(code: &str) -> [u8; 32] {
@@ -88,6 +102,7 @@ impl AuthorizationCodes {
         self.prune(now);
         let h = hash(code);
         self.expiry.insert((issued.expires, h));
+        self.changed.note(|| h);
         self.fresh.insert(h, issued);
     }
 
@@ -100,6 +115,7 @@ impl AuthorizationCodes {
         }
         match self.fresh.remove(&h) {
             Some(issued) => {
+                self.changed.note(|| h);
                 self.used.insert(h, (None, issued.expires));
                 Taken::Fresh(issued)
             }
@@ -109,8 +125,49 @@ impl AuthorizationCodes {
 
     /// Records the sign-in the exchange of `code` began.
     pub(crate) fn began(&mut self, code: &str, origin_jti: &str) {
-        if let Some((origin, _)) = self.used.get_mut(&hash(code)) {
+        let h = hash(code);
+        if let Some((origin, _)) = self.used.get_mut(&h) {
             *origin = Some(origin_jti.to_owned());
+            self.changed.note(|| h);
+        }
+    }
+
+    /// Starts recording which codes change (see [`Changed`]).
+    pub(crate) fn track(&mut self) {
+        self.changed.track();
+    }
+
+    /// The hashes of the codes issued, exchanged or forgotten since the last call.
+    pub(crate) fn take_changes(&mut self) -> Vec<[u8; 32]> {
+        self.changed.take()
+    }
+
+    /// The code hashing to `h`, as a store keeps it.
+    pub(crate) fn stored(&self, h: &[u8; 32]) -> Option<StoredCode> {
+        if let Some(code) = self.fresh.get(h) {
+            return Some(StoredCode::Fresh(code.clone()));
+        }
+        self.used
+            .get(h)
+            .map(|(origin, expires)| StoredCode::Used(origin.clone(), *expires))
+    }
+
+    /// Every code's hash.
+    pub(crate) fn hashes(&self) -> impl Iterator<Item = &[u8; 32]> {
+        self.fresh.keys().chain(self.used.keys())
+    }
+
+    /// Keeps a code read back from a store.
+    pub(crate) fn restore(&mut self, h: [u8; 32], code: StoredCode) {
+        match code {
+            StoredCode::Fresh(code) => {
+                self.expiry.insert((code.expires, h));
+                self.fresh.insert(h, code);
+            }
+            StoredCode::Used(origin, expires) => {
+                self.expiry.insert((expires, h));
+                self.used.insert(h, (origin, expires));
+            }
         }
     }
 
@@ -123,6 +180,7 @@ impl AuthorizationCodes {
             self.expiry.pop_first();
             self.fresh.remove(&h);
             self.used.remove(&h);
+            self.changed.note(|| h);
         }
     }
 }

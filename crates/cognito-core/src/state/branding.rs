@@ -1,10 +1,12 @@
 //! Managed login branding styles and classic UI customizations, by app client.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BrandingState {
     /// Classic hosted UI customizations by client id (`ALL` for the pool's default).
     pub(crate) ui: BTreeMap<String, UiCustomization>,
@@ -13,18 +15,19 @@ pub struct BrandingState {
 }
 
 /// One classic hosted UI customization.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UiCustomization {
     /// The customization as `GetUICustomization` answers it.
     pub config: UICustomizationType,
     /// The logo, as uploaded: kept for the managed login pages, which do not serve it
     /// yet.
     #[allow(dead_code)]
+    #[serde(with = "super::codec::option_bytes")]
     pub image: Option<Vec<u8>>,
 }
 
 /// One managed login style.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Style {
     /// The app client the style belongs to.
     pub client_id: String,

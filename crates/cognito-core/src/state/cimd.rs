@@ -3,17 +3,19 @@
 use crate::state::PoolState;
 use cognito_model::shapes::*;
 use cognito_model::Timestamp;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CimdState {
     /// Policies by id.
     pub(crate) policies: BTreeMap<String, Policy>,
 }
 
 /// One policy and its cache.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Policy {
     /// The policy as `DescribeCIMDPolicy` answers it (with its client even if deleted).
     pub(crate) config: CIMDPolicyType,

@@ -10,15 +10,17 @@ use std::collections::BTreeMap;
 
 use cognito_crypto::srp::DeviceVerifier;
 use cognito_model::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// One tracked device.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Device {
     /// The user's device group key: every device of a user shares it.
     pub group_key: String,
     /// The name given at `ConfirmDevice`.
     pub name: Option<String>,
     /// The device's SRP verifier, from `ConfirmDevice`.
+    #[serde(with = "super::codec::device_verifier")]
     pub verifier: Option<Box<DeviceVerifier>>,
     /// Whether the device is remembered.
     pub remembered: bool,

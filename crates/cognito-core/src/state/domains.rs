@@ -1,9 +1,11 @@
 //! A pool's domains: its Cognito prefix domain and its custom domain.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DomainState {
     /// The prefix domain, if any.
     pub(crate) prefix: Option<Domain>,
@@ -12,7 +14,7 @@ pub struct DomainState {
 }
 
 /// One domain of a pool.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Domain {
     /// The prefix alone, or the custom domain's full name.
     pub name: String,

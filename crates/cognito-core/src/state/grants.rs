@@ -14,6 +14,9 @@ use base64::Engine as _;
 use cognito_model::Timestamp;
 use sha2::{Digest, Sha256};
 
+use serde::{Deserialize, Serialize};
+
+use crate::state::changes::Changed;
 use crate::state::sign_in::Methods;
 use crate::Random;
 
@@ -21,7 +24,7 @@ use crate::Random;
 const PRUNE_BATCH: usize = 16;
 
 /// One sign-in with a refresh token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Grant {
     pub(crate) user_key: String,
     /// The user's `sub`: a later user of the same name is another user.
@@ -47,9 +50,11 @@ pub(crate) struct Grant {
     /// Whether its tokens are revoked.
     revoked: bool,
     /// The hash of its live refresh token.
+    #[serde(with = "super::codec::array")]
     live: [u8; 32],
-    /// Hashes of the refresh tokens rotation replaced.
-    replaced: Vec<[u8; 32]>,
+    /// Hashes of the refresh tokens rotation replaced, each with the end of its grace
+    /// period.
+    replaced: Vec<([u8; 32], Timestamp)>,
 }
 
 impl Grant {
@@ -89,6 +94,8 @@ pub struct Grants {
     by_user: HashMap<String, BTreeSet<String>>,
     /// When each grant may be forgotten, earliest first.
     expiry: BTreeSet<(Timestamp, String)>,
+    /// Origins of the grants added, changed or forgotten.
+    changed: Changed<String>,
 }
 
 /// A new opaque refresh token.
@@ -107,6 +114,38 @@ impl Grants {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.by_origin.len()
+    }
+
+    /// Starts recording which grants change (see [`Changed`]).
+    pub(crate) fn track(&mut self) {
+        self.changed.track();
+    }
+
+    /// The origins of the grants added, changed or forgotten since the last call.
+    pub(crate) fn take_changes(&mut self) -> Vec<String> {
+        self.changed.take()
+    }
+
+    /// Every grant.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Grant> {
+        self.by_origin.values()
+    }
+
+    /// Keeps a grant read back from a store, with its indexes.
+    pub(crate) fn restore(&mut self, grant: Grant) {
+        let origin = grant.origin_jti.clone();
+        self.live.insert(grant.live, origin.clone());
+        for (h, until) in &grant.replaced {
+            self.replaced.insert(*h, (origin.clone(), *until));
+        }
+        if !grant.revoked {
+            self.by_user
+                .entry(grant.user_key.clone())
+                .or_default()
+                .insert(origin.clone());
+        }
+        self.expiry.insert((grant.forget_at(), origin.clone()));
+        self.by_origin.insert(origin, grant);
     }
 
     /// Records a sign-in whose refresh token is `token`.
@@ -137,6 +176,7 @@ impl Grants {
             .or_default()
             .insert(origin.clone());
         self.expiry.insert((grant.forget_at(), origin.clone()));
+        self.changed.note(|| origin.clone());
         self.by_origin.insert(origin, grant);
     }
 
@@ -167,6 +207,7 @@ impl Grants {
             return;
         };
         grant.revoked = true;
+        self.changed.note(|| origin.to_string());
         if let Some(origins) = self.by_user.get_mut(&grant.user_key) {
             origins.remove(origin);
             if origins.is_empty() {
@@ -180,6 +221,7 @@ impl Grants {
         for origin in self.by_user.remove(user_key).unwrap_or_default() {
             if let Some(grant) = self.by_origin.get_mut(&origin) {
                 grant.revoked = true;
+                self.changed.note(|| origin.clone());
             }
         }
     }
@@ -225,6 +267,7 @@ impl Grants {
             return;
         };
         let before = grant.forget_at();
+        self.changed.note(|| origin.to_string());
         grant.last_active = now;
         grant.tokens_until = grant.tokens_until.max(tokens_until);
         let after = grant.forget_at();
@@ -248,13 +291,12 @@ impl Grants {
         let token = new_refresh_token(random);
         let new = hash(&token);
         let old = std::mem::replace(&mut grant.live, new);
-        grant.replaced.push(old);
+        let until = now.plus_millis(grace_secs * 1000);
+        grant.replaced.push((old, until));
+        self.changed.note(|| origin.to_string());
         self.live.remove(&old);
         self.live.insert(new, origin.to_string());
-        self.replaced.insert(
-            old,
-            (origin.to_string(), now.plus_millis(grace_secs * 1000)),
-        );
+        self.replaced.insert(old, (origin.to_string(), until));
         Some(token)
     }
 
@@ -271,8 +313,9 @@ impl Grants {
             let Some(grant) = self.by_origin.remove(&origin) else {
                 continue;
             };
+            self.changed.note(|| origin.clone());
             self.live.remove(&grant.live);
-            for h in &grant.replaced {
+            for (h, _) in &grant.replaced {
                 self.replaced.remove(h);
             }
             if let Some(origins) = self.by_user.get_mut(&grant.user_key) {

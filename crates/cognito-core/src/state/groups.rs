@@ -1,21 +1,24 @@
 //! A pool's groups and their members.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GroupsState {
     /// Groups by name.
     pub(crate) groups: BTreeMap<String, Group>,
 }
 
 /// One group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Group {
     /// The group as `GetGroup` answers it.
     pub config: GroupType,
     /// The keys of the users in the group.
+    #[serde(skip)]
     pub members: BTreeSet<String>,
 }
 

@@ -1,10 +1,12 @@
 //! A pool's external identity providers, by name and by identifier.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IdentityProvidersState {
     /// Providers by name.
     pub(crate) providers: BTreeMap<String, IdentityProviderType>,

@@ -10,13 +10,16 @@ use std::collections::{BTreeSet, HashMap};
 use cognito_model::Timestamp;
 use sha2::{Digest, Sha256};
 
+use serde::{Deserialize, Serialize};
+
+use super::changes::Changed;
 use super::sign_in::Methods;
 
 /// How long a managed login session lasts: one hour.
 pub(crate) const LOGIN_SESSION_MILLIS: i64 = 60 * 60 * 1000;
 
 /// Who a browser signed in as.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LoginSession {
     pub(crate) user_key: String,
     /// The user's `sub`: a later user of the same name is another user.
@@ -33,6 +36,8 @@ pub struct LoginSessions {
     sessions: HashMap<[u8; 32], LoginSession>,
     /// When each session ends, earliest first.
     expiry: BTreeSet<(Timestamp, [u8; 32])>,
+    /// Hashes of the sessions begun or ended.
+    changed: Changed<[u8; 32]>,
 }
 
 fn hash(token: &str) -> [u8; 32] {
@@ -45,7 +50,34 @@ impl LoginSessions {
         self.prune(now);
         let h = hash(token);
         self.expiry.insert((session.expires, h));
+        self.changed.note(|| h);
         self.sessions.insert(h, session);
+    }
+
+    /// Starts recording which sessions change (see [`Changed`]).
+    pub(crate) fn track(&mut self) {
+        self.changed.track();
+    }
+
+    /// The hashes of the sessions begun or ended since the last call.
+    pub(crate) fn take_changes(&mut self) -> Vec<[u8; 32]> {
+        self.changed.take()
+    }
+
+    /// The session whose token hashes to `hash`, whether expired or not.
+    pub(crate) fn by_hash(&self, hash: &[u8; 32]) -> Option<&LoginSession> {
+        self.sessions.get(hash)
+    }
+
+    /// Keeps `session` under the hash of its token, as read back from a store.
+    pub(crate) fn restore(&mut self, hash: [u8; 32], session: LoginSession) {
+        self.expiry.insert((session.expires, hash));
+        self.sessions.insert(hash, session);
+    }
+
+    /// Every session, by the hash of its token.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&[u8; 32], &LoginSession)> {
+        self.sessions.iter()
     }
 
     /// The session `token` stands for, if it lasts at `now`.
@@ -60,6 +92,7 @@ impl LoginSessions {
         let h = hash(token);
         if let Some(session) = self.sessions.remove(&h) {
             self.expiry.remove(&(session.expires, h));
+            self.changed.note(|| h);
         }
     }
 
@@ -71,6 +104,7 @@ impl LoginSessions {
             }
             self.expiry.pop_first();
             self.sessions.remove(&h);
+            self.changed.note(|| h);
         }
     }
 }

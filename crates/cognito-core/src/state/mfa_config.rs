@@ -1,9 +1,11 @@
 //! The pool's MFA configuration (SMS, software token, email, WebAuthn).
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MfaConfigState {
     /// Whether SMS MFA is switched on; `None` until `SetUserPoolMfaConfig` first runs, when
     /// a pool created or updated with an SMS configuration and MFA on uses SMS.

@@ -7,7 +7,9 @@
 
 pub mod authorization_codes;
 pub mod branding;
+pub mod changes;
 pub mod cimd;
+pub mod codec;
 pub mod devices;
 pub mod domains;
 pub mod federation;
@@ -88,10 +90,12 @@ pub struct PoolState {
     pub login_sessions: login_sessions::LoginSessions,
     /// See [`federation`].
     pub federations: federation::Federations,
+    /// What a durable store last wrote of the families it writes whole.
+    pub(crate) written: changes::Fingerprints,
 }
 
 /// One app client.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClientState {
     /// The client as `DescribeUserPoolClient` returns it, without `ClientSecret`.
     pub config: UserPoolClientType,
@@ -100,7 +104,7 @@ pub struct ClientState {
 }
 
 /// One client secret.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClientSecret {
     /// The secret's id.
     pub id: String,

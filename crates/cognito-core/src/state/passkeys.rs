@@ -2,13 +2,18 @@
 
 use cognito_crypto::webauthn::PublicKey;
 use cognito_model::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::codec;
 
 /// One registered passkey.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Passkey {
     /// The credential id, as the authenticator made it.
+    #[serde(with = "codec::bytes")]
     pub credential_id: Vec<u8>,
     /// The credential's public key.
+    #[serde(with = "codec::public_key")]
     pub public_key: PublicKey,
     /// The last signature counter the authenticator reported.
     pub sign_count: u32,
@@ -27,11 +32,12 @@ pub struct Passkey {
 }
 
 /// What a passkey's registration proved about its authenticator.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttestationFacts {
     /// The attestation statement format (`none`, `packed`, `fido-u2f`).
     pub format: String,
     /// The authenticator model's AAGUID.
+    #[serde(with = "codec::array")]
     pub aaguid: [u8; 16],
     /// The subjects of the attestation certificate chain, leaf first (empty without
     /// one).
@@ -45,9 +51,10 @@ pub struct AttestationFacts {
 }
 
 /// A registration `StartWebAuthnRegistration` opened, waiting for its credential.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingRegistration {
     /// The challenge the credential must sign.
+    #[serde(with = "codec::bytes")]
     pub challenge: Vec<u8>,
     /// The relying party the options named.
     pub relying_party_id: String,

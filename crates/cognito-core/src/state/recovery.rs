@@ -3,16 +3,18 @@
 use crate::errors::not_found;
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, Timestamp};
+use serde::{Deserialize, Serialize};
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RecoveryState {
     /// Every recovery of the pool, oldest first.
     pub(crate) restorations: Vec<Restoration>,
 }
 
 /// One recovery.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Restoration {
     pub(crate) id: String,
     pub(crate) status: RestoreStatusType,

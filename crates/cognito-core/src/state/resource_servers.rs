@@ -1,10 +1,12 @@
 //! Resource servers and the custom scopes they define.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ResourceServersState {
     /// Resource servers by identifier.
     pub(crate) servers: BTreeMap<String, ResourceServerType>,

@@ -1,10 +1,12 @@
 //! Threat protection: risk configurations of the pool and of its app clients.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RiskState {
     /// The pool-wide configuration.
     pub(crate) pool: Option<RiskConfigurationType>,

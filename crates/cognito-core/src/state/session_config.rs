@@ -1,10 +1,12 @@
 //! User session tracking settings.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SessionConfigState {
     /// Whether sessions are tracked; `None` until set.
     pub(crate) tracking: Option<UserSessionTrackingType>,

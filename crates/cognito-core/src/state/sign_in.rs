@@ -2,7 +2,7 @@
 //! once it ends in tokens, kept with its refresh grant.
 
 /// The methods a user proved in one sign-in: the tokens' `amr` claim (RFC 8176 values).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Methods(u8);
 
 impl Methods {

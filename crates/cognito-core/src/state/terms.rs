@@ -1,10 +1,12 @@
 //! Terms documents (terms of use, privacy policy) by app client.
 
 use cognito_model::shapes::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// This family's state within a pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TermsState {
     /// Terms documents by id.
     pub(crate) terms: BTreeMap<String, TermsType>,

@@ -30,9 +30,13 @@ use cognito_crypto::password::PasswordHash;
 use cognito_crypto::Secret;
 use cognito_model::shapes::{AuthEventType, MFAOptionType, UserStatusType};
 use cognito_model::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::changes::Changed;
+use super::codec;
 
 /// One user.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct User {
     /// The username as created (case preserved).
     pub username: String,
@@ -49,45 +53,59 @@ pub struct User {
     /// When the user last changed.
     pub modified: Timestamp,
     /// The password, if any.
+    #[serde(with = "codec::password")]
     pub password: Option<PasswordHash>,
     /// When a temporary password stops working.
     pub temporary_password_expires: Option<Timestamp>,
     /// Legacy MFA options (`AdminSetUserSettings`).
+    #[serde(default)]
     pub mfa_options: Rare<Vec<MFAOptionType>>,
     /// MFA preferences (`AdminSetUserMFAPreference`).
+    #[serde(default)]
     pub mfa: MfaPreferences,
     /// Names of the groups the user belongs to.
+    #[serde(default)]
     pub groups: Rare<BTreeSet<String>>,
     /// Codes sent to the user and not yet used.
+    #[serde(default)]
     pub codes: Rare<Vec<PendingCode>>,
     /// Sign-in and account events, oldest first.
+    #[serde(default)]
     pub auth_events: Rare<Vec<AuthEventType>>,
     /// Sign-in bookkeeping: failed attempts, cached SRP verifier, sign-out time.
+    #[serde(default)]
     pub sign_in: SignInState,
     /// The software token (TOTP authenticator) the user verified, and one it is
     /// associating (`AssociateSoftwareToken`) but has not verified yet.
+    #[serde(default)]
     pub software_token: SoftwareTokens,
     /// The devices the user signed in from, by device key.
+    #[serde(default)]
     pub devices: Rare<crate::state::devices::Devices>,
     /// The user's passkeys, oldest first.
+    #[serde(default)]
     pub passkeys: Rare<Vec<crate::state::passkeys::Passkey>>,
     /// The passkey registration the user started and has not completed.
+    #[serde(default)]
     pub pending_passkey: Option<Box<crate::state::passkeys::PendingRegistration>>,
 }
 
 /// A user's software tokens: at most one verified, at most one being associated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SoftwareTokens {
     /// The token that answers `SOFTWARE_TOKEN_MFA`.
     pub verified: Option<Box<SoftwareToken>>,
     /// The key `AssociateSoftwareToken` handed out, until `VerifySoftwareToken`.
+    #[serde(with = "codec::option_totp_key")]
     pub associating: Option<Box<cognito_crypto::totp::TotpKey>>,
 }
 
 /// A verified software token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SoftwareToken {
     /// The shared key.
+    #[serde(with = "codec::totp_key")]
     pub key: cognito_crypto::totp::TotpKey,
     /// The name the user gave it (`FriendlyDeviceName`).
     pub friendly_name: Option<String>,
@@ -193,6 +211,18 @@ impl<T: Empty> From<T> for Rare<T> {
     }
 }
 
+impl<T: Empty + Serialize> Serialize for Rare<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de, T: Empty + Deserialize<'de>> Deserialize<'de> for Rare<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Rare::from)
+    }
+}
+
 impl<T: Empty> Deref for Rare<T> {
     type Target = T;
 
@@ -227,8 +257,17 @@ where
 
 /// A user's attributes, sorted by name. Users have a handful, so a sorted slice, with no
 /// spare capacity, is as quick as a tree and a fraction of its size.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Attributes(Box<[(String, String)]>);
+
+impl<'de> Deserialize<'de> for Attributes {
+    /// Reads attributes in any order, as [`FromIterator`] sorts them.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<(String, String)>::deserialize(d)?
+            .into_iter()
+            .collect())
+    }
+}
 
 impl Attributes {
     fn position(&self, name: &str) -> Result<usize, usize> {
@@ -330,9 +369,11 @@ impl<'a> IntoIterator for &'a Attributes {
 }
 
 /// What sign-in keeps about a user.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SignInState {
     /// The SRP verifier for the current password, computed on first SRP sign-in.
+    #[serde(with = "codec::option_bytes")]
     pub srp_verifier: Option<Vec<u8>>,
     /// Consecutive failed password attempts.
     pub failed_attempts: u32,
@@ -422,7 +463,7 @@ impl User {
 }
 
 /// A user's MFA preferences.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MfaPreferences {
     /// SMS MFA enabled.
     pub sms: bool,
@@ -432,6 +473,39 @@ pub struct MfaPreferences {
     pub email: bool,
     /// The preferred method, as `AdminGetUser` names it (`SMS_MFA`, ...).
     pub preferred: Option<&'static str>,
+}
+
+/// [`MfaPreferences`] as read back, before its preferred method is checked.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StoredMfaPreferences {
+    sms: bool,
+    software_token: bool,
+    email: bool,
+    preferred: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for MfaPreferences {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let stored = StoredMfaPreferences::deserialize(d)?;
+        let preferred = match stored.preferred {
+            None => None,
+            Some(name) => Some(
+                ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+                    .into_iter()
+                    .find(|m| *m == name)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!("unknown MFA method {name}"))
+                    })?,
+            ),
+        };
+        Ok(MfaPreferences {
+            sms: stored.sms,
+            software_token: stored.software_token,
+            email: stored.email,
+            preferred,
+        })
+    }
 }
 
 impl MfaPreferences {
@@ -452,7 +526,7 @@ impl MfaPreferences {
 }
 
 /// What a code was sent for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodePurpose {
     /// Confirming a sign-up.
     SignUp,
@@ -465,11 +539,12 @@ pub enum CodePurpose {
 }
 
 /// A code sent to a user.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingCode {
     /// What it confirms.
     pub purpose: CodePurpose,
     /// The code.
+    #[serde(with = "codec::secret_string")]
     pub code: Secret<String>,
     /// When it stops working.
     pub expires: Timestamp,
@@ -1021,6 +1096,10 @@ pub struct Users {
     indexes: [Index; 10],
     /// (provider name, user id at the provider) → key of the linked native user.
     links: HashMap<(String, String), String>,
+    /// Keys of the users added, changed or removed.
+    changed: Changed<Key>,
+    /// Identities linked or unlinked.
+    relinked: Changed<(String, String)>,
 }
 
 impl Default for Users {
@@ -1030,6 +1109,8 @@ impl Default for Users {
             order: BTreeSet::new(),
             indexes: Indexed::ALL.map(Index::new),
             links: HashMap::new(),
+            changed: Changed::default(),
+            relinked: Changed::default(),
         }
     }
 }
@@ -1038,6 +1119,23 @@ impl Users {
     /// How many users there are.
     pub fn len(&self) -> usize {
         self.by_key.len()
+    }
+
+    /// Starts recording which users and links change (see [`Changed`]).
+    pub fn track(&mut self) {
+        self.changed.track();
+        self.relinked.track();
+    }
+
+    /// The keys of the users added, changed or removed, and the identities linked or
+    /// unlinked, since the last call (perhaps repeated).
+    pub fn take_changes(&mut self) -> (Vec<Arc<str>>, Vec<(String, String)>) {
+        (self.changed.take(), self.relinked.take())
+    }
+
+    /// Every link: (provider name, user id at the provider) → key of the user.
+    pub fn links(&self) -> impl Iterator<Item = (&(String, String), &String)> {
+        self.links.iter()
     }
 
     /// Whether there are none.
@@ -1078,6 +1176,7 @@ impl Users {
             index.add(attr, &user, &key);
         }
         self.balance();
+        self.changed.note(|| Key::clone(&key));
         self.by_key.insert(key, Box::new(user));
     }
 
@@ -1092,7 +1191,8 @@ impl Users {
 
     /// Removes the user with `key`, and its links.
     pub fn remove(&mut self, key: &str) -> Option<User> {
-        let user = self.by_key.remove(key)?;
+        let (stored, user) = self.by_key.remove_entry(key)?;
+        self.changed.note(|| stored);
         self.order.remove(key);
         for (attr, index) in Indexed::ALL.into_iter().zip(&mut self.indexes) {
             if let Some(value) = attr.value(&user) {
@@ -1100,7 +1200,14 @@ impl Users {
             }
         }
         self.balance();
-        self.links.retain(|_, k| k != key);
+        let relinked = &mut self.relinked;
+        self.links.retain(|identity, k| {
+            let keep = k != key;
+            if !keep {
+                relinked.note(|| identity.clone());
+            }
+            keep
+        });
         Some(*user)
     }
 
@@ -1111,11 +1218,13 @@ impl Users {
 
     /// Links an external identity to the user with `key`.
     pub fn link(&mut self, identity: (String, String), key: String) {
+        self.relinked.note(|| identity.clone());
         self.links.insert(identity, key);
     }
 
     /// Removes a link, answering the key it pointed to.
     pub fn unlink(&mut self, identity: &(String, String)) -> Option<String> {
+        self.relinked.note(|| identity.clone());
         self.links.remove(identity)
     }
 
@@ -1123,6 +1232,7 @@ impl Users {
     pub fn update<T>(&mut self, key: &str, f: impl FnOnce(&mut User) -> T) -> Option<T> {
         let (key, user) = self.by_key.get_key_value(key)?;
         let key = Key::clone(key);
+        self.changed.note(|| Key::clone(&key));
         let before = Indexed::ALL.map(|attr| attr.value_before_change(user));
         let user = self.by_key.get_mut(&*key)?;
         let out = f(user);
