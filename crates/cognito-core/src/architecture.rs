@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     &["codes", "compromised", "triggers"],
     &["delivery"],
-    &["ops"],
+    &["ops", "seed"],
     &["service"],
 ];
 

@@ -325,6 +325,28 @@ impl InvocationLog {
         found.into_iter().map(|(_, i)| i.clone()).collect()
     }
 
+    /// Up to `limit` of the invocations `keep` accepts, oldest first, starting after the
+    /// one numbered `after`: one page of [`InvocationLog::list`].
+    pub fn page(
+        &self,
+        keep: impl Fn(&Invocation) -> bool,
+        after: Option<u64>,
+        limit: usize,
+    ) -> crate::messages::Page<Invocation> {
+        let inner = self.inner.read();
+        let (found, next) = crate::messages::page(
+            inner.by_pool.values(),
+            |(n, _)| *n,
+            after,
+            limit,
+            |(_, i)| keep(i),
+        );
+        crate::messages::Page {
+            items: found.into_iter().map(|(_, i)| i.clone()).collect(),
+            next,
+        }
+    }
+
     /// Forgets the invocations of a deleted pool.
     pub fn forget_pool(&self, pool_id: &str) {
         self.inner.write().by_pool.remove(pool_id);

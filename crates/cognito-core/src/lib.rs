@@ -20,6 +20,7 @@ mod ids;
 pub mod lambda;
 pub mod messages;
 mod ops;
+pub mod seed;
 mod service;
 mod state;
 mod store;
@@ -130,32 +131,34 @@ impl Cognito {
         self
     }
 
-    /// Whether operation `op` may invoke a trigger's function, and so may block its thread
-    /// for as long as the function runs (up to its timeout): true for the operations
-    /// that reach triggers once any pool has named a function.
+    /// Whether operation `op` may block its thread: every operation of a durable service,
+    /// which waits for the disk (see [`Cognito::with_journal`]); otherwise the operations
+    /// that may invoke a trigger's function, for as long as it runs (up to its timeout),
+    /// once any pool has named a function.
     pub fn may_invoke_functions(&self, op: cognito_model::Operation) -> bool {
         use cognito_model::Operation as O;
-        self.names_functions()
-            && matches!(
-                op,
-                O::SignUp
-                    | O::ConfirmSignUp
-                    | O::AdminConfirmSignUp
-                    | O::ResendConfirmationCode
-                    | O::ForgotPassword
-                    | O::ConfirmForgotPassword
-                    | O::AdminResetUserPassword
-                    | O::AdminCreateUser
-                    | O::UpdateUserAttributes
-                    | O::AdminUpdateUserAttributes
-                    | O::GetUserAttributeVerificationCode
-                    | O::InitiateAuth
-                    | O::AdminInitiateAuth
-                    | O::RespondToAuthChallenge
-                    | O::AdminRespondToAuthChallenge
-                    | O::GetTokensFromRefreshToken
-                    | O::GetClientToken
-            )
+        self.store.is_durable()
+            || self.names_functions()
+                && matches!(
+                    op,
+                    O::SignUp
+                        | O::ConfirmSignUp
+                        | O::AdminConfirmSignUp
+                        | O::ResendConfirmationCode
+                        | O::ForgotPassword
+                        | O::ConfirmForgotPassword
+                        | O::AdminResetUserPassword
+                        | O::AdminCreateUser
+                        | O::UpdateUserAttributes
+                        | O::AdminUpdateUserAttributes
+                        | O::GetUserAttributeVerificationCode
+                        | O::InitiateAuth
+                        | O::AdminInitiateAuth
+                        | O::RespondToAuthChallenge
+                        | O::AdminRespondToAuthChallenge
+                        | O::GetTokensFromRefreshToken
+                        | O::GetClientToken
+                )
     }
 
     /// Whether any pool has named a function.

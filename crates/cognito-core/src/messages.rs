@@ -310,6 +310,29 @@ impl Outbox {
         found.into_iter().map(Kept::to_sent).collect()
     }
 
+    /// Up to `limit` of the messages that `keep` accepts, oldest first, starting after
+    /// the one numbered `after`: one page of [`Outbox::sent`], holding only its own
+    /// messages.
+    pub fn sent_page(
+        &self,
+        keep: impl Fn(&Message) -> bool,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Page<Sent> {
+        let inner = self.inner.read();
+        let (found, next) = page(
+            inner.by_pool.values(),
+            |k| k.n,
+            after,
+            limit,
+            |k| keep(&k.message),
+        );
+        Page {
+            items: found.into_iter().map(Kept::to_sent).collect(),
+            next,
+        }
+    }
+
     /// The messages of pool `pool_id` that `keep` accepts, oldest first.
     pub fn messages_of(&self, pool_id: &str, keep: impl Fn(&Message) -> bool) -> Vec<Message> {
         self.inner
@@ -332,6 +355,59 @@ impl Outbox {
     pub fn clear(&self) {
         self.inner.write().by_pool.clear();
     }
+}
+
+/// One page of a listing in sending (or recording) order.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The page's items, oldest first.
+    pub items: Vec<T>,
+    /// Where the next page starts (after this number), when there is one.
+    pub next: Option<u64>,
+}
+
+/// Up to `limit` items numbered after `after` that `keep` accepts, in number order, from
+/// `queues` each in number order; and the number of the last, when more follow. Only
+/// the queues' heads past `after` are visited, one at a time, in a merge.
+pub(crate) fn page<'a, T: 'a>(
+    queues: impl Iterator<Item = &'a VecDeque<T>>,
+    number: impl Fn(&T) -> u64,
+    after: Option<u64>,
+    limit: usize,
+    keep: impl Fn(&T) -> bool,
+) -> (Vec<&'a T>, Option<u64>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let queues: Vec<&VecDeque<T>> = queues.collect();
+    let mut heads = BinaryHeap::new();
+    for (q, queue) in queues.iter().enumerate() {
+        let start = after.map_or(0, |a| queue.partition_point(|t| number(t) <= a));
+        if let Some(t) = queue.get(start) {
+            heads.push(Reverse((number(t), q, start)));
+        }
+    }
+    let mut found: Vec<&'a T> = Vec::new();
+    while let Some(Reverse((_, q, i))) = heads.pop() {
+        let Some(&queue) = queues.get(q) else {
+            continue;
+        };
+        if let Some(next) = queue.get(i + 1) {
+            heads.push(Reverse((number(next), q, i + 1)));
+        }
+        let Some(t) = queue.get(i) else {
+            continue;
+        };
+        if !keep(t) {
+            continue;
+        }
+        if found.len() == limit {
+            // One more matches: the page ends at its last item.
+            let last = found.last().map(|t| number(*t));
+            return (found, last);
+        }
+        found.push(t);
+    }
+    (found, None)
 }
 
 impl Kept {
@@ -485,6 +561,40 @@ mod tests {
         );
         outbox.forget_pool("a");
         assert_eq!(outbox.messages(|_| true).len(), 3);
+    }
+
+    #[test]
+    fn pages_follow_sending_order_across_pools_and_filters() {
+        let outbox = Outbox::with_limit(10);
+        for n in 0..5 {
+            outbox.send(message("a", n), &PoolMail::default());
+            outbox.send(message("b", n), &PoolMail::default());
+        }
+        let names = |p: &Page<Sent>| -> Vec<String> {
+            p.items
+                .iter()
+                .map(|s| format!("{}:{}", s.message.pool_id, s.message.username))
+                .collect()
+        };
+        let first = outbox.sent_page(|_| true, None, 3);
+        assert_eq!(names(&first), ["a:user0", "b:user0", "a:user1"]);
+        let second = outbox.sent_page(|_| true, first.next, 3);
+        assert_eq!(names(&second), ["b:user1", "a:user2", "b:user2"]);
+        let rest = outbox.sent_page(|_| true, second.next, 10);
+        assert_eq!(rest.items.len(), 4);
+        assert_eq!(rest.next, None);
+        // A page that ends on the last match has no next one.
+        let only_b = |m: &Message| m.pool_id == "b";
+        let page = outbox.sent_page(only_b, None, 4);
+        assert_eq!(names(&page), ["b:user0", "b:user1", "b:user2", "b:user3"]);
+        let last = outbox.sent_page(only_b, page.next, 1);
+        assert_eq!(names(&last), ["b:user4"]);
+        assert_eq!(last.next, None);
+        assert_eq!(outbox.sent_page(only_b, None, 5).next, None);
+        assert!(outbox
+            .sent_page(|_| true, Some(u64::MAX), 5)
+            .items
+            .is_empty());
     }
 
     /// A mailer that keeps what it is handed, to report on when the test says.

@@ -43,6 +43,10 @@ pub struct ActiveTokens {
     pub session_id: String,
     /// When its refresh token expires.
     pub refresh_expires: Timestamp,
+    /// When the user signed in.
+    pub signed_in: Timestamp,
+    /// When it last issued tokens: its sign-in, or its latest refresh.
+    pub last_issued: Timestamp,
 }
 
 /// An event in a user's history.
@@ -234,6 +238,8 @@ impl Cognito {
                     client_id: grant.client_id.clone(),
                     session_id: grant.session_id.clone(),
                     refresh_expires: grant.expires,
+                    signed_in: grant.auth_time,
+                    last_issued: grant.last_active,
                 });
             }
         });
@@ -394,6 +400,14 @@ impl Cognito {
     pub fn reset(&self) {
         self.store.reset();
     }
+
+    /// Forgets pool `pool_id` with all it holds, whatever its deletion protection and
+    /// domains: its clients and domains leave the indexes, its messages the outbox and
+    /// its trigger invocations the log. Other pools are untouched.
+    pub fn reset_pool(&self, pool_id: &str) -> Result<(), CognitoError> {
+        self.store.remove(pool_id, |_| Ok(()))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -522,6 +536,53 @@ mod tests {
         let e = svc
             .force_confirm(ctx().now, "us-east-1_none", "carol")
             .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::ResourceNotFoundException);
+    }
+
+    #[test]
+    fn reset_pool_forgets_one_pool_and_its_indexes() {
+        let svc = service();
+        let (pool, client) = signed_up(&svc, "erin");
+        let (other, other_client) = signed_up(&svc, "frank");
+        svc.create_user_pool_domain(
+            &ctx(),
+            CreateUserPoolDomainRequest {
+                user_pool_id: pool.clone(),
+                domain: "erins-app".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.update_user_pool(
+            &ctx(),
+            UpdateUserPoolRequest {
+                user_pool_id: pool.clone(),
+                deletion_protection: Some(DeletionProtectionType::Active),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.reset_pool(&pool).unwrap();
+
+        assert_eq!(svc.store.ids(None), vec![other.clone()]);
+        assert_eq!(svc.store.pool_of_client(&client), None);
+        assert_eq!(svc.pool_of_domain(Some("us-east-1"), "erins-app"), None);
+        assert!(svc.outbox().messages(|m| m.pool_id == pool).is_empty());
+        assert_eq!(svc.outbox().messages(|m| m.pool_id == other).len(), 1);
+        assert_eq!(svc.store.pool_of_client(&other_client), Some(other));
+        // The domain is free for another pool.
+        let (again, _) = signed_up(&svc, "erin");
+        svc.create_user_pool_domain(
+            &ctx(),
+            CreateUserPoolDomainRequest {
+                user_pool_id: again,
+                domain: "erins-app".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+        let e = svc.reset_pool(&pool).unwrap_err();
         assert_eq!(e.kind, ErrorKind::ResourceNotFoundException);
     }
 
