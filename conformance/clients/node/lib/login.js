@@ -27,10 +27,10 @@ import { ensureChromium } from "./browser.js";
 import { uniqueName } from "./cognito.js";
 
 /** The size of the pages' screenshots: a phone held upright. */
-export const VIEWPORT = { width: 480, height: 720 };
+const VIEWPORT = { width: 480, height: 720 };
 
 /** Where `COGNITO_SCREENSHOTS=1` saves the pages' screenshots. */
-export const SCREENSHOT_DIR = fileURLToPath(
+const SCREENSHOT_DIR = fileURLToPath(
   new URL("../../../../docs/images/managed-login/", import.meta.url),
 );
 
@@ -53,8 +53,8 @@ export function trustingFlag(pem) {
  * A new browser context (its own cookies) with a page at the screenshots' size, that
  * records the address of every document the browser loads in `page.visited`.
  */
-export async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: VIEWPORT, ...options });
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   page.visited = [];
   page.on("request", (request) => {
@@ -147,13 +147,6 @@ export async function makeLoginPool(admin, app, { poolId, pool = {}, client = {}
   return { poolId, domain, clientId, clientSecret };
 }
 
-/** The discovery document of pool `poolId` at `endpoint`. */
-export async function discovery(endpoint, poolId, init) {
-  const response = await fetch(`${endpoint}/${poolId}/.well-known/openid-configuration`, init);
-  assert.equal(response.status, 200);
-  return response.json();
-}
-
 /**
  * A `fetch` for HTTPS servers whose certificates `ca` (PEM) signed, as openid-client's
  * `customFetch` takes it: Node's own fetch cannot be told which CA to trust.
@@ -241,7 +234,9 @@ export async function exchangeCode(endpoint, login, app, code, verifier) {
  * token use.
  */
 export async function verifyIdToken(endpoint, poolId, clientId, idToken) {
-  const { issuer, jwks_uri: jwksUri } = await discovery(endpoint, poolId);
+  const response = await fetch(`${endpoint}/${poolId}/.well-known/openid-configuration`);
+  assert.equal(response.status, 200);
+  const { issuer, jwks_uri: jwksUri } = await response.json();
   const fetcher = {
     async fetch(uri) {
       return (await fetch(uri)).arrayBuffer();
