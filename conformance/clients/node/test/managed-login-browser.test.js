@@ -260,11 +260,6 @@ describe("managed login in Chromium", () => {
 
   it(
     "lets a person whose new password the policy refuses try another on the same page",
-    {
-      todo:
-        "the page shows the policy's error on a form whose session the refused answer used up: " +
-        "the next answer is sent back to sign in with 'Your sign-in took too long'",
-    },
     async () => {
       const login = await loginPool();
       await admin.send(

@@ -576,19 +576,11 @@ async fn a_temporary_password_is_replaced_on_the_page() {
         "{}",
         weak.body
     );
-    // A failed new password ends the session, as in the API: sign in again.
-    let login = b.get(&format!("/login?{query}")).await;
-    let challenge = b
-        .post(
-            &login,
-            &format!("/login?{query}"),
-            &[("username", "dee"), ("password", "Temp-pass1")],
-        )
-        .await;
-    let session = challenge.hidden("session");
+    // The same session takes a better password.
+    assert_eq!(weak.hidden("session"), session);
     let done = b
         .post(
-            &challenge,
+            &weak,
             &format!("/challenge?{query}"),
             &[
                 ("session", &session),
@@ -704,4 +696,68 @@ async fn a_passkey_signs_in_on_the_page() {
             .unwrap();
     assert_eq!(claims["cognito:username"], "pat");
     assert!(claims["amr"].as_array().unwrap().contains(&json!("hwk")));
+}
+
+#[tokio::test]
+async fn identity_providers_post_their_answers_without_the_pages_csrf_token() {
+    let mut b = Browser::new().await;
+    // A SAML response for no sign-in of the pool's: its RelayState is unknown.
+    let page = b
+        .send(
+            Method::POST,
+            "/saml2/idpresponse",
+            &[
+                ("SAMLResponse", "PHJlc3BvbnNlLz4="),
+                ("RelayState", "unknown"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body
+            .contains("Invalid samlResponse or relayState from identity provider"),
+        "{}",
+        page.body
+    );
+    // An IdP-initiated response: the RelayState's authorization request is checked and
+    // answered; this client names no identity provider to have signed in through.
+    let relay_state = b.query("");
+    let page = b
+        .send(
+            Method::POST,
+            "/saml2/idpresponse",
+            &[
+                ("SAMLResponse", "PHJlc3BvbnNlLz4="),
+                ("RelayState", &relay_state),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    let location = page.location();
+    assert!(location.starts_with(&format!("{CALLBACK}?")), "{location}");
+    let fields = parse(location.split_once('?').unwrap().1.as_bytes());
+    assert_eq!(field(&fields, "error"), Some("invalid_request"));
+    assert_eq!(field(&fields, "state"), Some("s-1"));
+    assert!(
+        field(&fields, "error_description")
+            .is_some_and(|d| d.starts_with("The RelayState names no identity provider")),
+        "{location}"
+    );
+    // Sign in with Apple's form_post answer reaches the same endpoint as a redirect.
+    let page = b
+        .send(
+            Method::POST,
+            "/oauth2/idpresponse",
+            &[("state", "unknown"), ("code", "c")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains("unknown, used or expired"),
+        "{}",
+        page.body
+    );
+    // The SAML endpoint takes posts only.
+    let page = b.get("/saml2/idpresponse").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 }

@@ -462,7 +462,21 @@ impl Cognito {
                 client_metadata,
             ),
             Challenge::NewPasswordRequired { sign_in } => self.store.update(pool_id, |pool| {
+                let again = sign_in.clone();
                 self.answer_new_password(ctx, pool, &client, sign_in, responses)
+                    .inspect_err(|e| {
+                        // A password the policy refuses, or an attribute missing: the
+                        // session waits for a better answer.
+                        if matches!(
+                            e.kind,
+                            ErrorKind::InvalidPasswordException
+                                | ErrorKind::InvalidParameterException
+                        ) {
+                            let waiting = Challenge::NewPasswordRequired { sign_in: again };
+                            pool.auth_sessions
+                                .restore(session.clone(), waiting, expires);
+                        }
+                    })
             }),
             Challenge::DeviceSrp { sign_in } => {
                 return self.answer_device_srp(ctx, pool_id, &client, sign_in, responses)
