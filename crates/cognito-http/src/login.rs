@@ -1,6 +1,7 @@
 //! The managed login of pools' domains: `GET /oauth2/authorize`, the sign-in, challenge,
-//! sign-up, confirmation and forgotten-password pages, and `GET /logout`, as Cognito
-//! serves them on a pool's domain (named by `Host`, or by the path prefix
+//! sign-up, confirmation and forgotten-password pages, `GET /logout`, and the endpoints
+//! identity providers answer at (`/oauth2/idpresponse`, `POST /saml2/idpresponse`), as
+//! Cognito serves them on a pool's domain (named by `Host`, or by the path prefix
 //! `/<domain>/login`, as for the OAuth 2.0 endpoints).
 //!
 //! The pages are plain HTML forms, drawn by [`pages`]; every form carries the
@@ -8,7 +9,8 @@
 //! it again. A signed-in browser keeps a session cookie (`cognito`, an hour); with it,
 //! `/oauth2/authorize` answers at once unless `prompt=login`. Forms are protected from
 //! cross-site posts by a double-submitted token (the `XSRF-TOKEN` cookie and the form's
-//! `_csrf` field must match) on top of `SameSite=Lax` cookies; cookies are `HttpOnly`,
+//! `_csrf` field must match) on top of `SameSite=Lax` cookies, except what identity
+//! providers post (their state, or a signed SAML response, protects it); cookies are `HttpOnly`,
 //! and `Secure` when the request came over HTTPS. Nothing is ever redirected to an
 //! address that is not one of the client's callback or sign-out URLs.
 //!
@@ -24,7 +26,9 @@ use cognito_core::auth::hosted::{
     Authorization, AuthorizeError, AuthorizeRequest, Granted, HostedStep, LoginPage, ResponseType,
     SignedIn,
 };
-use cognito_core::federation::{FederationError, FederationReturn, FederationStart};
+use cognito_core::federation::{
+    Federated, FederationError, FederationReturn, FederationStart, SamlReturn, Unsolicited,
+};
 use cognito_core::{Cognito, Random, RequestContext};
 use cognito_model::shapes::*;
 use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, OperationError};
@@ -56,14 +60,18 @@ pub(crate) enum Page {
     ConfirmForgotPassword,
     /// `GET /logout`.
     Logout,
-    /// `GET /oauth2/idpresponse`: an identity provider sends the browser back.
+    /// `/oauth2/idpresponse`: an identity provider sends the browser back (`GET`), or
+    /// posts its answer (`POST`, Sign in with Apple's `form_post`).
     IdpResponse,
+    /// `POST /saml2/idpresponse`: a SAML identity provider posts its response (the
+    /// assertion consumer service).
+    SamlResponse,
     /// `POST /passkey`: a sign-in with a passkey begins.
     Passkey,
 }
 
 impl Page {
-    const ALL: [Page; 10] = [
+    const ALL: [Page; 11] = [
         Page::Authorize,
         Page::Login,
         Page::Challenge,
@@ -73,6 +81,7 @@ impl Page {
         Page::ConfirmForgotPassword,
         Page::Logout,
         Page::IdpResponse,
+        Page::SamlResponse,
         Page::Passkey,
     ];
 
@@ -88,6 +97,7 @@ impl Page {
             Page::ConfirmForgotPassword => "/confirmForgotPassword",
             Page::Logout => "/logout",
             Page::IdpResponse => "/oauth2/idpresponse",
+            Page::SamlResponse => "/saml2/idpresponse",
             Page::Passkey => "/passkey",
         }
     }
@@ -95,11 +105,13 @@ impl Page {
     /// Whether it answers `method`.
     fn answers(self, method: &Method) -> bool {
         match self {
-            Page::Authorize | Page::Logout | Page::IdpResponse => method == Method::GET,
-            Page::Challenge | Page::Confirm | Page::ConfirmForgotPassword | Page::Passkey => {
-                method == Method::POST
-            }
-            Page::Login | Page::SignUp | Page::ForgotPassword => {
+            Page::Authorize | Page::Logout => method == Method::GET,
+            Page::Challenge
+            | Page::Confirm
+            | Page::ConfirmForgotPassword
+            | Page::Passkey
+            | Page::SamlResponse => method == Method::POST,
+            Page::Login | Page::SignUp | Page::ForgotPassword | Page::IdpResponse => {
                 method == Method::GET || method == Method::POST
             }
         }
@@ -327,6 +339,7 @@ impl Flow<'_> {
         match self.request.page {
             Page::Logout => return self.logout(),
             Page::IdpResponse => return self.idp_response(),
+            Page::SamlResponse => return self.saml_response(),
             _ => {}
         }
         let (authorization, page) = match self.authorization() {
@@ -360,7 +373,7 @@ impl Flow<'_> {
             (Page::ForgotPassword, false) => view.draw(Form::ForgotPassword, None),
             (Page::ForgotPassword, true) => self.forgot_password(&view),
             (Page::ConfirmForgotPassword, _) => self.confirm_forgot_password(&view),
-            (Page::Logout | Page::IdpResponse, _) => {
+            (Page::Logout | Page::IdpResponse | Page::SamlResponse, _) => {
                 self.error_page(StatusCode::NOT_FOUND, "There is no such page.")
             }
         }
@@ -446,22 +459,15 @@ impl Flow<'_> {
     }
 
     /// Sends the browser to identity provider `provider`, to come back to
-    /// `/oauth2/idpresponse` and finish `authorization` there.
+    /// `/oauth2/idpresponse` (a SAML provider: `/saml2/idpresponse`) and finish
+    /// `authorization` there.
     fn federate(&self, authorization: &Authorization, provider: &str) -> Answer {
-        let Some(host) = self
-            .request
-            .headers
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-        else {
+        let (Some(callback), Some(acs)) = (
+            self.absolute_url(Page::IdpResponse),
+            self.absolute_url(Page::SamlResponse),
+        ) else {
             return self.error_page(StatusCode::BAD_REQUEST, "The request names no host.");
         };
-        let scheme = if self.request.https { "https" } else { "http" };
-        let callback = format!(
-            "{scheme}://{host}{}{}",
-            self.request.base,
-            Page::IdpResponse.path()
-        );
         let started = self.cognito.start_federation(
             self.ctx,
             FederationStart {
@@ -469,6 +475,7 @@ impl Flow<'_> {
                 client_id: &authorization.client_id,
                 provider_name: provider,
                 callback_url: &callback,
+                acs_url: &acs,
                 resume: self.request.query.to_owned(),
             },
         );
@@ -484,10 +491,34 @@ impl Flow<'_> {
         }
     }
 
-    /// `GET /oauth2/idpresponse`: the provider's answer finishes the federated sign-in,
-    /// then the authorization request that started it.
+    /// The address of endpoint `page` as the browser reaches it: scheme, `Host`, the
+    /// pages' base; `None` when the request names no host.
+    fn absolute_url(&self, page: Page) -> Option<String> {
+        let host = self
+            .request
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())?;
+        let scheme = if self.request.https { "https" } else { "http" };
+        Some(format!(
+            "{scheme}://{host}{}{}",
+            self.request.base,
+            page.path()
+        ))
+    }
+
+    /// `/oauth2/idpresponse`: the provider's answer, in the query (`GET`) or a form it
+    /// posted (`POST`, as Sign in with Apple answers with `response_mode=form_post`),
+    /// finishes the federated sign-in, then the authorization request that started it.
+    /// A posted answer carries no CSRF token: its `state`, which works once, is what
+    /// ties it to the sign-in.
     fn idp_response(&self) -> Answer {
-        let q = |name| field(self.query, name);
+        let fields = if *self.request.method == Method::POST {
+            self.form
+        } else {
+            self.query
+        };
+        let q = |name| field(fields, name);
         let finished = self.cognito.finish_federation(
             self.ctx,
             self.pool_id,
@@ -498,6 +529,47 @@ impl Flow<'_> {
                 error_description: q("error_description"),
             },
         );
+        self.resume(finished)
+    }
+
+    /// `POST /saml2/idpresponse`: a SAML provider's response (HTTP-POST binding)
+    /// finishes the sign-in its `RelayState` names, or, IdP-initiated, the
+    /// authorization request the `RelayState` holds. No CSRF token: the provider posts
+    /// it from its own page; the signed response answering the pool's request (or a
+    /// provider that allows IdP-initiated sign-in) is what protects it.
+    fn saml_response(&self) -> Answer {
+        let relay_state = field(self.form, "RelayState");
+        let relayed = relay_state.unwrap_or_default();
+        let unsolicited = if field(&parse(relayed.as_bytes()), "client_id").is_some() {
+            match self.on_request(relayed, |flow| flow.authorization()) {
+                Ok((authorization, _)) => Some(authorization),
+                Err(refused) => return self.refused(refused),
+            }
+        } else {
+            None
+        };
+        let Some(acs) = self.absolute_url(Page::SamlResponse) else {
+            return self.error_page(StatusCode::BAD_REQUEST, "The request names no host.");
+        };
+        let finished = self.cognito.finish_saml_federation(
+            self.ctx,
+            self.pool_id,
+            SamlReturn {
+                saml_response: field(self.form, "SAMLResponse").unwrap_or_default(),
+                relay_state,
+                unsolicited: unsolicited.as_ref().map(|authorization| Unsolicited {
+                    client_id: &authorization.client_id,
+                    provider_name: authorization.identity_provider.as_deref(),
+                    acs_url: &acs,
+                }),
+            },
+        );
+        self.resume(finished)
+    }
+
+    /// A finished (or failed) federated sign-in resumes the authorization request it
+    /// carries: checked again, then answered with the user signed in or with the error.
+    fn resume(&self, finished: Result<Federated, FederationError>) -> Answer {
         let (resume, outcome) = match finished {
             Ok(federated) => (federated.resume.clone(), Ok(federated)),
             Err(FederationError {
@@ -509,34 +581,40 @@ impl Flow<'_> {
                 resume: None,
             }) => return self.error_page(StatusCode::BAD_REQUEST, &error.message),
         };
-        // The authorization request that sent the browser away, checked again.
-        let query = parse(resume.as_bytes());
-        let flow = Flow {
-            query: &query,
-            request: &PageRequest {
-                query: &resume,
-                ..self.request.clone()
-            },
+        self.on_request(&resume, |flow| {
+            let authorization = match flow.authorization() {
+                Ok((authorization, _)) => authorization,
+                Err(refused) => return flow.refused(refused),
+            };
+            let signed_in = outcome
+                .and_then(|federated| self.cognito.signed_in_as(self.pool_id, &federated.username));
+            match signed_in {
+                Ok(signed_in) => flow.signed_in(&authorization, &signed_in),
+                Err(e) => flow.refused(AuthorizeError::Redirected {
+                    redirect_uri: authorization.redirect_uri,
+                    response_type: authorization.response_type,
+                    state: authorization.state,
+                    error: "invalid_request",
+                    description: e.message,
+                }),
+            }
+        })
+    }
+
+    /// `f` of this request as if its query were the authorization request `query`.
+    fn on_request<T>(&self, query: &str, f: impl FnOnce(&Flow<'_>) -> T) -> T {
+        let fields = parse(query.as_bytes());
+        let request = PageRequest {
+            query,
+            ..self.request.clone()
+        };
+        f(&Flow {
+            query: &fields,
+            request: &request,
             csrf: self.csrf.clone(),
             nonce: self.nonce.clone(),
             ..*self
-        };
-        let authorization = match flow.authorization() {
-            Ok((authorization, _)) => authorization,
-            Err(refused) => return flow.refused(refused),
-        };
-        let signed_in = outcome
-            .and_then(|federated| self.cognito.signed_in_as(self.pool_id, &federated.username));
-        match signed_in {
-            Ok(signed_in) => flow.signed_in(&authorization, &signed_in),
-            Err(e) => flow.refused(AuthorizeError::Redirected {
-                redirect_uri: authorization.redirect_uri,
-                response_type: authorization.response_type,
-                state: authorization.state,
-                error: "invalid_request",
-                description: e.message,
-            }),
-        }
+        })
     }
 
     /// The address of `page`, with the authorization request's query.

@@ -1,14 +1,18 @@
 //! Federated sign-in: a pool's users signing in through the identity providers it trusts
-//! (`CreateIdentityProvider`): OpenID Connect providers, and Google, Facebook, Login
-//! with Amazon and Sign in with Apple.
+//! (`CreateIdentityProvider`): OpenID Connect providers, Google, Facebook, Login with
+//! Amazon and Sign in with Apple ([`oidc`]), and SAML 2.0 providers ([`saml`]).
 //!
 //! ```text
 //! /oauth2/authorize?identity_provider=P ──► start_federation() ──► the provider's authorization URL
-//!                                                 │ (state, nonce, PKCE kept ten minutes)
+//!                                                 │ (state, nonce, PKCE kept ten minutes),
+//!                                                 │ or a SAML AuthnRequest (RelayState, request ID)
 //! provider ──► /oauth2/idpresponse?code&state ──► finish_federation()
 //!                                                 │ the code exchanged at the provider's token endpoint,
 //!                                                 │ its ID token verified (signature against its key set,
 //!                                                 │ iss, aud, exp, nonce), its userInfo read
+//! SAML provider ──► POST /saml2/idpresponse ────► finish_saml_federation()
+//!                                                 │ the response verified against the metadata,
+//!                                                 │ answering the request (or IdP-initiated), once
 //!                                                 ▼
 //!                            InboundFederation ──► attribute mapping ──► linked user (AdminLinkProviderForUser)
 //!                                                                      or <Provider>_<id> (PreSignUp_ExternalProvider
@@ -17,16 +21,20 @@
 //!                                   Federated: who signed in, and the authorize request to finish
 //! ```
 //!
-//! The provider is reached through the embedder's [`Upstream`](crate::upstream::Upstream);
-//! its discovery document and key set are fetched once and kept with the pool. What the
-//! provider vouched for becomes a user in `users` ([`users`]), which a SAML sign-in shares.
+//! Providers are reached through the embedder's [`Upstream`](crate::upstream::Upstream);
+//! their discovery documents, key sets and SAML metadata are fetched once and kept with
+//! the pool. What a provider vouched for becomes a user in `users` ([`users`]), whatever
+//! the protocol.
 //!
 //! Boundary: values in, values out. Which paths the browser is sent through, how
 //! requests are read and errors shown is the embedder's (`cognito-http`); this module
 //! names no endpoint of the pool's own.
 
 mod oidc;
+mod saml;
 mod users;
+
+pub use saml::{SamlReturn, Unsolicited};
 
 use std::collections::BTreeMap;
 
@@ -48,9 +56,12 @@ pub struct FederationStart<'a> {
     pub client_id: &'a str,
     /// The identity provider, by name.
     pub provider_name: &'a str,
-    /// Where the provider sends the browser back: the pool domain's `idpresponse`
-    /// endpoint as the browser reaches it.
+    /// Where an OAuth 2.0 provider sends the browser back: the pool domain's
+    /// `/oauth2/idpresponse` endpoint as the browser reaches it.
     pub callback_url: &'a str,
+    /// Where a SAML provider posts its response (the assertion consumer service): the
+    /// pool domain's `/saml2/idpresponse` endpoint as the browser reaches it.
+    pub acs_url: &'a str,
     /// What to resume once the provider has answered (the authorization request to
     /// finish); opaque to the service, handed back by [`Cognito::finish_federation`].
     pub resume: String,
@@ -151,9 +162,9 @@ fn provider_not_found(name: &str) -> CognitoError {
 }
 
 impl Cognito {
-    /// Starts a federated sign-in: answers the provider's authorization URL to send the
-    /// browser to. The provider must exist and be one of the client's
-    /// `SupportedIdentityProviders`.
+    /// Starts a federated sign-in: answers the provider's authorization URL (for a SAML
+    /// provider, its single sign-on URL with the request) to send the browser to. The
+    /// provider must exist and be one of the client's `SupportedIdentityProviders`.
     pub fn start_federation(
         &self,
         ctx: &RequestContext,
@@ -179,33 +190,49 @@ impl Cognito {
             }
             Ok(provider.clone())
         })?;
-        let callback = start.callback_url;
+        let saml = provider.provider_type == Some(IdentityProviderTypeType::Saml);
+        let callback = if saml {
+            start.acs_url
+        } else {
+            start.callback_url
+        };
         if !(callback.starts_with("https://") || callback.starts_with("http://")) {
             return Err(invalid_parameter(
                 "The callback URL must be an absolute http or https URL.",
             ));
         }
-        let provider = oidc::Provider::of(&provider)?;
-        let endpoints = self.idp_endpoints(start.pool_id, &provider)?;
         let state = new_code(&*self.random);
-        let nonce = endpoints.id_token.then(|| new_code(&*self.random));
-        let code_verifier = provider.uses_pkce().then(|| new_code(&*self.random));
-        let url = oidc::authorization_url(
-            &provider,
-            &endpoints,
-            callback,
-            &state,
-            nonce.as_deref(),
-            code_verifier.as_deref(),
-        );
         let pending = PendingFederation {
             provider_name: start.provider_name.to_owned(),
             client_id: start.client_id.to_owned(),
             callback_url: callback.to_owned(),
-            nonce,
-            code_verifier,
-            resume: start.resume,
+            nonce: None,
+            code_verifier: None,
+            saml_request_id: None,
+            resume: start.resume.clone(),
             expires: ctx.now.plus_millis(PENDING_LIFETIME_MILLIS),
+        };
+        let (url, pending) = if saml {
+            self.start_saml_federation(ctx, &start, &provider, &state, pending)?
+        } else {
+            let provider = oidc::Provider::of(&provider)?;
+            let endpoints = self.idp_endpoints(start.pool_id, &provider)?;
+            let nonce = endpoints.id_token.then(|| new_code(&*self.random));
+            let code_verifier = provider.uses_pkce().then(|| new_code(&*self.random));
+            let url = oidc::authorization_url(
+                &provider,
+                &endpoints,
+                callback,
+                &state,
+                nonce.as_deref(),
+                code_verifier.as_deref(),
+            );
+            let pending = PendingFederation {
+                nonce,
+                code_verifier,
+                ..pending
+            };
+            (url, pending)
         };
         self.store.update(start.pool_id, |pool| {
             pool.federations.insert(&state, pending, ctx.now);

@@ -7,17 +7,23 @@
 //! names. Each provider type requires its own `ProviderDetails` keys; Cognito adds the
 //! endpoints of the social providers it knows, and the defaults it applies, when answering.
 //!
-//! Nothing is fetched locally. Cognito reads an OIDC provider's discovery document from
-//! `oidc_issuer` and a SAML provider's metadata from `MetadataURL`; here the endpoint keys
-//! (`authorize_url`, `token_url`, `attributes_url`, `jwks_uri`) are kept as the request
-//! gives them, and only a `MetadataFile` yields the SAML redirect-binding endpoints.
+//! An OIDC provider's endpoint keys (`authorize_url`, `token_url`, `attributes_url`,
+//! `jwks_uri`) are kept as the request gives them; its discovery document is read at
+//! sign-in. A SAML provider's metadata, its `MetadataFile` or the document at its
+//! `MetadataURL` (fetched through the embedder's upstream when the provider is created
+//! or updated, and kept with the pool for its sign-ins), must describe one identity
+//! provider with signing certificates that have not expired; its redirect-binding
+//! endpoints are added to the details. Encrypted responses are not supported.
 
 use std::collections::BTreeSet;
 
+use cognito_crypto::saml::IdpMetadata;
 use cognito_model::shapes::*;
-use cognito_model::{CognitoError, ErrorKind};
+use cognito_model::{CognitoError, ErrorKind, Timestamp};
+use serde_json::Value;
 
 use crate::errors::{invalid_parameter, limit_exceeded, not_found};
+use crate::state::federation::Published;
 use crate::store::PoolState;
 use crate::{ids, Cognito, RequestContext};
 
@@ -47,7 +53,14 @@ impl Cognito {
     ) -> Result<CreateIdentityProviderResponse, CognitoError> {
         self.store.read(&input.user_pool_id, |_| Ok(()))?;
         check_name(&input.provider_name, input.provider_type)?;
-        let details = provider_details(input.provider_type, input.provider_details, None)?;
+        let mut details = provider_details(input.provider_type, input.provider_details, None)?;
+        let saml = match input.provider_type {
+            IdentityProviderTypeType::Saml => Some(self.saml_metadata_of(&details, ctx.now)?),
+            _ => None,
+        };
+        if let Some(saml) = &saml {
+            saml.apply(&mut details);
+        }
         if input.acr_mapping.is_some() && input.provider_type != IdentityProviderTypeType::Oidc {
             return Err(invalid_parameter(
                 "AcrMapping is supported only for OIDC identity providers.",
@@ -80,6 +93,9 @@ impl Cognito {
                 last_modified_date: Some(ctx.now),
             };
             let answer = describe(&provider);
+            if let Some(saml) = saml {
+                saml.keep(pool, &input.provider_name);
+            }
             pool.identity_providers
                 .providers
                 .insert(input.provider_name, provider);
@@ -110,6 +126,13 @@ impl Cognito {
         ctx: &RequestContext,
         input: UpdateIdentityProviderRequest,
     ) -> Result<UpdateIdentityProviderResponse, CognitoError> {
+        // New SAML metadata is read, or fetched, before the pool is locked.
+        let saml = match &input.provider_details {
+            Some(details) if self.is_saml(&input.user_pool_id, &input.provider_name)? => {
+                Some(self.saml_metadata_of(details, ctx.now)?)
+            }
+            _ => None,
+        };
         self.store.update(&input.user_pool_id, |pool| {
             let current = pool
                 .identity_providers
@@ -119,12 +142,15 @@ impl Cognito {
             let kind = current
                 .provider_type
                 .unwrap_or(IdentityProviderTypeType::Oidc);
-            let details = match input.provider_details {
+            let mut details = match input.provider_details {
                 Some(details) => {
                     provider_details(kind, details, current.provider_details.as_ref())?
                 }
                 None => current.provider_details.clone().unwrap_or_default(),
             };
+            if let Some(saml) = &saml {
+                saml.apply(&mut details);
+            }
             let mapping = match input.attribute_mapping {
                 Some(mapping) => attribute_mapping(pool, kind, Some(mapping))?,
                 None => current.attribute_mapping.clone().unwrap_or_default(),
@@ -146,12 +172,54 @@ impl Cognito {
                 ..current
             };
             let answer = describe(&updated);
+            if let Some(saml) = saml {
+                saml.keep(pool, &input.provider_name);
+            }
             pool.identity_providers
                 .providers
                 .insert(input.provider_name, updated);
             Ok(UpdateIdentityProviderResponse {
                 identity_provider: answer,
             })
+        })
+    }
+
+    /// Whether provider `name` of the pool is a SAML provider (`false` when there is no
+    /// such provider: the update answers that).
+    fn is_saml(&self, pool_id: &str, name: &str) -> Result<bool, CognitoError> {
+        self.store.read(pool_id, |pool| {
+            Ok(pool
+                .identity_providers
+                .get(name)
+                .is_some_and(|p| p.provider_type == Some(IdentityProviderTypeType::Saml)))
+        })
+    }
+
+    /// The metadata SAML `details` name, read from `MetadataFile` or fetched from
+    /// `MetadataURL`, and checked at `now`.
+    fn saml_metadata_of(
+        &self,
+        details: &ProviderDetailsType,
+        now: Timestamp,
+    ) -> Result<SamlMetadata, CognitoError> {
+        let (document, url) = match metadata_source(details)? {
+            MetadataSource::File(file) => (file.to_owned(), None),
+            MetadataSource::Url(url) => (
+                self.fetch_saml_metadata(url).map_err(invalid_parameter)?,
+                Some(url.to_owned()),
+            ),
+        };
+        let invalid = |e: cognito_crypto::saml::SamlError| {
+            invalid_parameter(format!("Invalid SAML metadata: {e}."))
+        };
+        let metadata = IdpMetadata::parse(&document).map_err(invalid)?;
+        metadata
+            .check_certificates(u64::try_from(now.secs()).unwrap_or(0))
+            .map_err(invalid)?;
+        Ok(SamlMetadata {
+            sso_redirect: metadata.single_sign_on.redirect,
+            slo_redirect: metadata.single_logout.redirect,
+            fetched: url.map(|url| (url, document)),
         })
     }
 
@@ -430,9 +498,8 @@ fn provider_details(
             ]);
         }
         IdentityProviderTypeType::Saml => {
-            let endpoints = check_saml(&details)?;
+            metadata_source(&details)?;
             defaults.push(("IDPSignout", "false".to_string()));
-            defaults.extend(endpoints);
         }
     }
     for (key, value) in defaults {
@@ -461,11 +528,17 @@ fn check_oidc(details: &ProviderDetailsType) -> Result<(), CognitoError> {
     Ok(())
 }
 
-/// Checks a SAML provider's details and answers the endpoints its metadata file names.
-fn check_saml(details: &ProviderDetailsType) -> Result<Vec<(&'static str, String)>, CognitoError> {
-    let file = details.get("MetadataFile");
-    let url = details.get("MetadataURL");
-    let endpoints = match (file, url) {
+/// Where a SAML provider's metadata comes from.
+enum MetadataSource<'d> {
+    /// `MetadataFile`: the document itself.
+    File(&'d str),
+    /// `MetadataURL`: where to fetch it.
+    Url(&'d str),
+}
+
+/// Checks a SAML provider's details and answers where its metadata comes from.
+fn metadata_source(details: &ProviderDetailsType) -> Result<MetadataSource<'_>, CognitoError> {
+    let source = match (details.get("MetadataFile"), details.get("MetadataURL")) {
         (Some(_), Some(_)) => {
             return Err(invalid_parameter(
                 "Only one of MetadataFile and MetadataURL can be specified.",
@@ -473,17 +546,17 @@ fn check_saml(details: &ProviderDetailsType) -> Result<Vec<(&'static str, String
         }
         (None, None) => {
             return Err(invalid_parameter(
-                "Either MetadataFile or MetadataURL is required for SAML identity providers.",
+                "At least one of the MetadataURL or MetadataFile should be provided.",
             ))
         }
-        (Some(file), None) => saml_endpoints(file)?,
+        (Some(file), None) => MetadataSource::File(file),
         (None, Some(url)) => {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(invalid_parameter(
                     "MetadataURL must be an HTTP or HTTPS URL.",
                 ));
             }
-            Vec::new()
+            MetadataSource::Url(url)
         }
     };
     for key in ["IDPSignout", "IDPInit", "EncryptedResponses"] {
@@ -495,6 +568,14 @@ fn check_saml(details: &ProviderDetailsType) -> Result<Vec<(&'static str, String
         }
     }
     if details
+        .get("EncryptedResponses")
+        .is_some_and(|v| v == "true")
+    {
+        return Err(invalid_parameter(
+            "EncryptedResponses is not supported: encrypted SAML assertions cannot be decrypted.",
+        ));
+    }
+    if details
         .get("RequestSigningAlgorithm")
         .is_some_and(|v| v != "rsa-sha256")
     {
@@ -502,73 +583,45 @@ fn check_saml(details: &ProviderDetailsType) -> Result<Vec<(&'static str, String
             "RequestSigningAlgorithm must be rsa-sha256.",
         ));
     }
-    Ok(endpoints)
+    Ok(source)
 }
 
-/// The HTTP-Redirect single sign-on and logout endpoints of a SAML metadata document.
-fn saml_endpoints(metadata: &str) -> Result<Vec<(&'static str, String)>, CognitoError> {
-    let doc = metadata.trim();
-    if !doc.starts_with('<')
-        || !doc.contains("EntityDescriptor")
-        || !doc.contains("IDPSSODescriptor")
-    {
-        return Err(invalid_parameter(
-            "The SAML metadata file is not a valid IdP metadata document.",
-        ));
-    }
-    let mut endpoints = Vec::new();
-    for (element, key) in [
-        ("SingleSignOnService", "SSORedirectBindingURI"),
-        ("SingleLogoutService", "SLORedirectBindingURI"),
-    ] {
-        let location = elements(doc, element)
-            .find(|attrs| {
-                attribute(attrs, "Binding").is_some_and(|b| b.ends_with(":bindings:HTTP-Redirect"))
-            })
-            .and_then(|attrs| attribute(attrs, "Location"));
-        if let Some(location) = location {
-            endpoints.push((key, location.to_string()));
+/// What a SAML provider's metadata adds to its details, and the document fetched from
+/// its `MetadataURL`, to keep for its sign-ins.
+struct SamlMetadata {
+    /// The `SingleSignOnService` of the HTTP-Redirect binding.
+    sso_redirect: Option<String>,
+    /// The `SingleLogoutService` of the HTTP-Redirect binding.
+    slo_redirect: Option<String>,
+    /// The `MetadataURL` and the document fetched from it.
+    fetched: Option<(String, String)>,
+}
+
+impl SamlMetadata {
+    /// Writes the metadata's endpoints into `details`, in place of any given.
+    fn apply(&self, details: &mut ProviderDetailsType) {
+        for (key, value) in [
+            ("SSORedirectBindingURI", &self.sso_redirect),
+            ("SLORedirectBindingURI", &self.slo_redirect),
+        ] {
+            match value {
+                Some(value) => details.insert(key.to_string(), value.clone()),
+                None => details.remove(key),
+            };
         }
     }
-    if !endpoints.iter().any(|(k, _)| *k == "SSORedirectBindingURI")
-        && !doc.contains("SingleSignOnService")
-    {
-        return Err(invalid_parameter(
-            "The SAML metadata file names no SingleSignOnService.",
-        ));
-    }
-    Ok(endpoints)
-}
 
-/// The attribute text of each start tag of `name` (with or without a namespace prefix).
-fn elements<'d>(doc: &'d str, name: &'d str) -> impl Iterator<Item = &'d str> + 'd {
-    doc.split('<').skip(1).filter_map(move |tag| {
-        let tag = tag.split('>').next().unwrap_or_default();
-        let (tag_name, attrs) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-        let local = tag_name.rsplit(':').next().unwrap_or(tag_name);
-        (local == name).then_some(attrs)
-    })
-}
-
-/// The value of attribute `name` in a start tag's attribute text.
-fn attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = attrs;
-    while let Some(at) = rest.find(name) {
-        let before = rest.get(..at).and_then(|b| b.chars().last());
-        let after = rest.get(at + name.len()..)?;
-        let value = after.trim_start().strip_prefix('=').map(str::trim_start);
-        if before.is_none_or(char::is_whitespace) {
-            if let Some(value) = value {
-                let quote = value.chars().next()?;
-                if quote == '"' || quote == '\'' {
-                    let inner = value.get(1..)?;
-                    return inner.split(quote).next();
-                }
-            }
+    /// Keeps the fetched document with `pool`, for provider `name`'s sign-ins.
+    fn keep(self, pool: &mut PoolState, name: &str) {
+        if let Some((url, document)) = self.fetched {
+            pool.federations.keep_published(
+                name,
+                Published::SamlMetadata,
+                &url,
+                Value::String(document),
+            );
         }
-        rest = after;
     }
-    None
 }
 
 #[cfg(test)]
@@ -576,14 +629,9 @@ mod tests {
     use super::*;
     use crate::testing::{create_pool, ctx, ctx_at, service};
 
-    const METADATA: &str = r#"<?xml version="1.0"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/slo"/>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso/post"/>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>"#;
+    /// An identity provider's metadata with signing certificates valid from April 2024
+    /// for ten years, written by `generate.py` beside it.
+    const METADATA: &str = include_str!("../../../cognito-crypto/tests/saml/metadata.xml");
 
     fn details(pairs: &[(&str, &str)]) -> ProviderDetailsType {
         pairs
@@ -899,14 +947,164 @@ mod tests {
             &pool,
             "Corp",
             IdentityProviderTypeType::Saml,
-            details(&[("MetadataFile", METADATA)]),
+            details(&[
+                ("MetadataFile", METADATA),
+                ("SSORedirectBindingURI", "https://stale.example.com/sso"),
+            ]),
         )
         .unwrap();
         let d = created.provider_details.unwrap();
-        assert_eq!(d["SSORedirectBindingURI"], "https://idp.example.com/sso");
-        assert_eq!(d["SLORedirectBindingURI"], "https://idp.example.com/slo");
+        assert_eq!(
+            d["SSORedirectBindingURI"],
+            "https://idp.example.com/saml/sso?tenant=example"
+        );
+        assert_eq!(
+            d["SLORedirectBindingURI"],
+            "https://idp.example.com/saml/slo"
+        );
         assert_eq!(d["IDPSignout"], "false");
         assert!(!created.attribute_mapping.unwrap().contains_key("username"));
+    }
+
+    #[test]
+    fn saml_metadata_must_name_signing_certificates_not_expired() {
+        let svc = service();
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let unsigned = METADATA
+            .split("<md:KeyDescriptor")
+            .next()
+            .map(|head| {
+                let tail = METADATA.rsplit("</md:KeyDescriptor>").next().unwrap();
+                format!("{head}{tail}")
+            })
+            .unwrap();
+        let err = create(
+            &svc,
+            &pool,
+            "Corp",
+            IdentityProviderTypeType::Saml,
+            details(&[("MetadataFile", &unsigned)]),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "Invalid SAML metadata: the metadata has no signing certificate."
+        );
+
+        // 2035-01-01: the certificates ended in 2034.
+        let err = svc
+            .create_identity_provider(
+                &ctx_at(2_051_222_400),
+                CreateIdentityProviderRequest {
+                    user_pool_id: pool.clone(),
+                    provider_name: "Corp".into(),
+                    provider_type: IdentityProviderTypeType::Saml,
+                    provider_details: details(&[("MetadataFile", METADATA)]),
+                    attribute_mapping: None,
+                    idp_identifiers: None,
+                    acr_mapping: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "Invalid SAML metadata: a signing certificate in the metadata has expired."
+        );
+
+        let err = create(
+            &svc,
+            &pool,
+            "Corp",
+            IdentityProviderTypeType::Saml,
+            details(&[("MetadataFile", METADATA), ("EncryptedResponses", "true")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert!(err
+            .message
+            .starts_with("EncryptedResponses is not supported"));
+    }
+
+    /// Serves one metadata document at one URL, counting the requests.
+    struct MetadataHost {
+        url: &'static str,
+        requests: std::sync::atomic::AtomicUsize,
+    }
+
+    impl crate::upstream::Upstream for MetadataHost {
+        fn send(
+            &self,
+            request: &crate::upstream::UpstreamRequest,
+        ) -> Result<crate::upstream::UpstreamResponse, crate::upstream::UpstreamError> {
+            self.requests
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let status = if request.url == self.url { 200 } else { 404 };
+            Ok(crate::upstream::UpstreamResponse {
+                status,
+                headers: vec![("Content-Type".into(), "application/xml".into())],
+                body: METADATA.as_bytes().to_vec(),
+            })
+        }
+    }
+
+    #[test]
+    fn saml_metadata_url_is_fetched_when_the_provider_is_saved() {
+        let host = std::sync::Arc::new(MetadataHost {
+            url: "https://idp.example.com/metadata",
+            requests: Default::default(),
+        });
+        let svc = service().with_upstream(host.clone());
+        let pool = create_pool(&svc, "p").id.unwrap();
+        let err = create(
+            &svc,
+            &pool,
+            "Corp",
+            IdentityProviderTypeType::Saml,
+            details(&[("MetadataURL", "https://idp.example.com/missing")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "Non-ok status code 404 returned from remote metadata source https://idp.example.com/missing"
+        );
+        let created = create(
+            &svc,
+            &pool,
+            "Corp",
+            IdentityProviderTypeType::Saml,
+            details(&[("MetadataURL", host.url)]),
+        )
+        .unwrap();
+        let d = created.provider_details.unwrap();
+        assert_eq!(d["MetadataURL"], host.url);
+        assert_eq!(
+            d["SSORedirectBindingURI"],
+            "https://idp.example.com/saml/sso?tenant=example"
+        );
+        let kept = svc
+            .store
+            .read(&pool, |p| {
+                Ok(p.federations
+                    .published("Corp", Published::SamlMetadata, host.url)
+                    .cloned())
+            })
+            .unwrap();
+        assert_eq!(kept, Some(Value::String(METADATA.into())));
+
+        // An update with new details fetches the document again.
+        svc.update_identity_provider(
+            &ctx(),
+            UpdateIdentityProviderRequest {
+                user_pool_id: pool.clone(),
+                provider_name: "Corp".into(),
+                provider_details: Some(details(&[("MetadataURL", host.url), ("IDPInit", "true")])),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(host.requests.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 
     #[test]

@@ -1,14 +1,18 @@
-//! Federated sign-ins under way, and what the pool keeps of its identity providers'
-//! published documents.
+//! Federated sign-ins under way, the SAML assertions already accepted, and what the
+//! pool keeps of its identity providers' published documents.
 //!
-//! A sign-in sent to a provider waits here under the `state` it carries until the
-//! provider sends the browser back. The pool keeps only the state's SHA-256 hash; a
-//! state works once, and for ten minutes (the time a person has to sign in at the
-//! provider). Expired ones are forgotten a few at a time as new ones come.
+//! A sign-in sent to a provider waits here under the `state` it carries (a SAML
+//! provider's `RelayState`) until the provider sends the browser back. The pool keeps
+//! only the state's SHA-256 hash; a state works once, and for ten minutes (the time a
+//! person has to sign in at the provider). Expired ones are forgotten a few at a time as
+//! new ones come.
 //!
-//! The discovery documents and key sets fetched from providers are kept per provider and
-//! URL, so that a sign-in fetches them once; a key set is fetched again when a token
-//! names a key it does not hold.
+//! A SAML assertion is accepted once (SAML Profiles 2.0 §4.1.4.5): its issuer and `ID`
+//! are kept, hashed, until it expires, then forgotten the same way.
+//!
+//! The discovery documents, key sets and SAML metadata fetched from providers are kept
+//! per provider and URL, so that a sign-in fetches them once; a key set is fetched again
+//! when a token names a key it does not hold.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -32,6 +36,9 @@ pub(crate) struct PendingFederation {
     pub(crate) nonce: Option<String>,
     /// The PKCE verifier of the challenge sent (RFC 7636).
     pub(crate) code_verifier: Option<String>,
+    /// The `ID` of the SAML `AuthnRequest` sent, which the response must answer
+    /// (`InResponseTo`); `None` for OAuth 2.0 providers.
+    pub(crate) saml_request_id: Option<String>,
     /// What the embedder resumes once the sign-in is done, opaque here.
     pub(crate) resume: String,
     pub(crate) expires: Timestamp,
@@ -43,6 +50,7 @@ impl std::fmt::Debug for PendingFederation {
             .field("provider_name", &self.provider_name)
             .field("client_id", &self.client_id)
             .field("callback_url", &self.callback_url)
+            .field("saml_request_id", &self.saml_request_id)
             .field("expires", &self.expires)
             .finish_non_exhaustive()
     }
@@ -55,6 +63,9 @@ pub(crate) enum Published {
     Discovery,
     /// The JSON Web Key Set at `jwks_uri` (RFC 7517 §5).
     KeySet,
+    /// A SAML provider's metadata at its `MetadataURL` (SAML Metadata 2.0), kept as a
+    /// JSON string.
+    SamlMetadata,
 }
 
 /// The federated sign-ins of one pool, and its providers' documents.
@@ -64,12 +75,26 @@ pub struct Federations {
     pending: HashMap<[u8; 32], PendingFederation>,
     /// When each state expires, earliest first.
     expiry: BTreeSet<(Timestamp, [u8; 32])>,
+    /// SHA-256 of each accepted assertion's issuer and `ID` → until when it is kept.
+    assertions: HashMap<[u8; 32], Timestamp>,
+    /// When each accepted assertion is forgotten, earliest first.
+    assertion_expiry: BTreeSet<(Timestamp, [u8; 32])>,
     /// (provider, document) → the URL it was fetched from, and the document.
     published: BTreeMap<(String, Published), (String, Value)>,
 }
 
 fn hash(state: &str) -> [u8; 32] {
     Sha256::digest(state.as_bytes()).into()
+}
+
+/// The key of an assertion: its issuer and `ID`, which SAML Core §1.3.4 makes unique
+/// together.
+fn assertion_key(issuer: &str, id: &str) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    digest.update(issuer.as_bytes());
+    digest.update([0]);
+    digest.update(id.as_bytes());
+    digest.finalize().into()
 }
 
 impl Federations {
@@ -97,6 +122,25 @@ impl Federations {
         Some(pending)
     }
 
+    /// Accepts the assertion `id` of `issuer` at `now`, keeping it until `until`:
+    /// `false` when it was accepted before and has not expired since (a replay).
+    pub(crate) fn accept_assertion(
+        &mut self,
+        issuer: &str,
+        id: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> bool {
+        self.prune(now);
+        let key = assertion_key(issuer, id);
+        if self.assertions.contains_key(&key) {
+            return false;
+        }
+        self.assertions.insert(key, until);
+        self.assertion_expiry.insert((until, key));
+        true
+    }
+
     /// The document `which` of `provider`, when it was fetched from `url`.
     pub(crate) fn published(&self, provider: &str, which: Published, url: &str) -> Option<&Value> {
         self.published
@@ -118,7 +162,7 @@ impl Federations {
             .insert((provider.to_owned(), which), (url.to_owned(), document));
     }
 
-    /// Forgets the sign-ins expired at `now`.
+    /// Forgets the sign-ins and assertions expired at `now`.
     fn prune(&mut self, now: Timestamp) {
         while let Some(&(at, h)) = self.expiry.first() {
             if at > now {
@@ -126,6 +170,13 @@ impl Federations {
             }
             self.expiry.pop_first();
             self.pending.remove(&h);
+        }
+        while let Some(&(at, key)) = self.assertion_expiry.first() {
+            if at > now {
+                break;
+            }
+            self.assertion_expiry.pop_first();
+            self.assertions.remove(&key);
         }
     }
 }
@@ -142,6 +193,7 @@ mod tests {
             callback_url: "https://auth.example/oauth2/idpresponse".into(),
             nonce: Some("n0nce".into()),
             code_verifier: Some("v3rifier".into()),
+            saml_request_id: None,
             resume: "r".into(),
             expires: Timestamp::from_secs(expires),
         }
@@ -166,6 +218,20 @@ mod tests {
         f.insert("a", pending(10), Timestamp::from_secs(0));
         f.insert("b", pending(30), Timestamp::from_secs(20));
         assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn an_assertion_is_accepted_once_until_it_expires() {
+        let mut f = Federations::default();
+        let at = Timestamp::from_secs;
+        assert!(f.accept_assertion("https://idp", "_a1", at(300), at(0)));
+        assert!(!f.accept_assertion("https://idp", "_a1", at(300), at(10)));
+        // Another issuer's assertion of the same ID is another assertion.
+        assert!(f.accept_assertion("https://other", "_a1", at(300), at(10)));
+        assert!(f.accept_assertion("https://idp", "_a2", at(600), at(20)));
+        // Expired, it is forgotten: its validity window refuses it by then.
+        assert!(f.accept_assertion("https://idp", "_a1", at(900), at(300)));
+        assert_eq!(f.assertions.len(), 2);
     }
 
     #[test]

@@ -462,6 +462,7 @@ impl Fixture {
                 client_id: client,
                 provider_name: provider,
                 callback_url: CALLBACK,
+                acs_url: "https://auth.test/saml2/idpresponse",
                 resume: "the authorize request".into(),
             },
         )
@@ -964,6 +965,7 @@ fn an_unreachable_provider_is_named() {
                 client_id: &client,
                 provider_name: "Corp",
                 callback_url: CALLBACK,
+                acs_url: "https://auth.test/saml2/idpresponse",
                 resume: String::new(),
             },
         )
