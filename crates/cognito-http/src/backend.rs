@@ -7,7 +7,8 @@ use cognito_core::auth::authorization_code::{
 use cognito_core::auth::derived_token::{DerivedToken, DerivedTokenError, DerivedTokenRequest};
 use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
 use cognito_core::lambda::Invocation;
-use cognito_core::messages::{Message, Sent};
+use cognito_core::messages::{Message, Page, Sent};
+use cognito_core::seed::{Seed, Seeded};
 use cognito_core::test_api::{
     ActiveTokens, IssuedCode, RecordedEvent, RegisteredPasskey, TrackedDevice,
 };
@@ -144,18 +145,27 @@ pub trait Backend:
 
     // The test API (`/_cognito/*`, see `test_api`).
 
-    /// The messages sent so far that `keep` accepts, with their delivery, oldest first.
-    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {
-        let _ = keep;
+    /// Up to `limit` of the messages sent so far that `keep` accepts, with their
+    /// delivery, oldest first, after the one numbered `after`.
+    fn sent_messages(
+        &self,
+        keep: &dyn Fn(&Message) -> bool,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<Sent>, CognitoError> {
+        let _ = (keep, after, limit);
         Err(no_test_api())
     }
 
-    /// The trigger invocations recorded that `keep` accepts, oldest first.
+    /// Up to `limit` of the trigger invocations recorded that `keep` accepts, oldest
+    /// first, after the one numbered `after`.
     fn trigger_invocations(
         &self,
         keep: &dyn Fn(&Invocation) -> bool,
-    ) -> Result<Vec<Invocation>, CognitoError> {
-        let _ = keep;
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<Invocation>, CognitoError> {
+        let _ = (keep, after, limit);
         Err(no_test_api())
     }
 
@@ -194,6 +204,18 @@ pub trait Backend:
 
     /// Forgets all state.
     fn reset(&self) -> Result<(), CognitoError> {
+        Err(no_test_api())
+    }
+
+    /// Forgets pool `pool_id` with all it holds.
+    fn reset_pool(&self, pool_id: &str) -> Result<(), CognitoError> {
+        let _ = pool_id;
+        Err(no_test_api())
+    }
+
+    /// Makes what `seed` names and is not there yet.
+    fn apply_seed(&self, ctx: &RequestContext, seed: &Seed) -> Result<Seeded, CognitoError> {
+        let _ = (ctx, seed);
         Err(no_test_api())
     }
 
@@ -390,15 +412,22 @@ impl Backend for Cognito {
         Cognito::mint_authorization_code(self, &ctx, request)
     }
 
-    fn sent_messages(&self, keep: &dyn Fn(&Message) -> bool) -> Result<Vec<Sent>, CognitoError> {
-        Ok(self.outbox().sent(keep))
+    fn sent_messages(
+        &self,
+        keep: &dyn Fn(&Message) -> bool,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<Sent>, CognitoError> {
+        Ok(self.outbox().sent_page(keep, after, limit))
     }
 
     fn trigger_invocations(
         &self,
         keep: &dyn Fn(&Invocation) -> bool,
-    ) -> Result<Vec<Invocation>, CognitoError> {
-        Ok(self.invocations().list(keep))
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<Invocation>, CognitoError> {
+        Ok(self.invocations().page(keep, after, limit))
     }
 
     fn pending_codes(
@@ -422,6 +451,14 @@ impl Backend for Cognito {
     fn reset(&self) -> Result<(), CognitoError> {
         Cognito::reset(self);
         Ok(())
+    }
+
+    fn reset_pool(&self, pool_id: &str) -> Result<(), CognitoError> {
+        Cognito::reset_pool(self, pool_id)
+    }
+
+    fn apply_seed(&self, ctx: &RequestContext, seed: &Seed) -> Result<Seeded, CognitoError> {
+        Cognito::apply_seed(self, ctx, seed)
     }
 
     fn active_tokens(

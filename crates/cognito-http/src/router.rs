@@ -2,7 +2,8 @@
 //!
 //! The routes are the API itself (`POST /`), `GET /health`, CORS preflights, each pool's
 //! key set and discovery document (`/<poolId>/.well-known/...`), the user import upload
-//! URL, the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`]) and the token
+//! URL, the emulator's own test endpoints (`/_cognito/*`, [`TestRoute`], and fakecloud's
+//! paths for them, `/_fakecloud/cognito/*`) and the token
 //! endpoint of pools' domains (`/oauth2/token`, or `/<domain>/oauth2/token`). Which callers a route answers is not
 //! decided here: `service` puts the test API behind `cross_site`.
 
@@ -49,15 +50,21 @@ pub(crate) enum TestRoute {
     ConfirmUser,
     /// `POST /_cognito/totp-code`: the code a user's software token shows now.
     TotpCode,
-    /// `POST /_cognito/reset`: forgets all state.
+    /// `POST /_cognito/reset`: forgets all state, or one pool's (`{"pool_id"}`).
     Reset,
+    /// `POST /_cognito/reset/<poolId>`: forgets one pool.
+    ResetPool,
+    /// `POST /_cognito/seed`: applies a seed document.
+    Seed,
     /// `GET /_cognito/tokens`: sign-ins whose tokens still work.
     Tokens,
     /// `POST /_cognito/tokens/expire`: ends a pool's or a user's sign-ins.
     ExpireTokens,
     /// `GET /_cognito/events`: users' auth events.
     Events,
+    /// `GET /_cognito/devices`: users' tracked devices.
     Devices,
+    /// `GET /_cognito/webauthn-credentials`: users' passkeys.
     Passkeys,
     /// `POST /_cognito/compromised-passwords`: registers compromised passwords.
     CompromisedPasswords,
@@ -71,6 +78,66 @@ pub(crate) enum TestRoute {
     SetClock,
     /// `POST /_cognito/clock/reset` or `DELETE /_cognito/clock`: back to real time.
     ResetClock,
+    /// `/_fakecloud/cognito/...`: the same hooks in fakecloud's shapes.
+    Fakecloud(FakecloudRoute),
+}
+
+/// The paths and shapes of fakecloud's Cognito test endpoints (`test_api::fakecloud`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FakecloudRoute {
+    /// `GET /_fakecloud/cognito/confirmation-codes`.
+    ConfirmationCodes,
+    /// `GET /_fakecloud/cognito/confirmation-codes/<poolId>/<username>`.
+    UserConfirmationCodes,
+    /// `POST /_fakecloud/cognito/confirm-user`.
+    ConfirmUser,
+    /// `GET /_fakecloud/cognito/tokens`.
+    Tokens,
+    /// `POST /_fakecloud/cognito/expire-tokens`.
+    ExpireTokens,
+    /// `GET /_fakecloud/cognito/auth-events`.
+    AuthEvents,
+    /// `POST /_fakecloud/cognito/authorization-codes`.
+    AuthorizationCodes,
+    /// `POST /_fakecloud/cognito/compromised-passwords`.
+    CompromisedPasswords,
+    /// `GET /_fakecloud/cognito/webauthn-credentials`.
+    WebAuthnCredentials,
+    /// `GET /_fakecloud/cognito/pretokengen/invocations`.
+    PreTokenGenInvocations,
+}
+
+/// Where fakecloud's Cognito test endpoints live.
+pub(crate) const FAKECLOUD_PREFIX: &str = "/_fakecloud/cognito/";
+
+/// Where `POST /_cognito/reset/<poolId>` names its pool.
+pub(crate) const RESET_POOL_PREFIX: &str = "/_cognito/reset/";
+
+/// The fakecloud route for `method` and `path`.
+fn fakecloud(method: &Method, path: &str) -> Option<FakecloudRoute> {
+    use FakecloudRoute as F;
+    let rest = path.strip_prefix(FAKECLOUD_PREFIX)?;
+    let route = match (method, rest) {
+        (&Method::GET, "confirmation-codes") => F::ConfirmationCodes,
+        (&Method::GET, p) if p.starts_with("confirmation-codes/") => {
+            let ids = p.trim_start_matches("confirmation-codes/");
+            let (pool, user) = ids.split_once('/')?;
+            if pool.is_empty() || user.is_empty() || user.contains('/') {
+                return None;
+            }
+            F::UserConfirmationCodes
+        }
+        (&Method::POST, "confirm-user") => F::ConfirmUser,
+        (&Method::GET, "tokens") => F::Tokens,
+        (&Method::POST, "expire-tokens") => F::ExpireTokens,
+        (&Method::GET, "auth-events") => F::AuthEvents,
+        (&Method::POST, "authorization-codes") => F::AuthorizationCodes,
+        (&Method::POST, "compromised-passwords") => F::CompromisedPasswords,
+        (&Method::GET, "webauthn-credentials") => F::WebAuthnCredentials,
+        (&Method::GET, "pretokengen/invocations") => F::PreTokenGenInvocations,
+        _ => return None,
+    };
+    Some(route)
 }
 
 /// Where user import jobs' pre-signed URLs point.
@@ -108,12 +175,14 @@ pub(crate) fn well_known<'p>(path: &'p str, suffix: &str) -> Option<&'p str> {
 /// ([`USER_IMPORT_PREFIX`]) belongs to it, routed or not.
 pub(crate) const TEST_API_PREFIX: &str = "/_cognito/";
 
-/// Whether `path` is in the test API's namespace, which only the developer's own tools
-/// and the allowed origins may call (`cross_site`). The user import upload URL is not:
-/// like the S3 URL Cognito hands out, it is a capability of its own, guarded by its token.
+/// Whether `path` is in the test API's namespace (fakecloud's paths included), which
+/// only the developer's own tools and the allowed origins may call (`cross_site`). The
+/// user import upload URL is not: like the S3 URL Cognito hands out, it is a capability
+/// of its own, guarded by its token.
 pub(crate) fn is_test_api(path: &str) -> bool {
     (path.starts_with(TEST_API_PREFIX) || path == "/_cognito")
         && !path.starts_with(USER_IMPORT_PREFIX)
+        || path.starts_with("/_fakecloud/")
 }
 
 /// The route for `method` and `path`.
@@ -128,6 +197,16 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
         (&Method::POST, "/_cognito/users/confirm") => Route::Test(TestRoute::ConfirmUser),
         (&Method::POST, "/_cognito/totp-code") => Route::Test(TestRoute::TotpCode),
         (&Method::POST, "/_cognito/reset") => Route::Test(TestRoute::Reset),
+        (&Method::POST, p)
+            if p.strip_prefix(RESET_POOL_PREFIX)
+                .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
+        {
+            Route::Test(TestRoute::ResetPool)
+        }
+        (&Method::POST, "/_cognito/seed") => Route::Test(TestRoute::Seed),
+        (method, p) if fakecloud(method, p).is_some() => {
+            fakecloud(method, p).map_or(Route::NotFound, |f| Route::Test(TestRoute::Fakecloud(f)))
+        }
         (&Method::GET, "/_cognito/tokens") => Route::Test(TestRoute::Tokens),
         (&Method::POST, "/_cognito/tokens/expire") => Route::Test(TestRoute::ExpireTokens),
         (&Method::GET, "/_cognito/events") => Route::Test(TestRoute::Events),
@@ -290,6 +369,50 @@ mod tests {
                 Route::Test(TestRoute::ResetClock),
             ),
             (Method::PUT, "/_cognito/clock", Route::NotFound),
+            (
+                Method::POST,
+                "/_cognito/reset/us-east-1_abc",
+                Route::Test(TestRoute::ResetPool),
+            ),
+            (Method::POST, "/_cognito/reset/", Route::NotFound),
+            (Method::POST, "/_cognito/reset/a/b", Route::NotFound),
+            (Method::POST, "/_cognito/seed", Route::Test(TestRoute::Seed)),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/confirmation-codes",
+                Route::Test(TestRoute::Fakecloud(FakecloudRoute::ConfirmationCodes)),
+            ),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/confirmation-codes/us-east-1_a/alice",
+                Route::Test(TestRoute::Fakecloud(FakecloudRoute::UserConfirmationCodes)),
+            ),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/confirmation-codes/us-east-1_a/",
+                Route::NotFound,
+            ),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/confirmation-codes/us-east-1_a/b/c",
+                Route::NotFound,
+            ),
+            (
+                Method::POST,
+                "/_fakecloud/cognito/confirm-user",
+                Route::Test(TestRoute::Fakecloud(FakecloudRoute::ConfirmUser)),
+            ),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/pretokengen/invocations",
+                Route::Test(TestRoute::Fakecloud(FakecloudRoute::PreTokenGenInvocations)),
+            ),
+            (
+                Method::GET,
+                "/_fakecloud/cognito/confirm-user",
+                Route::NotFound,
+            ),
+            (Method::GET, "/_fakecloud/reset", Route::NotFound),
             (Method::POST, "/a/b/oauth2/token", Route::NotFound),
             (Method::POST, "//oauth2/token", Route::NotFound),
         ];
@@ -328,6 +451,8 @@ mod tests {
             "/_cognito/nothing",
             "/_cognito",
             "/_cognito/",
+            "/_fakecloud/cognito/tokens",
+            "/_fakecloud/other",
         ] {
             assert!(is_test_api(path), "{path}");
         }

@@ -160,10 +160,10 @@ where
                 test_api::handle(
                     &*self.provider,
                     &self.sources,
+                    &self.config,
                     endpoint,
                     &parts,
                     body,
-                    self.config.max_body_bytes,
                 )
                 .await
             }

@@ -7,7 +7,8 @@
 //! | `GET /_cognito/messages` | messages sent, oldest first |
 //! | `GET /_cognito/codes` | codes users hold and can still use |
 //! | `POST /_cognito/users/confirm` | confirms a user |
-//! | `POST /_cognito/reset` | forgets all state |
+//! | `POST /_cognito/reset` | forgets all state, or one pool's (also `/_cognito/reset/<poolId>`) |
+//! | `POST /_cognito/seed` | makes the pools, clients and users a seed document names |
 //! | `GET /_cognito/tokens` | sign-ins whose tokens still work (never the tokens) |
 //! | `POST /_cognito/tokens/expire` | ends a pool's or a user's sign-ins |
 //! | `GET /_cognito/events` | users' auth events |
@@ -19,6 +20,10 @@
 //! | `GET`, `POST /_cognito/clock` | reads, moves, sets or freezes the server's time |
 //! | `POST /_cognito/clock/reset` | returns to real time (also `DELETE /_cognito/clock`) |
 //!
+//! fakecloud's paths under `/_fakecloud/cognito/` answer the same hooks in its shapes
+//! (`fakecloud`). Listings answer a page at a time: `limit` (1 to 10,000, 1,000 by
+//! default) and the `next_token` the previous page answered.
+//!
 //! Routes are matched in `router`; each handler here reads its query or body, calls the
 //! [`Backend`] and writes JSON. Errors are `{"__type", "message"}` like the API's, with
 //! the status `failure` gives them on a plain route (404 for a pool or user not found).
@@ -29,6 +34,8 @@ use bytes::Bytes;
 use cognito_core::auth::authorization_code::{ChallengeMethod, CodeRequest};
 use cognito_core::lambda::{Invocation, Trigger};
 use cognito_core::messages::{Channel, Message};
+use cognito_core::seed::Seed;
+use cognito_core::RequestContext;
 use cognito_model::Timestamp;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::Response;
@@ -38,11 +45,12 @@ use serde_json::{json, Value};
 
 use crate::aws_json;
 use crate::failure::{invalid_parameter as bad_request, Failure};
-use crate::router::TestRoute;
+use crate::router::{TestRoute, RESET_POOL_PREFIX};
 use crate::service::ResponseBody;
-use crate::{Backend, Sources};
+use crate::{Backend, Config, Sources};
 
 mod clock;
+mod fakecloud;
 
 pub use clock::{ClockControl, ClockReading};
 
@@ -55,10 +63,10 @@ type Answer = Result<Response<ResponseBody>, Failure>;
 pub(crate) async fn handle<S, B>(
     provider: &S,
     sources: &Sources,
+    config: &Config,
     route: TestRoute,
     parts: &http::request::Parts,
     body: B,
-    max_body_bytes: usize,
 ) -> Result<Response<ResponseBody>, Failure>
 where
     S: Backend,
@@ -67,7 +75,25 @@ where
 {
     let query = parts.uri.query();
     let now = sources.clock.now();
+    let max_body_bytes = config.max_body_bytes;
     match route {
+        TestRoute::Fakecloud(route) => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            fakecloud::handle(provider, now, config, route, parts.uri.path(), query, &body)
+        }
+        TestRoute::Seed => {
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            seed(provider, now, config, &body)
+        }
+        TestRoute::ResetPool => {
+            let id = parts
+                .uri
+                .path()
+                .strip_prefix(RESET_POOL_PREFIX)
+                .unwrap_or_default();
+            provider.reset_pool(&decode(id)?)?;
+            Ok(ok(json!({})))
+        }
         TestRoute::Clock => clock::read(sources),
         TestRoute::SetClock => {
             let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
@@ -85,7 +111,12 @@ where
             totp_code(provider, now, &body)
         }
         TestRoute::Reset => {
-            provider.reset()?;
+            let body = aws_json::read_body(&parts.headers, body, max_body_bytes).await?;
+            let input = aws_json::parse_input(&body)?;
+            match input.get("pool_id") {
+                None | Some(Value::Null) => provider.reset()?,
+                Some(_) => provider.reset_pool(string_member(&input, "pool_id")?)?,
+            }
             Ok(ok(json!({})))
         }
         TestRoute::Tokens => tokens(provider, now, query),
@@ -106,6 +137,101 @@ where
             compromised_passwords(provider, &body)
         }
     }
+}
+
+/// `POST /_cognito/seed` with a seed document (`docs/seed.md`), as JSON: what it made
+/// and what was there already.
+fn seed<S: Backend>(provider: &S, now: Timestamp, config: &Config, body: &[u8]) -> Answer {
+    let seed: Seed = serde_json::from_slice(body)
+        .map_err(|e| bad_request(format!("The seed document is malformed: {e}")))?;
+    let ctx = RequestContext {
+        region: config.default_region.clone(),
+        account_id: config.account_id.clone(),
+        now,
+        aws_sdk_version: None,
+    };
+    let seeded = provider.apply_seed(&ctx, &seed)?;
+    Ok(ok(json!({
+        "created": seeded.created,
+        "existing": seeded.existing,
+    })))
+}
+
+/// The page size of a listing whose request names none.
+const DEFAULT_PAGE: usize = 1_000;
+/// The largest page a listing answers.
+const MAX_PAGE: usize = 10_000;
+/// The query parameters every listing takes besides its filters.
+const PAGE_PARAMS: [&str; 2] = ["limit", "next_token"];
+
+/// Which page of a listing a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageRequest {
+    /// At most this many items.
+    limit: usize,
+    /// After this point: what the previous page answered as `next_token`.
+    after: Option<u64>,
+}
+
+impl PageRequest {
+    /// The page `params` (with [`PAGE_PARAMS`] among their names) ask for.
+    fn of(params: &HashMap<&'static str, String>) -> Result<Self, Failure> {
+        let limit = match params.get("limit") {
+            None => DEFAULT_PAGE,
+            Some(l) => l
+                .parse()
+                .ok()
+                .filter(|l| (1..=MAX_PAGE).contains(l))
+                .ok_or_else(|| {
+                    bad_request(format!("limit must be a whole number from 1 to {MAX_PAGE}"))
+                })?,
+        };
+        let after = match params.get("next_token") {
+            None => None,
+            Some(t) => Some(
+                t.parse()
+                    .map_err(|_| bad_request("next_token must be one a previous page answered"))?,
+            ),
+        };
+        Ok(PageRequest { limit, after })
+    }
+
+    /// This page of `records`, counted from the first; and where the next page starts.
+    fn of_all<T>(self, records: Vec<T>) -> (impl Iterator<Item = T>, Option<u64>) {
+        let skip = self
+            .after
+            .and_then(|a| usize::try_from(a).ok())
+            .unwrap_or(0);
+        let end = skip.saturating_add(self.limit);
+        let next = (records.len() > end).then(|| u64::try_from(end).unwrap_or(u64::MAX));
+        (records.into_iter().skip(skip).take(self.limit), next)
+    }
+}
+
+/// The answer `{"<name>": [items], "next_token": "..."}` (no `next_token` on the last
+/// page), each item written as it comes rather than gathered first.
+fn listing(
+    name: &str,
+    items: impl IntoIterator<Item = Value>,
+    next: Option<u64>,
+) -> Response<ResponseBody> {
+    let mut out = Vec::with_capacity(4096);
+    out.push(b'{');
+    // Writing JSON into a vector cannot fail.
+    let _ = serde_json::to_writer(&mut out, name);
+    out.extend_from_slice(b":[");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out, &item);
+    }
+    out.push(b']');
+    if let Some(next) = next {
+        out.extend_from_slice(format!(r#","next_token":"{next}""#).as_bytes());
+    }
+    out.push(b'}');
+    json_response(out)
 }
 
 /// `GET /_cognito/tokens[?pool_id=&username=]`: sign-ins whose tokens still work,
@@ -177,7 +303,18 @@ fn trigger_invocations<S: Backend>(
     provider: &S,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "trigger", "source", "username"])?;
+    let params = params(
+        query,
+        &[
+            "pool_id",
+            "trigger",
+            "source",
+            "username",
+            "limit",
+            "next_token",
+        ],
+    )?;
+    let page = PageRequest::of(&params)?;
     let trigger =
         match params.get("trigger") {
             None => None,
@@ -192,26 +329,23 @@ fn trigger_invocations<S: Backend>(
             && matches(params.get("source"), &i.trigger_source)
             && matches(params.get("username"), &i.user_name)
     };
-    let list: Vec<Value> = provider
-        .trigger_invocations(&keep)?
-        .into_iter()
-        .map(|i| {
-            json!({
-                "pool_id": i.pool_id,
-                "trigger": i.trigger.name(),
-                "trigger_source": i.trigger_source,
-                "function_arn": i.function_arn,
-                "username": i.user_name,
-                "event": i.event,
-                "response": i.response,
-                "error": i.error,
-                "micros": i.micros,
-                "invoked_at": i.at,
-                "summary": i.summary,
-            })
+    let found = provider.trigger_invocations(&keep, page.after, page.limit)?;
+    let list = found.items.into_iter().map(|i| {
+        json!({
+            "pool_id": i.pool_id,
+            "trigger": i.trigger.name(),
+            "trigger_source": i.trigger_source,
+            "function_arn": i.function_arn,
+            "username": i.user_name,
+            "event": i.event,
+            "response": i.response,
+            "error": i.error,
+            "micros": i.micros,
+            "invoked_at": i.at,
+            "summary": i.summary,
         })
-        .collect();
-    Ok(ok(json!({ "invocations": list })))
+    });
+    Ok(listing("invocations", list, found.next))
 }
 
 /// `GET /_cognito/devices[?pool_id=&username=]`: devices users signed in from.
@@ -273,13 +407,14 @@ fn per_user<T>(
     fetch: impl FnOnce(Option<&str>, Option<&str>) -> Result<Vec<T>, cognito_model::CognitoError>,
     item: impl Fn(&T) -> Value,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
+    let params = params(query, &["pool_id", "username", "limit", "next_token"])?;
+    let page = PageRequest::of(&params)?;
     let records = fetch(
         params.get("pool_id").map(String::as_str),
         params.get("username").map(String::as_str),
     )?;
-    let list: Vec<Value> = records.iter().map(item).collect();
-    Ok(ok(json!({ name: list })))
+    let (records, next) = page.of_all(records);
+    Ok(listing(name, records.map(|r| item(&r)), next))
 }
 
 /// `POST /_cognito/authorization-codes` with `{"pool_id", "client_id", "username",
@@ -363,7 +498,18 @@ fn messages<S: Backend>(
     provider: &S,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username", "destination", "channel"])?;
+    let params = params(
+        query,
+        &[
+            "pool_id",
+            "username",
+            "destination",
+            "channel",
+            "limit",
+            "next_token",
+        ],
+    )?;
+    let page = PageRequest::of(&params)?;
     let channel = match params.get("channel").map(|c| c.to_ascii_uppercase()) {
         None => None,
         Some(c) if c == "EMAIL" => Some(Channel::Email),
@@ -377,27 +523,24 @@ fn messages<S: Backend>(
             && matches(params.get("destination"), &m.destination)
             && channel.is_none_or(|c| c == m.channel)
     };
-    let sent = provider.sent_messages(&keep)?;
-    let list: Vec<Value> = sent
-        .iter()
-        .map(|s| {
-            let m = &s.message;
-            json!({
-                "pool_id": m.pool_id,
-                "username": m.username,
-                "channel": m.channel.as_str(),
-                "destination": m.destination,
-                "subject": m.subject,
-                "body": m.body.expose(),
-                "kind": m.kind.as_str(),
-                "code": m.code.as_ref().map(|c| c.expose()),
-                "sent_at": m.sent_at,
-                "delivery": s.delivery.as_str(),
-                "delivery_error": s.delivery.error(),
-            })
+    let sent = provider.sent_messages(&keep, page.after, page.limit)?;
+    let list = sent.items.iter().map(|s| {
+        let m = &s.message;
+        json!({
+            "pool_id": m.pool_id,
+            "username": m.username,
+            "channel": m.channel.as_str(),
+            "destination": m.destination,
+            "subject": m.subject,
+            "body": m.body.expose(),
+            "kind": m.kind.as_str(),
+            "code": m.code.as_ref().map(|c| c.expose()),
+            "sent_at": m.sent_at,
+            "delivery": s.delivery.as_str(),
+            "delivery_error": s.delivery.error(),
         })
-        .collect();
-    Ok(ok(json!({ "messages": list })))
+    });
+    Ok(listing("messages", list, sent.next))
 }
 
 /// `GET /_cognito/codes[?pool_id=&username=]`.
@@ -406,25 +549,24 @@ fn codes<S: Backend>(
     now: Timestamp,
     query: Option<&str>,
 ) -> Result<Response<ResponseBody>, Failure> {
-    let params = params(query, &["pool_id", "username"])?;
+    let params = params(query, &["pool_id", "username", "limit", "next_token"])?;
+    let page = PageRequest::of(&params)?;
     let codes = provider.pending_codes(
         now,
         params.get("pool_id").map(String::as_str),
         params.get("username").map(String::as_str),
     )?;
-    let list: Vec<Value> = codes
-        .iter()
-        .map(|c| {
-            json!({
-                "pool_id": c.pool_id,
-                "username": c.username,
-                "purpose": c.purpose.as_str(),
-                "code": c.code.expose(),
-                "expires_at": c.expires,
-            })
+    let (codes, next) = page.of_all(codes);
+    let list = codes.map(|c| {
+        json!({
+            "pool_id": c.pool_id,
+            "username": c.username,
+            "purpose": c.purpose.as_str(),
+            "code": c.code.expose(),
+            "expires_at": c.expires,
         })
-        .collect();
-    Ok(ok(json!({ "codes": list })))
+    });
+    Ok(listing("codes", list, next))
 }
 
 /// `POST /_cognito/users/confirm` with `{"pool_id": ..., "username": ...}`.
@@ -516,7 +658,12 @@ fn decode(s: &str) -> Result<String, Failure> {
 
 /// A 200 answer carrying `value`.
 fn ok(value: Value) -> Response<ResponseBody> {
-    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    json_response(value.to_string().into_bytes())
+}
+
+/// A 200 answer carrying the JSON `body`.
+fn json_response(body: Vec<u8>) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

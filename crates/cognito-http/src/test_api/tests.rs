@@ -184,7 +184,7 @@ async fn messages_lists_what_was_sent() {
         ("channel=fax", "channel must be EMAIL or SMS"),
         (
             "user=alice",
-            "Unknown query parameter user; expected pool_id, username, destination, channel",
+            "Unknown query parameter user; expected pool_id, username, destination, channel, limit, next_token",
         ),
         (
             "username=a&username=b",
@@ -608,4 +608,251 @@ async fn a_clock_that_cannot_move_says_so() {
     let (status, answer) = get(&service, "/_cognito/clock").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["message"], "This server's clock cannot be moved.");
+}
+
+#[tokio::test]
+async fn listings_answer_a_page_at_a_time() {
+    let service = service();
+    let (pool, client) = signed_up(&service).await;
+    for name in ["bob", "carol", "dave", "erin"] {
+        call(
+            &service,
+            "SignUp",
+            json!({"ClientId": client, "Username": name, "Password": "Passw0rd!",
+                   "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]}),
+        )
+        .await;
+    }
+    let (_, all) = get(&service, "/_cognito/messages").await;
+    assert_eq!(all["messages"].as_array().unwrap().len(), 5);
+    assert!(all.get("next_token").is_none());
+
+    for listing in ["messages", "codes"] {
+        let mut names = Vec::new();
+        let mut uri = format!("/_cognito/{listing}?limit=2&pool_id={pool}");
+        loop {
+            let (status, page) = get(&service, &uri).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let items = page[listing].as_array().unwrap();
+            assert!(items.len() <= 2);
+            names.extend(
+                items
+                    .iter()
+                    .map(|m| m["username"].as_str().unwrap().to_owned()),
+            );
+            let Some(next) = page["next_token"].as_str() else {
+                break;
+            };
+            uri = format!("/_cognito/{listing}?limit=2&pool_id={pool}&next_token={next}");
+        }
+        names.sort();
+        assert_eq!(
+            names,
+            ["alice", "bob", "carol", "dave", "erin"],
+            "{listing}"
+        );
+    }
+
+    for (query, message) in [
+        ("limit=0", "limit must be a whole number from 1 to 10000"),
+        (
+            "limit=10001",
+            "limit must be a whole number from 1 to 10000",
+        ),
+        ("limit=x", "limit must be a whole number from 1 to 10000"),
+        (
+            "next_token=abc",
+            "next_token must be one a previous page answered",
+        ),
+    ] {
+        let (status, answer) = get(&service, &format!("/_cognito/messages?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(answer["message"], message, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn reset_forgets_one_pool_when_named() {
+    let service = service();
+    let (pool, _) = signed_up(&service).await;
+    let (other, _) = signed_up(&service).await;
+    let (status, answer) = post(
+        &service,
+        "/_cognito/reset",
+        &json!({"pool_id": pool}).to_string(),
+    )
+    .await;
+    assert_eq!((status, answer), (StatusCode::OK, json!({})));
+    let (_, messages) = get(&service, "/_cognito/messages").await;
+    assert_eq!(messages["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(messages["messages"][0]["pool_id"], other);
+
+    let (status, _) = post(&service, &format!("/_cognito/reset/{other}"), "").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, messages) = get(&service, "/_cognito/messages").await;
+    assert_eq!(messages, json!({"messages": []}));
+
+    let (status, answer) = post(&service, &format!("/_cognito/reset/{other}"), "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(answer["__type"], "ResourceNotFoundException");
+    let (status, answer) = post(&service, "/_cognito/reset", r#"{"pool_id": 1}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        answer["message"],
+        "pool_id is required and must be a string"
+    );
+}
+
+#[tokio::test]
+async fn seed_makes_fixed_ids_once() {
+    let service = service();
+    let document = json!({"UserPools": [{
+        "Id": "us-east-1_Seeded",
+        "PoolName": "app",
+        "Clients": [{"ClientId": "seededclient", "ClientName": "web",
+                     "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+        "Users": [{"Username": "alice", "Password": "Sup3r!secret"}],
+    }]})
+    .to_string();
+    let (status, answer) = post(&service, "/_cognito/seed", &document).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"created": ["pool us-east-1_Seeded", "client seededclient", "user us-east-1_Seeded/alice"], "existing": []})
+    );
+    let signed_in = call(
+        &service,
+        "InitiateAuth",
+        json!({"ClientId": "seededclient", "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Sup3r!secret"}}),
+    )
+    .await;
+    assert!(signed_in["AuthenticationResult"]["AccessToken"].is_string());
+    let (_, again) = post(&service, "/_cognito/seed", &document).await;
+    assert_eq!(again["created"], json!([]));
+    assert_eq!(again["existing"].as_array().unwrap().len(), 3);
+
+    let (status, answer) = post(&service, "/_cognito/seed", r#"{"Pools": []}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The seed document is malformed: unknown field `Pools`"));
+    let bad = r#"{"UserPools": [{"Id": "us-east-1_Other", "PoolName": "p", "Users": [{"Username": "u"}]}]}"#;
+    let (status, answer) = post(&service, "/_cognito/seed", bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["__type"], "InvalidParameterException");
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("UserPools[0].Users[0]: A CONFIRMED user needs a Password"));
+}
+
+#[tokio::test]
+async fn fakecloud_paths_answer_in_fakecloud_shapes() {
+    let service = service();
+    let (pool, client) = signed_up(&service).await;
+    let (_, sent) = get(&service, "/_cognito/messages").await;
+    let code = sent["messages"][0]["code"].clone();
+
+    let (status, codes) = get(&service, "/_fakecloud/cognito/confirmation-codes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        codes,
+        json!({"codes": [{"poolId": pool, "username": "alice", "code": code, "type": "signup"}]})
+    );
+    let (_, user) = get(
+        &service,
+        &format!("/_fakecloud/cognito/confirmation-codes/{pool}/alice"),
+    )
+    .await;
+    assert_eq!(
+        user,
+        json!({"confirmationCode": code, "attributeVerificationCodes": {}})
+    );
+    let (_, nobody) = get(
+        &service,
+        &format!("/_fakecloud/cognito/confirmation-codes/{pool}/nobody"),
+    )
+    .await;
+    assert_eq!(
+        nobody,
+        json!({"confirmationCode": null, "attributeVerificationCodes": {}})
+    );
+
+    let body = json!({"userPoolId": pool, "username": "alice"}).to_string();
+    let (status, answer) = post(&service, "/_fakecloud/cognito/confirm-user", &body).await;
+    assert_eq!(
+        (status, answer),
+        (StatusCode::OK, json!({"confirmed": true}))
+    );
+    let body = json!({"userPoolId": pool, "username": "bob"}).to_string();
+    let (status, answer) = post(&service, "/_fakecloud/cognito/confirm-user", &body).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        answer,
+        json!({"confirmed": false, "error": "User does not exist."})
+    );
+
+    call(
+        &service,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientId": client,
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await;
+    call(
+        &service,
+        "InitiateAuth",
+        json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    )
+    .await;
+    let (_, tokens) = get(&service, "/_fakecloud/cognito/tokens").await;
+    let kinds: Vec<&str> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["access", "refresh"]);
+    assert_eq!(tokens["tokens"][0]["poolId"], pool);
+    assert_eq!(tokens["tokens"][0]["clientId"], client);
+    assert_eq!(tokens["tokens"][0]["issuedAt"], 1_767_225_600.0);
+
+    let (_, events) = get(&service, "/_fakecloud/cognito/auth-events").await;
+    let sign_in = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["eventType"] == "SignIn")
+        .unwrap()
+        .clone();
+    assert_eq!(sign_in["userPoolId"], pool);
+    assert_eq!(sign_in["username"], "alice");
+    assert_eq!(sign_in["success"], true);
+
+    let (_, expired) = post(
+        &service,
+        "/_fakecloud/cognito/expire-tokens",
+        &json!({"username": "alice"}).to_string(),
+    )
+    .await;
+    assert_eq!(expired, json!({"expiredTokens": 2}));
+    let (_, tokens) = get(&service, "/_fakecloud/cognito/tokens").await;
+    assert_eq!(tokens, json!({"tokens": []}));
+
+    let body = json!({"passwords": ["Passw0rd!", "hunter2"]}).to_string();
+    let (_, added) = post(&service, "/_fakecloud/cognito/compromised-passwords", &body).await;
+    assert_eq!(added, json!({"added": 2}));
+    let (_, added) = post(&service, "/_fakecloud/cognito/compromised-passwords", &body).await;
+    assert_eq!(added, json!({"added": 0}));
+
+    let (_, credentials) = get(&service, "/_fakecloud/cognito/webauthn-credentials").await;
+    assert_eq!(credentials, json!({"credentials": []}));
+    let (_, invocations) = get(&service, "/_fakecloud/cognito/pretokengen/invocations").await;
+    assert_eq!(invocations, json!({"invocations": []}));
+
+    let (status, answer) = get(&service, "/_fakecloud/cognito/tokens?pool=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
 }
