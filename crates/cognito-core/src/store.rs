@@ -196,6 +196,11 @@ impl Store {
         }
     }
 
+    /// Whether changes are handed to a journal.
+    pub fn is_durable(&self) -> bool {
+        self.durable.is_some()
+    }
+
     /// Keeps at most `limit` messages (and trigger invocations) per pool.
     pub fn set_outbox_limit(&mut self, limit: usize) {
         self.outbox = Outbox::with_limit(limit);
