@@ -38,6 +38,8 @@ pub struct Config {
     /// Where federated sign-ins reach each social provider type, in place of the
     /// provider's own endpoints (`[providers.<Type>]`).
     pub providers: BTreeMap<IdentityProviderTypeType, ProviderEndpoints>,
+    /// Where the state is kept (`data_dir`, `--data-dir`); in memory only without it.
+    pub data_dir: Option<PathBuf>,
     // Settings of other tables of the file join here, each made from its table and then
     // overridden by its flags in `Config::load`.
 }
@@ -84,6 +86,9 @@ impl Config {
         }
         if let Some(endpoint) = &options.kms_endpoint {
             self.kms_endpoint = Some(endpoint.clone());
+        }
+        if let Some(dir) = &options.data_dir {
+            self.data_dir = Some(dir.clone());
         }
         let named = options.tls_cert.is_some() || options.tls_key.is_some();
         if options.tls || named || self.tls.is_some() {
@@ -211,6 +216,8 @@ pub fn parse_http_url(s: &str) -> Result<Url, String> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// The data directory, relative to the file's folder.
+    data_dir: Option<PathBuf>,
     #[serde(default)]
     lambda: LambdaTable,
     #[serde(default)]
@@ -415,6 +422,7 @@ impl File {
             kms_endpoint,
             tls: self.tls.settings(folder),
             providers,
+            data_dir: self.data_dir.map(|dir| folder.join(dir)),
         })
     }
 }

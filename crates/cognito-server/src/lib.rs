@@ -2,8 +2,9 @@
 //! configuration file ([`config`]), the real clock and randomness, the log ([`log`]),
 //! what runs trigger functions ([`functions`]), email delivery over SMTP ([`mail`]), the
 //! KMS that encrypts custom senders' codes ([`kms`]), HTTPS certificates ([`tls`]), the
-//! outbound HTTP federated sign-ins reach identity providers with ([`upstream`]), and
-//! [`run`], which serves the API on a bound listener.
+//! outbound HTTP federated sign-ins reach identity providers with ([`upstream`]), the
+//! data directory that keeps the state across restarts ([`durable`]), and [`run`], which
+//! serves the API on a bound listener.
 //!
 //! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
 //! address and calls [`serve`]; tests call [`run`] on `127.0.0.1:0`, which loads the
@@ -15,6 +16,7 @@
 
 mod clock;
 pub mod config;
+pub mod durable;
 pub mod functions;
 pub mod kms;
 pub mod log;
@@ -150,6 +152,26 @@ pub struct Options {
         requires = "tls_cert"
     )]
     pub tls_key: Option<PathBuf>,
+    /// Keeps the state in this folder (made at the first start), every change on disk
+    /// before its answer, so that it survives restarts; in memory only without it (see
+    /// docs/durability.md).
+    #[arg(long, env = "COGNITO_DATA_DIR", value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// What to do; serving the API when none is named.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What `cognito-server` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+pub enum Command {
+    /// Serves the API (the default).
+    Serve,
+    /// Writes the state of `--data-dir` to standard output as JSON.
+    Export,
+    /// Reads state exported as JSON from standard input into `--data-dir`, which must
+    /// hold none.
+    Import,
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -195,6 +217,26 @@ pub async fn run(
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let tls = prepare_tls(options, &config)?;
     serve(listener, options, config, tls, shutdown).await
+}
+
+/// `cognito` keeping its state in data directory `dir`: what the directory holds read
+/// back, every later change written there. An unusable directory is an `InvalidInput`
+/// error naming it.
+fn open_data_dir(cognito: Cognito, dir: &std::path::Path) -> std::io::Result<Cognito> {
+    let invalid =
+        |e: durable::DataDirError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let stopwatch = SystemStopwatch::start();
+    let data = durable::DataDir::open(dir).map_err(invalid)?;
+    let loaded = data.load().map_err(invalid)?;
+    let journal = data.journal().map_err(invalid)?;
+    tracing::info!(
+        dir = %dir.display(),
+        pools = loaded.pool_count(),
+        users = loaded.user_count(),
+        millis = cognito_http::Stopwatch::micros(&stopwatch) / 1000,
+        "state read from the data directory"
+    );
+    Ok(cognito.with_journal(journal, loaded))
 }
 
 /// The TLS side of the server when `config` turns HTTPS on: the certificate given, or one
@@ -252,6 +294,9 @@ pub async fn serve(
             functions::Functions::credentials_from_env(),
             &options.region,
         )));
+    }
+    if let Some(dir) = &config.data_dir {
+        cognito = open_data_dir(cognito, dir)?;
     }
     let cognito = Arc::new(cognito);
     if let Some(server) = &config.smtp {
@@ -326,13 +371,15 @@ mod tests {
                 tls_hosts: vec![],
                 tls_cert: None,
                 tls_key: None,
+                data_dir: None,
+                command: None,
             }
         );
     }
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 21] = [
+        let cases: [(&[&str], Option<Options>); 24] = [
             (
                 &[
                     "--host",
@@ -462,6 +509,28 @@ mod tests {
             (&["--tls-cert", "cert.pem"], None),
             (&["--tls-key", "key.pem"], None),
             (&["--bogus"], None),
+            (
+                &["--data-dir", "state"],
+                Some(Options {
+                    data_dir: Some("state".into()),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (
+                &["export", "--data-dir", "state"],
+                Some(Options {
+                    data_dir: Some("state".into()),
+                    command: Some(Command::Export),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (
+                &["import"],
+                Some(Options {
+                    command: Some(Command::Import),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
         ];
         for (args, expected) in cases {
             let parsed =

@@ -1,12 +1,13 @@
 //! `cognito-server`: parses flags, loads the configuration, binds, announces the address
-//! on stdout and serves until SIGINT or SIGTERM.
+//! on stdout and serves until SIGINT or SIGTERM; `export` and `import` move the state of
+//! a data directory out and in as JSON.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use cognito_server::log::{BatchWriter, LineFields, LineFormat};
-use cognito_server::{prepare_tls, serve, Config, Options};
+use cognito_server::{durable, prepare_tls, serve, Command, Config, Options};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +46,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match options.command {
+        Some(Command::Export) => return transfer(&config, Transfer::Export),
+        Some(Command::Import) => return transfer(&config, Transfer::Import),
+        Some(Command::Serve) | None => {}
+    }
     // So does a certificate, key or CA folder that cannot be used.
     let tls = match prepare_tls(&options, &config) {
         Ok(tls) => tls,
@@ -103,6 +109,42 @@ async fn main() -> ExitCode {
 
     match serve(listener, &options, config, tls, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Which way [`transfer`] moves the state.
+enum Transfer {
+    Export,
+    Import,
+}
+
+/// Writes the state of the configuration's data directory to stdout, or reads it from
+/// stdin, as JSON.
+fn transfer(config: &Config, way: Transfer) -> ExitCode {
+    let Some(dir) = &config.data_dir else {
+        eprintln!("cognito-server: name the data directory with --data-dir");
+        return ExitCode::FAILURE;
+    };
+    if matches!(way, Transfer::Export) && !dir.join("state.redb").exists() {
+        eprintln!("cognito-server: {} holds no state", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let moved = durable::DataDir::open(dir).and_then(|data| match way {
+        Transfer::Export => durable::transfer::export(
+            &data,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        ),
+        Transfer::Import => durable::transfer::import(&data, &mut std::io::stdin().lock()),
+    });
+    match moved {
+        Ok(count) => {
+            eprintln!("cognito-server: {count} records");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("cognito-server: {e}");
             ExitCode::FAILURE
