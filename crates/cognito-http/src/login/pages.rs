@@ -283,13 +283,14 @@ pub(super) fn page(
             }
             if login.cognito && login.passkeys {
                 form(&mut html, links, "/passkey");
-                input(
-                    &mut html,
-                    "username",
-                    username_label(login),
-                    "text",
-                    username,
-                    "username webauthn",
+                // Its own id: the password form above has a `username` field too.
+                let _ = write!(
+                    html,
+                    "<label class=\"label-customizable\" for=\"passkey-username\">{label}</label>\
+<input class=\"inputField-customizable\" id=\"passkey-username\" name=\"username\" \
+type=\"text\" value=\"{value}\" autocomplete=\"username webauthn\" required>",
+                    label = esc(username_label(login)),
+                    value = esc(username),
                 );
                 html.push_str("<button class=\"secondary\" type=\"submit\">Sign in with a passkey</button></form>");
             }
