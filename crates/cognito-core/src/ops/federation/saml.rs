@@ -296,11 +296,18 @@ impl Cognito {
                 .identity_providers
                 .get(name)
                 .ok_or_else(|| provider_not_found(name))?;
-            let not_saml = client
+            let supported = client
                 .config
                 .supported_identity_providers
+                .as_deref()
+                .unwrap_or_default();
+            if !supported.iter().any(|p| p == name) {
+                return Err(invalid_parameter(format!(
+                    "Identity provider {name} is not enabled for the client."
+                )));
+            }
+            let not_saml = supported
                 .iter()
-                .flatten()
                 .find(|p| {
                     pool.identity_providers
                         .get(p)
