@@ -1,9 +1,13 @@
 //! `cargo xtask bench`: a load generator for any endpoint that speaks the cognito-idp API.
 //!
 //! ```text
-//! cargo xtask bench [--endpoint URL [--server-pid PID]] [--concurrency N]
-//!                   [--requests N] [--users N] [--only NAME,...]
+//! cargo xtask bench [--endpoint URL [--server-pid PID] | --data-dir DIR]
+//!                   [--concurrency N] [--requests N] [--users N] [--only NAME,...]
 //! ```
+//!
+//! With `--data-dir`, the server it starts keeps its state there (every write on disk
+//! before its answer), and after the run it is killed and started again on the same
+//! directory, the bench pool's users still in it: the restart's time is reported.
 //!
 //! Without `--endpoint` it builds `cognito-server` in release mode, measures its cold
 //! start, serves the run from one more instance on a free port and reads that process's
@@ -48,11 +52,13 @@ use scenarios::{Control, Scenario, Settings};
 
 use crate::root;
 
-const USAGE: &str = "usage: cargo xtask bench [--endpoint URL [--server-pid PID]] \
+const USAGE: &str =
+    "usage: cargo xtask bench [--endpoint URL [--server-pid PID] | --data-dir DIR] \
     [--concurrency N] [--requests N] [--users N] [--only NAME,...]
 
   --endpoint URL     measure the server at URL (http://HOST:PORT) instead of starting one
   --server-pid PID   the process serving --endpoint, to report its memory and CPU time
+  --data-dir DIR     start the server with --data-dir DIR, then time its restart on it
   --concurrency N    keep-alive connections of the loaded runs (default 64)
   --requests N       requests of each read scenario (default 100000)
   --users N          users created in the pool (default 100000)
@@ -77,6 +83,7 @@ struct Options {
     requests: u64,
     users: u64,
     only: Vec<String>,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -88,6 +95,7 @@ impl Default for Options {
             requests: 100_000,
             users: 100_000,
             only: Vec::new(),
+            data_dir: None,
         }
     }
 }
@@ -109,6 +117,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.endpoint = Some(url.clone());
             }
             "--server-pid" => options.server_pid = Some(number(arg, args.next())?),
+            "--data-dir" => {
+                let dir = args
+                    .next()
+                    .ok_or_else(|| format!("--data-dir takes a folder\n{USAGE}"))?;
+                options.data_dir = Some(dir.into());
+            }
             "--concurrency" => options.concurrency = number(arg, args.next())?,
             "--requests" => options.requests = number(arg, args.next())?,
             "--users" => options.users = number(arg, args.next())?,
@@ -126,6 +140,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option `{other}`\n{USAGE}")),
         }
+    }
+    if options.data_dir.is_some() && options.endpoint.is_some() {
+        return Err(format!("--data-dir goes without --endpoint\n{USAGE}"));
     }
     if options.server_pid.is_some() && options.endpoint.is_none() {
         return Err(format!("--server-pid goes with --endpoint\n{USAGE}"));
@@ -156,6 +173,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut watched = options.server_pid.map(Process::Pid);
     let mut server = None;
     let mut built = None;
+    let server_args: Vec<String> = match &options.data_dir {
+        Some(dir) => vec!["--data-dir".into(), dir.display().to_string()],
+        None => Vec::new(),
+    };
     let url = match &options.endpoint {
         Some(url) => url.clone(),
         None => {
@@ -163,10 +184,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             built = Some(binary.clone());
             let mut server_facts = ServerFacts::default();
             for _ in 0..COLD_STARTS {
-                let started = server::Server::start(&binary)?;
+                let started = server::Server::start_with(&binary, &server_args)?;
                 server_facts.cold_starts.push(started.cold_start);
             }
-            let started = server::Server::start(&binary)?;
+            let started = server::Server::start_with(&binary, &server_args)?;
             server_facts.cold_starts.push(started.cold_start);
             server_facts.idle = Some(started.process().memory()?);
             let url = started.url.clone();
@@ -184,7 +205,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let local = tokio::task::LocalSet::new();
-    let rows = local.block_on(
+    let binary = built.clone();
+    let (rows, kept) = local.block_on(
         &runtime,
         measure(&endpoint, &options, watched, built, facts.as_mut()),
     )?;
@@ -192,8 +214,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         facts.end = Some(process.memory()?);
     }
     drop(server);
+    let restart = match (kept, binary) {
+        (Some(pool), Some(binary)) => {
+            // Killed above; started again on the same directory.
+            let again = server::Server::start_with(&binary, &server_args)?;
+            let endpoint = Endpoint::resolve(&again.url)?;
+            local.block_on(&runtime, async {
+                let mut control = Control::open(&endpoint).await?;
+                control.delete_pool(&pool).await
+            })?;
+            Some(again.cold_start)
+        }
+        _ => None,
+    };
 
     println!("{}", report::render(&rows, facts.as_ref(), options.users));
+    if let Some(restart) = restart {
+        println!(
+            "Restart on the data directory (SIGKILL, then spawn to the first answer) with \
+             {} users: {:.0} ms.\n",
+            options.users,
+            restart.as_secs_f64() * 1000.0
+        );
+    }
     if let (Some(before), Some(after)) = (load_before, process::load_average()) {
         println!("Load average (1, 5, 15 min): {before} before the run, {after} after.\n");
     }
@@ -229,7 +272,7 @@ async fn measure(
     watched: Option<Process>,
     binary: Option<std::path::PathBuf>,
     facts: Option<&mut ServerFacts>,
-) -> Result<Vec<Row>, String> {
+) -> Result<(Vec<Row>, Option<scenarios::Pool>), String> {
     let mut control = Control::open(endpoint).await?;
     let pool = control
         .create_pool(&format!("bench-{}", std::process::id()))
@@ -264,10 +307,14 @@ async fn measure(
             }
         }
     }
+    // A data directory's restart is timed with the pool in it; it is deleted after.
+    if options.data_dir.is_some() && options.endpoint.is_none() && outcome.is_ok() {
+        return Ok((rows, Some(pool)));
+    }
     if let Err(e) = control.delete_pool(&pool).await {
         eprintln!("bench: could not delete pool {}: {e}", pool.id);
     }
-    outcome.map(|()| rows)
+    outcome.map(|()| (rows, None))
 }
 
 /// Runs the same command from an optimized build of xtask: the generator must be cheap
@@ -320,6 +367,7 @@ mod tests {
                 requests: 10,
                 users: 20,
                 only: vec!["AdminGetUser".into(), "list-users-paging".into()],
+                data_dir: None,
             }
         );
         for bad in [
@@ -327,6 +375,7 @@ mod tests {
             "--users x",
             "--concurrency 0",
             "--frobnicate",
+            "--data-dir /tmp/d --endpoint http://localhost:4566",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

@@ -54,13 +54,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `binary --port 0`, waits for its announcement and for the first answer to
-    /// `GET /health` (any HTTP answer counts).
-    pub fn start(binary: &Path) -> Result<Server, String> {
-        Server::start_with(binary, &[])
-    }
-
-    /// [`Server::start`] with more arguments.
+    /// Starts `binary --port 0` with `args`, waits for its announcement and for the first
+    /// answer to `GET /health` (any HTTP answer counts).
     pub fn start_with(binary: &Path, args: &[String]) -> Result<Server, String> {
         let spawned = now();
         let mut child = Command::new(binary)
