@@ -10,7 +10,8 @@
 //!
 //! Families that hold many entities are written one entity at a time: users (`user`),
 //! the identities linked to them (`link`), refresh grants (`grant`), authorization codes
-//! (`code`), managed login sessions (`session`), compromised passwords (`compromised`).
+//! (`code`), managed login sessions (`session`), compromised passwords (`compromised`),
+//! the outbox's copies of messages sent (`outbox`, by number).
 //! Their state types record the keys their methods touch (see `state::changes`). The
 //! other families (the pool's configuration, clients, groups without their members,
 //! domains, ...) are small and written whole when their encoding changed, which a
@@ -34,6 +35,7 @@ use cognito_crypto::jwt::SigningKey;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::messages::{KeptLog, Sent};
 use crate::state::authorization_codes::StoredCode;
 use crate::state::codec::{self, Hash32};
 use crate::state::grants::Grant;
@@ -433,6 +435,50 @@ pub(crate) fn compromised_record(hash: &[u8; 32]) -> Change {
     }
 }
 
+/// The key of the outbox's copy number `n` of pool `pool`: numbers in their order.
+fn outbox_key(pool: &str, n: u64) -> Vec<u8> {
+    key(pool, "outbox", Some(&format!("{n:020}")))
+}
+
+/// The outbox's copies, written through a [`Journal`].
+pub(crate) struct OutboxRecords(pub(crate) std::sync::Arc<dyn Journal>);
+
+impl OutboxRecords {
+    fn put(n: u64, sent: &Sent, out: &mut Vec<Change>) {
+        // A message always encodes; were it not to, the copy stays in memory only.
+        if let Ok(value) = encode(sent) {
+            out.push(Change::Put {
+                key: outbox_key(&sent.message.pool_id, n),
+                value,
+            });
+        }
+    }
+}
+
+impl KeptLog for OutboxRecords {
+    fn kept(&self, n: u64, sent: &Sent, dropped: Option<u64>) -> u64 {
+        let mut changes = Vec::with_capacity(2);
+        Self::put(n, sent, &mut changes);
+        if let Some(dropped) = dropped {
+            changes.push(Change::Delete {
+                key: outbox_key(&sent.message.pool_id, dropped),
+            });
+        }
+        self.0.append(changes).0
+    }
+
+    fn delivered(&self, n: u64, sent: &Sent) {
+        let mut changes = Vec::with_capacity(1);
+        Self::put(n, sent, &mut changes);
+        self.0.append(changes);
+    }
+
+    fn wait(&self, mark: u64) {
+        // A journal that fails, fails every later wait: the next change answers it.
+        let _ = self.0.wait(Ticket(mark));
+    }
+}
+
 /// Everything read back from a journal's records, to start from.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -442,6 +488,8 @@ pub struct Loaded {
     pub(crate) limits: HashMap<(String, String, String), i32>,
     /// Hashes of compromised passwords.
     pub(crate) compromised: HashSet<[u8; 32]>,
+    /// The outbox's copies by number, in order within each pool.
+    pub(crate) outbox: Vec<(u64, Sent)>,
 }
 
 impl Loaded {
@@ -487,6 +535,10 @@ impl Loaded {
                 let h = Hash32::from_hex(hex).ok_or_else(|| fail("a bad hash".into()))?;
                 let code: StoredCode = decode(value).map_err(fail)?;
                 pool.authorization_codes.restore(h.0, code);
+            }
+            ("outbox", Some(n)) => {
+                let n: u64 = n.parse().map_err(|_| fail("a bad number".into()))?;
+                self.outbox.push((n, decode(value).map_err(fail)?));
             }
             ("session", Some(hex)) => {
                 let h = Hash32::from_hex(hex).ok_or_else(|| fail("a bad hash".into()))?;
@@ -579,6 +631,7 @@ pub fn to_json(key: &RecordKey, value: &[u8]) -> Result<serde_json::Value, Strin
         (false, "grant", true) => typed::<Grant>(value),
         (false, "code", true) => typed::<StoredCode>(value),
         (false, "session", true) => typed::<LoginSession>(value),
+        (false, "outbox", true) => typed::<Sent>(value),
         (false, "signing", false) => typed::<Signing>(value),
         (false, family, false) => {
             let mut pool = PoolState::default();
@@ -605,6 +658,7 @@ pub fn from_json(key: &RecordKey, value: &serde_json::Value) -> Result<Vec<u8>, 
         (false, "grant", true) => typed::<Grant>(value),
         (false, "code", true) => typed::<StoredCode>(value),
         (false, "session", true) => typed::<LoginSession>(value),
+        (false, "outbox", true) => typed::<Sent>(value),
         (false, "signing", false) => typed::<Signing>(value),
         (false, family, false) => {
             let mut pool = PoolState::default();

@@ -17,9 +17,10 @@ use cognito_crypto::Secret;
 use cognito_model::shapes::{EmailConfigurationType, UserPoolType};
 use cognito_model::Timestamp;
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 /// How a message travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Channel {
     /// Email.
     Email,
@@ -38,7 +39,7 @@ impl Channel {
 }
 
 /// Why a message was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageKind {
     /// An invitation with a temporary password (`AdminCreateUser`).
     Invitation,
@@ -70,7 +71,7 @@ impl MessageKind {
 }
 
 /// One sent message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Message {
     /// The pool it was sent for.
     pub pool_id: String,
@@ -83,13 +84,65 @@ pub struct Message {
     /// The subject (email only).
     pub subject: Option<String>,
     /// The text, with codes and temporary passwords filled in.
+    #[serde(with = "secret_text")]
     pub body: Secret<String>,
     /// Why it was sent.
     pub kind: MessageKind,
     /// The code or temporary password it carries.
+    #[serde(with = "option_secret_text")]
     pub code: Option<Secret<String>>,
     /// When it was sent.
     pub sent_at: Timestamp,
+}
+
+/// A `Secret<String>` written as its text, for a durable store's records (which it
+/// seals) and their export.
+pub(crate) mod secret_text {
+    use cognito_crypto::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the secret's text.
+    pub fn serialize<S: Serializer>(v: &Secret<String>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.expose())
+    }
+
+    /// Reads the secret's text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Secret<String>, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
+/// An `Option<Secret<String>>` written as its text, if any.
+mod option_secret_text {
+    use cognito_crypto::Secret;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes the secret's text, if any.
+    pub fn serialize<S: Serializer>(v: &Option<Secret<String>>, s: S) -> Result<S::Ok, S::Error> {
+        v.as_ref().map(|v| v.expose()).serialize(s)
+    }
+
+    /// Reads the secret's text, if any.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Secret<String>>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+    }
+}
+
+/// What keeps the outbox's copies beyond the process: a durable store's journal. The
+/// outbox calls [`KeptLog::kept`] and [`KeptLog::delivered`] under its lock, so they
+/// must only queue; it waits with [`KeptLog::wait`] after releasing it.
+pub trait KeptLog: Send + Sync {
+    /// `sent` was kept as number `n`, and number `dropped` of the same pool let go to
+    /// make room; answers the mark to wait for.
+    fn kept(&self, n: u64, sent: &Sent, dropped: Option<u64>) -> u64;
+
+    /// The delivery of number `n` changed to what `sent` says.
+    fn delivered(&self, n: u64, sent: &Sent);
+
+    /// Blocks until what `mark` stands for is durable (or can never be).
+    fn wait(&self, mark: u64);
 }
 
 /// The address Cognito's own email sends from when the pool names none.
@@ -120,7 +173,7 @@ pub trait Mailer: Send + Sync {
 }
 
 /// What became of a message, as the outbox records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     /// Kept in the outbox only: no mailer is configured, or it is an SMS.
     Outbox,
@@ -157,7 +210,7 @@ impl Delivery {
 }
 
 /// A kept message with what became of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sent {
     /// The message.
     pub message: Message,
@@ -258,6 +311,8 @@ struct OutboxInner {
     /// reach a newer message.
     next: u64,
     by_pool: HashMap<String, VecDeque<Kept>>,
+    /// Where copies are written, when they are kept beyond the process.
+    log: Option<Arc<dyn KeptLog>>,
 }
 
 struct Kept {
@@ -285,6 +340,31 @@ impl Outbox {
     /// How many messages it keeps per pool.
     pub fn limit(&self) -> usize {
         self.limit
+    }
+
+    /// Writes every copy kept from now on, and every change of a copy's delivery, to
+    /// `log`.
+    pub fn keep_in(&self, log: Arc<dyn KeptLog>) {
+        self.inner.write().log = Some(log);
+    }
+
+    /// Keeps `sent` as number `n`, read back from a log: copies come in their order,
+    /// and the oldest go past the limit.
+    pub fn restore(&self, n: u64, sent: Sent) {
+        let mut inner = self.inner.write();
+        inner.next = inner.next.max(n.saturating_add(1));
+        let queue = inner
+            .by_pool
+            .entry(sent.message.pool_id.clone())
+            .or_default();
+        if queue.len() >= self.limit {
+            queue.pop_front();
+        }
+        queue.push_back(Kept {
+            n,
+            message: sent.message,
+            delivery: sent.delivery,
+        });
     }
 
     /// Hands every email sent from now on to `mailer` too.
@@ -424,7 +504,7 @@ impl Outbox {
     /// it is an email for one.
     pub fn send(&self, message: Message, mail: &PoolMail) {
         let mailer = self.mailer.read().clone();
-        let (n, email) = {
+        let (n, email, mark) = {
             let mut inner = self.inner.write();
             let (delivery, email) = match (mail.settled(message.channel), &mailer) {
                 (Some(settled), _) => (settled, None),
@@ -434,18 +514,29 @@ impl Outbox {
             let n = inner.next;
             inner.next += 1;
             let limit = self.limit;
+            let log = inner.log.clone();
             let queue = inner.by_pool.entry(message.pool_id.clone()).or_default();
-            if queue.len() >= limit {
-                queue.pop_front();
-            }
+            let dropped = if queue.len() >= limit {
+                queue.pop_front().map(|k| k.n)
+            } else {
+                None
+            };
             let pool_id = message.pool_id.clone();
-            queue.push_back(Kept {
+            let kept = Kept {
                 n,
                 message,
                 delivery,
+            };
+            let mark = log.map(|log| {
+                let mark = log.kept(n, &kept.to_sent(), dropped);
+                (log, mark)
             });
-            ((pool_id, n), email)
+            queue.push_back(kept);
+            ((pool_id, n), email, mark)
         };
+        if let Some((log, mark)) = mark {
+            log.wait(mark);
+        }
         // The copy is kept and the lock released: the mailer may report at once.
         if let (Some(mailer), Some(email)) = (mailer, email) {
             let (pool_id, n) = n;
@@ -498,6 +589,7 @@ impl DeliveryReport {
             return;
         };
         let mut inner = outbox.write();
+        let inner = &mut *inner;
         let Some(queue) = inner.by_pool.get_mut(&self.pool_id) else {
             return;
         };
@@ -505,6 +597,9 @@ impl DeliveryReport {
         if let Ok(i) = queue.binary_search_by_key(&self.n, |k| k.n) {
             if let Some(kept) = queue.get_mut(i) {
                 kept.delivery = delivery;
+                if let Some(log) = &inner.log {
+                    log.delivered(self.n, &kept.to_sent());
+                }
             }
         }
     }

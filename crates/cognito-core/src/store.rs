@@ -185,15 +185,22 @@ impl Store {
             }
             pools.insert(id, Arc::new(RwLock::new(pool)));
         }
-        Store {
+        let store = Store {
             pools: RwLock::new(pools),
             global: RwLock::new(global),
             durable: Some(Durable {
-                journal,
+                journal: journal.clone(),
                 broken: AtomicBool::new(false),
             }),
             ..Store::new(outbox_limit)
+        };
+        for (n, sent) in loaded.outbox {
+            store.outbox.restore(n, sent);
         }
+        store
+            .outbox
+            .keep_in(Arc::new(durable::OutboxRecords(journal)));
+        store
     }
 
     /// Whether changes are handed to a journal.
@@ -201,9 +208,14 @@ impl Store {
         self.durable.is_some()
     }
 
-    /// Keeps at most `limit` messages (and trigger invocations) per pool.
+    /// Keeps at most `limit` messages (and trigger invocations) per pool; call it before
+    /// any message is sent.
     pub fn set_outbox_limit(&mut self, limit: usize) {
         self.outbox = Outbox::with_limit(limit);
+        if let Some(durable) = &self.durable {
+            self.outbox
+                .keep_in(Arc::new(durable::OutboxRecords(durable.journal.clone())));
+        }
         self.invocations = InvocationLog::with_limit(limit);
     }
 

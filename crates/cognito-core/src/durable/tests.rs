@@ -390,3 +390,54 @@ fn only_this_format_is_read() {
     assert!(upgrade(FORMAT_VERSION + 1).unwrap_err().contains("newer"));
     assert!(upgrade(0).is_err());
 }
+
+#[test]
+fn the_outbox_keeps_its_messages_across_a_restart() {
+    let disk = Arc::new(Disk::default());
+    let svc = durable(&disk);
+    let (pool, _) = pool_with_user(&svc, "ann");
+    svc.admin_create_user(
+        &ctx(),
+        AdminCreateUserRequest {
+            user_pool_id: pool.clone(),
+            username: "bob".into(),
+            user_attributes: Some(vec![AttributeType {
+                name: "email".into(),
+                value: Some("bob@example.com".into()),
+            }]),
+            desired_delivery_mediums: Some(vec![DeliveryMediumType::Email]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let sent = svc.outbox().messages(|m| m.username == "bob");
+    assert_eq!(sent.len(), 1);
+    drop(svc);
+    let svc = durable(&disk);
+    let kept = svc.outbox().messages(|m| m.username == "bob");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].body.expose(), sent[0].body.expose());
+    assert_eq!(kept[0].destination, "bob@example.com");
+    // Numbers go on after the ones read back.
+    svc.admin_create_user(
+        &ctx(),
+        AdminCreateUserRequest {
+            user_pool_id: pool,
+            username: "cat".into(),
+            user_attributes: Some(vec![AttributeType {
+                name: "email".into(),
+                value: Some("cat@example.com".into()),
+            }]),
+            desired_delivery_mediums: Some(vec![DeliveryMediumType::Email]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let names: Vec<String> = svc
+        .outbox()
+        .messages(|_| true)
+        .into_iter()
+        .map(|m| m.username)
+        .collect();
+    assert_eq!(names, ["bob", "cat"]);
+}

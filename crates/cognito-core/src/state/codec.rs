@@ -167,20 +167,7 @@ impl<'de> Deserialize<'de> for Hash32 {
 }
 
 /// A `Secret<String>`, as its text.
-pub mod secret_string {
-    use super::*;
-    use cognito_crypto::Secret;
-
-    /// Writes the secret's text.
-    pub fn serialize<S: Serializer>(v: &Secret<String>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(v.expose())
-    }
-
-    /// Reads the secret's text.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Secret<String>, D::Error> {
-        String::deserialize(d).map(Secret::new)
-    }
-}
+pub(crate) use crate::messages::secret_text as secret_string;
 
 /// A password's SRP salt and identity hash.
 #[derive(Serialize, Deserialize)]
