@@ -3,8 +3,8 @@
 //! what runs trigger functions ([`functions`]), email delivery over SMTP ([`mail`]), the
 //! KMS that encrypts custom senders' codes ([`kms`]), HTTPS certificates ([`tls`]), the
 //! outbound HTTP federated sign-ins reach identity providers with ([`upstream`]), the
-//! data directory that keeps the state across restarts ([`durable`]), and [`run`], which
-//! serves the API on a bound listener.
+//! data directory that keeps the state across restarts ([`durable`]), seed files
+//! ([`seed`]), and [`run`], which serves the API on a bound listener.
 //!
 //! `main` stays thin: it parses [`Options`], loads the [`Config`], binds, announces the
 //! address and calls [`serve`]; tests call [`run`] on `127.0.0.1:0`, which loads the
@@ -22,6 +22,7 @@ pub mod kms;
 pub mod log;
 pub mod mail;
 mod random;
+pub mod seed;
 pub mod tls;
 pub mod upstream;
 
@@ -78,6 +79,10 @@ pub struct Options {
     /// oldest are dropped first.
     #[arg(long, env = "COGNITO_OUTBOX_LIMIT", default_value_t = cognito_core::messages::DEFAULT_OUTBOX_LIMIT)]
     pub outbox_limit: usize,
+    /// A seed file (JSON or YAML, see docs/seed.md) applied at start: pools, clients and
+    /// users with fixed ids; what already exists is left as it is.
+    #[arg(long, env = "COGNITO_SEED", value_name = "FILE")]
+    pub seed: Option<PathBuf>,
     /// A TOML configuration file: trigger functions and how they run (see
     /// docs/configuration.md). Flags override it.
     #[arg(long, env = "COGNITO_CONFIG", value_name = "PATH")]
@@ -163,7 +168,7 @@ pub struct Options {
 }
 
 /// What `cognito-server` does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum Command {
     /// Serves the API (the default).
     Serve,
@@ -172,6 +177,16 @@ pub enum Command {
     /// Reads state exported as JSON from standard input into `--data-dir`, which must
     /// hold none.
     Import,
+    /// Applies a seed file (JSON or YAML, see docs/seed.md) to a running server through
+    /// its test API, then exits.
+    Seed {
+        /// The seed file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The server to seed.
+        #[arg(long, env = "COGNITO_ENDPOINT", value_name = "URL", default_value = "http://localhost:9229", value_parser = config::parse_http_url)]
+        endpoint: url::Url,
+    },
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
@@ -237,6 +252,40 @@ fn open_data_dir(cognito: Cognito, dir: &std::path::Path) -> std::io::Result<Cog
         "state read from the data directory"
     );
     Ok(cognito.with_journal(journal, loaded))
+}
+
+/// Applies the seed file `path` to `cognito` at `now`, in the account and default
+/// Region of `options`. A file that cannot be read or applied is an `InvalidInput`
+/// error naming it.
+fn apply_seed(
+    cognito: &Cognito,
+    options: &Options,
+    path: &std::path::Path,
+    now: cognito_model::Timestamp,
+) -> std::io::Result<()> {
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let seed = seed::load(path).map_err(|e| invalid(e.to_string()))?;
+    let ctx = cognito_core::RequestContext {
+        region: options.region.clone(),
+        account_id: options.account_id.clone(),
+        now,
+        aws_sdk_version: None,
+    };
+    let seeded = cognito.apply_seed(&ctx, &seed).map_err(|e| {
+        invalid(format!(
+            "the seed file {} cannot be applied: {}: {}",
+            path.display(),
+            e.kind.type_name(),
+            e.message
+        ))
+    })?;
+    tracing::info!(
+        file = %path.display(),
+        created = seeded.created.len(),
+        existing = seeded.existing.len(),
+        "seed applied"
+    );
+    Ok(())
 }
 
 /// The TLS side of the server when `config` turns HTTPS on: the certificate given, or one
@@ -307,6 +356,9 @@ pub async fn serve(
     }
     // The test API moves the time every request is stamped with.
     let clock = Arc::new(MovableClock::default());
+    if let Some(path) = &options.seed {
+        apply_seed(&cognito, options, path, cognito_core::Clock::now(&*clock))?;
+    }
     let sources = Sources {
         clock: clock.clone(),
         random: Arc::new(OsSeededRandom),
@@ -359,6 +411,7 @@ mod tests {
                 test_api_origins: vec![],
                 test_api_hosts: vec![],
                 outbox_limit: 10_000,
+                seed: None,
                 config: None,
                 lambda_endpoint: None,
                 lambda_commands: vec![],
@@ -379,7 +432,7 @@ mod tests {
 
     #[test]
     fn flags() {
-        let cases: [(&[&str], Option<Options>); 24] = [
+        let cases: [(&[&str], Option<Options>); 27] = [
             (
                 &[
                     "--host",
@@ -509,6 +562,24 @@ mod tests {
             (&["--tls-cert", "cert.pem"], None),
             (&["--tls-key", "key.pem"], None),
             (&["--bogus"], None),
+            (
+                &["--seed", "seed.yaml"],
+                Some(Options {
+                    seed: Some("seed.yaml".into()),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (
+                &["seed", "seed.yaml", "--endpoint", "http://127.0.0.1:9000"],
+                Some(Options {
+                    command: Some(Command::Seed {
+                        file: "seed.yaml".into(),
+                        endpoint: "http://127.0.0.1:9000".parse().unwrap(),
+                    }),
+                    ..Options::try_parse_from(["cognito-server"]).unwrap()
+                }),
+            ),
+            (&["seed", "seed.yaml", "--endpoint", "localhost:9000"], None),
             (
                 &["--data-dir", "state"],
                 Some(Options {

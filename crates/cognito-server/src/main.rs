@@ -46,9 +46,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match options.command {
+    match &options.command {
         Some(Command::Export) => return transfer(&config, Transfer::Export),
         Some(Command::Import) => return transfer(&config, Transfer::Import),
+        Some(Command::Seed { file, endpoint }) => return seed(file, endpoint),
         Some(Command::Serve) | None => {}
     }
     // So does a certificate, key or CA folder that cannot be used.
@@ -143,6 +144,23 @@ fn transfer(config: &Config, way: Transfer) -> ExitCode {
     match moved {
         Ok(count) => {
             eprintln!("cognito-server: {count} records");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cognito-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cognito-server seed FILE --endpoint URL`: applies the seed file to the running server
+/// and prints what it made and what was already there.
+fn seed(file: &std::path::Path, endpoint: &url::Url) -> ExitCode {
+    let seeded = cognito_server::seed::load(file)
+        .and_then(|seed| cognito_server::seed::send(&seed, endpoint));
+    match seeded {
+        Ok(summary) => {
+            println!("{summary:#}");
             ExitCode::SUCCESS
         }
         Err(e) => {

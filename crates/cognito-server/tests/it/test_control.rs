@@ -315,3 +315,50 @@ async fn fakecloud_paths_drive_the_same_server() {
     assert_eq!(tokens.status, 200, "{tokens:?}");
     assert!(tokens.body["id_token"].is_string());
 }
+
+#[tokio::test]
+async fn a_seed_file_applies_at_start_and_again_through_the_client() {
+    let path = std::env::temp_dir().join(format!("cognito-seed-{}.yaml", std::process::id()));
+    let yaml = format!(
+        "UserPools:\n  - Id: {POOL}\n    PoolName: control\n    Clients:\n      - ClientId: {CLIENT}\n        ClientName: web\n        ExplicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n    Users:\n      - Username: alice\n        Password: Correct-horse1\n"
+    );
+    std::fs::write(&path, yaml).unwrap();
+    let seed_path = path.clone();
+    let server = Server::start_with(|o| o.seed = Some(seed_path)).await;
+    sign_in(&server).await;
+
+    let endpoint: url::Url = format!("http://{}", server.addr).parse().unwrap();
+    let file = path.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        let seed = cognito_server::seed::load(&file)?;
+        cognito_server::seed::send(&seed, &endpoint)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(summary["created"], json!([]));
+    assert_eq!(summary["existing"].as_array().unwrap().len(), 3);
+
+    // A refusal names the place in the file.
+    std::fs::write(
+        &path,
+        format!("UserPools:\n  - Id: {POOL}\n    PoolName: control\n    Users:\n      - Username: bob\n"),
+    )
+    .unwrap();
+    let endpoint: url::Url = format!("http://{}", server.addr).parse().unwrap();
+    let file = path.clone();
+    let refused = tokio::task::spawn_blocking(move || {
+        let seed = cognito_server::seed::load(&file)?;
+        cognito_server::seed::send(&seed, &endpoint)
+    })
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("refused the seed (400): InvalidParameterException: UserPools[0].Users[0]: A CONFIRMED user needs a Password"),
+        "{refused}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}
