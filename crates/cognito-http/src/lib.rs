@@ -84,6 +84,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long [`serve`] waits for open connections to finish after shutdown is asked.
     pub shutdown_grace: Duration,
+    /// How long a connection may take to send a request's whole head, counted from the
+    /// moment it is ready for that request: so also how long a kept-alive connection may
+    /// stay idle. Connections past it are closed.
+    pub header_read_timeout: Duration,
+    /// How many connections [`serve`] keeps open at once. At the limit, a new client is
+    /// served in place of the connection idle the longest; while every connection is
+    /// answering a request, new clients wait. Keep it below the process's file
+    /// descriptor limit, with room for the files and sockets the server opens itself.
+    pub max_connections: usize,
     /// Origins whose pages may call the test API under `/_cognito/` and read its
     /// answers. Requests from any other page are refused; requests that come from no
     /// page (no `Origin`, no cross-site `Sec-Fetch-Site`) always pass. None by default.
@@ -110,6 +119,9 @@ impl Default for Config {
             account_id: "123456789012".to_owned(),
             max_body_bytes: 6 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            header_read_timeout: Duration::from_secs(60),
+            // Three quarters of the usual default descriptor limit (1024).
+            max_connections: 768,
             test_api_origins: Vec::new(),
             listen_hosts: Vec::new(),
             cryptography_threads: 2,
