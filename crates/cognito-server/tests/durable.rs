@@ -52,6 +52,8 @@ fn rand_u64() -> u64 {
 /// The server binary running on a data directory.
 struct Server {
     child: Child,
+    /// Held open, so that the server never writes into a closed pipe.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
     base: String,
     agent: ureq::Agent,
 }
@@ -74,10 +76,9 @@ impl Server {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let mut stdout = std::io::BufReader::new(stdout);
         let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
+        stdout.read_line(&mut line).unwrap();
         let base = line
             .trim()
             .strip_prefix("cognito-server listening on ")
@@ -86,7 +87,12 @@ impl Server {
         let agent = ureq::AgentBuilder::new()
             .timeout(Duration::from_secs(30))
             .build();
-        Server { child, base, agent }
+        Server {
+            child,
+            _stdout: stdout,
+            base,
+            agent,
+        }
     }
 
     /// Calls `operation`; answers the status and the body.
