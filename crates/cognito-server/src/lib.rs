@@ -382,6 +382,9 @@ pub async fn serve(
         // As many cryptographic requests at once as there are cores.
         cryptography_threads: std::thread::available_parallelism()
             .map_or(2, std::num::NonZeroUsize::get),
+        max_connections: connection_limit(
+            rustix::process::getrlimit(rustix::process::Resource::Nofile).current,
+        ),
         ..cognito_http::Config::default()
     };
     cognito_http::serve_tls(
@@ -391,6 +394,18 @@ pub async fn serve(
         shutdown,
     )
     .await
+}
+
+/// How many connections the server keeps open at once, given the soft limit on open
+/// file descriptors (`RLIMIT_NOFILE`, `None` when unlimited): three quarters of it, the
+/// rest (at least 64) left to the files, pipes and outbound connections the server opens
+/// itself; at most 16,384, past which memory rather than descriptors runs out.
+fn connection_limit(descriptors: Option<u64>) -> usize {
+    const MOST: u64 = 16_384;
+    let descriptors = descriptors.unwrap_or(u64::MAX);
+    let room = (descriptors / 4).max(64);
+    // Fits: at most MOST.
+    descriptors.saturating_sub(room).clamp(1, MOST) as usize
 }
 
 #[cfg(test)]
@@ -607,6 +622,21 @@ mod tests {
             let parsed =
                 Options::try_parse_from(std::iter::once(&"cognito-server").chain(args)).ok();
             assert_eq!(parsed, expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn connections_stay_below_the_descriptor_limit() {
+        let cases = [
+            (Some(1024), 768),
+            (Some(20_000), 15_000),
+            (Some(200), 136),
+            (Some(64), 1),
+            (Some(1_048_576), 16_384),
+            (None, 16_384),
+        ];
+        for (descriptors, expected) in cases {
+            assert_eq!(connection_limit(descriptors), expected, "{descriptors:?}");
         }
     }
 
