@@ -1,9 +1,11 @@
 // An authenticator app for the MFA tests: RFC 6238 codes (HMAC-SHA1, six
 // digits, 30-second steps) from the base32 SecretCode that
-// AssociateSoftwareToken hands out, computed here with node:crypto.
+// AssociateSoftwareToken hands out, computed here with node:crypto, by the
+// emulator's clock (the test API's /_cognito/clock).
 
 import { createHmac } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
+
+import { endpoint as sharedEndpoint } from "./cognito.js";
 
 export const STEP_SECONDS = 30;
 // A code of the previous step is still accepted shortly after its step ends
@@ -51,37 +53,50 @@ export function totp(key, epochSeconds, digits = 6) {
   return hotp(key, Math.floor(epochSeconds / STEP_SECONDS), digits);
 }
 
+/** The emulator's time at `endpoint`, in epoch seconds. */
+async function serverNow(endpoint) {
+  const answer = await fetch(`${endpoint}/_cognito/clock`);
+  return (await answer.json()).epoch_seconds;
+}
+
 /**
- * An authenticator app holding one software token (the base32 SecretCode).
+ * An authenticator app holding one software token (the base32 SecretCode), by
+ * the clock of the emulator at `endpoint`.
  *
  * Cognito accepts each step's code once, so the app never shows a step it
  * showed before. It starts with the code of the step that just ended (still
- * accepted, as from a clock a little behind), then the current one, and waits
- * for the next step only when both are used up.
+ * accepted, as from a clock a little behind), then the current one; when both
+ * are used up it moves the emulator's clock to the next step rather than
+ * waiting for it.
  */
 export class Authenticator {
-  constructor(secretCode) {
+  constructor(secretCode, endpoint = sharedEndpoint) {
     this.key = base32Decode(secretCode);
+    this.endpoint = endpoint;
     this.lastStep = undefined;
   }
 
   /** The next code to type. */
   async code() {
-    const now = Date.now() / 1000;
+    const now = await serverNow(this.endpoint);
     const current = Math.floor(now / STEP_SECONDS);
     const late = now % STEP_SECONDS >= STEP_SECONDS - STEP_MARGIN_SECONDS;
     const earliest = late ? current : current - 1;
     const step = this.lastStep === undefined ? earliest : Math.max(earliest, this.lastStep + 1);
     if (step > current) {
-      await sleep((step * STEP_SECONDS - now) * 1000 + 200);
+      await fetch(`${this.endpoint}/_cognito/clock`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ advance_seconds: step * STEP_SECONDS - now + 0.5 }),
+      });
     }
     this.lastStep = step;
     return hotp(this.key, step);
   }
 
-  /** Six digits that no step around now shows. */
-  wrongCode() {
-    const current = Math.floor(Date.now() / 1000 / STEP_SECONDS);
+  /** Six digits that no step around the emulator's now shows. */
+  async wrongCode() {
+    const current = Math.floor((await serverNow(this.endpoint)) / STEP_SECONDS);
     const near = new Set([-2, -1, 0, 1, 2].map((skew) => hotp(this.key, current + skew)));
     for (let n = 1; ; n += 7919) {
       const code = String(n % 10 ** 6).padStart(6, "0");

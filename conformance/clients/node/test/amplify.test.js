@@ -132,7 +132,7 @@ describe("Amplify JS v6 MFA", () => {
     assert.equal(getSetupUri("Emulator").searchParams.get("secret"), sharedSecret);
     const app = new Authenticator(sharedSecret);
     await rejectsNamed(
-      verifyTOTPSetup({ code: app.wrongCode() }),
+      verifyTOTPSetup({ code: await app.wrongCode() }),
       "EnableSoftwareTokenMFAException",
     );
     await verifyTOTPSetup({
@@ -149,7 +149,7 @@ describe("Amplify JS v6 MFA", () => {
     assert.equal(step.isSignedIn, false);
     assert.equal(step.nextStep.signInStep, "CONFIRM_SIGN_IN_WITH_TOTP_CODE");
     await rejectsNamed(
-      confirmSignIn({ challengeResponse: app.wrongCode() }),
+      confirmSignIn({ challengeResponse: await app.wrongCode() }),
       "CodeMismatchException",
     );
     // The sign-in goes on: the right code finishes it.

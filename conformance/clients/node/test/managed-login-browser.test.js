@@ -301,7 +301,7 @@ describe("managed login in Chromium", () => {
     assert.match(key, /^[A-Z2-7]{32,}$/);
     await screenshot(setUp, "mfa-setup");
     const authenticator = new Authenticator(key);
-    await enterCode(setUp, authenticator.wrongCode(), "Verify");
+    await enterCode(setUp, await authenticator.wrongCode(), "Verify");
     assert.equal(await heading(setUp), "Set up your authenticator app");
     assert.equal(await errorShown(setUp), "The code is not right. Try again.");
     await enterCode(setUp, await authenticator.code(), "Verify");
@@ -313,7 +313,7 @@ describe("managed login in Chromium", () => {
     await signIn(page, "dana", PASSWORD);
     assert.equal(await heading(page), "Enter your code");
     await screenshot(page, "mfa-code");
-    await enterCode(page, authenticator.wrongCode(), "Sign in");
+    await enterCode(page, await authenticator.wrongCode(), "Sign in");
     assert.equal(await errorShown(page), "The code is not right. Try again.");
     await screenshot(page, "error-wrong-code");
     await enterCode(page, await authenticator.code(), "Sign in");

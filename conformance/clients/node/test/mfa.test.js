@@ -157,7 +157,7 @@ describe("amazon-cognito-identity-js MFA", () => {
     assert.match(secretCode, /^[A-Z2-7]+=*$/);
     const app = new Authenticator(secretCode);
     await rejectsNamed(
-      verifySoftwareToken(user, app.wrongCode(), "hana's phone"),
+      verifySoftwareToken(user, await app.wrongCode(), "hana's phone"),
       "EnableSoftwareTokenMFAException",
     );
     const answer = await verifySoftwareToken(user, await app.code(), "hana's phone");
@@ -179,7 +179,7 @@ describe("amazon-cognito-identity-js MFA", () => {
     assert.equal(challenge.parameters.FRIENDLY_DEVICE_NAME, "hana's phone");
 
     await rejectsNamed(
-      sendMFACode(again, app.wrongCode(), "SOFTWARE_TOKEN_MFA"),
+      sendMFACode(again, await app.wrongCode(), "SOFTWARE_TOKEN_MFA"),
       "CodeMismatchException",
     );
     // The same session takes the right code.
