@@ -281,7 +281,7 @@ fn run<S: Backend>(
         Err(DispatchError::Serialization(_)) => {}
         done => return Ok(done?),
     }
-    let mut input = aws_json::parse_input(body)?;
+    let mut input = aws_json::parse_operation_input(op, body)?;
     validate::drop_null_map_values(op, &mut input);
     validate_input(op, &input)?;
     Ok(dispatch(provider, ctx, op, Input::Value(input))?)
@@ -344,6 +344,11 @@ fn failure_response(
 
 impl<S: Backend> Inner<S> {
     /// `PUT /_cognito/user-import/<poolId>/<jobId>?token=...`: a user import job's CSV.
+    ///
+    /// The pool, the job, its state and the token are checked before a byte of the body
+    /// is read, by uploading an empty file that the CSV then replaces: an upload to a
+    /// wrong address is refused at the cost of its head. The CSV is read into one buffer,
+    /// which the job keeps.
     async fn user_import_upload<B>(
         &self,
         parts: &http::request::Parts,
@@ -355,9 +360,11 @@ impl<S: Backend> Inner<S> {
     {
         let (pool_id, job_id, token) =
             router::user_import_target(parts.uri.path(), parts.uri.query());
-        let csv = aws_json::read_body(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
         self.provider
-            .upload_user_import_csv(pool_id, job_id, token, csv.to_vec())?;
+            .upload_user_import_csv(pool_id, job_id, token, Vec::new())?;
+        let csv = aws_json::read_body_to_vec(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
+        self.provider
+            .upload_user_import_csv(pool_id, job_id, token, csv)?;
         Ok(Response::new(Full::new(Bytes::new())))
     }
 }
