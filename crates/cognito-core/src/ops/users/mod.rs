@@ -6,6 +6,8 @@
 
 mod links;
 mod list;
+#[cfg(test)]
+mod proptests;
 pub(crate) mod rules;
 
 use cognito_crypto::password::PasswordHash;
