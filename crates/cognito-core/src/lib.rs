@@ -51,6 +51,44 @@ pub struct Cognito {
     names_functions: std::sync::atomic::AtomicBool,
 }
 
+/// Whether operation `op` only reads state, and so never waits for a durable store's
+/// disk.
+fn reads_only(op: cognito_model::Operation) -> bool {
+    use cognito_model::Operation as O;
+    matches!(
+        op,
+        O::AdminGetUser
+            | O::AdminGetDevice
+            | O::AdminListDevices
+            | O::AdminListGroupsForUser
+            | O::AdminListUserAuthEvents
+            | O::DescribeIdentityProvider
+            | O::DescribeResourceServer
+            | O::DescribeRiskConfiguration
+            | O::DescribeUserImportJob
+            | O::DescribeUserPool
+            | O::DescribeUserPoolClient
+            | O::DescribeUserPoolDomain
+            | O::GetCSVHeader
+            | O::GetDevice
+            | O::GetGroup
+            | O::GetIdentityProviderByIdentifier
+            | O::GetUICustomization
+            | O::GetUser
+            | O::GetUserPoolMfaConfig
+            | O::ListDevices
+            | O::ListGroups
+            | O::ListIdentityProviders
+            | O::ListResourceServers
+            | O::ListTagsForResource
+            | O::ListUserImportJobs
+            | O::ListUserPoolClients
+            | O::ListUserPools
+            | O::ListUsers
+            | O::ListUsersInGroup
+    )
+}
+
 /// The links the service hands out, which its embedder serves: the service composes no
 /// URL of its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,13 +169,14 @@ impl Cognito {
         self
     }
 
-    /// Whether operation `op` may block its thread: every operation of a durable service,
-    /// which waits for the disk (see [`Cognito::with_journal`]); otherwise the operations
+    /// Whether operation `op` may block its thread: every operation of a durable service
+    /// that may change state, which waits for the disk (see [`Cognito::with_journal`]);
+    /// otherwise the operations
     /// that may invoke a trigger's function, for as long as it runs (up to its timeout),
     /// once any pool has named a function.
     pub fn may_invoke_functions(&self, op: cognito_model::Operation) -> bool {
         use cognito_model::Operation as O;
-        self.store.is_durable()
+        self.store.is_durable() && !reads_only(op)
             || self.names_functions()
                 && matches!(
                     op,

@@ -441,3 +441,15 @@ fn the_outbox_keeps_its_messages_across_a_restart() {
         .collect();
     assert_eq!(names, ["bob", "cat"]);
 }
+
+#[test]
+fn a_durable_service_leaves_the_async_workers_for_changes_only() {
+    use cognito_model::Operation as O;
+    let svc = durable(&Arc::new(Disk::default()));
+    assert!(svc.may_invoke_functions(O::AdminCreateUser));
+    assert!(svc.may_invoke_functions(O::InitiateAuth));
+    assert!(!svc.may_invoke_functions(O::AdminGetUser));
+    assert!(!svc.may_invoke_functions(O::ListUsers));
+    let memory = service();
+    assert!(!memory.may_invoke_functions(O::AdminCreateUser));
+}
