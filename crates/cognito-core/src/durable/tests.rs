@@ -100,6 +100,7 @@ fn pool_with_user(svc: &Cognito, name: &str) -> (String, String) {
                 explicit_auth_flows: Some(vec![
                     ExplicitAuthFlowsType::AllowUserPasswordAuth,
                     ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+                    ExplicitAuthFlowsType::AllowUserAuth,
                 ]),
                 ..Default::default()
             },
@@ -452,4 +453,131 @@ fn a_durable_service_leaves_the_async_workers_for_changes_only() {
     assert!(!svc.may_invoke_functions(O::ListUsers));
     let memory = service();
     assert!(!memory.may_invoke_functions(O::AdminCreateUser));
+}
+
+#[test]
+fn a_passkey_registered_before_a_restart_signs_in_after_it() {
+    use base64::Engine as _;
+    use cognito_crypto::webauthn::testing::{Attestation, SoftAuthenticator};
+    let unb64 = |text: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .unwrap()
+    };
+    let disk = Arc::new(Disk::default());
+    let svc = durable(&disk);
+    let (pool, client) = pool_with_user(&svc, "ann");
+    svc.update_user_pool(
+        &ctx(),
+        UpdateUserPoolRequest {
+            user_pool_id: pool.clone(),
+            policies: Some(UserPoolPolicyType {
+                sign_in_policy: Some(SignInPolicyType {
+                    allowed_first_auth_factors: Some(vec![
+                        AuthFactorType::Password,
+                        AuthFactorType::WebAuthn,
+                    ]),
+                }),
+                password_policy: None,
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    svc.set_user_pool_mfa_config(
+        &ctx(),
+        SetUserPoolMfaConfigRequest {
+            user_pool_id: pool.clone(),
+            web_authn_configuration: Some(WebAuthnConfigurationType {
+                relying_party_id: Some("localhost".into()),
+                user_verification: Some(UserVerificationType::Required),
+                factor_configuration: None,
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let access = sign_in(&svc, &client, "ann").unwrap().access_token.unwrap();
+    let options = svc
+        .start_web_authn_registration(
+            &ctx(),
+            StartWebAuthnRegistrationRequest {
+                access_token: access.clone(),
+            },
+        )
+        .unwrap()
+        .credential_creation_options;
+    let mut authenticator = SoftAuthenticator::new(b"durable").unwrap();
+    let credential = authenticator
+        .register(
+            "localhost",
+            "http://localhost:3000",
+            &unb64(options["challenge"].as_str().unwrap()),
+            true,
+            Attestation::None,
+        )
+        .unwrap();
+    svc.complete_web_authn_registration(
+        &ctx(),
+        CompleteWebAuthnRegistrationRequest {
+            access_token: access,
+            credential,
+        },
+    )
+    .unwrap();
+    drop(svc);
+
+    let svc = durable(&disk);
+    let first = svc
+        .initiate_auth(
+            &ctx(),
+            InitiateAuthRequest {
+                client_id: client.clone(),
+                auth_flow: AuthFlowType::UserAuth,
+                auth_parameters: Some(
+                    [
+                        ("USERNAME".to_string(), "ann".to_string()),
+                        ("PREFERRED_CHALLENGE".to_string(), "WEB_AUTHN".to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                session: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap();
+    let params = first.challenge_parameters.unwrap();
+    let request: serde_json::Value =
+        serde_json::from_str(&params["CREDENTIAL_REQUEST_OPTIONS"]).unwrap();
+    let assertion = authenticator
+        .authenticate(
+            "localhost",
+            "http://localhost:3000",
+            &unb64(request["challenge"].as_str().unwrap()),
+            true,
+        )
+        .unwrap();
+    let done = svc
+        .respond_to_auth_challenge(
+            &ctx(),
+            RespondToAuthChallengeRequest {
+                client_id: client,
+                challenge_name: ChallengeNameType::WebAuthn,
+                session: first.session,
+                challenge_responses: Some(
+                    [
+                        ("USERNAME".to_string(), "ann".to_string()),
+                        ("CREDENTIAL".to_string(), assertion.to_string()),
+                    ]
+                    .into(),
+                ),
+                analytics_metadata: None,
+                client_metadata: None,
+                user_context_data: None,
+            },
+        )
+        .unwrap();
+    assert!(done.authentication_result.is_some());
 }
