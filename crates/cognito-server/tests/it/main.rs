@@ -21,5 +21,5 @@ mod oauth2;
 mod oauth2_code;
 mod self_service;
 mod sign_in;
-mod test_control;
 mod support;
+mod test_control;
