@@ -7,10 +7,12 @@
 //!   crate), against a `cognito-server` it starts unless `--endpoint` names one.
 //! - `test` runs every test suite: Rust, conformance and the real-client suites.
 //! - `bench` is a load generator for any endpoint speaking the cognito-idp API.
+//! - `fuzz [--seconds N]` runs a fuzz target of `fuzz/` for a fixed time (`cargo fuzz`).
 
 mod bench;
 mod codegen;
 mod conformance;
+mod fuzz;
 mod model;
 mod test;
 
@@ -30,6 +32,7 @@ fn main() {
         "conformance" => conformance::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         _ => Err(USAGE.to_string()),
     };
     if let Err(e) = result {
@@ -38,7 +41,7 @@ fn main() {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <model|codegen|conformance|test|bench> [options]";
+const USAGE: &str = "usage: cargo xtask <model|codegen|conformance|test|bench|fuzz> [options]";
 
 /// The repository root.
 pub fn root() -> PathBuf {
