@@ -166,13 +166,23 @@ where
         }
     }
 
-    // Clients whose connections wait in the backlog have sent their requests too.
-    while let Poll::Ready(Ok((stream, peer))) =
-        std::future::poll_fn(|cx| Poll::Ready(listener.poll_accept(cx))).await
-    {
-        start(&mut connections, stream, peer);
+    // Clients whose connections wait in the backlog have sent their requests too. The
+    // kernel is asked until it has none left (tokio would answer from the readiness it
+    // last saw); dropping the listener then refuses new ones.
+    match listener.into_std() {
+        Ok(backlog) => {
+            while let Ok((stream, peer)) = backlog.accept() {
+                let stream = stream
+                    .set_nonblocking(true)
+                    .and_then(|()| TcpStream::from_std(stream));
+                match stream {
+                    Ok(stream) => start(&mut connections, stream, peer),
+                    Err(e) => tracing::debug!(%peer, error = %e, "could not serve a connection"),
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not accept the listener's backlog"),
     }
-    drop(listener);
     tracing::debug!("shutting down: answering the requests already received");
     connections.drain();
     let tasks = &mut connections.tasks;
@@ -692,6 +702,33 @@ mod tests {
         running.stop().await;
         for stream in &mut streams {
             assert_eq!(health_answers(stream, 10).await, 10);
+            assert_eq!(until_closed(stream).await, "");
+        }
+    }
+
+    /// Clients still in the listener's backlog when shutdown begins are answered too:
+    /// here the server is asked to stop before it has accepted anyone.
+    #[tokio::test]
+    async fn requests_waiting_in_the_backlog_at_shutdown_are_answered() {
+        let cognito = Arc::new(cognito_core::Cognito::in_memory(Box::new(
+            Counter::default(),
+        )));
+        let service = CognitoService::new(cognito, sources(), Config::default());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut waiting = Vec::new();
+        for _ in 0..5 {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.write_all(&HEALTH.repeat(2)).await.unwrap();
+            waiting.push(stream);
+        }
+        let served = tokio::time::timeout(
+            Duration::from_secs(30),
+            serve(listener, service, std::future::ready(())),
+        );
+        served.await.expect("stopped").unwrap();
+        for stream in &mut waiting {
+            assert_eq!(health_answers(stream, 2).await, 2);
             assert_eq!(until_closed(stream).await, "");
         }
     }
