@@ -34,10 +34,10 @@ const BODY_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// calls are a few hundred bytes.
 const SMALL_BODY: usize = 64 * 1024;
 
-/// How many KiB of bodies larger than [`SMALL_BODY`] the process holds at once: four of
-/// the largest the API accepts by default. A body larger than the whole budget takes all
-/// of it.
-const BODY_BUDGET_KIB: usize = 4 * 6 * 1024;
+/// How many KiB of bodies larger than [`SMALL_BODY`] the process holds at once: two of
+/// the largest the API accepts by default, each with the few MiB of its JSON value. A
+/// body larger than the whole budget takes all of it.
+const BODY_BUDGET_KIB: usize = 2 * 6 * 1024;
 
 /// The budget of [`BODY_BUDGET_KIB`], in permits of one KiB.
 static BODY_BUDGET: Semaphore = Semaphore::const_new(BODY_BUDGET_KIB);
