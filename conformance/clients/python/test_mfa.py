@@ -54,11 +54,12 @@ class Authenticator:
     """An authenticator app holding one software token: the six-digit code it
     shows for a 30-second step, by the emulator's clock.
 
-    Cognito accepts each step's code once, so the app never shows a step it
-    showed before. It starts with the code of the step that just ended (still
-    accepted, as from a clock a little behind), then the current one; when both
-    are used up it moves the emulator's clock to the next step through the test
-    API (`/_cognito/clock`) rather than waiting for it.
+    Cognito accepts each step's code once, and a code of one step either side
+    of now (RFC 6238 section 5.2), so the app never shows a step it showed
+    before: it starts with the code of the step that just ended, then the
+    current one, then the next. Only when those are used up does it move the
+    emulator's clock on, through the test API (`/_cognito/clock`), rather than
+    waiting; the test's fixture puts the clock back after the test.
     """
 
     def __init__(self, secret):
@@ -71,8 +72,8 @@ class Authenticator:
         current = int(now // TOTP_STEP)
         earliest = current - 1 if now % TOTP_STEP < TOTP_STEP - STEP_MARGIN else current
         step = earliest if self.last_step is None else max(earliest, self.last_step + 1)
-        if step > current:
-            advance_server_clock(step * TOTP_STEP - now + 0.5)
+        if step > current + 1:
+            advance_server_clock((step - 1) * TOTP_STEP - now + 0.5)
         self.last_step = step
         self.last = self.totp.at(step * TOTP_STEP)
         return self.last
@@ -82,6 +83,18 @@ class Authenticator:
         now = int(server_now())
         near = {self.totp.at(now + skew * TOTP_STEP) for skew in range(-2, 3)}
         return next(c for c in (f"{n:06d}" for n in range(1, 10**6, 7919)) if c not in near)
+
+
+@pytest.fixture(autouse=True)
+def real_time_after():
+    """The emulator's clock back in real time after each test, should an
+    authenticator have moved it."""
+    yield
+    request = urllib.request.Request(
+        f"{emulator_endpoint()}/_cognito/clock/reset", data=b"{}", method="POST"
+    )
+    with urllib.request.urlopen(request) as answer:
+        answer.read()
 
 
 def server_now():

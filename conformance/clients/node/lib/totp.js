@@ -63,11 +63,11 @@ async function serverNow(endpoint) {
  * An authenticator app holding one software token (the base32 SecretCode), by
  * the clock of the emulator at `endpoint`.
  *
- * Cognito accepts each step's code once, so the app never shows a step it
- * showed before. It starts with the code of the step that just ended (still
- * accepted, as from a clock a little behind), then the current one; when both
- * are used up it moves the emulator's clock to the next step rather than
- * waiting for it.
+ * Cognito accepts each step's code once, and a code of one step either side
+ * of now (RFC 6238 section 5.2), so the app never shows a step it showed
+ * before: it starts with the code of the step that just ended, then the
+ * current one, then the next. Only when those are used up does it move the
+ * emulator's clock on, rather than waiting (no test here needs that many).
  */
 export class Authenticator {
   constructor(secretCode, endpoint = sharedEndpoint) {
@@ -83,11 +83,12 @@ export class Authenticator {
     const late = now % STEP_SECONDS >= STEP_SECONDS - STEP_MARGIN_SECONDS;
     const earliest = late ? current : current - 1;
     const step = this.lastStep === undefined ? earliest : Math.max(earliest, this.lastStep + 1);
-    if (step > current) {
+    if (step > current + 1) {
+      console.warn("the authenticator moves the emulator's clock to its next step");
       await fetch(`${this.endpoint}/_cognito/clock`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ advance_seconds: step * STEP_SECONDS - now + 0.5 }),
+        body: JSON.stringify({ advance_seconds: (step - 1) * STEP_SECONDS - now + 0.5 }),
       });
     }
     this.lastStep = step;
