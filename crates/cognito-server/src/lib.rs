@@ -21,6 +21,7 @@ pub mod functions;
 pub mod kms;
 pub mod log;
 pub mod mail;
+mod outbound;
 mod random;
 pub mod seed;
 pub mod tls;

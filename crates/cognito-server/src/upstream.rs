@@ -21,6 +21,8 @@ use cognito_http::rustls::pki_types::pem::PemObject;
 use cognito_http::rustls::pki_types::CertificateDer;
 use cognito_http::rustls::{self, ClientConfig, RootCertStore};
 
+use crate::outbound::{no_answer, timed_out, NoAnswer};
+
 /// How long a request may take, answer included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -130,30 +132,13 @@ fn answer(response: ureq::Response) -> Result<UpstreamResponse, UpstreamError> {
 
 /// Why `request` got no answer, naming where it went (never its query).
 fn transport_error(request: &UpstreamRequest, e: &ureq::Transport) -> UpstreamError {
-    let io = std::error::Error::source(e).and_then(|s| s.downcast_ref::<std::io::Error>());
-    if io.is_some_and(timed_out) {
-        return UpstreamError::Timeout;
-    }
-    let detail = match io {
-        Some(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "connection refused".to_owned()
-        }
-        Some(io) => io.to_string(),
-        None => e
-            .message()
-            .map_or_else(|| e.kind().to_string(), str::to_owned),
-    };
     let origin = url::Url::parse(&request.url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
-    UpstreamError::Unreachable(format!("cannot reach {origin}: {detail}"))
-}
-
-fn timed_out(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
+    match no_answer(&origin, e) {
+        NoAnswer::Timeout => UpstreamError::Timeout,
+        NoAnswer::Unreachable(why) => UpstreamError::Unreachable(why),
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use cognito_http::Stopwatch;
 use url::Url;
 
 use crate::clock::{SystemClock, SystemStopwatch};
+use crate::outbound::{no_answer, timed_out, NoAnswer};
 use sigv4::Credentials;
 
 /// How long a function may run: Cognito waits 5 seconds.
@@ -357,30 +358,10 @@ fn body_text(body: &[u8], status: u16) -> String {
 
 /// What a failure to reach `url` means: a timeout, or a runner that cannot be reached.
 fn transport_error(url: &Url, e: &ureq::Transport) -> LambdaError {
-    let io = std::error::Error::source(e).and_then(|s| s.downcast_ref::<std::io::Error>());
-    if io.is_some_and(timed_out) {
-        return LambdaError::Timeout;
+    match no_answer(&url.origin().ascii_serialization(), e) {
+        NoAnswer::Timeout => LambdaError::Timeout,
+        NoAnswer::Unreachable(why) => LambdaError::Unreachable(why),
     }
-    let detail = match io {
-        Some(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "connection refused".to_owned()
-        }
-        Some(io) => io.to_string(),
-        None => e
-            .message()
-            .map_or_else(|| e.kind().to_string(), str::to_owned),
-    };
-    LambdaError::Unreachable(format!(
-        "cannot reach {}: {detail}",
-        url.origin().ascii_serialization()
-    ))
-}
-
-fn timed_out(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
 }
 
 #[cfg(test)]
