@@ -98,6 +98,29 @@ pub struct Seeded {
 }
 
 impl Seeded {
+    /// Makes each of `entries` (the document's `<place>.<list>[i]`) that `absent` says
+    /// is not there with `create`, and records each as `name` words it.
+    fn ensure_each<T>(
+        &mut self,
+        entries: Vec<T>,
+        place: &str,
+        list: &str,
+        name: impl Fn(&T) -> String,
+        absent: impl Fn(&T) -> Result<bool, CognitoError>,
+        create: impl Fn(T) -> Result<(), CognitoError>,
+    ) -> Result<(), CognitoError> {
+        for (i, entry) in entries.into_iter().enumerate() {
+            let here = |e| at(&format!("{place}.{list}[{i}]"), e);
+            let what = name(&entry);
+            let made = absent(&entry).map_err(here)?;
+            if made {
+                create(entry).map_err(here)?;
+            }
+            self.note(made, what);
+        }
+        Ok(())
+    }
+
     /// Records `what`, made or found.
     fn note(&mut self, created: bool, what: String) {
         if created {
@@ -459,75 +482,82 @@ impl Cognito {
         seeded: &mut Seeded,
     ) -> Result<(), CognitoError> {
         let id = plan.id;
+        let group_name = |g: &CreateGroupRequest| format!("group {id}/{}", g.group_name);
+        seeded.ensure_each(
+            plan.groups,
+            place,
+            "Groups",
+            group_name,
+            |group| {
+                let lookup = GetGroupRequest {
+                    user_pool_id: id.clone(),
+                    group_name: group.group_name.clone(),
+                };
+                missing(
+                    self.get_group(ctx, lookup),
+                    ErrorKind::ResourceNotFoundException,
+                )
+            },
+            |group| self.create_group(ctx, group).map(drop),
+        )?;
+        let server_name =
+            |r: &CreateResourceServerRequest| format!("resource server {id}/{}", r.identifier);
+        seeded.ensure_each(
+            plan.resource_servers,
+            place,
+            "ResourceServers",
+            server_name,
+            |server| {
+                let lookup = DescribeResourceServerRequest {
+                    user_pool_id: id.clone(),
+                    identifier: server.identifier.clone(),
+                };
+                missing(
+                    self.describe_resource_server(ctx, lookup),
+                    ErrorKind::ResourceNotFoundException,
+                )
+            },
+            |server| self.create_resource_server(ctx, server).map(drop),
+        )?;
+        let provider_name = |p: &CreateIdentityProviderRequest| {
+            format!("identity provider {id}/{}", p.provider_name)
+        };
+        seeded.ensure_each(
+            plan.identity_providers,
+            place,
+            "IdentityProviders",
+            provider_name,
+            |provider| {
+                let lookup = DescribeIdentityProviderRequest {
+                    user_pool_id: id.clone(),
+                    provider_name: provider.provider_name.clone(),
+                };
+                missing(
+                    self.describe_identity_provider(ctx, lookup),
+                    ErrorKind::ResourceNotFoundException,
+                )
+            },
+            |provider| self.create_identity_provider(ctx, provider).map(drop),
+        )?;
+        let domain_name = |d: &CreateUserPoolDomainRequest| format!("domain {}", d.domain);
+        seeded.ensure_each(
+            plan.domains,
+            place,
+            "Domains",
+            domain_name,
+            |domain| {
+                let lookup = DescribeUserPoolDomainRequest {
+                    domain: domain.domain.clone(),
+                };
+                let owner = self
+                    .describe_user_pool_domain(ctx, lookup)?
+                    .domain_description
+                    .and_then(|d| d.user_pool_id);
+                Ok(owner.as_deref() != Some(id.as_str()))
+            },
+            |domain| self.create_user_pool_domain(ctx, domain).map(drop),
+        )?;
         let mut note = |created: bool, what: String| seeded.note(created, what);
-        for (i, group) in plan.groups.into_iter().enumerate() {
-            let here = |e| at(&format!("{place}.Groups[{i}]"), e);
-            let name = group.group_name.clone();
-            let lookup = GetGroupRequest {
-                user_pool_id: id.clone(),
-                group_name: name.clone(),
-            };
-            let absent = missing(
-                self.get_group(ctx, lookup),
-                ErrorKind::ResourceNotFoundException,
-            )
-            .map_err(here)?;
-            if absent {
-                self.create_group(ctx, group).map_err(here)?;
-            }
-            note(absent, format!("group {id}/{name}"));
-        }
-        for (i, server) in plan.resource_servers.into_iter().enumerate() {
-            let here = |e| at(&format!("{place}.ResourceServers[{i}]"), e);
-            let identifier = server.identifier.clone();
-            let lookup = DescribeResourceServerRequest {
-                user_pool_id: id.clone(),
-                identifier: identifier.clone(),
-            };
-            let absent = missing(
-                self.describe_resource_server(ctx, lookup),
-                ErrorKind::ResourceNotFoundException,
-            )
-            .map_err(here)?;
-            if absent {
-                self.create_resource_server(ctx, server).map_err(here)?;
-            }
-            note(absent, format!("resource server {id}/{identifier}"));
-        }
-        for (i, provider) in plan.identity_providers.into_iter().enumerate() {
-            let here = |e| at(&format!("{place}.IdentityProviders[{i}]"), e);
-            let name = provider.provider_name.clone();
-            let lookup = DescribeIdentityProviderRequest {
-                user_pool_id: id.clone(),
-                provider_name: name.clone(),
-            };
-            let absent = missing(
-                self.describe_identity_provider(ctx, lookup),
-                ErrorKind::ResourceNotFoundException,
-            )
-            .map_err(here)?;
-            if absent {
-                self.create_identity_provider(ctx, provider).map_err(here)?;
-            }
-            note(absent, format!("identity provider {id}/{name}"));
-        }
-        for (i, domain) in plan.domains.into_iter().enumerate() {
-            let here = |e| at(&format!("{place}.Domains[{i}]"), e);
-            let name = domain.domain.clone();
-            let lookup = DescribeUserPoolDomainRequest {
-                domain: name.clone(),
-            };
-            let owner = self
-                .describe_user_pool_domain(ctx, lookup)
-                .map_err(here)?
-                .domain_description
-                .and_then(|d| d.user_pool_id);
-            let absent = owner.as_deref() != Some(id.as_str());
-            if absent {
-                self.create_user_pool_domain(ctx, domain).map_err(here)?;
-            }
-            note(absent, format!("domain {name}"));
-        }
         for (i, client) in plan.clients.into_iter().enumerate() {
             let here = |e| at(&format!("{place}.Clients[{i}]"), e);
             let absent = self.seed_client(ctx, &id, client.client_id.clone(), client.create);
