@@ -30,10 +30,19 @@ pub trait Backend:
         csv: Vec<u8>,
     ) -> Result<(), CognitoError> {
         let _ = (pool_id, job_id, token, csv);
-        Err(CognitoError::new(
-            ErrorKind::ResourceNotFoundException,
-            "User import jobs are not supported by this backend.",
-        ))
+        Err(no_user_imports())
+    }
+
+    /// Whether an upload to a user import job's pre-signed URL would be taken, checked
+    /// before its body is read.
+    fn check_user_import_upload(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        token: &str,
+    ) -> Result<(), CognitoError> {
+        let _ = (pool_id, job_id, token);
+        Err(no_user_imports())
     }
 
     /// Whether operation `op` may block its thread on something outside the service (a
@@ -303,6 +312,14 @@ fn unsupported(pool_id: &str) -> CognitoError {
     )
 }
 
+/// The refusal of a backend that keeps no user import jobs.
+fn no_user_imports() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::ResourceNotFoundException,
+        "User import jobs are not supported by this backend.",
+    )
+}
+
 impl Backend for Cognito {
     fn may_block(&self, op: Operation) -> bool {
         self.may_invoke_functions(op)
@@ -316,6 +333,15 @@ impl Backend for Cognito {
         csv: Vec<u8>,
     ) -> Result<(), CognitoError> {
         Cognito::upload_user_import_csv(self, pool_id, job_id, token, csv)
+    }
+
+    fn check_user_import_upload(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        token: &str,
+    ) -> Result<(), CognitoError> {
+        Cognito::check_user_import_upload(self, pool_id, job_id, token)
     }
 
     fn jwks(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {

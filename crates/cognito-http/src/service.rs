@@ -361,7 +361,7 @@ impl<S: Backend> Inner<S> {
         let (pool_id, job_id, token) =
             router::user_import_target(parts.uri.path(), parts.uri.query());
         self.provider
-            .upload_user_import_csv(pool_id, job_id, token, Vec::new())?;
+            .check_user_import_upload(pool_id, job_id, token)?;
         let csv = aws_json::read_body_to_vec(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
         self.provider
             .upload_user_import_csv(pool_id, job_id, token, csv)?;

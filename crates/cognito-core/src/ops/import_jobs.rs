@@ -116,23 +116,24 @@ impl Cognito {
         csv: Vec<u8>,
     ) -> Result<(), CognitoError> {
         self.store.update(pool_id, |pool| {
-            let job = pool
-                .import_jobs
-                .jobs
-                .get_mut(job_id)
-                .ok_or_else(|| job_not_found(job_id))?;
-            if job.upload_token.expose() != token {
-                return Err(CognitoError::new(
-                    ErrorKind::NotAuthorizedException,
-                    "The upload URL is not valid.",
-                ));
+            check_upload(pool, job_id, token)?;
+            if let Some(job) = pool.import_jobs.jobs.get_mut(job_id) {
+                job.csv = Some(csv);
             }
-            if job.job.status != Some(UserImportJobStatusType::Created) {
-                return Err(invalid_parameter("The import job has already started."));
-            }
-            job.csv = Some(csv);
             Ok(())
         })
+    }
+
+    /// Whether an upload of a CSV to job `job_id` of pool `pool_id` with `token` would
+    /// be taken, so that the body of one that would not is never read.
+    pub fn check_user_import_upload(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        token: &str,
+    ) -> Result<(), CognitoError> {
+        self.store
+            .read(pool_id, |pool| check_upload(pool, job_id, token))
     }
 
     pub(crate) fn start_user_import_job(
@@ -347,6 +348,26 @@ struct Counts {
     failed: i64,
 }
 
+/// An upload to job `job_id` of `pool` with `token` is taken: the job exists, the token
+/// is its upload URL's, and the job has not started.
+fn check_upload(pool: &PoolState, job_id: &str, token: &str) -> Result<(), CognitoError> {
+    let job = pool
+        .import_jobs
+        .jobs
+        .get(job_id)
+        .ok_or_else(|| job_not_found(job_id))?;
+    if job.upload_token.expose() != token {
+        return Err(CognitoError::new(
+            ErrorKind::NotAuthorizedException,
+            "The upload URL is not valid.",
+        ));
+    }
+    if job.job.status != Some(UserImportJobStatusType::Created) {
+        return Err(invalid_parameter("The import job has already started."));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,12 +416,27 @@ mod tests {
                 .kind,
             ErrorKind::NotAuthorizedException
         );
+        // The check made before an upload's body is read agrees, and stores nothing.
+        assert_eq!(
+            svc.check_user_import_upload(&pool, &job_id, "wrong")
+                .unwrap_err()
+                .kind,
+            ErrorKind::NotAuthorizedException
+        );
+        svc.check_user_import_upload(&pool, &job_id, &token).unwrap();
+        let kept = |svc: &Cognito| {
+            svc.store
+                .read(&pool, |p| Ok(p.import_jobs.jobs[&job_id].csv.is_some()))
+                .unwrap()
+        };
+        assert!(!kept(&svc));
         let csv = "cognito:username,email,email_verified,name\n\
                    ann,ann@example.com,true,Ann\n\
                    bob,not-an-email,true,Bob\n\
                    cal,cal@example.com,true,\"Cal, Jr.\"\n";
         svc.upload_user_import_csv(&pool, &job_id, &token, csv.as_bytes().to_vec())
             .unwrap();
+        assert!(kept(&svc));
         let started = svc
             .start_user_import_job(
                 &ctx(),
