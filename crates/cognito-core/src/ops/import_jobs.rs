@@ -423,7 +423,8 @@ mod tests {
                 .kind,
             ErrorKind::NotAuthorizedException
         );
-        svc.check_user_import_upload(&pool, &job_id, &token).unwrap();
+        svc.check_user_import_upload(&pool, &job_id, &token)
+            .unwrap();
         let kept = |svc: &Cognito| {
             svc.store
                 .read(&pool, |p| Ok(p.import_jobs.jobs[&job_id].csv.is_some()))
