@@ -3,15 +3,16 @@
 //! grants that end a sign-in (an authorization code, or the implicit grant's tokens).
 //!
 //! ```text
-//! GET /oauth2/authorize ──► check_authorize_request() ──► Authorization (or an error to show or redirect)
-//!                                              │
-//!        login session cookie still good? ─────┼──── yes ──► grant()
-//!                                              ▼
-//!        login page ──► hosted_sign_in() ──► Challenge ──► hosted_respond() ─┐
-//!                                 │                  ▲___________________│
-//!                                 └──────────► SignedIn ◄────────────────┘
-//!                                                 │
-//!                           begin_login_session() + grant() ──► redirect
+//! GET /oauth2/authorize ──► check_authorize_request() ──► Authorization, or an error
+//!                                        │                 to show or to redirect
+//!   login session cookie still good? ────┼── yes ──► grant()
+//!                                        ▼
+//!   password ──► hosted_sign_in() ─────────┬──► Challenge ──► hosted_respond() ──┐
+//!   passkey  ──► hosted_passkey_sign_in() ─┘        ▲                            │
+//!                                                   └──────── next challenge ◄───┤
+//!                                                                                ▼
+//!                                   begin_login_session() + grant() ◄── SignedIn
+//! ```
 //! ```
 //!
 //! A page's sign-in is the API's state machine with one difference: where the API would
