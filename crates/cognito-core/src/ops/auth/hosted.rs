@@ -13,7 +13,6 @@
 //!                                                                                ▼
 //!                                   begin_login_session() + grant() ◄── SignedIn
 //! ```
-//! ```
 //!
 //! A page's sign-in is the API's state machine with one difference: where the API would
 //! issue tokens, it ends in [`SignedIn`]. The pages run on the server, so they neither
