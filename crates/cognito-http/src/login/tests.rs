@@ -100,6 +100,13 @@ impl Browser {
     }
 
     async fn new() -> Self {
+        Self::with_pool(json!({"PoolName": "p", "AutoVerifiedAttributes": ["email"],
+               "Schema": [{"Name": "email", "Required": true, "AttributeDataType": "String"}]}))
+        .await
+    }
+
+    /// A browser at the pages of a pool made by `create` (`CreateUserPool`'s input).
+    async fn with_pool(create: Value) -> Self {
         let cognito = Arc::new(Cognito::in_memory(Box::new(Spread::default())));
         let service = CognitoService::new(
             Arc::clone(&cognito),
@@ -113,13 +120,7 @@ impl Browser {
             client: String::new(),
             jar: Vec::new(),
         };
-        let pool = b
-            .api(
-                "CreateUserPool",
-                json!({"PoolName": "p", "AutoVerifiedAttributes": ["email"],
-                       "Schema": [{"Name": "email", "Required": true, "AttributeDataType": "String"}]}),
-            )
-            .await;
+        let pool = b.api("CreateUserPool", create).await;
         b.pool = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
         b.api(
             "CreateUserPoolDomain",
@@ -160,6 +161,21 @@ impl Browser {
             )
             .await;
         }
+    }
+
+    /// A confirmed user of a pool whose users sign in with their email.
+    async fn email_user(&self, email: &str) {
+        self.api(
+            "AdminCreateUser",
+            json!({"UserPoolId": self.pool, "Username": email, "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}),
+        )
+        .await;
+        self.api(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": self.pool, "Username": email, "Password": "Passw0rd!", "Permanent": true}),
+        )
+        .await;
     }
 
     fn query(&self, extra: &str) -> String {
@@ -760,4 +776,48 @@ async fn identity_providers_post_their_answers_without_the_pages_csrf_token() {
     // The SAML endpoint takes posts only.
     let page = b.get("/saml2/idpresponse").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_email_signs_in_where_it_is_the_username_and_a_session_ends_with_its_user() {
+    let mut b = Browser::with_pool(json!({"PoolName": "p", "UsernameAttributes": ["email"],
+                                          "AutoVerifiedAttributes": ["email"]}))
+    .await;
+    b.email_user("eve@example.com").await;
+    let query = b.query("");
+    let login = b.get(&format!("/login?{query}")).await;
+    assert!(
+        login.body.contains(">Email address</label>"),
+        "{}",
+        login.body
+    );
+    let done = b
+        .post(
+            &login,
+            &format!("/login?{query}"),
+            &[("username", "eve@example.com"), ("password", "Passw0rd!")],
+        )
+        .await;
+    let tokens = b.exchange(&b.code_of(&done)).await;
+    let (_, claims) =
+        cognito_crypto::jwt::danger_decode_unverified(tokens["id_token"].as_str().unwrap())
+            .unwrap();
+    // The pool names the user by its sub; the email is an attribute.
+    assert_eq!(claims["cognito:username"], claims["sub"]);
+    assert_eq!(claims["email"], "eve@example.com");
+
+    // The browser's session is the user's, not the name's: a user deleted and made again
+    // under the same email signs in anew.
+    b.api(
+        "AdminDeleteUser",
+        json!({"UserPoolId": b.pool, "Username": "eve@example.com"}),
+    )
+    .await;
+    b.email_user("eve@example.com").await;
+    let again = b.get(&format!("/oauth2/authorize?{query}")).await;
+    assert!(
+        again.location().starts_with("/login?"),
+        "{}",
+        again.location()
+    );
 }
