@@ -8,9 +8,11 @@
 //! client used.
 //!
 //! Bounds ([`crate::Config`]): a connection waiting for a request has
-//! [`crate::Config::header_read_timeout`] to send its whole head (hyper's timer, which starts as
-//! soon as the connection is ready for its next request, so it is also how long a
-//! kept-alive connection may stay idle); at most [`crate::Config::max_connections`] are open at
+//! [`crate::Config::header_read_timeout`] to send its whole head, counted from the moment it is
+//! ready for its next request, so it is also how long a kept-alive connection may stay
+//! idle. The accept loop looks for such connections every [`SWEEP`] (or more often for a
+//! shorter timeout) and closes them: no timer is set per request, as hyper's own header
+//! timeout would. At most [`crate::Config::max_connections`] are open at
 //! once. At that limit a new client is accepted and the connection idle the longest
 //! (answering nothing: waiting between requests or still sending a head) is closed for
 //! it; when every connection is answering a request, the server stops accepting until
@@ -38,11 +40,12 @@ use std::time::Duration;
 use http::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::{AbortHandle, JoinSet};
+use tokio::time::Instant;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
@@ -54,6 +57,11 @@ use crate::CognitoService;
 /// process is out of file descriptors), or before looking again for a connection to make
 /// room for a new one when every open connection is answering a request.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How often the accept loop looks for connections idle past the header read timeout, at
+/// most: a connection is closed between the timeout and the timeout plus this long after
+/// it became idle.
+const SWEEP: Duration = Duration::from_secs(1);
 
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -104,9 +112,9 @@ where
 {
     let config = service.config();
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .keep_alive(true)
-        .header_read_timeout(config.header_read_timeout)
+    http.keep_alive(true)
+        // Idle and half-sent connections are closed by the accept loop's sweep.
+        .header_read_timeout(None)
         // Answers are whole buffers of a few hundred bytes: copied behind the head, each
         // goes out in one `write`, without the queue of buffers a vectored write keeps.
         .writev(false);
@@ -117,6 +125,10 @@ where
     });
     let grace = config.shutdown_grace;
     let mut connections = Connections::new(config.max_connections);
+    let idle_timeout = config.header_read_timeout;
+    let mut sweep =
+        tokio::time::interval(SWEEP.min(idle_timeout / 4).max(Duration::from_millis(1)));
+    sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let start = |connections: &mut Connections, stream: TcpStream, peer: SocketAddr| {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(%peer, error = %e, "could not disable Nagle's algorithm");
@@ -163,6 +175,7 @@ where
                 }
             },
             () = tokio::time::sleep(ACCEPT_BACKOFF), if !accepting => {}
+            now = sweep.tick() => connections.close_idle(now, idle_timeout),
         }
     }
 
@@ -215,6 +228,9 @@ struct Connections {
 struct Opened {
     activity: Arc<Activity>,
     abort: AbortHandle,
+    /// The idle tick a sweep last found the connection at, and when it first found it
+    /// there.
+    idle: Option<(u64, Instant)>,
 }
 
 impl Connections {
@@ -268,6 +284,30 @@ impl Connections {
             .map(|(_, id)| id)
     }
 
+    /// Closes the connections that have been idle (waiting for a request, or still
+    /// sending its head) since a sweep at least `timeout` before `now`.
+    fn close_idle(&mut self, now: Instant, timeout: Duration) {
+        self.open.retain(|_, opened| {
+            let Some(since) = opened.activity.idle_since() else {
+                opened.idle = None;
+                return true;
+            };
+            match opened.idle {
+                Some((seen, from)) if seen == since => {
+                    if now.saturating_duration_since(from) < timeout {
+                        return true;
+                    }
+                    opened.abort.abort();
+                    false
+                }
+                _ => {
+                    opened.idle = Some((since, now));
+                    true
+                }
+            }
+        });
+    }
+
     /// The activity of a connection about to be started: idle from now.
     fn activity(&self) -> Arc<Activity> {
         Arc::new(Activity::new(Arc::clone(&self.ticks)))
@@ -279,7 +319,12 @@ impl Connections {
         F: Future<Output = ()> + Send + 'static,
     {
         let abort = self.tasks.spawn(connection);
-        self.open.insert(abort.id(), Opened { activity, abort });
+        let opened = Opened {
+            activity,
+            abort,
+            idle: None,
+        };
+        self.open.insert(opened.abort.id(), opened);
     }
 
     /// Forgets a connection whose task has ended.
@@ -768,6 +813,23 @@ mod tests {
             );
             assert!(started.elapsed() >= timeout - Duration::from_secs(1));
         }
+        running.stop().await;
+    }
+
+    /// A connection that sends a request every half timeout stays open however long it
+    /// lives: each request starts its idle time again.
+    #[tokio::test(start_paused = true)]
+    async fn connections_in_use_stay_open_past_the_header_read_timeout() {
+        let timeout = Config::default().header_read_timeout;
+        let running = start(Config::default(), None).await;
+        let mut busy = TcpStream::connect(running.addr).await.unwrap();
+        for _ in 0..6 {
+            busy.write_all(HEALTH).await.unwrap();
+            assert_eq!(health_answers(&mut busy, 1).await, 1);
+            tokio::time::advance(timeout / 2).await;
+        }
+        busy.write_all(HEALTH).await.unwrap();
+        assert_eq!(health_answers(&mut busy, 1).await, 1);
         running.stop().await;
     }
 
