@@ -32,6 +32,7 @@ use crate::cross_site::CrossSiteGuard;
 use crate::failure::{Failure, Surface};
 use crate::rejection::Rejection;
 use crate::request_id::{RequestId, X_AMZN_REQUEST_ID};
+use crate::request_log::{Answered, RequestLog, TracingLog};
 use crate::router::{self, Route};
 use crate::{cors, discovery, login, oauth2, sigv4, test_api, Backend, Config, Sources};
 use cryptography::{Cryptography, Failed};
@@ -56,6 +57,8 @@ struct Inner<S> {
     guard: CrossSiteGuard,
     /// The threads cryptographic requests run on (`config.cryptography_threads`).
     cryptography: Cryptography,
+    /// Where each answered request is logged.
+    log: Arc<dyn RequestLog>,
 }
 
 impl<S> Clone for CognitoService<S> {
@@ -78,8 +81,20 @@ impl<S> CognitoService<S>
 where
     S: Backend,
 {
-    /// A service answering with `provider`, taking time and randomness from `sources`.
+    /// A service answering with `provider`, taking time and randomness from `sources`,
+    /// logging each answered request as a `tracing` event.
     pub fn new(provider: Arc<S>, sources: Sources, config: Config) -> Self {
+        Self::with_request_log(provider, sources, config, Arc::new(TracingLog))
+    }
+
+    /// A service like [`CognitoService::new`]'s that logs each answered request to `log`
+    /// (see [`crate::request_log`]).
+    pub fn with_request_log(
+        provider: Arc<S>,
+        sources: Sources,
+        config: Config,
+        log: Arc<dyn RequestLog>,
+    ) -> Self {
         let guard = CrossSiteGuard::new(&config.test_api_origins, &config.listen_hosts);
         let cryptography = Cryptography::new(config.cryptography_threads);
         CognitoService {
@@ -89,6 +104,7 @@ where
                 config,
                 guard,
                 cryptography,
+                log,
             }),
         }
     }
@@ -189,17 +205,15 @@ where
             headers.insert(X_AMZN_REQUEST_ID, id);
         }
 
-        let micros = self.sources.stopwatch.micros().saturating_sub(started);
-        tracing::info!(
-            request_id = request_id.as_str(),
-            operation = operation.map(Operation::name),
-            method = operation.is_none().then_some(parts.method.as_str()),
-            path = operation.is_none().then_some(parts.uri.path()),
-            status = response.status().as_u16(),
-            micros,
+        self.log.answered(&Answered {
+            request_id: request_id.as_str(),
+            operation: operation.map(Operation::name),
+            method: operation.is_none().then_some(parts.method.as_str()),
+            path: operation.is_none().then_some(parts.uri.path()),
+            status: response.status().as_u16(),
+            micros: self.sources.stopwatch.micros().saturating_sub(started),
             error,
-            "request"
-        );
+        });
         response
     }
 

@@ -232,7 +232,8 @@ pub async fn run(
     let config = Config::load(options)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let tls = prepare_tls(options, &config)?;
-    serve(listener, options, config, tls, shutdown).await
+    let log = Arc::new(cognito_http::request_log::TracingLog);
+    serve(listener, options, config, tls, log, shutdown).await
 }
 
 /// `cognito` keeping its state in data directory `dir`: what the directory holds read
@@ -308,8 +309,8 @@ pub fn prepare_tls(options: &Options, config: &Config) -> std::io::Result<Option
 }
 
 /// Serves the emulator on `listener`, with `options` and the `config` loaded from them,
-/// and HTTPS beside HTTP with `tls` ([`prepare_tls`]), until `shutdown` completes, then
-/// drains open connections.
+/// and HTTPS beside HTTP with `tls` ([`prepare_tls`]), logging each answered request to
+/// `log`, until `shutdown` completes, then drains open connections.
 ///
 /// Tokens' issuer follows the scheme: `https://` when `tls` is given (clients that
 /// insist on HTTPS fetch the key set from it), unless `--issuer-base` names another.
@@ -318,6 +319,7 @@ pub async fn serve(
     options: &Options,
     config: Config,
     tls: Option<tls::Tls>,
+    log: Arc<dyn cognito_http::RequestLog>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -390,7 +392,7 @@ pub async fn serve(
     };
     cognito_http::serve_tls(
         listener,
-        CognitoService::new(cognito, sources, service),
+        CognitoService::with_request_log(cognito, sources, service, log),
         tls.map(|tls| tls.config),
         shutdown,
     )

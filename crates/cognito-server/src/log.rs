@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cognito_http::request_log::{self, Answered, RequestLog};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
@@ -53,6 +54,25 @@ impl Shared {
     fn pending(&self) -> MutexGuard<'_, Pending> {
         // A thread that panicked while appending left whole lines behind; keep logging.
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends `line` to the pending lines, or counts it as dropped when they are full,
+    /// and wakes the writer thread for the first line of a batch.
+    fn append(&self, line: &[u8]) {
+        let first = {
+            let mut pending = self.pending();
+            if pending.lines.len().saturating_add(line.len()) > MAX_PENDING {
+                pending.dropped = pending.dropped.saturating_add(1);
+                return;
+            }
+            let first = pending.lines.is_empty();
+            pending.lines.extend_from_slice(line);
+            first
+        };
+        // Later lines of the batch find the writer awake, or its wake-up already due.
+        if first {
+            self.wake();
+        }
     }
 
     /// Wakes the writer thread.
@@ -154,20 +174,7 @@ pub struct LineSink<'a> {
 
 impl Write for LineSink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let first = {
-            let mut pending = self.shared.pending();
-            if pending.lines.len().saturating_add(buf.len()) > MAX_PENDING {
-                pending.dropped = pending.dropped.saturating_add(1);
-                return Ok(buf.len());
-            }
-            let first = pending.lines.is_empty();
-            pending.lines.extend_from_slice(buf);
-            first
-        };
-        // Later lines of the batch find the writer awake, or its wake-up already due.
-        if first {
-            self.shared.wake();
-        }
+        self.shared.append(buf);
         Ok(buf.len())
     }
 
@@ -183,6 +190,94 @@ impl<'a> MakeWriter<'a> for BatchWriter {
         LineSink {
             shared: &self.shared,
         }
+    }
+}
+
+impl BatchWriter {
+    /// The [`RequestLog`] that writes `cognito-http`'s request lines into this log's
+    /// batches, with ANSI colours when `ansi`.
+    pub fn request_lines(&self, ansi: bool) -> RequestLines {
+        RequestLines {
+            shared: Arc::clone(&self.shared),
+            ansi,
+        }
+    }
+}
+
+/// `cognito-http`'s request lines, written straight into a [`BatchWriter`]'s batches:
+/// the line [`LineFormat`] writes for the `tracing` event the service logs by default,
+/// without the event's dispatch and field visits. The lines follow the log's filter
+/// (`RUST_LOG`) for their target, [`request_log::TARGET`], at `INFO`.
+pub struct RequestLines {
+    shared: Arc<Shared>,
+    ansi: bool,
+}
+
+impl RequestLog for RequestLines {
+    fn answered(&self, request: &Answered<'_>) {
+        if !tracing::enabled!(target: request_log::TARGET, Level::INFO) {
+            return;
+        }
+        thread_local! {
+            static LINE: std::cell::RefCell<String> = const {
+                std::cell::RefCell::new(String::new())
+            };
+        }
+        LINE.with(|line| {
+            // Should the buffer be in use on this thread already, a fresh one serves.
+            let mut fresh = String::new();
+            let mut borrowed = line.try_borrow_mut();
+            let line = match borrowed.as_deref_mut() {
+                Ok(line) => line,
+                Err(_) => &mut fresh,
+            };
+            line.clear();
+            if write_request(line, request, self.ansi).is_ok() {
+                self.shared.append(line.as_bytes());
+            }
+        });
+    }
+}
+
+/// Writes `request`'s line as [`LineFormat`] writes the event of [`request_log::TracingLog`].
+fn write_request(line: &mut String, request: &Answered<'_>, ansi: bool) -> fmt::Result {
+    write_now(line)?;
+    line.push_str(if ansi {
+        " \x1b[32m INFO\x1b[0m "
+    } else {
+        "  INFO "
+    });
+    line.push_str(request_log::TARGET);
+    line.push_str(": request request_id=");
+    write_value(line, request.request_id)?;
+    for (name, value) in [
+        (" operation=", request.operation),
+        (" method=", request.method),
+        (" path=", request.path),
+    ] {
+        if let Some(value) = value {
+            line.push_str(name);
+            write_value(line, value)?;
+        }
+    }
+    line.push_str(" status=");
+    write_u64(line, u64::from(request.status))?;
+    line.push_str(" micros=");
+    write_u64(line, request.micros)?;
+    if let Some(error) = request.error {
+        line.push_str(" error=");
+        write_value(line, error)?;
+    }
+    line.push('\n');
+    Ok(())
+}
+
+/// Writes a field's value, quoted when it needs to be (see [`needs_quotes`]).
+fn write_value(writer: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    if needs_quotes(value) {
+        write!(writer, "{value:?}")
+    } else {
+        writer.write_str(value)
     }
 }
 
@@ -300,10 +395,10 @@ impl<'a, 'w> FieldWriter<'a, 'w> {
 impl Visit for FieldWriter<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.field(field, |w, bare| {
-            if bare || !needs_quotes(value) {
+            if bare {
                 w.write_str(value)
             } else {
-                write!(w, "{value:?}")
+                write_value(w, value)
             }
         });
     }
@@ -546,5 +641,66 @@ mod tests {
             "{}",
             lines[1]
         );
+    }
+
+    /// The request lines written straight into the batches are the lines of the
+    /// `tracing` events the service logs by default, with or without colours, and follow
+    /// the log's filter.
+    #[test]
+    fn request_lines_are_the_lines_of_the_default_events() {
+        let requests = [
+            Answered {
+                request_id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+                operation: Some("AdminGetUser"),
+                method: None,
+                path: None,
+                status: 400,
+                micros: 12,
+                error: Some("UserNotFoundException"),
+            },
+            Answered {
+                request_id: "r2",
+                operation: None,
+                method: Some("GET"),
+                path: Some("/a b\n\"c\""),
+                status: 404,
+                micros: 0,
+                error: None,
+            },
+        ];
+        for ansi in [false, true] {
+            let logged = |direct: bool, filter: &str| {
+                let sink = Shared::default();
+                let (writer, guard) = BatchWriter::new(sink.clone()).unwrap();
+                let lines = writer.request_lines(ansi);
+                let subscriber = tracing_subscriber::fmt()
+                    .with_writer(writer)
+                    .with_ansi(ansi)
+                    .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                    .fmt_fields(LineFields)
+                    .event_format(LineFormat)
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || {
+                    for request in &requests {
+                        if direct {
+                            lines.answered(request);
+                        } else {
+                            request_log::TracingLog.answered(request);
+                        }
+                    }
+                });
+                drop(guard);
+                let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+                // Without the time, which differs.
+                text.lines()
+                    .map(|line| line.get(27..).unwrap_or_default().to_owned())
+                    .collect::<Vec<_>>()
+            };
+            let events = logged(false, "info");
+            assert_eq!(events.len(), 2);
+            assert!(events[1].ends_with(r#"path="/a b\n\"c\"" status=404 micros=0"#));
+            assert_eq!(logged(true, "info"), events);
+            assert!(logged(true, "cognito_http=warn,info").is_empty());
+        }
     }
 }

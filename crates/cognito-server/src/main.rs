@@ -4,6 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use cognito_server::log::{BatchWriter, LineFields, LineFormat};
@@ -28,9 +29,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ansi = std::io::stderr().is_terminal();
+    let request_lines = Arc::new(log.request_lines(ansi));
     tracing_subscriber::fmt()
         .with_writer(log)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(ansi)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -108,7 +111,7 @@ async fn main() -> ExitCode {
     }
     drop(stdout);
 
-    match serve(listener, &options, config, tls, shutdown).await {
+    match serve(listener, &options, config, tls, request_lines, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cognito-server: {e}");
