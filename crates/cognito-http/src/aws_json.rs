@@ -9,6 +9,8 @@
 //! JSON value the validator's full path reads is built within the limits of
 //! `json_limits` (nesting, values, and nothing for members the input shape lacks).
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -210,13 +212,28 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     loop {
-        let frame = tokio::time::timeout(BODY_STALL_TIMEOUT, body.as_mut().frame())
-            .await
-            .map_err(|_| Rejection::BodyUnreadable)?;
-        let Some(frame) = frame else {
+        if body.is_end_stream() {
+            return Ok(None);
+        }
+        // Most pieces are there already: only one that is not is timed.
+        let mut reading = body.as_mut();
+        let mut next = std::pin::pin!(reading.frame());
+        let unreadable = |frame: Option<Result<_, B::Error>>| {
+            frame.map(|frame| frame.map_err(|_| Rejection::BodyUnreadable))
+        };
+        let ready =
+            std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx).map(unreadable))).await;
+        let frame = match ready {
+            Poll::Ready(frame) => frame,
+            Poll::Pending => unreadable(
+                tokio::time::timeout(BODY_STALL_TIMEOUT, next)
+                    .await
+                    .map_err(|_| Rejection::BodyUnreadable)?,
+            ),
+        };
+        let Some(frame) = frame.transpose()? else {
             return Ok(None);
         };
-        let frame = frame.map_err(|_| Rejection::BodyUnreadable)?;
         if let Ok(mut data) = frame.into_data() {
             return Ok(Some(data.copy_to_bytes(data.remaining())));
         }

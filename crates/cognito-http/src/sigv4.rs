@@ -13,8 +13,14 @@ use http::header::{HeaderMap, AUTHORIZATION};
 /// each of them.
 pub(crate) fn region(headers: &HeaderMap) -> Option<&str> {
     let authorization = headers.get(AUTHORIZATION)?.as_bytes();
-    let start = find(authorization, b"Credential=")?.checked_add(b"Credential=".len())?;
-    let credential = authorization.get(start..)?;
+    // The SDKs put the credential first.
+    let credential = match authorization.strip_prefix(b"AWS4-HMAC-SHA256 Credential=") {
+        Some(credential) => credential,
+        None => {
+            let start = find(authorization, b"Credential=")?.checked_add(b"Credential=".len())?;
+            authorization.get(start..)?
+        }
+    };
     // access key id / date / region / service / terminator, ending at a comma or a
     // space: one pass to the end of the third part.
     let (mut slashes, mut from, mut to) = (0, None, credential.len());
