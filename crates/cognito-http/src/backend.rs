@@ -1,11 +1,8 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
-//! itself, and the few calls its own routes make.
+//! itself, the few calls its own routes make, and the [`Cognito`] that the OAuth 2.0
+//! endpoints and the managed login run on, when there is one.
 
-use cognito_core::auth::authorization_code::{
-    ClientAuth, CodeExchange, CodeRequest, GrantError, OAuthTokens,
-};
-use cognito_core::auth::derived_token::{DerivedToken, DerivedTokenError, DerivedTokenRequest};
-use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
+use cognito_core::auth::authorization_code::CodeRequest;
 use cognito_core::lambda::Invocation;
 use cognito_core::messages::{Message, Page, Sent};
 use cognito_core::seed::{Seed, Seeded};
@@ -62,7 +59,7 @@ pub trait Backend:
         Err(unsupported(pool_id))
     }
 
-    // The OAuth 2.0 endpoints of pools' domains (`oauth2`).
+    // The OAuth 2.0 endpoints and the managed login of pools' domains (`oauth2`, `login`).
 
     /// The pool whose domain is `name`: a prefix domain of `region`, or of any Region
     /// when `None`, or a custom domain.
@@ -77,79 +74,11 @@ pub trait Backend:
         None
     }
 
-    /// The service the managed login pages run on (`login`), if this backend serves
-    /// them.
-    fn managed_login(&self) -> Option<&Cognito> {
+    /// The `Cognito` behind the OAuth 2.0 endpoints (`oauth2`) and the managed login
+    /// (`login`); `None` for a backend that serves only the API, whose pools' domains
+    /// grant no tokens and serve no pages.
+    fn cognito(&self) -> Option<&Cognito> {
         None
-    }
-
-    /// A machine-to-machine access token (the client credentials grant) from a client of
-    /// pool `pool_id`.
-    fn client_credentials_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        credentials: ClientCredentials<'_>,
-    ) -> Result<ClientToken, ClientTokenError> {
-        let _ = (ctx, credentials);
-        Err(ClientTokenError::Failed(unsupported(pool_id)))
-    }
-
-    /// Token exchange (RFC 8693) at pool `pool_id`'s token endpoint.
-    fn derived_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        request: DerivedTokenRequest<'_>,
-    ) -> Result<DerivedToken, DerivedTokenError> {
-        let _ = (ctx, request);
-        Err(DerivedTokenError::Failed(unsupported(pool_id)))
-    }
-
-    /// The `authorization_code` grant: tokens for a code of pool `pool_id`.
-    fn exchange_authorization_code(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        exchange: CodeExchange<'_>,
-    ) -> Result<OAuthTokens, GrantError> {
-        let _ = (ctx, client, exchange);
-        Err(GrantError::Failed(unsupported(pool_id)))
-    }
-
-    /// The `refresh_token` grant at pool `pool_id`'s token endpoint.
-    fn refresh_token_grant(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        refresh_token: &str,
-    ) -> Result<OAuthTokens, GrantError> {
-        let _ = (ctx, client, refresh_token);
-        Err(GrantError::Failed(unsupported(pool_id)))
-    }
-
-    /// Revokes a refresh token at pool `pool_id`'s revocation endpoint.
-    fn revoke_refresh_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        token: &str,
-    ) -> Result<(), GrantError> {
-        let _ = (ctx, client, token);
-        Err(GrantError::Failed(unsupported(pool_id)))
-    }
-
-    /// The `userInfo` claims of the user `access_token` names.
-    fn user_info(
-        &self,
-        ctx: &RequestContext,
-        access_token: &str,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, GrantError> {
-        let _ = (ctx, access_token);
-        Err(GrantError::InvalidToken("Invalid Access Token".into()))
     }
 
     // The test API (`/_cognito/*`, see `test_api`).
@@ -305,7 +234,9 @@ fn no_test_api() -> CognitoError {
     )
 }
 
-fn unsupported(pool_id: &str) -> CognitoError {
+/// The refusal of a call about pool `pool_id` that this backend does not serve: the pool
+/// is not one it knows.
+pub(crate) fn unsupported(pool_id: &str) -> CognitoError {
     CognitoError::new(
         ErrorKind::ResourceNotFoundException,
         format!("User pool {pool_id} does not exist."),
@@ -360,64 +291,8 @@ impl Backend for Cognito {
         Cognito::domain_of_pool(self, pool_id)
     }
 
-    fn managed_login(&self) -> Option<&Cognito> {
+    fn cognito(&self) -> Option<&Cognito> {
         Some(self)
-    }
-
-    fn client_credentials_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        credentials: ClientCredentials<'_>,
-    ) -> Result<ClientToken, ClientTokenError> {
-        Cognito::client_credentials_token(self, ctx, Some(pool_id), credentials)
-    }
-
-    fn derived_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        request: DerivedTokenRequest<'_>,
-    ) -> Result<DerivedToken, DerivedTokenError> {
-        Cognito::derived_token(self, ctx, Some(pool_id), request)
-    }
-
-    fn exchange_authorization_code(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        exchange: CodeExchange<'_>,
-    ) -> Result<OAuthTokens, GrantError> {
-        Cognito::exchange_authorization_code(self, ctx, pool_id, client, exchange)
-    }
-
-    fn refresh_token_grant(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        refresh_token: &str,
-    ) -> Result<OAuthTokens, GrantError> {
-        Cognito::refresh_token_grant(self, ctx, pool_id, client, refresh_token)
-    }
-
-    fn revoke_refresh_token(
-        &self,
-        ctx: &RequestContext,
-        pool_id: &str,
-        client: ClientAuth<'_>,
-        token: &str,
-    ) -> Result<(), GrantError> {
-        Cognito::revoke_refresh_token(self, ctx, pool_id, client, token)
-    }
-
-    fn user_info(
-        &self,
-        ctx: &RequestContext,
-        access_token: &str,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, GrantError> {
-        Cognito::user_info(self, ctx, access_token)
     }
 
     fn mint_authorization_code(

@@ -3,8 +3,11 @@
 //! `authorization_code` (§4.1, with PKCE, RFC 7636), `refresh_token` (§6) and token
 //! exchange (`urn:ietf:params:oauth:grant-type:token-exchange`, RFC 8693) grants,
 //! revocation (`POST /oauth2/revoke`, RFC 7009) and `userInfo` (`GET|POST
-//! /oauth2/userInfo`, OpenID Connect Core §5.3), as Cognito has them. The sign-in pages
-//! that hand out authorization codes are not served; the test API mints codes instead.
+//! /oauth2/userInfo`, OpenID Connect Core §5.3), as Cognito has them, by the `Cognito`
+//! that [`Backend::cognito`](crate::Backend::cognito) hands over. A backend without one
+//! grants nothing: its token and revocation endpoints answer that the pool does not
+//! exist, and `userInfo` that the token does not do. The managed login (`login`) hands
+//! out authorization codes, and the test API mints them.
 //!
 //! A request names its pool by its domain, either in `Host` (a prefix domain,
 //! `<prefix>.auth.<region>.amazoncognito.com`, or a custom domain, pointed at this server
@@ -25,11 +28,12 @@
 //! answer.
 
 use bytes::Bytes;
-use cognito_core::auth::authorization_code::{ClientAuth, GrantError, OAuthTokens};
+use cognito_core::auth::authorization_code::{ClientAuth, CodeExchange, GrantError, OAuthTokens};
 use cognito_core::auth::derived_token::{
     DerivedToken, DerivedTokenError, DerivedTokenRequest, Presented,
 };
-use cognito_core::client_tokens::{ClientToken, ClientTokenError};
+use cognito_core::client_tokens::{ClientCredentials, ClientToken, ClientTokenError};
+use cognito_core::{Cognito, RequestContext};
 use cognito_model::shapes::{IssuedTokenTypeIdentifierType, TokenTypeIdentifierType};
 use cognito_model::ErrorKind;
 use http::header::{
@@ -39,6 +43,7 @@ use http::{Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Value};
 
+use crate::backend::unsupported;
 use crate::service::ResponseBody;
 
 /// The token endpoint's path on a pool's domain.
@@ -139,9 +144,116 @@ pub(crate) fn domain_url(base: &str, host: Option<&str>, domain: &str, path: &st
     }
 }
 
+/// The answer of endpoint `endpoint` of pool `pool_id` to a request with `headers` and
+/// `body`, given by `cognito` (the backend's, if it has one) once the request is read;
+/// blocks on the pool's functions and on cryptography.
+pub(crate) fn answer(
+    cognito: Option<&Cognito>,
+    ctx: &RequestContext,
+    pool_id: &str,
+    endpoint: Endpoint,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response<ResponseBody> {
+    let serving = || cognito.ok_or_else(|| no_grants(endpoint, pool_id));
+    let answer = match endpoint {
+        Endpoint::Token => read_token_request(headers, body)
+            .and_then(|request| token(serving()?, ctx, pool_id, &request)),
+        Endpoint::Revoke => read_revoke_request(headers, body)
+            .and_then(|request| revoke(serving()?, ctx, pool_id, &request)),
+        Endpoint::UserInfo => bearer_token(headers).and_then(|token| {
+            let claims = serving()?
+                .user_info(ctx, token)
+                .map_err(|e| OAuthError::from_grant(e, false))?;
+            Ok(user_info_response(claims))
+        }),
+    };
+    answer.unwrap_or_else(OAuthError::into_response)
+}
+
+/// What `endpoint` of pool `pool_id` answers for a backend that serves no grants.
+fn no_grants(endpoint: Endpoint, pool_id: &str) -> OAuthError {
+    match endpoint {
+        Endpoint::Token | Endpoint::Revoke => {
+            OAuthError::InvalidRequest(unsupported(pool_id).message)
+        }
+        Endpoint::UserInfo => OAuthError::InvalidToken("Invalid Access Token".into()),
+    }
+}
+
+/// The token endpoint's answer to `request`: the tokens its grant earns.
+fn token(
+    cognito: &Cognito,
+    ctx: &RequestContext,
+    pool_id: &str,
+    request: &TokenRequest,
+) -> Result<Response<ResponseBody>, OAuthError> {
+    let basic = request.basic;
+    let client = ClientAuth {
+        client_id: &request.client_id,
+        secret: request.client_secret.as_deref(),
+    };
+    let tokens = match &request.grant {
+        Grant::ClientCredentials => {
+            let credentials = ClientCredentials {
+                client_id: &request.client_id,
+                secret: request.client_secret.as_deref().unwrap_or_default(),
+                scopes: Some(&request.scopes),
+                client_metadata: None,
+            };
+            return cognito
+                .client_credentials_token(ctx, Some(pool_id), credentials)
+                .map(|token| token_response(&token))
+                .map_err(|e| OAuthError::from_core(e, basic));
+        }
+        Grant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => cognito.exchange_authorization_code(
+            ctx,
+            pool_id,
+            client,
+            CodeExchange {
+                code,
+                redirect_uri: redirect_uri.as_deref(),
+                code_verifier: code_verifier.as_deref(),
+            },
+        ),
+        Grant::RefreshToken(token) => cognito.refresh_token_grant(ctx, pool_id, client, token),
+        Grant::TokenExchange(exchange) => {
+            let exchange = derived_token_request(client, &request.scopes, exchange);
+            return cognito
+                .derived_token(ctx, Some(pool_id), exchange)
+                .map(|issued| exchange_response(&issued))
+                .map_err(|e| OAuthError::from_exchange(e, basic));
+        }
+    };
+    tokens
+        .map(|tokens| user_tokens_response(&tokens))
+        .map_err(|e| OAuthError::from_grant(e, basic))
+}
+
+/// The revocation endpoint's answer to `request`.
+fn revoke(
+    cognito: &Cognito,
+    ctx: &RequestContext,
+    pool_id: &str,
+    request: &RevokeRequest,
+) -> Result<Response<ResponseBody>, OAuthError> {
+    let client = ClientAuth {
+        client_id: &request.client_id,
+        secret: request.client_secret.as_deref(),
+    };
+    cognito
+        .revoke_refresh_token(ctx, pool_id, client, &request.token)
+        .map(|()| revoked_response())
+        .map_err(|e| OAuthError::from_grant(e, request.basic))
+}
+
 /// A token request's failure, as RFC 6749 §5.2 names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum OAuthError {
+enum OAuthError {
     /// A parameter missing, repeated or malformed, two ways of client authentication, or
     /// a request the client's function refused.
     InvalidRequest(String),
@@ -194,7 +306,7 @@ impl OAuthError {
     }
 
     /// The error's JSON answer.
-    pub(crate) fn into_response(self) -> Response<ResponseBody> {
+    fn into_response(self) -> Response<ResponseBody> {
         let mut body = serde_json::Map::new();
         body.insert("error".into(), json!(self.code()));
         if let OAuthError::InvalidRequest(description) | OAuthError::InvalidToken(description) =
@@ -221,7 +333,7 @@ impl OAuthError {
     }
 
     /// The error for core's refusal of a code, a refresh, a revocation or `userInfo`.
-    pub(crate) fn from_grant(e: GrantError, basic: bool) -> Self {
+    fn from_grant(e: GrantError, basic: bool) -> Self {
         match e {
             GrantError::InvalidClient => OAuthError::InvalidClient { basic },
             GrantError::UnauthorizedClient => OAuthError::UnauthorizedClient,
@@ -236,7 +348,7 @@ impl OAuthError {
     }
 
     /// The token endpoint's error for core's refusal.
-    pub(crate) fn from_core(e: ClientTokenError, basic: bool) -> Self {
+    fn from_core(e: ClientTokenError, basic: bool) -> Self {
         match e {
             ClientTokenError::UnknownClient(_) | ClientTokenError::BadSecret(_) => {
                 OAuthError::InvalidClient { basic }
@@ -253,7 +365,7 @@ impl OAuthError {
 
     /// The token endpoint's error for core's refusal of a token exchange (RFC 8693
     /// §2.2.2: a subject or actor token that does not do is `invalid_request`).
-    pub(crate) fn from_exchange(e: DerivedTokenError, basic: bool) -> Self {
+    fn from_exchange(e: DerivedTokenError, basic: bool) -> Self {
         match e {
             DerivedTokenError::UnknownClient(_) | DerivedTokenError::BadSecret(_) => {
                 OAuthError::InvalidClient { basic }
@@ -273,7 +385,7 @@ impl OAuthError {
 
 /// What a token request carries.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct TokenRequest {
+struct TokenRequest {
     pub(crate) client_id: String,
     /// The secret sent, if any (always, for `client_credentials`).
     pub(crate) client_secret: Option<String>,
@@ -287,7 +399,7 @@ pub(crate) struct TokenRequest {
 
 /// A token request's grant.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) enum Grant {
+enum Grant {
     ClientCredentials,
     AuthorizationCode {
         code: String,
@@ -301,7 +413,7 @@ pub(crate) enum Grant {
 
 /// What a token exchange presents and asks for, besides the client and the scopes.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Exchange {
+struct Exchange {
     /// `subject_token` and its type.
     pub(crate) subject: (String, TokenTypeIdentifierType),
     /// `actor_token` and its type, in a delegation.
@@ -343,7 +455,7 @@ fn token_type(name: &str, urn: &str) -> Result<TokenTypeIdentifierType, OAuthErr
 }
 
 /// The exchange core makes of a token request's `exchange`, by `client` for `scopes`.
-pub(crate) fn derived_token_request<'a>(
+fn derived_token_request<'a>(
     client: ClientAuth<'a>,
     scopes: &'a [String],
     exchange: &'a Exchange,
@@ -493,7 +605,7 @@ fn client_auth(
 
 /// A revocation request (RFC 7009 §2.1): the token, and the client.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct RevokeRequest {
+struct RevokeRequest {
     pub(crate) token: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: Option<String>,
@@ -501,10 +613,7 @@ pub(crate) struct RevokeRequest {
 }
 
 /// Reads a revocation request: its form `body` and its `Authorization` header.
-pub(crate) fn read_revoke_request(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<RevokeRequest, OAuthError> {
+fn read_revoke_request(headers: &HeaderMap, body: &[u8]) -> Result<RevokeRequest, OAuthError> {
     let form = read_form(headers, body)?;
     let token = form.required("token")?.to_owned();
     let (client_id, client_secret, basic) = client_auth(headers, &form)?;
@@ -517,7 +626,7 @@ pub(crate) fn read_revoke_request(
 }
 
 /// The bearer token of a `userInfo` request (RFC 6750 §2.1).
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, OAuthError> {
+fn bearer_token(headers: &HeaderMap) -> Result<&str, OAuthError> {
     let missing = || OAuthError::InvalidToken("Access token is missing.".into());
     let value = headers
         .get(AUTHORIZATION)
@@ -531,10 +640,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, OAuthError> {
 }
 
 /// Reads a token request: its form `body` and its `Authorization` header.
-pub(crate) fn read_token_request(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<TokenRequest, OAuthError> {
+fn read_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
     let form = read_form(headers, body)?;
     let grant_type = form.required("grant_type")?;
     let (client_id, client_secret, basic) = client_auth(headers, &form)?;
@@ -656,7 +762,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The token endpoint's answer for `token` (RFC 6749 §5.1), never cached.
-pub(crate) fn token_response(token: &ClientToken) -> Response<ResponseBody> {
+fn token_response(token: &ClientToken) -> Response<ResponseBody> {
     json_response(
         StatusCode::OK,
         &json!({
@@ -669,7 +775,7 @@ pub(crate) fn token_response(token: &ClientToken) -> Response<ResponseBody> {
 
 /// The token endpoint's answer for a user's `tokens` (RFC 6749 §5.1, OpenID Connect
 /// Core §3.1.3.3), never cached.
-pub(crate) fn user_tokens_response(tokens: &OAuthTokens) -> Response<ResponseBody> {
+fn user_tokens_response(tokens: &OAuthTokens) -> Response<ResponseBody> {
     let mut body = serde_json::Map::new();
     if let Some(id) = &tokens.id_token {
         body.insert("id_token".into(), json!(id));
@@ -686,7 +792,7 @@ pub(crate) fn user_tokens_response(tokens: &OAuthTokens) -> Response<ResponseBod
 /// A token exchange's answer (RFC 8693 §2.2.1), never cached: the issued token travels
 /// as `access_token` whatever it is, and one that is no access token has the
 /// `token_type` `N_A`.
-pub(crate) fn exchange_response(issued: &DerivedToken) -> Response<ResponseBody> {
+fn exchange_response(issued: &DerivedToken) -> Response<ResponseBody> {
     let mut body = serde_json::Map::new();
     body.insert("access_token".into(), json!(issued.token));
     let (issued_type, token_type) = match issued.kind {
@@ -703,7 +809,7 @@ pub(crate) fn exchange_response(issued: &DerivedToken) -> Response<ResponseBody>
 }
 
 /// `revoke`'s answer: 200 and nothing (RFC 7009 §2.2).
-pub(crate) fn revoked_response() -> Response<ResponseBody> {
+fn revoked_response() -> Response<ResponseBody> {
     let mut response = Response::new(Full::new(Bytes::new()));
     response
         .headers_mut()
@@ -712,7 +818,7 @@ pub(crate) fn revoked_response() -> Response<ResponseBody> {
 }
 
 /// `userInfo`'s answer: the user's claims.
-pub(crate) fn user_info_response(claims: serde_json::Map<String, Value>) -> Response<ResponseBody> {
+fn user_info_response(claims: serde_json::Map<String, Value>) -> Response<ResponseBody> {
     json_response(StatusCode::OK, &Value::Object(claims))
 }
 

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use cognito_core::client_tokens::ClientCredentials;
 use cognito_core::{Cognito, RequestContext};
 use cognito_model::validate::{self, validate_input};
 use cognito_model::{dispatch, DispatchError, Input, Operation};
@@ -492,8 +491,13 @@ impl<S: Backend> Inner<S> {
         let provider = Arc::clone(&self.provider);
         let headers = parts.headers.clone();
         let work = move || {
-            Ok::<_, Failure>(oauth2_answer(
-                &*provider, &ctx, &pool_id, endpoint, &headers, &body,
+            Ok::<_, Failure>(oauth2::answer(
+                provider.cognito(),
+                &ctx,
+                &pool_id,
+                endpoint,
+                &headers,
+                &body,
             ))
         };
         // A token function may take seconds; signing and verifying are cryptography.
@@ -519,7 +523,7 @@ impl<S: Backend> Inner<S> {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        if self.provider.managed_login().is_none() {
+        if self.provider.cognito().is_none() {
             return Err(Rejection::NoRoute {
                 method: parts.method.clone(),
                 path: parts.uri.path().to_owned(),
@@ -546,7 +550,7 @@ impl<S: Backend> Inner<S> {
             };
             // Checked above; a backend whose answer changes serves no page.
             provider
-                .managed_login()
+                .cognito()
                 .map(|cognito| login::answer(cognito, &*random, &ctx, &pool_id, &request))
         };
         // The pages run sign-ins: password hashing, triggers' functions, signatures.
@@ -565,106 +569,6 @@ struct DomainRequest {
     pool_id: String,
     ctx: RequestContext,
     body: Bytes,
-}
-
-/// The answer of OAuth 2.0 endpoint `endpoint` of pool `pool_id` to a request with
-/// `headers` and `body`; blocks on the pool's functions and on cryptography.
-fn oauth2_answer<S: Backend>(
-    provider: &S,
-    ctx: &RequestContext,
-    pool_id: &str,
-    endpoint: oauth2::Endpoint,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response<ResponseBody> {
-    use cognito_core::auth::authorization_code::{ClientAuth, CodeExchange};
-    use oauth2::{Endpoint, Grant, OAuthError};
-    match endpoint {
-        Endpoint::Token => {
-            let request = match oauth2::read_token_request(headers, body) {
-                Ok(request) => request,
-                Err(e) => return e.into_response(),
-            };
-            let basic = request.basic;
-            let client = ClientAuth {
-                client_id: &request.client_id,
-                secret: request.client_secret.as_deref(),
-            };
-            let answer = match &request.grant {
-                Grant::ClientCredentials => {
-                    return match provider.client_credentials_token(
-                        ctx,
-                        pool_id,
-                        ClientCredentials {
-                            client_id: &request.client_id,
-                            secret: request.client_secret.as_deref().unwrap_or_default(),
-                            scopes: Some(&request.scopes),
-                            client_metadata: None,
-                        },
-                    ) {
-                        Ok(token) => oauth2::token_response(&token),
-                        Err(e) => OAuthError::from_core(e, basic).into_response(),
-                    }
-                }
-                Grant::AuthorizationCode {
-                    code,
-                    redirect_uri,
-                    code_verifier,
-                } => provider.exchange_authorization_code(
-                    ctx,
-                    pool_id,
-                    client,
-                    CodeExchange {
-                        code,
-                        redirect_uri: redirect_uri.as_deref(),
-                        code_verifier: code_verifier.as_deref(),
-                    },
-                ),
-                Grant::RefreshToken(token) => {
-                    provider.refresh_token_grant(ctx, pool_id, client, token)
-                }
-                Grant::TokenExchange(exchange) => {
-                    return match provider.derived_token(
-                        ctx,
-                        pool_id,
-                        oauth2::derived_token_request(client, &request.scopes, exchange),
-                    ) {
-                        Ok(issued) => oauth2::exchange_response(&issued),
-                        Err(e) => OAuthError::from_exchange(e, basic).into_response(),
-                    }
-                }
-            };
-            match answer {
-                Ok(tokens) => oauth2::user_tokens_response(&tokens),
-                Err(e) => OAuthError::from_grant(e, basic).into_response(),
-            }
-        }
-        Endpoint::Revoke => {
-            let request = match oauth2::read_revoke_request(headers, body) {
-                Ok(request) => request,
-                Err(e) => return e.into_response(),
-            };
-            let client = ClientAuth {
-                client_id: &request.client_id,
-                secret: request.client_secret.as_deref(),
-            };
-            match provider.revoke_refresh_token(ctx, pool_id, client, &request.token) {
-                Ok(()) => oauth2::revoked_response(),
-                Err(e) => OAuthError::from_grant(e, request.basic).into_response(),
-            }
-        }
-        Endpoint::UserInfo => {
-            let answer = oauth2::bearer_token(headers).and_then(|token| {
-                provider
-                    .user_info(ctx, token)
-                    .map_err(|e| OAuthError::from_grant(e, false))
-            });
-            match answer {
-                Ok(claims) => oauth2::user_info_response(claims),
-                Err(e) => e.into_response(),
-            }
-        }
-    }
 }
 
 /// A 200 answer carrying the JSON document `value`.

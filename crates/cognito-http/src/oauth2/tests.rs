@@ -350,6 +350,89 @@ fn revoke_and_user_info_requests() {
     assert_eq!(futures_body(response)["error"], "invalid_grant");
 }
 
+#[test]
+fn backends_without_cognito_grant_nothing() {
+    let ctx = RequestContext {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        now: cognito_model::Timestamp::from_secs(1_700_000_000),
+        aws_sdk_version: None,
+    };
+    let pool = "us-east-1_a";
+    let form = headers(&[FORM]);
+    let exchange = format!("{EXCHANGE}&client_id=c&subject_token=t&subject_token_type={ACCESS}");
+    let bearer = headers(&[("authorization", "Bearer abc.def")]);
+    let refused: [(Endpoint, &HeaderMap, &[u8]); 6] = [
+        (
+            Endpoint::Token,
+            &form,
+            b"grant_type=client_credentials&client_id=c&client_secret=s",
+        ),
+        (
+            Endpoint::Token,
+            &form,
+            b"grant_type=authorization_code&client_id=c&code=x",
+        ),
+        (
+            Endpoint::Token,
+            &form,
+            b"grant_type=refresh_token&client_id=c&refresh_token=r",
+        ),
+        (Endpoint::Token, &form, exchange.as_bytes()),
+        (Endpoint::Revoke, &form, b"token=r&client_id=c"),
+        (Endpoint::UserInfo, &bearer, b""),
+    ];
+    for (endpoint, headers, body) in refused {
+        let response = answer(None, &ctx, pool, endpoint, headers, body);
+        let status = response.status().as_u16();
+        let challenge = response.headers().get(WWW_AUTHENTICATE).cloned();
+        let body = futures_body(response);
+        let what = format!("{endpoint:?} {body}");
+        if endpoint == Endpoint::UserInfo {
+            assert_eq!(status, 401, "{what}");
+            assert_eq!(challenge.unwrap(), "Bearer error=\"invalid_token\"");
+            assert_eq!(body["error"], "invalid_token", "{what}");
+            assert_eq!(body["error_description"], "Invalid Access Token", "{what}");
+        } else {
+            assert_eq!(status, 400, "{what}");
+            assert_eq!(challenge, None, "{what}");
+            assert_eq!(body["error"], "invalid_request", "{what}");
+            assert_eq!(
+                body["error_description"], "User pool us-east-1_a does not exist.",
+                "{what}"
+            );
+        }
+    }
+    // The request is read first: what is wrong with it is answered as from any backend.
+    for (endpoint, headers, body, error, description) in [
+        (
+            Endpoint::Token,
+            &form,
+            &b"grant_type=password&client_id=c"[..],
+            "unsupported_grant_type",
+            Value::Null,
+        ),
+        (
+            Endpoint::Revoke,
+            &form,
+            b"client_id=c",
+            "invalid_request",
+            json!("token is missing."),
+        ),
+        (
+            Endpoint::UserInfo,
+            &form,
+            b"",
+            "invalid_token",
+            json!("Access token is missing."),
+        ),
+    ] {
+        let body = futures_body(answer(None, &ctx, pool, endpoint, headers, body));
+        assert_eq!(body["error"], error, "{endpoint:?}");
+        assert_eq!(body["error_description"], description, "{endpoint:?}");
+    }
+}
+
 const EXCHANGE: &str = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange";
 const ACCESS: &str = "urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token";
 const ID: &str = "urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token";
