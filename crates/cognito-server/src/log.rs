@@ -444,16 +444,26 @@ fn write_u64(writer: &mut impl fmt::Write, mut value: u64) -> fmt::Result {
             break;
         }
     }
-    let text = digits.get(start..).unwrap_or_default();
-    writer.write_str(std::str::from_utf8(text).unwrap_or_default())
+    write_ascii(writer, digits.get(start..).unwrap_or_default())
+}
+
+/// Writes ASCII `bytes` (digits, punctuation) one character at a time: for a few bytes,
+/// cheaper than checking them as UTF-8.
+fn write_ascii(writer: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
+    bytes
+        .iter()
+        .try_for_each(|&b| writer.write_char(char::from(b)))
 }
 
 /// Whether a value must be quoted to stay one token on one line.
+///
+/// Looks at every byte without stopping at the first that needs quotes, which lets the
+/// compiler compare many bytes at once: most values need none.
 fn needs_quotes(value: &str) -> bool {
     value.is_empty()
-        || value
-            .bytes()
-            .any(|b| b <= b' ' || b == b'"' || b == b'=' || b == b'\\' || b == 0x7f)
+        || value.bytes().fold(false, |quote, b| {
+            quote | (b <= b' ') | (b == b'"') | (b == b'=') | (b == b'\\') | (b == 0x7f)
+        })
 }
 
 thread_local! {
@@ -502,7 +512,7 @@ fn write_time(writer: &mut impl fmt::Write, secs: i64, micros: u32) -> fmt::Resu
         *digit = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
-    writer.write_str(std::str::from_utf8(&fraction).unwrap_or(".000000Z"))
+    write_ascii(writer, &fraction)
 }
 
 /// The proleptic Gregorian date of `days` after 1970-01-01 (Howard Hinnant's
