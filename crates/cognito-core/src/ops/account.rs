@@ -252,8 +252,9 @@ impl Cognito {
                 .sign_in
                 .pending_attributes
                 .get(&input.attribute_name)
+                .map(String::as_str)
                 .or_else(|| user.attributes.get(&input.attribute_name))
-                .cloned()
+                .map(str::to_owned)
                 .ok_or_else(|| {
                     invalid_parameter(format!(
                         "The user has no {} attribute.",
@@ -295,8 +296,9 @@ impl Cognito {
                 .sign_in
                 .pending_attributes
                 .get(&name)
+                .map(String::as_str)
                 .or_else(|| user.attributes.get(&name))
-                .cloned();
+                .map(str::to_owned);
             if let Some(value) = &value {
                 // The verified value becomes an alias: another user's claim on it gives way.
                 let attrs = vec![(name.clone(), value.clone())];

@@ -261,10 +261,157 @@ where
     }
 }
 
-/// A user's attributes, sorted by name. Users have a handful, so a sorted slice, with no
-/// spare capacity, is as quick as a tree and a fraction of its size.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Attributes(Box<[(String, String)]>);
+/// A user's attributes, sorted by name, in one allocation: for each, the lengths of its
+/// name and its value (four bytes each, little-endian), then the name and the value.
+///
+/// Users have a handful, read far more often than changed: a read of a user (an
+/// `AdminGetUser` among a hundred thousand users) then finds them all in one block, where
+/// a slice of string pairs was a cache miss for the slice and two for each attribute. A
+/// change rebuilds the block.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Attributes(Box<[u8]>);
+
+/// The length of an attribute's header: its name's length and its value's length.
+const ATTRIBUTE_HEAD: usize = 8;
+
+impl Attributes {
+    /// The attributes `sorted` (by name, each name once), in one block.
+    fn encode<N: AsRef<str>, V: AsRef<str>>(sorted: &[(N, V)]) -> Self {
+        let size = sorted
+            .iter()
+            .map(|(n, v)| ATTRIBUTE_HEAD + n.as_ref().len() + v.as_ref().len())
+            .sum();
+        let mut block = Vec::with_capacity(size);
+        for (name, value) in sorted {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            // Attributes come from requests far smaller than 4 GiB.
+            let (Ok(name_len), Ok(value_len)) =
+                (u32::try_from(name.len()), u32::try_from(value.len()))
+            else {
+                continue;
+            };
+            block.extend_from_slice(&name_len.to_le_bytes());
+            block.extend_from_slice(&value_len.to_le_bytes());
+            block.extend_from_slice(name.as_bytes());
+            block.extend_from_slice(value.as_bytes());
+        }
+        Attributes(block.into_boxed_slice())
+    }
+
+    /// Changes the attributes as a vector sorted by name.
+    fn edit<T>(&mut self, f: impl FnOnce(&mut Vec<(String, String)>) -> T) -> T {
+        let mut attributes: Vec<(String, String)> = self
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        let out = f(&mut attributes);
+        *self = Attributes::encode(&attributes);
+        out
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .take_while(|(n, _)| *n <= name)
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether `name` has a value.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets `name`, answering its previous value.
+    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
+        self.edit(
+            |attributes| match attributes.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+                Ok(i) => attributes
+                    .get_mut(i)
+                    .map(|(_, v)| std::mem::replace(v, value)),
+                Err(i) => {
+                    attributes.insert(i, (name, value));
+                    None
+                }
+            },
+        )
+    }
+
+    /// Removes `name`, answering its value.
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        if !self.contains_key(name) {
+            return None;
+        }
+        self.edit(|attributes| {
+            let i = attributes
+                .binary_search_by(|(n, _)| n.as_str().cmp(name))
+                .ok()?;
+            Some(attributes.remove(i).1)
+        })
+    }
+
+    /// Every attribute, in name order.
+    pub fn iter(&self) -> AttributeIter<'_> {
+        AttributeIter { rest: &self.0 }
+    }
+
+    /// How many attributes there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The attributes of an [`Attributes`], in name order.
+#[derive(Debug, Clone)]
+pub struct AttributeIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for AttributeIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (head, rest) = self.rest.split_first_chunk::<ATTRIBUTE_HEAD>()?;
+        let [n0, n1, n2, n3, v0, v1, v2, v3] = *head;
+        let name_len = usize::try_from(u32::from_le_bytes([n0, n1, n2, n3])).ok()?;
+        let value_len = usize::try_from(u32::from_le_bytes([v0, v1, v2, v3])).ok()?;
+        let (name, rest) = rest.split_at_checked(name_len)?;
+        let (value, rest) = rest.split_at_checked(value_len)?;
+        self.rest = rest;
+        // The block holds only what `encode` wrote from strings.
+        Some((
+            std::str::from_utf8(name).unwrap_or_default(),
+            std::str::from_utf8(value).unwrap_or_default(),
+        ))
+    }
+}
+
+impl<'a> IntoIterator for &'a Attributes {
+    type Item = (&'a str, &'a str);
+    type IntoIter = AttributeIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Attributes {
+    /// As a list of `(name, value)` pairs, in name order.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
 
 impl<'de> Deserialize<'de> for Attributes {
     /// Reads attributes in any order, as [`FromIterator`] sorts them.
@@ -272,68 +419,6 @@ impl<'de> Deserialize<'de> for Attributes {
         Ok(Vec::<(String, String)>::deserialize(d)?
             .into_iter()
             .collect())
-    }
-}
-
-impl Attributes {
-    fn position(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
-    }
-
-    /// Changes the attributes as a vector.
-    fn edit<T>(&mut self, f: impl FnOnce(&mut Vec<(String, String)>) -> T) -> T {
-        let mut attributes = std::mem::take(&mut self.0).into_vec();
-        let out = f(&mut attributes);
-        self.0 = attributes.into_boxed_slice();
-        out
-    }
-
-    /// The value of `name`.
-    pub fn get(&self, name: &str) -> Option<&String> {
-        self.position(name)
-            .ok()
-            .and_then(|i| self.0.get(i))
-            .map(|(_, v)| v)
-    }
-
-    /// Whether `name` has a value.
-    pub fn contains_key(&self, name: &str) -> bool {
-        self.position(name).is_ok()
-    }
-
-    /// Sets `name`, answering its previous value.
-    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
-        match self.position(&name) {
-            Ok(i) => self.0.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
-            Err(i) => {
-                self.edit(|attributes| {
-                    attributes.reserve_exact(1);
-                    attributes.insert(i, (name, value));
-                });
-                None
-            }
-        }
-    }
-
-    /// Removes `name`, answering its value.
-    pub fn remove(&mut self, name: &str) -> Option<String> {
-        let i = self.position(name).ok()?;
-        Some(self.edit(|attributes| attributes.remove(i)).1)
-    }
-
-    /// Every attribute, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(n, v)| (n, v))
-    }
-
-    /// How many attributes there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -359,18 +444,6 @@ impl FromIterator<(String, String)> for Attributes {
         let mut attributes = Attributes::default();
         attributes.extend(iter);
         attributes
-    }
-}
-
-impl<'a> IntoIterator for &'a Attributes {
-    type Item = (&'a String, &'a String);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a String, &'a String),
-    >;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(n, v)| (n, v))
     }
 }
 
@@ -446,16 +519,13 @@ impl User {
         if name == "sub" {
             Some(&self.sub)
         } else {
-            self.attributes.get(name).map(String::as_str)
+            self.attributes.get(name)
         }
     }
 
     /// Whether attribute `name` (`email` or `phone_number`) is verified.
     pub fn is_verified(&self, name: &str) -> bool {
-        self.attributes
-            .get(&format!("{name}_verified"))
-            .map(String::as_str)
-            == Some("true")
+        self.attributes.get(&format!("{name}_verified")) == Some("true")
     }
 
     /// Frees what a change emptied.
@@ -1410,6 +1480,55 @@ mod tests {
             users.insert(key.into(), user(key, &id, &[("email", email)]));
         }
         users
+    }
+
+    /// Attributes keep their names sorted and unique through every change, read back
+    /// what was written (empty and non-ASCII values included), and are written down as
+    /// the list of pairs they always were.
+    #[test]
+    fn attributes_in_one_block_behave_as_a_sorted_map() {
+        let mut attributes: Attributes = [
+            ("name".to_owned(), "Zoë".to_owned()),
+            ("email".to_owned(), "a@example.com".to_owned()),
+            ("name".to_owned(), "Zoé".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(attributes.len(), 2);
+        assert_eq!(attributes.get("name"), Some("Zoé"));
+        assert_eq!(attributes.get("nam"), None);
+        assert_eq!(attributes.get("zz"), None);
+        assert_eq!(attributes.insert("custom:x".into(), String::new()), None);
+        assert_eq!(
+            attributes.insert("email".into(), "b@example.com".into()),
+            Some("a@example.com".to_owned())
+        );
+        assert_eq!(attributes.get("custom:x"), Some(""));
+        assert!(attributes.contains_key("custom:x"));
+        let listed: Vec<(&str, &str)> = attributes.iter().collect();
+        assert_eq!(
+            listed,
+            [
+                ("custom:x", ""),
+                ("email", "b@example.com"),
+                ("name", "Zoé")
+            ]
+        );
+        let json = serde_json::to_string(&attributes).unwrap();
+        assert_eq!(
+            json,
+            r#"[["custom:x",""],["email","b@example.com"],["name","Zoé"]]"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Attributes>(&json).unwrap(),
+            attributes
+        );
+        assert_eq!(attributes.remove("email"), Some("b@example.com".to_owned()));
+        assert_eq!(attributes.remove("email"), None);
+        assert_eq!(attributes.remove("custom:x"), Some(String::new()));
+        assert_eq!(attributes.remove("name"), Some("Zoé".to_owned()));
+        assert!(attributes.is_empty());
+        assert_eq!(attributes, Attributes::default());
     }
 
     /// What a user's answer reads lies in the first two cache lines of the user.

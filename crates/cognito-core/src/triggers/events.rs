@@ -127,7 +127,7 @@ pub(crate) fn user_attributes(user: &User, status: bool) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("sub".into(), user.sub.clone().into());
     for (name, value) in user.attributes.iter() {
-        out.insert(name.clone(), value.clone().into());
+        out.insert(name.to_owned(), value.into());
     }
     if status {
         out.insert("cognito:user_status".into(), user.status.as_str().into());

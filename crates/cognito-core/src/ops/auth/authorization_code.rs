@@ -442,14 +442,16 @@ impl Cognito {
                 let mut claims = Map::new();
                 claims.insert("sub".into(), json!(user.sub));
                 for (name, value) in &user.attributes {
-                    let by_scope = match name.as_str() {
+                    let by_scope = match name {
                         "email" | "email_verified" => has("email"),
                         "phone_number" | "phone_number_verified" => has("phone"),
                         n => PROFILE.contains(&n) && has("profile"),
                     };
-                    let readable = readable.as_ref().is_none_or(|r| r.contains(name));
+                    let readable = readable
+                        .as_ref()
+                        .is_none_or(|r| r.iter().any(|n| n == name));
                     if readable && !name.starts_with("dev:") && (by_scope || has(ADMIN_SCOPE)) {
-                        claims.insert(name.clone(), json!(value));
+                        claims.insert(name.to_owned(), json!(value));
                     }
                 }
                 claims.insert("username".into(), json!(user.username));

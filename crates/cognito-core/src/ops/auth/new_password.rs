@@ -35,7 +35,7 @@ impl Cognito {
         }
         let mut attributes = serde_json::Map::new();
         for (name, value) in &user.attributes {
-            attributes.insert(name.clone(), serde_json::Value::from(value.as_str()));
+            attributes.insert(name.to_owned(), serde_json::Value::from(value));
         }
         let schema = pool.config.schema_attributes.as_deref().unwrap_or_default();
         let required: Vec<String> = schema

@@ -326,10 +326,10 @@ impl Cognito {
         }
         let readable = client.read_attributes.as_deref();
         for (name, value) in &user.attributes {
-            if readable.is_some_and(|r| !r.contains(name)) || name.starts_with("dev:") {
+            if readable.is_some_and(|r| !r.iter().any(|n| n == name)) || name.starts_with("dev:") {
                 continue;
             }
-            id.insert(name.clone(), id_claim(name, value));
+            id.insert(name.to_owned(), id_claim(name, value));
         }
 
         let tokens_until = ctx.now.plus_millis(access_life.max(id_life) * 1000);

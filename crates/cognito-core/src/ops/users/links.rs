@@ -123,14 +123,13 @@ impl Cognito {
             let link = (provider.clone(), provider_user.clone());
             if let Some(key) = pool.users.unlink(&link) {
                 pool.users.update(&key, |u| {
-                    let kept: Vec<Value> =
-                        identities(u.attributes.get("identities").map(String::as_str))
-                            .into_iter()
-                            .filter(|i| {
-                                i["providerName"] != provider.as_str()
-                                    || i["userId"] != provider_user.as_str()
-                            })
-                            .collect();
+                    let kept: Vec<Value> = identities(u.attributes.get("identities"))
+                        .into_iter()
+                        .filter(|i| {
+                            i["providerName"] != provider.as_str()
+                                || i["userId"] != provider_user.as_str()
+                        })
+                        .collect();
                     if kept.is_empty() {
                         u.attributes.remove("identities");
                     } else {

@@ -254,8 +254,8 @@ pub(crate) fn attribute_list(user: &User) -> Vec<AttributeType> {
         value: Some(user.sub.clone()),
     });
     out.extend(user.attributes.iter().map(|(n, v)| AttributeType {
-        name: n.clone(),
-        value: Some(v.clone()),
+        name: n.to_owned(),
+        value: Some(v.to_owned()),
     }));
     out
 }
