@@ -311,10 +311,12 @@ impl Attributes {
 
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .take_while(|(n, _)| *n <= name)
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+        let mut entries = self.iter();
+        let wanted = name.as_bytes();
+        std::iter::from_fn(|| entries.next_bytes())
+            .take_while(|(n, _)| *n <= wanted)
+            .find(|(n, _)| *n == wanted)
+            .map(|(_, v)| std::str::from_utf8(v).unwrap_or_default())
     }
 
     /// Whether `name` has a value.
@@ -357,7 +359,7 @@ impl Attributes {
 
     /// How many attributes there are.
     pub fn len(&self) -> usize {
-        self.iter().count()
+        self.iter().rest_len()
     }
 
     /// Whether there are none.
@@ -372,10 +374,9 @@ pub struct AttributeIter<'a> {
     rest: &'a [u8],
 }
 
-impl<'a> Iterator for AttributeIter<'a> {
-    type Item = (&'a str, &'a str);
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> AttributeIter<'a> {
+    /// The next attribute's name and value, as bytes.
+    fn next_bytes(&mut self) -> Option<(&'a [u8], &'a [u8])> {
         let (head, rest) = self.rest.split_first_chunk::<ATTRIBUTE_HEAD>()?;
         let [n0, n1, n2, n3, v0, v1, v2, v3] = *head;
         let name_len = usize::try_from(u32::from_le_bytes([n0, n1, n2, n3])).ok()?;
@@ -383,6 +384,20 @@ impl<'a> Iterator for AttributeIter<'a> {
         let (name, rest) = rest.split_at_checked(name_len)?;
         let (value, rest) = rest.split_at_checked(value_len)?;
         self.rest = rest;
+        Some((name, value))
+    }
+
+    /// How many attributes are left, counted without reading them as text.
+    fn rest_len(mut self) -> usize {
+        std::iter::from_fn(|| self.next_bytes()).count()
+    }
+}
+
+impl<'a> Iterator for AttributeIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, value) = self.next_bytes()?;
         // The block holds only what `encode` wrote from strings.
         Some((
             std::str::from_utf8(name).unwrap_or_default(),
