@@ -1,6 +1,6 @@
 //! [`Backend`]: what the HTTP front end needs from the service behind it — the API
 //! itself, the few calls its own routes make, and the [`Cognito`] that the OAuth 2.0
-//! endpoints and the managed login run on, when there is one.
+//! endpoints, the managed login and user import uploads run on, when there is one.
 
 use cognito_core::auth::authorization_code::CodeRequest;
 use cognito_core::lambda::Invocation;
@@ -18,30 +18,6 @@ use cognito_model::{CognitoError, CognitoIdentityProvider, ErrorKind, Operation,
 pub trait Backend:
     CognitoIdentityProvider<Context = RequestContext> + Send + Sync + 'static
 {
-    /// Stores the CSV uploaded to a user import job's pre-signed URL.
-    fn upload_user_import_csv(
-        &self,
-        pool_id: &str,
-        job_id: &str,
-        token: &str,
-        csv: Vec<u8>,
-    ) -> Result<(), CognitoError> {
-        let _ = (pool_id, job_id, token, csv);
-        Err(no_user_imports())
-    }
-
-    /// Whether an upload to a user import job's pre-signed URL would be taken, checked
-    /// before its body is read.
-    fn check_user_import_upload(
-        &self,
-        pool_id: &str,
-        job_id: &str,
-        token: &str,
-    ) -> Result<(), CognitoError> {
-        let _ = (pool_id, job_id, token);
-        Err(no_user_imports())
-    }
-
     /// Whether operation `op` may block its thread on something outside the service (a
     /// Lambda trigger's function), so that it must run off the async workers.
     fn may_block(&self, op: Operation) -> bool {
@@ -74,9 +50,10 @@ pub trait Backend:
         None
     }
 
-    /// The `Cognito` behind the OAuth 2.0 endpoints (`oauth2`) and the managed login
-    /// (`login`); `None` for a backend that serves only the API, whose pools' domains
-    /// grant no tokens and serve no pages.
+    /// The `Cognito` behind the OAuth 2.0 endpoints (`oauth2`), the managed login
+    /// (`login`) and the user import uploads; `None` for a backend that serves only the
+    /// API, whose pools' domains grant no tokens and serve no pages, and which takes no
+    /// uploads.
     fn cognito(&self) -> Option<&Cognito> {
         None
     }
@@ -244,7 +221,7 @@ pub(crate) fn unsupported(pool_id: &str) -> CognitoError {
 }
 
 /// The refusal of a backend that keeps no user import jobs.
-fn no_user_imports() -> CognitoError {
+pub(crate) fn no_user_imports() -> CognitoError {
     CognitoError::new(
         ErrorKind::ResourceNotFoundException,
         "User import jobs are not supported by this backend.",
@@ -254,25 +231,6 @@ fn no_user_imports() -> CognitoError {
 impl Backend for Cognito {
     fn may_block(&self, op: Operation) -> bool {
         self.may_invoke_functions(op)
-    }
-
-    fn upload_user_import_csv(
-        &self,
-        pool_id: &str,
-        job_id: &str,
-        token: &str,
-        csv: Vec<u8>,
-    ) -> Result<(), CognitoError> {
-        Cognito::upload_user_import_csv(self, pool_id, job_id, token, csv)
-    }
-
-    fn check_user_import_upload(
-        &self,
-        pool_id: &str,
-        job_id: &str,
-        token: &str,
-    ) -> Result<(), CognitoError> {
-        Cognito::check_user_import_upload(self, pool_id, job_id, token)
     }
 
     fn jwks(&self, pool_id: &str) -> Result<serde_json::Value, CognitoError> {

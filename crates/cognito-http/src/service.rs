@@ -26,6 +26,7 @@ use http_body_util::Full;
 use hyper::body::Body;
 
 use crate::aws_json;
+use crate::backend::no_user_imports;
 use crate::cors::Cors;
 use crate::cross_site::CrossSiteGuard;
 use crate::failure::{Failure, Surface};
@@ -373,11 +374,10 @@ impl<S: Backend> Inner<S> {
     {
         let (pool_id, job_id, token) =
             router::user_import_target(parts.uri.path(), parts.uri.query());
-        self.provider
-            .check_user_import_upload(pool_id, job_id, token)?;
+        let cognito = self.provider.cognito().ok_or_else(no_user_imports)?;
+        cognito.check_user_import_upload(pool_id, job_id, token)?;
         let csv = aws_json::read_body_to_vec(&parts.headers, body, USER_IMPORT_MAX_BYTES).await?;
-        self.provider
-            .upload_user_import_csv(pool_id, job_id, token, csv)?;
+        cognito.upload_user_import_csv(pool_id, job_id, token, csv)?;
         Ok(Response::new(Full::new(Bytes::new())))
     }
 }

@@ -283,3 +283,20 @@ async fn request_ids_differ() {
     let b = send(&service, body(Request::get("/health"), "")).await;
     assert_ne!(a.headers["x-amzn-requestid"], b.headers["x-amzn-requestid"]);
 }
+
+/// A backend without a `Cognito` takes no user import uploads, and says so before it
+/// reads the body.
+#[tokio::test]
+async fn backends_without_cognito_take_no_user_import_uploads() {
+    let request = Request::put("/_cognito/user-import/us-east-1_a/import-b?token=t")
+        .header("content-length", "3")
+        .body(Full::new(Bytes::from_static(b"a,b")))
+        .unwrap();
+    let answer = send(&service(Config::default()), request).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+    assert_eq!(answer.body["__type"], "ResourceNotFoundException");
+    assert_eq!(
+        answer.body["message"],
+        "User import jobs are not supported by this backend."
+    );
+}
